@@ -1,0 +1,52 @@
+// API key check. The emulator is test mode only: a live key is refused even when well
+// formed, so a real key pasted into a workshop laptop never works against it.
+// https://docs.stripe.com/keys
+import type { Request } from 'express';
+import { unauthorized } from './errors';
+
+export interface AuthOptions {
+  /** When set, only these secret keys are accepted; otherwise any well-formed `sk_test_` key. */
+  secretKeys?: readonly string[];
+}
+
+const SECRET_TEST_KEY = /^sk_test_[A-Za-z0-9_]{8,247}$/;
+
+/** Returns the secret key the request authenticated with, or throws Stripe's 401. */
+export function authenticateSecretKey(req: Request, options: AuthOptions): string {
+  const key = readApiKey(req.get('authorization'));
+  if (!key) {
+    return fail(
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
+  }
+  if (key.startsWith('sk_live_') || key.startsWith('rk_live_') || key.startsWith('pk_live_')) {
+    return fail('This is the local Stripe emulator: it accepts test-mode keys (sk_test_...) only. Never use a live key here.');
+  }
+  if (key.startsWith('pk_test_')) {
+    return fail('This API call cannot be made with a publishable API key. Please use a secret API key.');
+  }
+  if (!SECRET_TEST_KEY.test(key) || (options.secretKeys && !options.secretKeys.includes(key))) {
+    return fail(`Invalid API Key provided: ${redactKey(key)}`);
+  }
+  return key;
+}
+
+function fail(message: string): never {
+  throw unauthorized(message);
+}
+
+/** Bearer auth as stripe-node sends it, and Basic auth (`curl -u sk_test_...:`) as curl does. */
+function readApiKey(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value] = header.trim().split(/\s+/, 2);
+  if (!scheme || !value) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') return Buffer.from(value, 'base64').toString('utf8').split(':', 1)[0];
+  return undefined;
+}
+
+/** Stripe echoes only the end of a wrong key, never the whole of it. */
+function redactKey(key: string): string {
+  const prefix = key.slice(0, key.indexOf('_', 3) + 1 || 3);
+  return `${prefix}${'*'.repeat(Math.max(0, Math.min(key.length - prefix.length - 4, 20)))}${key.slice(-4)}`;
+}

@@ -1,0 +1,128 @@
+// The local Stripe emulator: `startEmulator(options)` starts it in-process over HTTPS with
+// the development CA. The contract is docs/decisions/001-layout-modes-and-contracts.md.
+import { randomBytes } from 'node:crypto';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { expireDueCheckoutSessions } from './checkout-sessions';
+import type { EmulatorContext } from './context';
+import { resolveOptions, STRIPE_CHECKOUT_ORIGIN, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
+import { createEmulatorApp } from './server';
+import { EmulatorStore } from './store';
+import { createWebhookDispatcher } from './webhooks';
+
+export type { EmulatorOptions, WebhookEndpointOptions } from './options';
+export { signWebhookPayload } from './webhook-signature';
+
+export interface Emulator {
+  /** https://localhost:<port> (the API base and the dashboard). */
+  url: string;
+  port: number;
+  /** PEM of the CA its certificate chains to: trust it with `new https.Agent({ ca })`. */
+  ca: string;
+  /** Where hosted page URLs point: `url`, or https://checkout.stripe.com with publicOrigins 'stripe'. */
+  hostedPageOrigin: string;
+  addWebhookEndpoint(endpoint: WebhookEndpointOptions): void;
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 1_000;
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = resolveOptions(options);
+  const logger = resolved.logger ?? pino({ name: 'stripe-emulator' });
+  const certificate = await ensureDevCertificate(resolved.certDir ? { dir: resolved.certDir } : {});
+  const now = resolved.clock ?? Date.now;
+  const store = new EmulatorStore();
+  const dispatcher = createWebhookDispatcher({
+    store,
+    logger,
+    ca: certificate.ca,
+    retryDelaysMs: resolved.webhookRetryDelaysMs,
+    timeoutMs: resolved.webhookTimeoutMs,
+    now,
+  });
+  const endpointUrls: string[] = [];
+  const addWebhookEndpoint = (endpoint: WebhookEndpointOptions) => {
+    const checked = webhookEndpointSchema.safeParse(endpoint);
+    if (!checked.success) {
+      throw new Error(`Invalid webhook endpoint: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    }
+    dispatcher.addEndpoint(checked.data);
+    endpointUrls.push(checked.data.url);
+  };
+  resolved.webhookEndpoints.forEach(addWebhookEndpoint);
+
+  let url = '';
+  const context: EmulatorContext = {
+    store,
+    now,
+    emit: (event) => {
+      store.events.push(event);
+      dispatcher.dispatch(event);
+    },
+    hostedPageOrigin: '',
+    fingerprintKey: randomBytes(32),
+  };
+  const app = createEmulatorApp({
+    context,
+    logger,
+    auth: { secretKeys: resolved.secretKeys },
+    describe: () => ({ url, endpoints: endpointUrls }),
+  });
+  // TLS 1.2 stays enabled: clients such as Stripe's own webhook sender do not speak 1.3 only.
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key, minVersion: 'TLSv1.2' }, app);
+  await listen(server, resolved.port, resolved.host);
+  const { port } = addressOf(server);
+  url = `https://${formatHost(resolved.host)}:${port}`;
+  context.hostedPageOrigin = resolved.publicOrigins === 'stripe' ? STRIPE_CHECKOUT_ORIGIN : url;
+
+  // Sessions also expire on every request; the timer covers an idle emulator.
+  const sweep = setInterval(() => expireDueCheckoutSessions(context), SWEEP_INTERVAL_MS);
+  sweep.unref();
+  logger.info({ url, hostedPageOrigin: context.hostedPageOrigin, webhookEndpoints: endpointUrls }, 'Stripe emulator listening');
+
+  return {
+    url,
+    port,
+    ca: certificate.ca,
+    hostedPageOrigin: context.hostedPageOrigin,
+    addWebhookEndpoint,
+    close: async () => {
+      clearInterval(sweep);
+      dispatcher.close();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} on ${host} is in use: stop the other process, or set EMULATOR_PORT (0 picks a free port).`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function addressOf(server: https.Server): AddressInfo {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('The emulator server has no TCP address.');
+  return address;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

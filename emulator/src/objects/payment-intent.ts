@@ -1,0 +1,58 @@
+import type Stripe from 'stripe';
+
+export interface PaymentIntentInput {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+  receiptEmail: string | null;
+}
+
+/** A PaymentIntent as Checkout creates it when the customer first submits the page. */
+export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentIntent {
+  return {
+    id: input.id,
+    object: 'payment_intent',
+    allowed_payment_method_types: null,
+    amount: input.amount,
+    amount_capturable: 0,
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    client_secret: `${input.id}_secret_emulated`,
+    confirmation_method: 'automatic',
+    created: input.created,
+    currency: input.currency,
+    customer: null,
+    customer_account: null,
+    description: null,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: input.metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
+    payment_method_types: ['card'],
+    payment_record: null,
+    processing: null,
+    receipt_email: input.receiptEmail,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: 'requires_payment_method',
+    transfer_group: null,
+  };
+}

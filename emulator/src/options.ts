@@ -1,0 +1,78 @@
+// Options of `startEmulator`, checked once at startup: a mistake fails fast with a message
+// that says how to fix it, never a silent fallback.
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+export interface WebhookEndpointOptions {
+  /** Where events are POSTed, e.g. https://localhost:3000/webhooks/stripe */
+  url: string;
+  /** The signing secret (`whsec_…`) the endpoint verifies with. */
+  secret: string;
+}
+
+export interface EmulatorOptions {
+  /** Default 12111; 0 picks a free port. */
+  port?: number;
+  /** Default 'localhost' (loopback only). */
+  host?: string;
+  /** Folder of the development CA and certificates (default `<repo>/.certs`). */
+  certDir?: string;
+  /** Hosted page URLs on the emulator's own origin ('local') or on https://checkout.stripe.com ('stripe'). */
+  publicOrigins?: 'local' | 'stripe';
+  webhookEndpoints?: WebhookEndpointOptions[];
+  /** Delay before each retry of a failed delivery; its length is the number of retries. */
+  webhookRetryDelaysMs?: number[];
+  /** How long one delivery attempt may take. */
+  webhookTimeoutMs?: number;
+  /** Default: pino to stdout. */
+  logger?: Logger;
+  /** Accept only these secret keys (default: any well-formed `sk_test_…` key). */
+  secretKeys?: string[];
+  /** The clock, in ms since the epoch (default `Date.now`); tests move it past `expires_at`. */
+  clock?: () => number;
+}
+
+export const DEFAULT_PORT = 12111;
+/** Quick first retries for a workshop, then backing off (Stripe's own schedule spans days). */
+export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
+
+export const webhookEndpointSchema = z.strictObject({
+  url: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+      message: 'must be an http(s) URL such as https://localhost:3000/webhooks/stripe',
+    }),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]{8,}$/, {
+    message: 'must start with whsec_ followed by at least 8 characters (the endpoint signing secret)',
+  }),
+});
+
+const optionsSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535, { message: 'must be 0-65535 (0 picks a free port)' }).default(DEFAULT_PORT),
+  host: z.string().min(1).default('localhost'),
+  certDir: z.string().min(1).optional(),
+  publicOrigins: z.enum(['local', 'stripe'], { message: "must be 'local' or 'stripe'" }).default('local'),
+  webhookEndpoints: z.array(webhookEndpointSchema).default([]),
+  webhookRetryDelaysMs: z
+    .array(z.number().int().min(0).max(86_400_000), { message: 'must be a list of delays in ms, e.g. [1000, 5000]' })
+    .max(20)
+    .default(DEFAULT_RETRY_DELAYS_MS),
+  webhookTimeoutMs: z.number().int().min(1).max(120_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && 'info' in value && 'child' in value, {
+    message: 'must be a pino logger',
+  }).optional(),
+  secretKeys: z.array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' })).min(1).optional(),
+  clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
+});
+
+export type ResolvedOptions = z.infer<typeof optionsSchema>;
+
+/** Takes `unknown`: JavaScript callers and the CLI can pass anything, and all of it is checked. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const result = optionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  - ${issue.path.map(String).join('.') || 'options'} ${issue.message}`);
+  throw new Error(`Invalid Stripe emulator options:\n${problems.join('\n')}`);
+}

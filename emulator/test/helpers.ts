@@ -1,0 +1,165 @@
+// Test fixtures: a real emulator over HTTPS on a free port, the real stripe SDK trusting the
+// development CA, a real HTTPS webhook endpoint, and a plain HTTPS form post for the page.
+import https from 'node:https';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import Stripe from 'stripe';
+import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../src/index';
+
+export const TEST_KEY = 'sk_test_emulatorTests123';
+export const PAN_SUCCEEDS = '4242 4242 4242 4242';
+export const PAN_GENERIC_DECLINE = '4000 0000 0000 0002';
+export const PAN_INSUFFICIENT_FUNDS = '4000 0000 0000 9995';
+
+export interface TestEmulator {
+  emulator: Emulator;
+  stripe: Stripe;
+  /** Every log line the emulator wrote. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const emulator = await startEmulator({ port: 0, webhookRetryDelaysMs: [5, 5, 5], webhookTimeoutMs: 500, logger: pino(sink), ...options });
+  const stripe = createStripeClient(emulator, TEST_KEY);
+  return { emulator, stripe, logs, close: () => emulator.close() };
+}
+
+export function createStripeClient(emulator: Emulator, key: string): Stripe {
+  return new Stripe(key, {
+    host: 'localhost',
+    port: emulator.port,
+    protocol: 'https',
+    httpAgent: new https.Agent({ ca: emulator.ca }),
+    maxNetworkRetries: 0,
+  });
+}
+
+export function createTestSession(stripe: Stripe, overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
+  return stripe.checkout.sessions.create({
+    mode: 'payment',
+    ui_mode: 'hosted_page',
+    line_items: [
+      { price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Workshop T-shirt' } }, quantity: 2 },
+    ],
+    success_url: 'https://localhost:3000/success?session_id={CHECKOUT_SESSION_ID}',
+    cancel_url: 'https://localhost:3000/cancel',
+    client_reference_id: 'order_123',
+    metadata: { order_id: 'order_123' },
+    ...overrides,
+  });
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A plain HTTPS request (what a browser without JavaScript does), trusting the dev CA. */
+export function request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+  return ensureDevCertificate().then(
+    ({ ca }) =>
+      new Promise<HttpResult>((resolve, reject) => {
+        const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
+        const req = https.request(url, {
+          method: init.method ?? (body ? 'POST' : 'GET'),
+          ca,
+          headers: {
+            ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } : {}),
+            ...init.headers,
+          },
+        });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      }),
+  );
+}
+
+/** Fills and submits the hosted page's form, the way the browser sends it. */
+export function payOnHostedPage(session: Stripe.Checkout.Session, fields: Partial<Record<'email' | 'cardNumber' | 'cardExpiry' | 'cardCvc' | 'billingName' | 'billingPostalCode', string>> = {}) {
+  if (!session.url) throw new Error('session has no url');
+  return request(session.url, {
+    form: {
+      email: 'buyer@example.com',
+      cardNumber: PAN_SUCCEEDS,
+      cardExpiry: '12 / 34',
+      cardCvc: '123',
+      billingName: 'Ada Lovelace',
+      billingPostalCode: '94107',
+      ...fields,
+    },
+  });
+}
+
+export interface ReceivedWebhook {
+  body: string;
+  signature: string;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** Attempts so far, failures included. */
+  attempts: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTPS webhook endpoint. `answer(attemptNumber)` picks the status for each request
+ * (`'hang'` never answers, to exercise the emulator's timeout).
+ */
+export async function startWebhookReceiver(answer: (attempt: number) => number | 'hang' = () => 200): Promise<WebhookReceiver> {
+  const { cert, key } = await ensureDevCertificate();
+  const receiver: WebhookReceiver = { url: '', received: [], attempts: 0, close: () => Promise.resolve() };
+  const server = https.createServer({ cert, key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      receiver.attempts += 1;
+      const status = answer(receiver.attempts);
+      if (status === 'hang') return;
+      if (status >= 200 && status < 300) {
+        receiver.received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']) });
+      }
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('webhook receiver has no port');
+  receiver.url = `https://localhost:${address.port}/webhooks/stripe`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
+}
+
+/** Polls until `check` passes (webhooks arrive on timers, after the API has answered). */
+export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The page's text with the HTML escapes this emulator emits undone, for message checks. */
+export function decodeHtml(body: string): string {
+  return body.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
