@@ -1,0 +1,173 @@
+// The only module that talks to our API. Same-origin fetch, JSON in and out; every failure
+// becomes an ApiError whose message is safe and useful to show to a shopper.
+//
+// Responses are checked field by field rather than trusted: a page that renders a half-valid
+// order would show the wrong thing about somebody's money.
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  /** In the currency's minor unit (cents), as Stripe counts it. */
+  unitAmount: number;
+  currency: string;
+  /** Same-origin path of the product picture. */
+  image: string;
+}
+
+export interface OrderCard {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+export interface Order {
+  status: string;
+  amount: number;
+  currency: string;
+  card: OrderCard | null;
+}
+
+export interface ShopConfig {
+  mode: string;
+  publishableKey: string;
+}
+
+export interface CheckoutItem {
+  productId: string;
+  quantity: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const NETWORK_MESSAGE = 'We could not reach the shop. Check your connection and try again.';
+const SERVER_MESSAGE = 'Something went wrong on our side and nothing was charged. Please try again in a moment.';
+
+// Codes whose server message is written for developers; everything else the server sends
+// (validation and card errors) is already meant for people and passes through.
+const FRIENDLY_MESSAGES: Record<string, string> = {
+  rate_limited: 'You are going a little fast. Wait a few seconds and try again.',
+  cross_site_request: 'This request did not come from the shop page. Reload the page and try again.',
+  body_too_large: 'Your basket is too large. Remove a few items and try again.',
+  invalid_json: 'The shop could not read that request. Reload the page and try again.',
+  unsupported_media_type: 'The shop could not read that request. Reload the page and try again.',
+  unsupported_encoding: 'The shop could not read that request. Reload the page and try again.',
+  invalid_session_id: 'This link does not contain a valid order reference.',
+  unknown_product: 'One of the products in your basket is no longer available. Reload the page and try again.',
+  order_not_found: 'We could not find that order.',
+};
+
+export function getConfig(): Promise<ShopConfig> {
+  return requestJson('/api/config', { method: 'GET' }, parseConfig);
+}
+
+export function listProducts(): Promise<Product[]> {
+  return requestJson('/api/products', { method: 'GET' }, parseProducts);
+}
+
+export function createCheckoutSession(items: CheckoutItem[]): Promise<{ url: string }> {
+  return requestJson(
+    '/api/checkout-sessions',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) },
+    parseCheckoutSession,
+  );
+}
+
+export function getOrder(checkoutSessionId: string): Promise<Order> {
+  return requestJson(`/api/orders/${encodeURIComponent(checkoutSessionId)}`, { method: 'GET' }, parseOrder);
+}
+
+async function requestJson<T>(path: string, init: RequestInit, parse: (body: unknown) => T | undefined): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...init,
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...init.headers },
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', NETWORK_MESSAGE);
+  }
+
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw toApiError(response.status, body);
+
+  const parsed = parse(body);
+  if (parsed === undefined) throw new ApiError(response.status, 'invalid_response', SERVER_MESSAGE);
+  return parsed;
+}
+
+/** Maps `{ error: { code, message } }` (or anything else) to a message for the shopper. */
+export function toApiError(status: number, body: unknown): ApiError {
+  const error = isRecord(body) && isRecord(body.error) ? body.error : {};
+  const code = typeof error.code === 'string' ? error.code : 'unknown_error';
+  const serverMessage = typeof error.message === 'string' && error.message.trim() !== '' ? error.message : undefined;
+
+  const friendly = FRIENDLY_MESSAGES[code];
+  if (friendly) return new ApiError(status, code, friendly);
+  if (status === 429) return new ApiError(status, code, FRIENDLY_MESSAGES.rate_limited ?? SERVER_MESSAGE);
+  if (status >= 500 || !serverMessage) return new ApiError(status, code, SERVER_MESSAGE);
+  return new ApiError(status, code, serverMessage);
+}
+
+function parseProducts(body: unknown): Product[] | undefined {
+  const list = isRecord(body) && Array.isArray(body.products) ? body.products : body;
+  if (!Array.isArray(list)) return undefined;
+  const products = list.map(parseProduct);
+  return products.every((p) => p !== undefined) ? products : undefined;
+}
+
+function parseProduct(value: unknown): Product | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, name, description, unitAmount, currency, image } = value;
+  if (typeof id !== 'string' || typeof name !== 'string' || typeof currency !== 'string') return undefined;
+  if (typeof unitAmount !== 'number' || !Number.isInteger(unitAmount) || unitAmount < 0) return undefined;
+  return {
+    id,
+    name,
+    description: typeof description === 'string' ? description : '',
+    unitAmount,
+    currency,
+    image: typeof image === 'string' ? image : '',
+  };
+}
+
+function parseConfig(body: unknown): ShopConfig | undefined {
+  if (!isRecord(body) || typeof body.mode !== 'string') return undefined;
+  return { mode: body.mode, publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '' };
+}
+
+function parseCheckoutSession(body: unknown): { url: string } | undefined {
+  return isRecord(body) && typeof body.url === 'string' ? { url: body.url } : undefined;
+}
+
+function parseOrder(body: unknown): Order | undefined {
+  if (!isRecord(body)) return undefined;
+  const { status, amount, currency, card } = body;
+  if (typeof status !== 'string' || typeof amount !== 'number' || typeof currency !== 'string') return undefined;
+  if (card === null || card === undefined) return { status, amount, currency, card: null };
+  const parsedCard = parseCard(card);
+  return parsedCard ? { status, amount, currency, card: parsedCard } : undefined;
+}
+
+function parseCard(value: unknown): OrderCard | undefined {
+  if (!isRecord(value)) return undefined;
+  const { brand, last4, expMonth, expYear } = value;
+  if (typeof brand !== 'string' || typeof last4 !== 'string' || !/^\d{4}$/.test(last4)) return undefined;
+  if (typeof expMonth !== 'number' || typeof expYear !== 'number') return undefined;
+  return { brand, last4, expMonth, expYear };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

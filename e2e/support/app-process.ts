@@ -1,0 +1,205 @@
+// Runs the app the way production does: the Vite build in dist/client served by
+// `tsx server/src/main.ts` in a child process, on free ports, with a throwaway SQLite file and
+// every log line captured to a file the tests read afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDevCertificate } from '../../scripts/dev-certs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export type StripeMode = 'emulated' | 'test';
+
+export interface TestModeKeys {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+}
+
+export interface RunningApp {
+  mode: StripeMode;
+  /** https://localhost:<port>, the origin the browser uses. */
+  baseURL: string;
+  /** The emulator's own origin in emulated mode; null against real Stripe. */
+  emulatorOrigin: string | null;
+  emulatorPort: number | null;
+  /** The secret the app verifies webhooks with (generated here in emulated mode). */
+  webhookSecret: string;
+  /** The Stripe secret key the app uses. */
+  secretKey: string;
+  databaseFile: string;
+  logFile: string;
+  /**
+   * Bytes of the log written before the app was healthy. The startup banner names the test
+   * card as a hint; searches for typed card numbers start after it.
+   */
+  startupLogBytes: number;
+  /** PEM of the development CA, for Node-side requests to the app and the emulator. */
+  ca: string;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Variables that must come from this harness only, never from the caller's shell or `.env`. */
+const OWNED_VARIABLES = [
+  'STRIPE_SECRET_KEY',
+  'STRIPE_PUBLISHABLE_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_API_URL',
+  'PORT',
+  'HTTP_PORT',
+  'PUBLIC_URL',
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'DATABASE_URL',
+  'CLIENT_DIST_DIR',
+  'EMULATOR_PORT',
+  'EMULATOR_ORIGINS',
+  'EMULATOR_WEBHOOK_SECRET',
+] as const;
+
+export async function startApp(mode: StripeMode, keys?: TestModeKeys): Promise<RunningApp> {
+  const distIndex = path.join(REPO_ROOT, 'dist', 'client', 'index.html');
+  if (!existsSync(distIndex)) {
+    throw new Error(`${distIndex} is missing. Run the suite with \`npm run test:e2e\` (it builds the client first) or run \`npm run build\`.`);
+  }
+  if (mode === 'test' && !keys) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
+
+  const { ca } = await ensureDevCertificate();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-app-'));
+  const databaseFile = path.join(dir, 'e2e.sqlite');
+  const logFile = path.join(dir, 'server.log');
+
+  // `stripe listen --forward-to https://localhost:4242/webhooks/stripe` fixes the port in test mode.
+  const port = mode === 'test' ? 4242 : await findFreePort();
+  const httpPort = await findFreePort();
+  const emulatorPort = mode === 'emulated' ? await findFreePort() : null;
+  const webhookSecret = keys?.webhookSecret ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const secretKey = keys?.secretKey ?? 'sk_test_emulated';
+  const baseURL = `https://localhost:${port}`;
+
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  // Empty strings count as unset for the app and stop a developer's `.env` from filling them in.
+  for (const name of OWNED_VARIABLES) env[name] = '';
+  Object.assign(env, {
+    PORT: String(port),
+    HTTP_PORT: String(httpPort),
+    PUBLIC_URL: baseURL,
+    DATABASE_URL: `file:${databaseFile}`,
+  });
+  if (mode === 'emulated') {
+    Object.assign(env, {
+      EMULATOR_PORT: String(emulatorPort),
+      // Hosted pages on https://checkout.stripe.com, so the app's CSP names Stripe's real
+      // origins; the fixtures route those origins to the emulator.
+      EMULATOR_ORIGINS: 'stripe',
+      EMULATOR_WEBHOOK_SECRET: webhookSecret,
+    });
+  } else if (keys) {
+    Object.assign(env, {
+      STRIPE_SECRET_KEY: keys.secretKey,
+      STRIPE_PUBLISHABLE_KEY: keys.publishableKey,
+      STRIPE_WEBHOOK_SECRET: keys.webhookSecret,
+    });
+  }
+
+  const logFd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', logFd, logFd],
+    detached: true,
+  });
+  closeSync(logFd);
+
+  const stop = async () => {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForHealthy(`${baseURL}/healthz`, ca, child, logFile);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    mode,
+    baseURL,
+    emulatorOrigin: emulatorPort === null ? null : `https://localhost:${emulatorPort}`,
+    emulatorPort,
+    webhookSecret,
+    secretKey,
+    databaseFile,
+    logFile,
+    startupLogBytes: statSync(logFile).size,
+    ca,
+    stop,
+  };
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, 'localhost', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('Could not find a free port'))));
+    });
+  });
+}
+
+async function waitForHealthy(url: string, ca: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The app exited (${child.exitCode ?? child.signalCode}) before it was healthy. Its output:\n${await tail(logFile)}`);
+    }
+    if ((await probe(url, ca)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`The app did not answer ${url} with 200 within ${STARTUP_TIMEOUT_MS / 1000} s. Its output:\n${await tail(logFile)}`);
+}
+
+function probe(url: string, ca: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = https.get(url, { ca, timeout: 2_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+/** SIGTERM first (the app drains and closes the database), SIGKILL if it hangs. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_TIMEOUT_MS))]);
+  if (timedOut) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    await exited;
+  }
+}
+
+async function tail(file: string, lines = 40): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-lines).join('\n');
+}

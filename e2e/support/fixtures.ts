@@ -1,0 +1,106 @@
+// Playwright fixtures: one running app per worker, Stripe's origins routed to the emulator,
+// and a watcher (page-watch.ts) on every test.
+import { test as base, expect } from '@playwright/test';
+import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
+import { watchContext } from './page-watch';
+
+export interface AppOptions {
+  /** "emulated": the local emulator behind Stripe's origins; "test": real Stripe test mode. */
+  stripeMode: StripeMode;
+}
+
+interface WorkerFixtures extends AppOptions {
+  /** Null only for the test-mode project without Stripe keys, whose tests are then skipped. */
+  runningApp: RunningApp | null;
+}
+
+interface TestFixtures {
+  app: RunningApp;
+  /** Card numbers typed during the test; the watcher searches for each of them. */
+  typedCardNumbers: Set<string>;
+  watch: void;
+}
+
+/** Hosts the browser reaches for a hosted Checkout; in emulated mode all of them are the emulator. */
+export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com'] as const;
+
+export const TEST_MODE_SKIP_MESSAGE =
+  'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
+  'STRIPE_WEBHOOK_SECRET=whsec_… (from `stripe listen --forward-to https://localhost:4242/webhooks/stripe`) to run this project against Stripe.';
+
+/** The keys for the "stripe-test-mode" project, or undefined when they are not all set to test-mode values. */
+export function readTestModeKeys(env: Record<string, string | undefined> = process.env): TestModeKeys | undefined {
+  const secretKey = env.STRIPE_SECRET_KEY ?? '';
+  const publishableKey = env.STRIPE_PUBLISHABLE_KEY ?? '';
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET ?? '';
+  if (!secretKey.startsWith('sk_test_') || !publishableKey.startsWith('pk_test_') || !webhookSecret.startsWith('whsec_')) return undefined;
+  return { secretKey, publishableKey, webhookSecret };
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  stripeMode: ['emulated', { scope: 'worker', option: true }],
+
+  runningApp: [
+    async ({ stripeMode }, use) => {
+      const keys = stripeMode === 'test' ? readTestModeKeys() : undefined;
+      if (stripeMode === 'test' && !keys) {
+        console.warn(`[stripe-test-mode] skipped. ${TEST_MODE_SKIP_MESSAGE}`);
+        await use(null);
+        return;
+      }
+      const app = await startApp(stripeMode, keys);
+      await use(app);
+      await app.stop();
+    },
+    { scope: 'worker', timeout: 90_000 },
+  ],
+
+  // The one place a test may skip: the real-Stripe project without its keys. The emulated
+  // project always has an app, so it never skips.
+  app: async ({ runningApp }, use, testInfo) => {
+    if (!runningApp) {
+      testInfo.skip(true, TEST_MODE_SKIP_MESSAGE);
+      return;
+    }
+    await use(runningApp);
+  },
+
+  baseURL: async ({ app }, use) => {
+    await use(app.baseURL);
+  },
+
+  context: async ({ context, app }, use) => {
+    const emulatorOrigin = app.emulatorOrigin;
+    if (emulatorOrigin) {
+      // Route Stripe's origins to the emulator. maxRedirects: 0 hands a 303 (to our
+      // success_url) back to the browser, which follows it under our real CSP.
+      for (const origin of STRIPE_ORIGINS) {
+        await context.route(`${origin}/**`, async (route) => {
+          const url = new URL(route.request().url());
+          const response = await route.fetch({ url: `${emulatorOrigin}${url.pathname}${url.search}`, maxRedirects: 0 });
+          await route.fulfill({ response });
+        });
+      }
+    }
+    await use(context);
+  },
+
+  // Playwright requires the destructuring pattern even when a fixture needs nothing.
+  // eslint-disable-next-line no-empty-pattern
+  typedCardNumbers: async ({}, use) => {
+    await use(new Set<string>());
+  },
+
+  watch: [
+    async ({ context, app, typedCardNumbers }, use, testInfo) => {
+      const watcher = await watchContext(context, app);
+      await use();
+      const passed = testInfo.status === testInfo.expectedStatus;
+      if (!passed) await testInfo.attach('server.log', { path: app.logFile, contentType: 'text/plain' }).catch(() => undefined);
+      await watcher.expectClean({ typedCardNumbers, passed });
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };

@@ -1,0 +1,104 @@
+// Watches a browser context for the whole test and then fails it for any CSP violation,
+// cross-origin isolation on our pages, an uncaught script error, or a typed card number
+// that reached our server, its database files or its log.
+import { expect, type BrowserContext, type Request } from '@playwright/test';
+import type { RunningApp } from './app-process';
+import { findCardNumbers, findCardNumbersInFiles } from './card-leaks';
+
+interface Report {
+  kind: 'csp' | 'isolation';
+  origin: string;
+  detail: string;
+  crossOriginIsolated?: boolean;
+}
+
+declare global {
+  interface Window {
+    __e2eReport?: (report: Report) => Promise<void>;
+  }
+}
+
+const CSP_CONSOLE_MESSAGE = /content[- ]security[- ]policy|refused to (load|execute|apply|connect|frame|evaluate|run)/i;
+
+export interface ContextWatcher {
+  expectClean(options: { typedCardNumbers: ReadonlySet<string>; passed: boolean }): Promise<void>;
+}
+
+export async function watchContext(context: BrowserContext, app: RunningApp): Promise<ContextWatcher> {
+  const reports: Report[] = [];
+  const consoleViolations: string[] = [];
+  const scriptErrors: string[] = [];
+  const ourRequests: Request[] = [];
+  // Every page counts against the emulator; against real Stripe only our own pages do
+  // (Stripe's pages and their report-only policies are not ours to fix).
+  const counts = (url: string) => app.mode === 'emulated' || !URL.canParse(url) || new URL(url).origin === app.baseURL;
+
+  // A binding survives navigations, unlike anything kept in the page's own globals.
+  await context.exposeBinding('__e2eReport', (_source, report: Report) => {
+    reports.push(report);
+  });
+  await context.addInitScript(() => {
+    const send = (report: Report) => void window.__e2eReport?.(report);
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) =>
+        send({
+          kind: 'csp',
+          origin: location.origin,
+          detail: `${event.disposition}: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} on ${event.documentURI} (${event.sourceFile}:${event.lineNumber})`,
+        }),
+      true,
+    );
+    const sendIsolation = () => send({ kind: 'isolation', origin: location.origin, detail: location.href, crossOriginIsolated: self.crossOriginIsolated });
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', sendIsolation);
+    else sendIsolation();
+  });
+  context.on('console', (message) => {
+    const url = message.location().url;
+    if (CSP_CONSOLE_MESSAGE.test(message.text()) && counts(url)) consoleViolations.push(`${message.type()}: ${message.text()} (${url})`);
+  });
+  context.on('weberror', (error) => {
+    const url = error.page()?.url() ?? '';
+    if (counts(url)) scriptErrors.push(`${String(error.error())} (${url})`);
+  });
+  context.on('request', (request) => {
+    if (new URL(request.url()).origin === app.baseURL) ourRequests.push(request);
+  });
+
+  return {
+    async expectClean({ typedCardNumbers, passed }) {
+      // Soft assertions: a failing test reports every problem at once.
+      expect.soft(reports.filter((r) => r.kind === 'csp' && counts(r.origin)).map((r) => r.detail), 'securitypolicyviolation events').toEqual([]);
+      expect.soft(consoleViolations, 'CSP messages on the console').toEqual([]);
+      expect.soft(scriptErrors, 'uncaught script errors').toEqual([]);
+
+      // Stripe does not support cross-origin isolation (COEP), so our pages must not have it.
+      const ourPages = reports.filter((r) => r.kind === 'isolation' && r.origin === app.baseURL);
+      expect.soft(ourPages.filter((r) => r.crossOriginIsolated !== false).map((r) => r.detail), 'pages with crossOriginIsolated !== false').toEqual([]);
+      if (passed) {
+        // A passing test must have exercised what these checks look at.
+        expect.soft(ourPages.length, 'pages of ours that were loaded').toBeGreaterThan(0);
+        expect.soft(typedCardNumbers.size, 'card numbers typed in this test').toBeGreaterThan(0);
+        expect.soft(ourRequests.length, 'requests to our server').toBeGreaterThan(0);
+      }
+
+      // Card numbers go to Stripe only: never in a URL, header or body sent to us.
+      const leaks: string[] = [];
+      for (const request of ourRequests) {
+        const seen = [request.url(), JSON.stringify(await request.allHeaders()), request.postDataBuffer()?.toString('latin1') ?? ''].join('\n');
+        for (const pan of findCardNumbers(seen, typedCardNumbers)) leaks.push(`${request.method()} ${request.url()} carried ${pan}`);
+      }
+      expect.soft(leaks, 'requests to our server carrying a typed card number').toEqual([]);
+      const cspReports = ourRequests.map((r) => new URL(r.url()).pathname).filter((p) => p.startsWith('/csp-report'));
+      expect.soft(cspReports, 'CSP reports sent to us').toEqual([]);
+
+      const files = [
+        { path: app.databaseFile },
+        { path: `${app.databaseFile}-wal` },
+        { path: `${app.databaseFile}-shm` },
+        { path: app.logFile, fromByte: app.startupLogBytes },
+      ];
+      expect.soft(await findCardNumbersInFiles(files, typedCardNumbers), 'typed card numbers in the database files or server logs').toEqual({});
+    },
+  };
+}

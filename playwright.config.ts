@@ -1,0 +1,38 @@
+// End-to-end suite: the production build and the real server in a real Chromium.
+// `npm run test:e2e` builds the client first. See e2e/browser.ts for which Chromium is used.
+//
+// Two projects run the same spec: "emulated" (always; Stripe's origins routed to the local
+// emulator) and "stripe-test-mode" (only with STRIPE_SECRET_KEY=sk_test_…, otherwise skipped
+// with a message saying what to set).
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './e2e/browser';
+import type { AppOptions } from './e2e/support/fixtures';
+
+export default defineConfig<AppOptions>({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  // Each test walks a full checkout; the server and the emulator are shared per worker.
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  // Two cores: one browser at a time keeps timings stable while the Vitest suite may run too.
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  outputDir: 'test-results',
+  use: {
+    headless: true,
+    // The app and the emulator serve certificates from the development CA; Node-side calls in
+    // the fixtures trust that CA explicitly.
+    ignoreHTTPSErrors: true,
+    actionTimeout: 15_000,
+    navigationTimeout: 20_000,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath: findChromium(), args: CHROMIUM_ARGS },
+  },
+  projects: [
+    { name: 'emulated', use: { stripeMode: 'emulated' } },
+    { name: 'stripe-test-mode', use: { stripeMode: 'test' } },
+  ],
+});

@@ -1,0 +1,29 @@
+// Builds the client into dist/client, which the server serves with its own CSP.
+//
+// `html.cspNonce` makes Vite put `nonce="__CSP_NONCE__"` on every script and style tag it
+// writes; the server replaces the placeholder with a fresh nonce per response, so the CSP can
+// use `'nonce-…' 'strict-dynamic'` instead of allow-listing hosts.
+// https://vite.dev/guide/features#content-security-policy-csp
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const page = (file: string) => fileURLToPath(new URL(`./client/${file}`, import.meta.url));
+
+export default defineConfig({
+  root: 'client',
+  base: '/',
+  html: { cspNonce: '__CSP_NONCE__' },
+  build: {
+    outDir: '../dist/client',
+    emptyOutDir: true,
+    // Every browser the CSP targets supports <link rel="modulepreload">; the polyfill is dead code.
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      input: {
+        index: page('index.html'),
+        success: page('success.html'),
+        cancel: page('cancel.html'),
+      },
+    },
+  },
+});
