@@ -1,0 +1,69 @@
+// createApp(deps): assembles middleware and routes. Opens no port (main.ts does), so
+// tests drive the same app over their own HTTPS server.
+import express from 'express';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Mode } from './config';
+import { errorMiddleware, notFoundMiddleware } from './errors';
+import { requestLogMiddleware } from './logger';
+import type { Stripe } from './payments/stripe-client';
+import { createApiRouter } from './routes/api';
+import { createCspReportRouter } from './routes/csp-reports';
+import { createHealthRouter } from './routes/health';
+import { createPagesRouter, loadPageTemplates } from './routes/pages';
+import { createWebhookRouter } from './routes/webhooks';
+import { CSP_REPORT_PATH } from './security/csp';
+import type { StripeOrigins } from './security/csp';
+import { createSecurityHeadersMiddleware } from './security/headers';
+import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
+import type { RateLimitOptions } from './security/rate-limit';
+import type { OrderStore } from './store/order-store';
+
+export interface AppDeps {
+  mode: Mode;
+  publicUrl: string;
+  publishableKey: string;
+  webhookSecret: string;
+  clientDistDir: string;
+  /** The origins the CSP names for Stripe (the emulator's in emulated mode with local origins). */
+  stripeOrigins: StripeOrigins;
+  hstsPreload: boolean;
+  trustProxyHops: number;
+  stripe: Stripe;
+  store: OrderStore;
+  logger: Logger;
+  rateLimits?: RateLimitOptions;
+  /** Readiness probe for /healthz (e.g. the database answers). */
+  checkHealth?: () => boolean;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const templates = loadPageTemplates(deps.clientDistDir);
+  const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const app = express();
+
+  // The order is part of the security design; change it only with a reason:
+  // 1. trust proxy first: rate limits and logs key on req.ip, which depends on it.
+  // 2. no X-Powered-By: do not advertise the framework.
+  // 3. helmet before any route, so every response (errors and 404s too) has the headers;
+  //    then one log line per request.
+  // 4. the webhook route with its raw body parser, before any JSON parser: Stripe's
+  //    signature covers the exact bytes (a re-serialised body fails verification).
+  //    Not rate-limited: a refused delivery is only retried later, and verification is cheap.
+  // 5. the JSON parser with a 10 kB limit for everything else.
+  // 6. rate limits (per route group, inside the routers), then the routes.
+  // 7. 404, then one error handler last.
+  app.set('trust proxy', deps.trustProxyHops > 0 ? deps.trustProxyHops : false);
+  app.disable('x-powered-by');
+  app.use(createSecurityHeadersMiddleware({ hstsPreload: deps.hstsPreload }));
+  app.use(requestLogMiddleware(deps.logger));
+  app.use('/webhooks', createWebhookRouter(deps));
+  app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
+  app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger));
+  app.use('/api', createApiRouter({ ...deps, limiters }));
+  app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => true)));
+  app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));
+  app.use(notFoundMiddleware());
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,231 @@
+// The only reader of process.env. One zod schema describes every variable; cross-field
+// rules (modes, key pairs, live-mode requirements) follow it. Any problem stops the
+// process at startup with a message that says exactly what to change.
+// Every variable is documented in `.env.example`.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export type Mode = 'emulated' | 'test' | 'live';
+export type EmulatorOrigins = 'local' | 'stripe';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  httpPort: number;
+  /** Origin the browser uses to reach us, without a trailing slash; null = https://localhost:<actual port>. */
+  publicUrl: string | null;
+  /** Real certificate files; null means "issue one from the development CA". */
+  tls: { certFile: string; keyFile: string } | null;
+  databaseFile: string;
+  clientDistDir: string;
+  logLevel: string;
+  hstsPreload: boolean;
+  /** Hops of reverse proxies in front of us whose X-Forwarded-For we believe (0 = none). */
+  trustProxyHops: number;
+  stripe: {
+    secretKey: string;
+    publishableKey: string;
+    /** Null in emulated mode until main.ts generates one (or takes EMULATOR_WEBHOOK_SECRET). */
+    webhookSecret: string | null;
+    /** Another Stripe-compatible server (the emulator started on its own); test keys only. */
+    apiUrl: URL | null;
+  };
+  emulator: { port: number; origins: EmulatorOrigins; webhookSecret: string | null } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems (fix them in .env or the environment; see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Empty strings count as unset, so a copied `.env.example` with blank values works.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number between 0 and 65535` })
+    .int(`${name} must be a whole number`)
+    .min(0, `${name} must be between 0 and 65535`)
+    .max(65535, `${name} must be between 0 and 65535`);
+
+const EnvSchema = z.object({
+  STRIPE_SECRET_KEY: optional(z.string()),
+  STRIPE_PUBLISHABLE_KEY: optional(z.string()),
+  STRIPE_WEBHOOK_SECRET: optional(z.string()),
+  STRIPE_API_URL: optional(z.string()),
+  PORT: optional(port('PORT')),
+  HTTP_PORT: optional(port('HTTP_PORT')),
+  PUBLIC_URL: optional(z.string()),
+  TLS_CERT_FILE: optional(z.string()),
+  TLS_KEY_FILE: optional(z.string()),
+  DATABASE_URL: optional(z.string()),
+  CLIENT_DIST_DIR: optional(z.string()),
+  LOG_LEVEL: optional(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  ),
+  HSTS_PRELOAD: optional(z.enum(['true', 'false'], { error: 'HSTS_PRELOAD must be true or false' })),
+  TRUST_PROXY: optional(
+    z.coerce.number({ error: 'TRUST_PROXY must be the number of proxy hops (0 for none)' }).int().min(0).max(10),
+  ),
+  EMULATOR_PORT: optional(port('EMULATOR_PORT')),
+  EMULATOR_ORIGINS: optional(z.enum(['local', 'stripe'], { error: 'EMULATOR_ORIGINS must be local or stripe' })),
+  EMULATOR_WEBHOOK_SECRET: optional(z.string()),
+});
+
+const SECRET_KEY = /^sk_(test|live)_[A-Za-z0-9]+$/;
+const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;
+
+export const DEFAULTS = {
+  port: 4242,
+  httpPort: 4243,
+  databaseUrl: 'file:data/app.sqlite',
+  clientDistDir: 'dist/client',
+  emulatorPort: 12111,
+  emulatedSecretKey: 'sk_test_emulated',
+  emulatedPublishableKey: 'pk_test_emulated',
+} as const;
+
+/**
+ * Turns an environment object into a validated Config, or throws a ConfigError listing
+ * every problem. Pure: reads nothing but `env`, so tests feed it plain objects.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const secretMode = e.STRIPE_SECRET_KEY === undefined ? undefined : SECRET_KEY.exec(e.STRIPE_SECRET_KEY)?.[1];
+  const publishableMode =
+    e.STRIPE_PUBLISHABLE_KEY === undefined ? undefined : PUBLISHABLE_KEY.exec(e.STRIPE_PUBLISHABLE_KEY)?.[1];
+
+  if (e.STRIPE_SECRET_KEY !== undefined && secretMode === undefined) {
+    problems.push('STRIPE_SECRET_KEY is malformed: it must look like sk_test_… or sk_live_… (Dashboard → Developers → API keys). Unset it to run against the local emulator.');
+  }
+  if (e.STRIPE_PUBLISHABLE_KEY !== undefined && publishableMode === undefined) {
+    problems.push('STRIPE_PUBLISHABLE_KEY is malformed: it must look like pk_test_… or pk_live_….');
+  }
+
+  const mode: Mode = e.STRIPE_SECRET_KEY === undefined ? 'emulated' : secretMode === 'live' ? 'live' : 'test';
+
+  if (mode === 'emulated') {
+    for (const name of ['STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const) {
+      if (e[name] !== undefined) {
+        problems.push(`${name} is set but STRIPE_SECRET_KEY is not. Set STRIPE_SECRET_KEY too (test or live mode), or unset ${name} to run against the local emulator.`);
+      }
+    }
+    if (e.EMULATOR_WEBHOOK_SECRET !== undefined && !WEBHOOK_SECRET.test(e.EMULATOR_WEBHOOK_SECRET)) {
+      problems.push('EMULATOR_WEBHOOK_SECRET must start with whsec_ followed by at least 8 letters or digits, or be unset to generate one per start.');
+    }
+  } else {
+    if (e.STRIPE_PUBLISHABLE_KEY === undefined) {
+      problems.push(`STRIPE_PUBLISHABLE_KEY is missing: set the pk_${mode}_… key that pairs with your STRIPE_SECRET_KEY.`);
+    } else if (publishableMode !== undefined && secretMode !== undefined && publishableMode !== secretMode) {
+      problems.push(`STRIPE_PUBLISHABLE_KEY is a ${publishableMode}-mode key but STRIPE_SECRET_KEY is a ${secretMode}-mode key: use the pk_${secretMode}_… key from the same Dashboard page.`);
+    }
+    if (e.STRIPE_WEBHOOK_SECRET === undefined) {
+      problems.push('STRIPE_WEBHOOK_SECRET is missing: set the whsec_… signing secret of your webhook endpoint (Dashboard → Developers → Webhooks, or the one `stripe listen` prints). Webhooks are never accepted unverified.');
+    } else if (!WEBHOOK_SECRET.test(e.STRIPE_WEBHOOK_SECRET)) {
+      problems.push('STRIPE_WEBHOOK_SECRET must start with whsec_ (copy the signing secret, not the endpoint id).');
+    }
+    for (const name of ['EMULATOR_PORT', 'EMULATOR_ORIGINS', 'EMULATOR_WEBHOOK_SECRET'] as const) {
+      if (e[name] !== undefined) problems.push(`${name} only applies in emulated mode (no STRIPE_SECRET_KEY): unset it.`);
+    }
+  }
+
+  let apiUrl: URL | null = null;
+  if (e.STRIPE_API_URL !== undefined && mode !== 'emulated') {
+    if (mode === 'live') {
+      problems.push('STRIPE_API_URL may only be used with test keys (sk_test_…): live mode always talks to api.stripe.com. Unset it.');
+    } else if (!URL.canParse(e.STRIPE_API_URL) || new URL(e.STRIPE_API_URL).protocol !== 'https:') {
+      problems.push('STRIPE_API_URL must be an https:// URL such as https://localhost:12111 (the emulator started with `npm run emulator`).');
+    } else {
+      apiUrl = new URL(e.STRIPE_API_URL);
+    }
+  }
+
+  const httpsPort = e.PORT ?? DEFAULTS.port;
+  const httpPort = e.HTTP_PORT ?? DEFAULTS.httpPort;
+  if (httpsPort !== 0 && httpsPort === httpPort) {
+    problems.push(`PORT and HTTP_PORT are both ${httpsPort}: the HTTPS server and the HTTP redirect server need different ports.`);
+  }
+
+  let publicUrl: string | null = null;
+  if (e.PUBLIC_URL !== undefined) {
+    const url = URL.canParse(e.PUBLIC_URL) ? new URL(e.PUBLIC_URL) : undefined;
+    if (!url || url.protocol !== 'https:') {
+      problems.push('PUBLIC_URL must be an https:// URL such as https://shop.example.com (this server speaks HTTPS only).');
+    } else if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
+      problems.push(`PUBLIC_URL must be an origin only (scheme, host, optional port), e.g. ${url.origin}.`);
+    } else {
+      publicUrl = url.origin;
+    }
+  } else if (mode === 'live') {
+    problems.push('PUBLIC_URL is required in live mode: set the https:// address customers use, e.g. https://shop.example.com.');
+  }
+
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    problems.push('Set both TLS_CERT_FILE and TLS_KEY_FILE (PEM files), or neither to use the development CA.');
+  }
+  if (mode === 'live' && (e.TLS_CERT_FILE === undefined || e.TLS_KEY_FILE === undefined)) {
+    problems.push('Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only).');
+  }
+  const tls = e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+    ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) }
+    : null;
+
+  const databaseUrl = e.DATABASE_URL ?? DEFAULTS.databaseUrl;
+  const databaseFile = databaseUrl.startsWith('file:') ? databaseUrl.slice('file:'.length) : '';
+  if (databaseFile === '') {
+    problems.push(`DATABASE_URL must look like file:<path to a SQLite file>, e.g. ${DEFAULTS.databaseUrl}.`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const emulated = mode === 'emulated';
+  return {
+    mode,
+    port: httpsPort,
+    httpPort,
+    publicUrl,
+    tls,
+    databaseFile: path.resolve(databaseFile),
+    clientDistDir: path.resolve(e.CLIENT_DIST_DIR ?? DEFAULTS.clientDistDir),
+    logLevel: e.LOG_LEVEL ?? 'info',
+    hstsPreload: e.HSTS_PRELOAD === 'true',
+    trustProxyHops: e.TRUST_PROXY ?? 0,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY ?? DEFAULTS.emulatedSecretKey,
+      publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? DEFAULTS.emulatedPublishableKey,
+      webhookSecret: emulated ? null : (e.STRIPE_WEBHOOK_SECRET ?? null),
+      apiUrl,
+    },
+    emulator: emulated
+      ? {
+          port: e.EMULATOR_PORT ?? DEFAULTS.emulatorPort,
+          origins: e.EMULATOR_ORIGINS ?? 'local',
+          webhookSecret: e.EMULATOR_WEBHOOK_SECRET ?? null,
+        }
+      : null,
+  };
+}
+
+/** PUBLIC_URL, or the local address once the HTTPS port is known (PORT=0 picks one). */
+export function resolvePublicUrl(config: Pick<Config, 'publicUrl'>, listeningPort: number): string {
+  return config.publicUrl ?? `https://localhost:${listeningPort}`;
+}
+
+/** Reads `.env` (when present) into process.env, then validates process.env. */
+export function loadConfigFromProcess(envFile = '.env'): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return loadConfig(process.env);
+}

@@ -1,0 +1,56 @@
+// One error type and one error middleware: every failure becomes
+// `{ "error": { "code", "message" } }`, with the cause logged but never echoed.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly publicMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(publicMessage, options);
+    this.name = 'AppError';
+  }
+}
+
+export function notFoundMiddleware(): RequestHandler {
+  return (_req, _res, next) => next(new AppError(404, 'not_found', 'There is nothing at this address.'));
+}
+
+/** Body-parser errors carry a `type` and a 4xx `status`; map them to clear messages. */
+function fromParserError(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err) || typeof err.type !== 'string') return undefined;
+  switch (err.type) {
+    case 'entity.too.large':
+      return new AppError(413, 'body_too_large', 'The request body is too large.');
+    case 'entity.parse.failed':
+      return new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    default:
+      return undefined;
+  }
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const known = err instanceof AppError ? err : fromParserError(err);
+    const status = known?.status ?? 500;
+    if (status >= 500) {
+      logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    } else {
+      logger.info({ status, code: known?.code, method: req.method, path: req.path }, 'request refused');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const body = known && status < 500
+      ? { code: known.code, message: known.publicMessage }
+      : { code: known?.code ?? 'internal_error', message: known?.publicMessage ?? 'Something went wrong on our side. Please try again.' };
+    res.status(status).json({ error: body });
+  };
+}

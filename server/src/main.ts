@@ -1,0 +1,160 @@
+// The only file that listens: the HTTPS app server, the HTTP→HTTPS redirect server and,
+// in emulated mode, the local Stripe emulator in the same process.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { createApp } from './app';
+import { ConfigError, loadConfigFromProcess, resolvePublicUrl } from './config';
+import type { Config } from './config';
+import { createHttpsRedirectHandler } from './http-redirect';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { createStripeClient } from './payments/stripe-client';
+import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
+import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
+import { openDatabase } from './store/database';
+import { createOrderStore } from './store/order-store';
+import { ensureDevCertificate } from '../../scripts/dev-certs';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function listen(server: http.Server | https.Server, port: number, variable: 'PORT' | 'HTTP_PORT'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop the other process, or set ${variable} to a free port.`) : error);
+    };
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.off('error', onError);
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('The server has no TCP address.'));
+      else resolve(address.port);
+    });
+  });
+}
+
+interface StripeSetup {
+  stripe: ReturnType<typeof createStripeClient>;
+  webhookSecret: string;
+  stripeOrigins: typeof STRIPE_ORIGINS;
+  emulator: { url: string; close(): Promise<void> } | null;
+}
+
+async function setUpStripe(config: Config, appPort: number, logger: Logger): Promise<StripeSetup> {
+  if (config.emulator) {
+    const { startEmulator } = await import('../../emulator/src/index');
+    // A fresh secret per start (or a fixed one from EMULATOR_WEBHOOK_SECRET, for tests
+    // that replay deliveries): the emulator signs with it, we verify with it.
+    const webhookSecret = config.emulator.webhookSecret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+    const emulator = await startEmulator({
+      port: config.emulator.port,
+      publicOrigins: config.emulator.origins,
+      webhookEndpoints: [{ url: `https://localhost:${appPort}/webhooks/stripe`, secret: webhookSecret }],
+      logger: logger.child({ component: 'emulator' }),
+    });
+    const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: new URL(emulator.url), ca: emulator.ca });
+    const stripeOrigins = config.emulator.origins === 'local' ? emulatorOrigins(new URL(emulator.url).origin) : STRIPE_ORIGINS;
+    return { stripe, webhookSecret, stripeOrigins, emulator };
+  }
+  if (!config.stripe.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
+  // A separately started emulator uses the development CA; trust it next to the public roots.
+  const ca = config.stripe.apiUrl ? [...rootCertificates, (await ensureDevCertificate()).ca] : null;
+  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
+  return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, emulator: null };
+}
+
+function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; databaseFile: string }) {
+  const banner = [
+    '',
+    `  Stripe Secure Starter is running in ${lines.mode} mode`,
+    `  Shop:          ${lines.publicUrl}`,
+    `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
+    lines.emulatorUrl ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)` : undefined,
+    `  Database:      ${lines.databaseFile}`,
+    lines.caPath
+      ? `  Certificate:   issued by the development CA ${lines.caPath}\n` +
+        `                 trust it once: import it as an authority in your browser, or for Node clients set NODE_EXTRA_CA_CERTS=${lines.caPath} (see README, "Trusting the development CA")`
+      : undefined,
+    '  Stop with Ctrl+C (SIGINT) or SIGTERM.',
+    '',
+  ];
+  console.log(banner.filter((line) => line !== undefined).join('\n'));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigFromProcess();
+  const logger = createLogger({ level: config.logLevel });
+  const credentials = await loadTlsCredentials(config.tls);
+  const db = openDatabase(config.databaseFile);
+  const store = createOrderStore(db);
+
+  // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
+  const server = https.createServer(createTlsOptions(credentials));
+  const port = await listen(server, config.port, 'PORT');
+  const publicUrl = resolvePublicUrl(config, port);
+  const { stripe, webhookSecret, stripeOrigins, emulator } = await setUpStripe(config, port, logger);
+
+  const app = createApp({
+    mode: config.mode,
+    publicUrl,
+    publishableKey: config.stripe.publishableKey,
+    webhookSecret,
+    clientDistDir: config.clientDistDir,
+    stripeOrigins,
+    hstsPreload: config.hstsPreload,
+    trustProxyHops: config.trustProxyHops,
+    stripe,
+    store,
+    logger,
+    checkHealth: () => db.open,
+  });
+  server.on('request', app);
+
+  const redirectServer = http.createServer(createHttpsRedirectHandler(publicUrl));
+  const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
+  const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
+
+  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, databaseFile: config.databaseFile });
+  logger.info({ mode: config.mode, port, httpPort }, 'listening');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    stopWatching();
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing their connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    const closed = Promise.all([
+      new Promise<void>((resolve) => server.close(() => resolve())),
+      new Promise<void>((resolve) => redirectServer.close(() => resolve())),
+    ]);
+    // Keep-alive connections with no request in flight would hold close() open.
+    server.closeIdleConnections();
+    redirectServer.closeIdleConnections();
+    void closed
+      .then(() => emulator?.close())
+      .then(() => {
+        db.close();
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Startup errors are written for people: the message says what to fix.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`\n${error instanceof ConfigError ? '' : 'Startup failed: '}${message}\n`);
+  process.exit(1);
+});

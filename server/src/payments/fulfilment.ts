@@ -1,0 +1,93 @@
+// Fulfilment: decide an order's outcome from the Checkout Session as Stripe reports it now.
+//
+// Both the webhook and the success page (by session id) call this; it is idempotent
+// because the store only moves an order forward (see canMoveOrder). Card display
+// details come from the session retrieved with `payment_intent.latest_charge` expanded
+// (https://docs.stripe.com/api/expanding_objects), never from the browser.
+import type Stripe from 'stripe';
+import type { Logger } from 'pino';
+import type { CardDisplay, Order, OrderOutcome, OrderStore } from '../store/order-store';
+
+export interface FulfilmentDeps {
+  stripe: Stripe;
+  store: OrderStore;
+  logger: Logger;
+}
+
+/** What we take from a Checkout Session: our own small type, never the Stripe object. */
+export interface CheckoutSessionSummary {
+  sessionId: string;
+  orderId: string | null;
+  status: 'open' | 'complete' | 'expired' | 'unknown';
+  paymentStatus: 'paid' | 'unpaid' | 'no_payment_required' | 'unknown';
+  amountTotal: number | null;
+  currency: string | null;
+  paymentIntentId: string | null;
+  card: CardDisplay | null;
+}
+
+function toCardDisplay(charge: Stripe.Charge | string | null | undefined): CardDisplay | null {
+  if (!charge || typeof charge === 'string') return null;
+  const card = charge.payment_method_details?.card;
+  if (!card || !card.brand || !card.last4 || !/^\d{4}$/.test(card.last4)) return null;
+  return { brand: card.brand, last4: card.last4, expMonth: card.exp_month, expYear: card.exp_year };
+}
+
+// Stripe's enums are open (new values may appear); anything we do not know is 'unknown'.
+function pickKnown<T extends string>(value: string | null, known: readonly T[]): T | 'unknown' {
+  return known.find((candidate) => candidate === value) ?? 'unknown';
+}
+
+export function summariseCheckoutSession(session: Stripe.Checkout.Session): CheckoutSessionSummary {
+  const paymentIntent = session.payment_intent;
+  const status = pickKnown(session.status, ['open', 'complete', 'expired'] as const);
+  const paymentStatus = pickKnown(session.payment_status, ['paid', 'unpaid', 'no_payment_required'] as const);
+  return {
+    sessionId: session.id,
+    orderId: session.client_reference_id,
+    status,
+    paymentStatus,
+    amountTotal: session.amount_total,
+    currency: session.currency,
+    paymentIntentId: typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null),
+    card: typeof paymentIntent === 'object' && paymentIntent !== null ? toCardDisplay(paymentIntent.latest_charge) : null,
+  };
+}
+
+export async function retrieveCheckoutSummary(stripe: Stripe, sessionId: string): Promise<CheckoutSessionSummary> {
+  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent.latest_charge'] });
+  return summariseCheckoutSession(session);
+}
+
+/** Our order for a session: by the session id we stored, cross-checked with client_reference_id. */
+export function findOrderForSession(store: OrderStore, summary: { sessionId: string; orderId: string | null }): Order | undefined {
+  const order = store.findOrderByCheckoutSession(summary.sessionId) ?? (summary.orderId ? store.findOrder(summary.orderId) : undefined);
+  if (!order) return undefined;
+  if (summary.orderId !== null && summary.orderId !== order.id) return undefined;
+  if (order.checkoutSessionId !== null && order.checkoutSessionId !== summary.sessionId) return undefined;
+  return order;
+}
+
+/** The outcome a session implies for its order, or null when there is nothing to do yet. */
+export function decideCheckoutOutcome(order: Order, summary: CheckoutSessionSummary, logger: Logger): OrderOutcome | null {
+  if (summary.status === 'expired') return { status: 'expired' };
+  if (summary.status !== 'complete' || summary.paymentStatus !== 'paid') return null; // delayed methods: wait for async_payment_*
+  if (summary.amountTotal !== order.amount || summary.currency !== order.currency) {
+    logger.error({ orderId: order.id, sessionId: summary.sessionId }, 'paid session does not match the order amount; not fulfilling');
+    return null;
+  }
+  return { status: 'paid', card: summary.card, paymentIntentId: summary.paymentIntentId };
+}
+
+/**
+ * Retrieves the session and moves its order accordingly. Returns the order afterwards
+ * (unchanged when there was nothing to do), or undefined when no order matches.
+ */
+export async function fulfilCheckoutSession(deps: FulfilmentDeps, sessionId: string): Promise<Order | undefined> {
+  const summary = await retrieveCheckoutSummary(deps.stripe, sessionId);
+  const order = findOrderForSession(deps.store, summary);
+  if (!order) return undefined;
+  const outcome = decideCheckoutOutcome(order, summary, deps.logger);
+  if (!outcome) return order;
+  return deps.store.applyOutcome(order.id, outcome).order;
+}

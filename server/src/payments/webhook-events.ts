@@ -1,0 +1,71 @@
+// Stripe webhook events: verify, then handle each event id once.
+//
+// Verification needs the exact bytes Stripe signed, so the route hands us the raw body
+// (https://docs.stripe.com/webhooks#verify-official-libraries). The tolerance is passed
+// explicitly: in stripe-node v23 a tolerance of 0 disables the timestamp check.
+// Deliveries are at least once and unordered: the event id is recorded in the same
+// transaction as its change, and the store only moves orders forward.
+import type Stripe from 'stripe';
+import { AppError } from '../errors';
+import type { OrderOutcome } from '../store/order-store';
+import type { FulfilmentDeps } from './fulfilment';
+import { decideCheckoutOutcome, findOrderForSession, retrieveCheckoutSummary } from './fulfilment';
+
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: string | undefined, secret: string): Stripe.Event {
+  if (!signature) throw new AppError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
+  try {
+    return stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+  } catch (error) {
+    throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.', { cause: error });
+  }
+}
+
+export type EventResult = 'processed' | 'duplicate' | 'ignored';
+
+interface PlannedChange {
+  orderId: string;
+  outcome: OrderOutcome;
+}
+
+/** Works out (with Stripe calls if needed) what an event changes, before any write. */
+async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<PlannedChange | null | 'ignored'> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      // The event's snapshot may be stale and carries no card details: ask Stripe for
+      // the session as it is now, with the charge expanded.
+      const summary = await retrieveCheckoutSummary(deps.stripe, event.data.object.id);
+      const order = findOrderForSession(deps.store, summary);
+      const outcome = order ? decideCheckoutOutcome(order, summary, deps.logger) : null;
+      return order && outcome ? { orderId: order.id, outcome } : null;
+    }
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const session = event.data.object;
+      const order = findOrderForSession(deps.store, { sessionId: session.id, orderId: session.client_reference_id });
+      const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
+      return order ? { orderId: order.id, outcome: { status } } : null;
+    }
+    case 'payment_intent.payment_failed': {
+      const paymentIntent = event.data.object;
+      const orderId = paymentIntent.metadata['order_id'];
+      const order = (orderId ? deps.store.findOrder(orderId) : undefined) ?? deps.store.findOrderByPaymentIntent(paymentIntent.id);
+      return order ? { orderId: order.id, outcome: { status: 'failed', paymentIntentId: paymentIntent.id } } : null;
+    }
+    default:
+      return 'ignored';
+  }
+}
+
+export async function handleStripeEvent(deps: FulfilmentDeps, event: Stripe.Event): Promise<EventResult> {
+  if (deps.store.hasProcessedEvent(event.id)) return 'duplicate';
+  const plan = await planChange(deps, event);
+  const recorded = deps.store.processEventOnce(event.id, event.type, () => {
+    if (plan && plan !== 'ignored') deps.store.applyOutcome(plan.orderId, plan.outcome);
+  });
+  if (!recorded) return 'duplicate';
+  if (plan === null) deps.logger.warn({ eventId: event.id, type: event.type }, 'webhook event matches no order of ours');
+  return plan === 'ignored' ? 'ignored' : 'processed';
+}

@@ -1,0 +1,101 @@
+// The JSON API: parse with strict schemas, call payments/ or the store, map to HTTP.
+import express from 'express';
+import type { Request, Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { Mode } from '../config';
+import type { Logger } from 'pino';
+import type { Stripe } from '../payments/stripe-client';
+import { CATALOG } from '../payments/catalog';
+import { createCheckoutSession } from '../payments/checkout';
+import { fulfilCheckoutSession } from '../payments/fulfilment';
+import type { Order, OrderStore } from '../store/order-store';
+import type { RateLimiters } from '../security/rate-limit';
+import { originCheckMiddleware } from '../security/origin-check';
+
+export const MAX_QUANTITY = 10;
+
+export const CheckoutRequestSchema = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        productId: z.string().min(1).max(64),
+        quantity: z.number().int().min(1, `quantity must be between 1 and ${MAX_QUANTITY}`).max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
+      }),
+    )
+    .min(1, 'items must hold at least one product')
+    .max(CATALOG.length, `items may hold at most ${CATALOG.length} lines`),
+});
+
+const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
+
+export interface ApiDeps {
+  mode: Mode;
+  publishableKey: string;
+  publicUrl: string;
+  stripe: Stripe;
+  store: OrderStore;
+  logger: Logger;
+  limiters: RateLimiters;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
+  if (!req.is('application/json')) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+  }
+  const result = schema.safeParse(req.body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new AppError(400, 'invalid_request', `${where}${issue?.message ?? 'invalid request'}`);
+  }
+  return result.data;
+}
+
+/** The order as the browser may see it: status, total and card display fields only. */
+function toPublicOrder(order: Order) {
+  return { status: order.status, amount: order.amount, currency: order.currency, card: order.card };
+}
+
+export function createApiRouter(deps: ApiDeps): Router {
+  const router = express.Router();
+  router.use(deps.limiters.api);
+  // API answers are per customer and may carry card display details: never cache them.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/config', (_req, res) => {
+    res.json({ publishableKey: deps.publishableKey, mode: deps.mode });
+  });
+
+  router.get('/products', (_req, res) => {
+    res.json({ products: CATALOG });
+  });
+
+  router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
+    const { items } = parseBody(CheckoutRequestSchema, req);
+    const { url } = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items);
+    res.status(201).json({ url });
+  });
+
+  router.get('/orders/:checkoutSessionId', deps.limiters.orders, async (req, res) => {
+    const param = req.params['checkoutSessionId'];
+    const sessionId = typeof param === 'string' ? param : '';
+    if (!SESSION_ID.test(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
+    let order = deps.store.findOrderByCheckoutSession(sessionId);
+    if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that checkout session.');
+    if (order.status === 'pending') {
+      // The webhook may not have arrived yet: ask Stripe (same idempotent fulfilment).
+      try {
+        order = (await fulfilCheckoutSession(deps, sessionId)) ?? order;
+      } catch (error) {
+        deps.logger.warn({ err: error, sessionId }, 'could not refresh the order from Stripe; answering with what we have');
+      }
+    }
+    res.json(toPublicOrder(order));
+  });
+
+  return router;
+}

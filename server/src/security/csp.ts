@@ -1,0 +1,109 @@
+// The Content-Security-Policy, page by page.
+//
+// Each page declares which Stripe integration it uses; the integration decides which
+// Stripe origins the page may talk to, frame and load (Stripe's published directive sets,
+// https://docs.stripe.com/security/guide#content-security-policy). Hosted Checkout loads
+// no Stripe code on our pages (the browser navigates to Stripe), so it needs no Stripe
+// origin at all. Scripts run only with the per-response nonce; 'strict-dynamic' lets
+// them load what they import (https://www.w3.org/TR/CSP3/#strict-dynamic-usage).
+
+export type Integration = 'hosted' | 'elements' | 'embedded';
+export type Page = 'index' | 'success' | 'cancel';
+
+/** Which integration each of our pages uses. */
+export const PAGE_INTEGRATIONS: Record<Page, Integration> = {
+  index: 'hosted',
+  success: 'hosted',
+  cancel: 'hosted',
+};
+
+/** The Stripe origins a browser reaches, by role. In emulated mode all of them are the emulator. */
+export interface StripeOrigins {
+  api: string[];
+  js: string[];
+  hooks: string[];
+  checkout: string[];
+  images: string[];
+}
+
+export const STRIPE_ORIGINS: StripeOrigins = {
+  api: ['https://api.stripe.com'],
+  js: ['https://js.stripe.com', 'https://*.js.stripe.com'],
+  hooks: ['https://hooks.stripe.com'],
+  checkout: ['https://checkout.stripe.com'],
+  images: ['https://*.stripe.com'],
+};
+
+export function emulatorOrigins(emulatorOrigin: string): StripeOrigins {
+  const only = [emulatorOrigin];
+  return { api: only, js: only, hooks: only, checkout: only, images: only };
+}
+
+type Role = keyof StripeOrigins;
+interface StripeSources {
+  connect: Role[];
+  frame: Role[];
+  script: Role[];
+  img: Role[];
+}
+
+// hooks.stripe.com frames 3-D Secure and redirect-based methods; maps.googleapis.com is
+// left out because we use no Address Element autocomplete.
+const INTEGRATION_SOURCES: Record<Integration, StripeSources> = {
+  hosted: { connect: [], frame: [], script: [], img: [] },
+  elements: { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [] },
+  embedded: { connect: ['api', 'checkout'], frame: ['js', 'hooks', 'checkout'], script: ['js', 'checkout'], img: ['images'] },
+};
+
+export const CSP_REPORT_PATH = '/csp-reports';
+export const CSP_REPORT_GROUP = 'csp-endpoint';
+
+export interface CspOptions {
+  integration: Integration;
+  nonce: string;
+  origins: StripeOrigins;
+}
+
+function originsFor(roles: Role[], origins: StripeOrigins): string[] {
+  return [...new Set(roles.flatMap((role) => origins[role]))];
+}
+
+/** The directives for one response, in a stable order. */
+export function buildCspDirectives({ integration, nonce, origins }: CspOptions): [string, string[]][] {
+  const stripe = INTEGRATION_SOURCES[integration];
+  const directives: [string, string[]][] = [
+    ['default-src', ["'none'"]],
+    // https: and 'unsafe-inline' are fallbacks for CSP1/2 browsers only: a browser that
+    // understands 'strict-dynamic' ignores both (and ignores host sources).
+    ['script-src', [`'nonce-${nonce}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'", ...originsFor(stripe.script, origins)]],
+    ['style-src', ["'self'", `'nonce-${nonce}'`]],
+    ['img-src', ["'self'", ...originsFor(stripe.img, origins)]],
+    ['font-src', ["'self'"]],
+    ['connect-src', ["'self'", ...originsFor(stripe.connect, origins)]],
+    ['manifest-src', ["'self'"]],
+  ];
+  const frames = originsFor(stripe.frame, origins);
+  if (frames.length > 0) directives.push(['frame-src', frames]);
+  directives.push(
+    // Checkout is reached with fetch + location.assign, so no form posts leave our origin.
+    ['form-action', ["'self'"]],
+    ['frame-ancestors', ["'none'"]],
+    ['base-uri', ["'none'"]],
+    ['object-src', ["'none'"]],
+    ['upgrade-insecure-requests', []],
+    ['report-uri', [CSP_REPORT_PATH]],
+    ['report-to', [CSP_REPORT_GROUP]],
+  );
+  return directives;
+}
+
+export function buildCspHeader(options: CspOptions): string {
+  return buildCspDirectives(options)
+    .map(([name, values]) => (values.length > 0 ? `${name} ${values.join(' ')}` : name))
+    .join('; ');
+}
+
+/** `Reporting-Endpoints` names where `report-to` sends reports (Reporting API v1). */
+export function buildReportingEndpointsHeader(publicUrl: string): string {
+  return `${CSP_REPORT_GROUP}="${publicUrl}${CSP_REPORT_PATH}"`;
+}

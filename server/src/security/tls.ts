@@ -1,0 +1,107 @@
+// TLS settings for the HTTPS server, and hot reload of certificate files.
+//
+// Mozilla's "intermediate" profile, narrowed to ECDHE with AEAD ciphers
+// (https://ssl-config.mozilla.org/guidelines/5.7.json). TLS 1.2 stays enabled because
+// Stripe's webhook sender does not speak TLS 1.3; TLS 1.0/1.1 are refused.
+import { readFile } from 'node:fs/promises';
+import { unwatchFile, watchFile } from 'node:fs';
+import type { Server } from 'node:https';
+import { createSecureContext } from 'node:tls';
+import type { SecureVersion } from 'node:tls';
+import type { Logger } from 'pino';
+import { ensureDevCertificate } from '../../../scripts/dev-certs';
+
+export const TLS_MIN_VERSION: SecureVersion = 'TLSv1.2';
+
+export const TLS_CIPHERS = [
+  // TLS 1.3 suites (all AEAD with forward secrecy).
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  // TLS 1.2: ECDHE key exchange with AES-GCM or ChaCha20-Poly1305 only.
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+export interface TlsCredentials {
+  cert: string;
+  key: string;
+  /** The dev CA, when the certificate comes from it (for the banner and local clients). */
+  caPath: string | null;
+}
+
+export function createTlsOptions(credentials: { cert: string; key: string }) {
+  return {
+    cert: credentials.cert,
+    key: credentials.key,
+    minVersion: TLS_MIN_VERSION,
+    ciphers: TLS_CIPHERS,
+    ecdhCurve: 'X25519:prime256v1:secp384r1',
+    // Mozilla intermediate: every suite offered is strong, so let clients pick the
+    // fastest for their hardware (ChaCha20 on phones without AES instructions).
+    honorCipherOrder: false,
+  };
+}
+
+/** Reads real certificate files, or issues a localhost certificate from the development CA. */
+export async function loadTlsCredentials(files: { certFile: string; keyFile: string } | null): Promise<TlsCredentials> {
+  if (!files) {
+    const dev = await ensureDevCertificate();
+    return { cert: dev.cert, key: dev.key, caPath: dev.caPath };
+  }
+  const credentials = await readCertificateFiles(files);
+  try {
+    createSecureContext(createTlsOptions(credentials));
+  } catch (error) {
+    throw new Error(`TLS_CERT_FILE and TLS_KEY_FILE do not form a usable pair (${String(error)}). Check that the key belongs to the certificate and both are PEM.`);
+  }
+  return { ...credentials, caPath: null };
+}
+
+async function readCertificateFiles(files: { certFile: string; keyFile: string }): Promise<{ cert: string; key: string }> {
+  try {
+    const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+    return { cert, key };
+  } catch (error) {
+    throw new Error(`Cannot read TLS_CERT_FILE (${files.certFile}) or TLS_KEY_FILE (${files.keyFile}): ${String(error)}. Check the paths and file permissions.`);
+  }
+}
+
+/**
+ * Reloads the certificate when either file changes (a renewal by certbot or a secret
+ * mount), without dropping connections: `setSecureContext` applies to new handshakes.
+ * A half-written pair (new cert, old key) fails validation and the old context stays.
+ * Returns a function that stops watching.
+ */
+export function watchCertificateFiles(
+  server: Server,
+  files: { certFile: string; keyFile: string },
+  logger: Logger,
+  intervalMs = 1000,
+): () => void {
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      try {
+        const credentials = await readCertificateFiles(files);
+        const options = createTlsOptions(credentials);
+        createSecureContext(options); // throws on a mismatched or partial pair
+        server.setSecureContext(options);
+        logger.info({ certFile: files.certFile }, 'TLS certificate reloaded');
+      } catch (error) {
+        logger.warn({ err: error }, 'TLS certificate change ignored: the files do not form a valid pair yet');
+      }
+    });
+  };
+  // watchFile polls stat(), which survives the rename-into-place that most tools use.
+  watchFile(files.certFile, { interval: intervalMs }, reload);
+  watchFile(files.keyFile, { interval: intervalMs }, reload);
+  return () => {
+    unwatchFile(files.certFile, reload);
+    unwatchFile(files.keyFile, reload);
+  };
+}

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolvePublicUrl } from '../src/config';
+
+const TEST_KEYS = {
+  STRIPE_SECRET_KEY: 'sk_test_51abcDEF',
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_51abcDEF',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678',
+};
+const LIVE_KEYS = {
+  STRIPE_SECRET_KEY: 'sk_live_51abcDEF',
+  STRIPE_PUBLISHABLE_KEY: 'pk_live_51abcDEF',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678',
+};
+const LIVE_READY = { ...LIVE_KEYS, TLS_CERT_FILE: '/etc/tls/shop.pem', TLS_KEY_FILE: '/etc/tls/shop-key.pem', PUBLIC_URL: 'https://shop.example.com' };
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in emulated mode with defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: 'emulated',
+      port: 4242,
+      httpPort: 4243,
+      publicUrl: null,
+      tls: null,
+      databaseFile: path.resolve('data/app.sqlite'),
+      clientDistDir: path.resolve('dist/client'),
+      logLevel: 'info',
+      hstsPreload: false,
+      stripe: { secretKey: 'sk_test_emulated', publishableKey: 'pk_test_emulated', webhookSecret: null, apiUrl: null },
+      emulator: { port: 12111, origins: 'local', webhookSecret: null },
+    });
+    expect(resolvePublicUrl(config, 4242)).toBe('https://localhost:4242');
+  });
+
+  it('treats empty values as unset (a copied .env.example works)', () => {
+    expect(loadConfig({ STRIPE_SECRET_KEY: '', PORT: '', PUBLIC_URL: '' }).mode).toBe('emulated');
+  });
+
+  it('selects test mode from an sk_test_ key', () => {
+    const config = loadConfig(TEST_KEYS);
+    expect(config.mode).toBe('test');
+    expect(config.stripe.webhookSecret).toBe(TEST_KEYS.STRIPE_WEBHOOK_SECRET);
+    expect(config.emulator).toBeNull();
+  });
+
+  it('selects live mode from an sk_live_ key with certificates and an https PUBLIC_URL', () => {
+    const config = loadConfig(LIVE_READY);
+    expect(config.mode).toBe('live');
+    expect(config.publicUrl).toBe('https://shop.example.com');
+    expect(config.tls).toEqual({ certFile: '/etc/tls/shop.pem', keyFile: '/etc/tls/shop-key.pem' });
+  });
+
+  it('reads the emulator options and a fixed emulator webhook secret', () => {
+    const config = loadConfig({ EMULATOR_PORT: '0', EMULATOR_ORIGINS: 'stripe', EMULATOR_WEBHOOK_SECRET: 'whsec_fixedsecret' });
+    expect(config.emulator).toEqual({ port: 0, origins: 'stripe', webhookSecret: 'whsec_fixedsecret' });
+  });
+
+  it('accepts STRIPE_API_URL with test keys', () => {
+    expect(loadConfig({ ...TEST_KEYS, STRIPE_API_URL: 'https://localhost:12111' }).stripe.apiUrl?.port).toBe('12111');
+  });
+
+  it('reads DATABASE_URL, LOG_LEVEL, HSTS_PRELOAD and TRUST_PROXY', () => {
+    const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', TRUST_PROXY: '1' });
+    expect(config).toMatchObject({ databaseFile: '/tmp/x/shop.sqlite', logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });
+  });
+
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['a malformed secret key', { ...TEST_KEYS, STRIPE_SECRET_KEY: 'sk_foo_123' }, /STRIPE_SECRET_KEY is malformed.*sk_test_/],
+    ['a publishable key in place of the secret key', { ...TEST_KEYS, STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY is malformed/],
+    ['a malformed publishable key', { ...TEST_KEYS, STRIPE_PUBLISHABLE_KEY: 'pk_123' }, /STRIPE_PUBLISHABLE_KEY is malformed/],
+    ['a test secret key with a live publishable key', { ...TEST_KEYS, STRIPE_PUBLISHABLE_KEY: 'pk_live_123' }, /live-mode key but STRIPE_SECRET_KEY is a test-mode key: use the pk_test_/],
+    ['a live secret key with a test publishable key', { ...LIVE_READY, STRIPE_PUBLISHABLE_KEY: 'pk_test_123' }, /test-mode key but STRIPE_SECRET_KEY is a live-mode key/],
+    ['a missing publishable key', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' }, /STRIPE_PUBLISHABLE_KEY is missing: set the pk_test_/],
+    ['a missing webhook secret in test mode', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_PUBLISHABLE_KEY: 'pk_test_1' }, /STRIPE_WEBHOOK_SECRET is missing.*stripe listen/],
+    ['a missing webhook secret in live mode', { ...LIVE_READY, STRIPE_WEBHOOK_SECRET: '' }, /STRIPE_WEBHOOK_SECRET is missing/],
+    ['a webhook secret without whsec_', { ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: 'we_123456789' }, /STRIPE_WEBHOOK_SECRET must start with whsec_/],
+    ['a live key without certificate files', { ...LIVE_KEYS, PUBLIC_URL: 'https://shop.example.com' }, /Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE/],
+    ['a live key without PUBLIC_URL', { ...LIVE_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' }, /PUBLIC_URL is required in live mode/],
+    ['an http:// PUBLIC_URL', { ...LIVE_READY, PUBLIC_URL: 'http://shop.example.com' }, /PUBLIC_URL must be an https:\/\/ URL/],
+    ['a PUBLIC_URL with a path', { PUBLIC_URL: 'https://shop.example.com/store' }, /PUBLIC_URL must be an origin only.*https:\/\/shop\.example\.com/],
+    ['only one of the TLS files', { TLS_CERT_FILE: '/a.pem' }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],
+    ['STRIPE_API_URL with a live key', { ...LIVE_READY, STRIPE_API_URL: 'https://localhost:12111' }, /STRIPE_API_URL may only be used with test keys/],
+    ['an http STRIPE_API_URL', { ...TEST_KEYS, STRIPE_API_URL: 'http://localhost:12111' }, /STRIPE_API_URL must be an https:\/\/ URL/],
+    ['a publishable key without a secret key', { STRIPE_PUBLISHABLE_KEY: 'pk_test_1' }, /STRIPE_PUBLISHABLE_KEY is set but STRIPE_SECRET_KEY is not/],
+    ['a webhook secret without a secret key', { STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' }, /STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not/],
+    ['emulator settings outside emulated mode', { ...TEST_KEYS, EMULATOR_PORT: '12111' }, /EMULATOR_PORT only applies in emulated mode/],
+    ['a malformed emulator webhook secret', { EMULATOR_WEBHOOK_SECRET: 'secret' }, /EMULATOR_WEBHOOK_SECRET must start with whsec_/],
+    ['a non-numeric port', { PORT: 'https' }, /PORT must be a number between 0 and 65535/],
+    ['a port out of range', { HTTP_PORT: '70000' }, /HTTP_PORT must be between 0 and 65535/],
+    ['the same HTTPS and HTTP port', { PORT: '8443', HTTP_PORT: '8443' }, /PORT and HTTP_PORT are both 8443/],
+    ['a DATABASE_URL that is not file:', { DATABASE_URL: 'postgres://db/shop' }, /DATABASE_URL must look like file:<path/],
+    ['an unknown log level', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
+    ['an unknown EMULATOR_ORIGINS', { EMULATOR_ORIGINS: 'remote' }, /EMULATOR_ORIGINS must be local or stripe/],
+  ];
+
+  it.each(cases)('refuses %s with a message that says how to fix it', (_name, env, message) => {
+    const problems = problemsOf(env);
+    expect(problems.some((problem) => message.test(problem)), problems.join('\n')).toBe(true);
+  });
+
+  it('lists every problem at once and points at .env.example', () => {
+    const error = (() => {
+      try {
+        loadConfig({ STRIPE_SECRET_KEY: 'sk_live_1', PORT: '1', HTTP_PORT: '1' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('.env.example');
+    for (const part of ['STRIPE_PUBLISHABLE_KEY is missing', 'STRIPE_WEBHOOK_SECRET is missing', 'Live mode needs a real certificate', 'PUBLIC_URL is required', 'PORT and HTTP_PORT']) {
+      expect(message).toContain(part);
+    }
+  });
+});

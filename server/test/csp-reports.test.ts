@@ -1,0 +1,60 @@
+// POST /csp-reports in both report formats: size-limited, rate-limited, logged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports: 5 } });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+const LEGACY = JSON.stringify({
+  'csp-report': {
+    'document-uri': 'https://localhost/success',
+    'violated-directive': 'script-src-elem',
+    'effective-directive': 'script-src-elem',
+    'blocked-uri': 'https://evil.example/x.js',
+    disposition: 'enforce',
+  },
+});
+const REPORTING_API = JSON.stringify([
+  { type: 'csp-violation', url: 'https://localhost/', body: { documentURL: 'https://localhost/', effectiveDirective: 'connect-src', blockedURL: 'https://evil.example/beacon', disposition: 'enforce' } },
+]);
+
+function report(body: string, contentType: string) {
+  return app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+}
+
+describe('CSP report endpoint', () => {
+  it('logs a report-uri report', async () => {
+    const res = await report(LEGACY, 'application/csp-report');
+    expect(res.status).toBe(204);
+    const logged = app.logLines.map((line) => JSON.parse(line) as { msg: string; cspViolation?: object }).filter((l) => l.msg === 'CSP violation reported');
+    expect(logged.at(-1)?.cspViolation).toEqual({ documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js' });
+  });
+
+  it('logs a report-to (Reporting API) report', async () => {
+    const res = await report(REPORTING_API, 'application/reports+json');
+    expect(res.status).toBe(204);
+    expect(app.logLines.join('')).toContain('https://evil.example/beacon');
+  });
+
+  it.each([
+    ['an oversized report', JSON.stringify({ 'csp-report': { 'document-uri': 'x'.repeat(9000) } }), 'application/csp-report', 413],
+    ['a report of the wrong shape', JSON.stringify({ hello: 'world' }), 'application/csp-report', 400],
+    ['another content type', LEGACY, 'text/plain', 415],
+  ])('refuses %s', async (_name, body, contentType, status) => {
+    const res = await report(body, contentType);
+    expect(res.status).toBe(status);
+    expect(Object.keys(res.json() as object)).toEqual(['error']);
+  });
+
+  it('is rate-limited', async () => {
+    // Five allowed per window in this app; the tests above used them up.
+    const res = await report(LEGACY, 'application/csp-report');
+    expect(res.status).toBe(429);
+  });
+});

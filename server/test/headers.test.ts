@@ -1,0 +1,138 @@
+// Security headers per response type, over real HTTPS: present where they must be,
+// absent where they must not be.
+import type { IncomingHttpHeaders } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS } from '../src/security/headers';
+import { startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+/** helmet's check(): every expected header with its value, and every forbidden header absent. */
+function check(headers: IncomingHttpHeaders, expected: Record<string, string | RegExp>, absent: readonly string[]) {
+  for (const [name, value] of Object.entries(expected)) {
+    const actual = headers[name];
+    expect(actual, `header ${name}`).toBeDefined();
+    if (typeof value === 'string') expect(actual, `header ${name}`).toBe(value);
+    else expect(String(actual), `header ${name}`).toMatch(value);
+  }
+  for (const name of absent) expect(headers[name], `header ${name} must be absent`).toBeUndefined();
+}
+
+const EVERY_RESPONSE = {
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'cross-origin-opener-policy': 'same-origin-allow-popups',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'origin-agent-cluster': '?1',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+function cspOf(headers: IncomingHttpHeaders): Map<string, string[]> {
+  const csp = String(headers['content-security-policy']);
+  return new Map(csp.split(';').map((part) => {
+    const [name = '', ...values] = part.trim().split(/\s+/);
+    return [name, values];
+  }));
+}
+
+describe('security headers', () => {
+  it('lists exactly the headers the app sets on every response', () => {
+    expect(Object.keys(EVERY_RESPONSE).sort()).toEqual([...EVERY_RESPONSE_HEADERS].sort());
+  });
+
+  it.each([
+    ['/', 'index'],
+    ['/success?session_id=cs_test_abc', 'success'],
+    ['/cancel', 'cancel'],
+  ])('serves %s as HTML with a fresh nonce on every script and style, and a strict CSP', async (path, page) => {
+    const first = await app.request(path);
+    const second = await app.request(path);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain(`data-page="${page}"`);
+    check(first.headers, {
+      ...EVERY_RESPONSE,
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'reporting-endpoints': `csp-endpoint="${app.url}/csp-reports"`,
+    }, ABSENT_HEADERS);
+
+    const nonces = [first, second].map((res) => {
+      const match = /'nonce-([A-Za-z0-9+/=]+)'/.exec(String(res.headers['content-security-policy']));
+      expect(match).not.toBeNull();
+      return match?.[1] ?? '';
+    });
+    expect(nonces[0]).not.toBe(nonces[1]);
+    expect(Buffer.from(nonces[0] ?? '', 'base64').length).toBeGreaterThanOrEqual(16);
+    expect(first.text).not.toContain('__CSP_NONCE__');
+    expect(first.text.match(/nonce="([^"]+)"/g)).toEqual([`nonce="${nonces[0]}"`, `nonce="${nonces[0]}"`]);
+
+    const csp = cspOf(first.headers);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('script-src')).toEqual([`'nonce-${nonces[0]}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'"]);
+    expect(csp.get('form-action')).toEqual(["'self'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp.get('base-uri')).toEqual(["'none'"]);
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('upgrade-insecure-requests')).toEqual([]);
+    expect(csp.get('report-uri')).toEqual(['/csp-reports']);
+    expect(csp.get('report-to')).toEqual(['csp-endpoint']);
+    // Hosted Checkout: our pages load no Stripe code, so no Stripe origin and no frames.
+    expect(String(first.headers['content-security-policy'])).not.toMatch(/stripe\.com|unsafe-eval/);
+    expect(csp.has('frame-src')).toBe(false);
+    expect(csp.get('style-src')).not.toContain("'unsafe-inline'");
+  });
+
+  it('sends no CSP, and the common headers, on JSON API responses', async () => {
+    const res = await app.request('/api/products');
+    expect(res.status).toBe(200);
+    check(res.headers, { ...EVERY_RESPONSE, 'content-type': /^application\/json/ }, [...ABSENT_HEADERS, ...HTML_ONLY_HEADERS]);
+  });
+
+  it('puts the common headers on 404s and errors too', async () => {
+    const res = await app.request('/nope');
+    expect(res.status).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
+    check(res.headers, EVERY_RESPONSE, [...ABSENT_HEADERS, ...HTML_ONLY_HEADERS]);
+  });
+
+  it('caches hashed assets for a year as immutable, without a CSP', async () => {
+    const res = await app.request('/assets/index-Bx12cd34.js');
+    expect(res.status).toBe(200);
+    check(res.headers, { ...EVERY_RESPONSE, 'cache-control': 'public, max-age=31536000, immutable', 'content-type': /javascript/ }, [
+      ...ABSENT_HEADERS,
+      ...HTML_ONLY_HEADERS,
+    ]);
+    const image = await app.request('/images/enamel-mug.svg');
+    check(image.headers, { 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }, HTML_ONLY_HEADERS);
+  });
+
+  it('never serves an HTML file raw (without its nonce and CSP)', async () => {
+    for (const path of ['/index.html', '/success.html', '/cancel.HTML']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('__CSP_NONCE__');
+    }
+  });
+
+  it('adds preload to HSTS only when asked', async () => {
+    const preloaded = await startTestApp({ hstsPreload: true });
+    try {
+      const res = await preloaded.request('/healthz');
+      expect(res.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains; preload');
+    } finally {
+      await preloaded.close();
+    }
+  });
+});

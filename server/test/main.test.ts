@@ -1,0 +1,171 @@
+// The real entry point as a child process: emulated-mode startup with the in-process
+// emulator, the banner, startup failures with fix-it messages, and SIGTERM.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { payOnHostedPage } from './helpers/emulator';
+import { httpsRequest } from './helpers/https-request';
+import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MAIN = path.join(ROOT, 'server', 'src', 'main.ts');
+const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  dir: string;
+}
+
+const started: Started[] = [];
+afterEach(() => {
+  for (const { child, dir } of started.splice(0)) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function startMain(env: Record<string, string>, dotenv?: string): Started {
+  // A temp working directory, so a developer's .env never leaks into the test.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-main-'));
+  if (dotenv !== undefined) writeFileSync(path.join(dir, '.env'), dotenv);
+  // `node --import tsx` runs the app in this one process (the tsx CLI would fork a child
+  // that a SIGKILL of the parent leaves running).
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+    cwd: dir,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      HTTP_PORT: '0',
+      EMULATOR_PORT: '0',
+      CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR,
+      DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const result = { child, output: () => output, exited, dir };
+  started.push(result);
+  return result;
+}
+
+async function waitForBanner(main: Started): Promise<{ shop: string; httpPort: number }> {
+  for (let i = 0; i < 300; i++) {
+    const shop = /Shop:\s+(https:\/\/localhost:\d+)/.exec(main.output());
+    const redirect = /HTTP redirect: http:\/\/localhost:(\d+)/.exec(main.output());
+    if (shop?.[1] && redirect?.[1]) return { shop: shop[1], httpPort: Number(redirect[1]) };
+    if (main.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no banner:\n${main.output()}`);
+}
+
+describe('main.ts', () => {
+  it('starts in emulated mode with the emulator in-process and its webhooks wired in, then stops on SIGTERM', async () => {
+    const { ca, caPath } = await ensureDevCertificate();
+    const main = startMain({});
+    const { shop, httpPort } = await waitForBanner(main);
+    expect(main.output()).toContain('running in emulated mode');
+    expect(main.output()).toContain(`NODE_EXTRA_CA_CERTS=${caPath}`);
+    expect(main.output()).toMatch(/Emulator:\s+https:\/\/localhost:\d+/);
+
+    const redirect = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+      http.get({ host: 'localhost', port: httpPort, path: '/api/config' }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      }).on('error', reject);
+    });
+    expect(redirect).toEqual({ status: 308, location: `${shop}/api/config` });
+
+    const config = await httpsRequest(`${shop}/api/config`, { ca });
+    expect(config.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated' });
+
+    // With local origins the CSP would name the emulator, but hosted pages need none.
+    const page = await httpsRequest(`${shop}/`, { ca });
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+
+    const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
+      ca,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+    });
+    expect(created.status).toBe(201);
+    const checkoutUrl = (created.json() as { url: string }).url;
+    const emulatorUrl = new URL(checkoutUrl).origin;
+    const sessionId = checkoutUrl.split('/').at(-1) ?? '';
+    expect((await payOnHostedPage({ url: emulatorUrl, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+
+    // The emulator delivers checkout.session.completed to our webhook with the generated secret.
+    // Wait for the event to be processed (not the success page's fallback): poll the log.
+    for (let i = 0; i < 200 && !/"type":"checkout.session.completed","result":"processed"/.test(main.output()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(main.output()).toMatch(/"type":"checkout.session.completed","result":"processed"/);
+    const order = await httpsRequest(`${shop}/api/orders/${sessionId}`, { ca });
+    expect(order.json()).toMatchObject({ status: 'paid', card: { brand: 'visa', last4: '4242' } });
+    expect(main.output()).not.toContain('4242 4242 4242 4242');
+
+    // SIGTERM with a request in flight: it still gets its answer, then the process exits.
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = https.request(`${shop}/api/checkout-sessions`, { method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write('{"items":[{"productId":"enamel-mug",');
+      setTimeout(() => {
+        main.child.kill('SIGTERM');
+        setTimeout(() => req.end('"quantity":1}]}'), 300);
+      }, 100);
+    });
+    expect(await inFlight).toBe(201);
+    expect(await main.exited).toBe(0);
+    expect(main.output()).toContain('stopped');
+    await expect(httpsRequest(`${shop}/healthz`, { ca })).rejects.toThrow();
+  });
+
+  it('reads a .env file in the working directory', async () => {
+    const main = startMain({}, 'STRIPE_SECRET_KEY=sk_test_fromdotenv\nSTRIPE_PUBLISHABLE_KEY=pk_live_fromdotenv\n');
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toContain('STRIPE_PUBLISHABLE_KEY is a live-mode key but STRIPE_SECRET_KEY is a test-mode key');
+  });
+
+  it('says which variable to change when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const main = startMain({ PORT: String(port) });
+      expect(await main.exited).toBe(1);
+      expect(main.output()).toContain(`Port ${port} is in use: stop the other process, or set PORT to a free port.`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.each([
+    ['a live key with nothing else', { STRIPE_SECRET_KEY: 'sk_live_abc' }, /Live mode needs a real certificate/],
+    ['mismatched keys', { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh1234' }, /use the pk_test_/],
+    ['a missing client build', { CLIENT_DIST_DIR: '/nonexistent/dist/client' }, /Run `npm run build` first/],
+  ])('stops at startup on %s with a message that says what to fix', async (_name, env, message) => {
+    const main = startMain(env);
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(message);
+    expect(main.output()).not.toContain('sk_live_abc');
+  });
+});

@@ -1,0 +1,74 @@
+// docs/security.md must match the code: its header lists are compared with the headers
+// live responses actually carry, and every file it names must exist.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DOC = readFileSync(path.join(ROOT, 'docs', 'security.md'), 'utf8');
+
+// Headers that are about transport or caching, not security controls.
+const NOT_SECURITY_HEADERS = new Set([
+  'accept-ranges', 'cache-control', 'connection', 'content-length', 'content-type', 'date', 'etag',
+  'keep-alive', 'last-modified', 'ratelimit', 'ratelimit-policy', 'vary',
+]);
+
+/** `{ header (lower case): documented value }` for one marked table. */
+function documentedHeaders(section: string): Map<string, string> {
+  const match = new RegExp(`<!-- headers:${section} -->([\\s\\S]*?)<!-- /headers:${section} -->`).exec(DOC);
+  expect(match, `docs/security.md has a headers:${section} table`).not.toBeNull();
+  const rows = (match?.[1] ?? '').split('\n').filter((line) => line.startsWith('| `'));
+  return new Map(rows.map((row) => {
+    const cells = [...row.matchAll(/`([^`]*)`/g)].map((m) => m[1] ?? '');
+    return [cells[0]?.toLowerCase() ?? '', cells[1] ?? ''];
+  }));
+}
+
+function securityHeaders(headers: Record<string, unknown>): string[] {
+  return Object.keys(headers).filter((name) => !NOT_SECURITY_HEADERS.has(name)).sort();
+}
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+
+describe('docs/security.md', () => {
+  it('lists exactly the security headers of a JSON response, with their values', async () => {
+    const every = documentedHeaders('every');
+    const res = await app.request('/api/products');
+    expect(securityHeaders(res.headers)).toEqual([...every.keys()].sort());
+    for (const [name, value] of every) expect(res.headers[name], name).toBe(value);
+  });
+
+  it('lists exactly the security headers of an HTML page, with the CSP as sent (nonce aside)', async () => {
+    const every = documentedHeaders('every');
+    const html = documentedHeaders('html');
+    const res = await app.request('/');
+    expect(securityHeaders(res.headers)).toEqual([...every.keys(), ...html.keys()].sort());
+    const csp = String(res.headers['content-security-policy']).replace(/nonce-[A-Za-z0-9+/=]+/g, 'nonce-…');
+    expect(csp).toBe(html.get('content-security-policy'));
+    expect(res.headers['reporting-endpoints']).toBe(html.get('reporting-endpoints')?.replace('<PUBLIC_URL>', app.url));
+  });
+
+  it('lists headers that are never sent, and they are not', async () => {
+    const absent = [...documentedHeaders('absent').keys()];
+    expect(absent).toEqual(['x-powered-by', 'cross-origin-embedder-policy']);
+    for (const pathname of ['/', '/api/products', '/nope']) {
+      const res = await app.request(pathname);
+      for (const name of absent) expect(res.headers[name], `${name} on ${pathname}`).toBeUndefined();
+    }
+  });
+
+  it('names only files that exist', () => {
+    const files = [...DOC.matchAll(/`((?:server|docs|emulator|client|e2e)\/[^`]+\.(?:ts|md))`/g)].map((m) => m[1] ?? '');
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+  });
+});
