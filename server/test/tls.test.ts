@@ -13,11 +13,15 @@ import { createHttpsRedirectHandler } from '../src/http-redirect';
 import { createLogger } from '../src/logger';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { isForwardSecretAead, probeTls } from '../../scripts/audit/tls-probe';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 let app: TestApp;
 beforeAll(async () => {
+  // Node already defaults to TLS 1.2 as a minimum, but a flag (--tls-min-v1.0) or an
+  // embedding process can lower that default: the server must refuse old protocols on its own.
+  tls.DEFAULT_MIN_VERSION = 'TLSv1';
   app = await startTestApp();
 });
 afterAll(async () => {
@@ -53,6 +57,15 @@ function handshake(port: number, options: { min: SecureVersion; max: SecureVersi
 }
 
 describe('TLS', () => {
+  it('offers exactly TLS 1.2 and 1.3, forward-secret AEAD suites only, and a trusted certificate', async () => {
+    const result = await probeTls({ host: '127.0.0.1', port: app.port, servername: 'localhost', ca: app.ca });
+    expect(result.versions).toEqual({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+    expect(result.tls12Suites.length).toBeGreaterThan(0);
+    expect(result.tls13Suites.length).toBeGreaterThan(0);
+    expect([...result.tls12Suites, ...result.tls13Suites].filter((suite) => !isForwardSecretAead(suite))).toEqual([]);
+    expect(result.certificate.trusted).toBe(true);
+  });
+
   it.each(['TLSv1', 'TLSv1.1'] as const)('refuses %s', async (version) => {
     const result = await handshake(app.port, { min: version, max: version });
     expect(result.ok).toBe(false);
