@@ -3,7 +3,7 @@
 // every log line captured to a file the tests read afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import net from 'node:net';
@@ -35,11 +35,6 @@ export interface RunningApp {
   secretKey: string;
   databaseFile: string;
   logFile: string;
-  /**
-   * Bytes of the log written before the app was healthy. The startup banner names the test
-   * card as a hint; searches for typed card numbers start after it.
-   */
-  startupLogBytes: number;
   /** PEM of the development CA, for Node-side requests to the app and the emulator. */
   ca: string;
   stop(): Promise<void>;
@@ -141,7 +136,6 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys): Promise<R
     secretKey,
     databaseFile,
     logFile,
-    startupLogBytes: statSync(logFile).size,
     ca,
     stop,
   };

@@ -19,22 +19,16 @@ export function findCardNumbers(text: string, cardNumbers: Iterable<string>): st
   return [...cardNumbers].map(digitsOf).filter((digits) => digits.length > 0 && haystack.includes(digits));
 }
 
-export interface SearchedFile {
-  path: string;
-  /** Search from this byte on (default 0). */
-  fromByte?: number;
-}
-
 /** The card numbers found in each existing file, keyed by path; missing files are skipped. */
-export async function findCardNumbersInFiles(files: SearchedFile[], cardNumbers: Iterable<string>): Promise<Record<string, string[]>> {
+export async function findCardNumbersInFiles(files: string[], cardNumbers: Iterable<string>): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
-  for (const { path: file, fromByte = 0 } of files) {
+  for (const file of files) {
     const contents = await readFile(file).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
     if (!contents) continue;
-    const hits = findCardNumbers(contents.subarray(fromByte).toString('latin1'), cardNumbers);
+    const hits = findCardNumbers(contents.toString('latin1'), cardNumbers);
     if (hits.length > 0) found[file] = hits;
   }
   return found;
