@@ -1,0 +1,80 @@
+// `npm run audit -- [https-url] [options]`: grade a deployment, print a table, write a JSON
+// report, exit 1 when any check fails. Without a URL it audits the local app
+// (https://localhost:4242, redirect port 4243, the development CA, the data/ folder).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CERT_DIR } from '../dev-certs';
+import { auditPassed, runAudit, type AuditRow } from './run-audit';
+
+const HELP = `Usage: npm run audit -- [https-url] [options]
+
+  --http-port N     plain-HTTP port that must redirect to HTTPS (default 4243 for localhost, else 80)
+  --page PATH       a payment page to grade (repeatable; default /, /success, /cancel)
+  --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
+  --scan PATH       file or folder to scan for card numbers (repeatable; default data/)
+  --script-origin O an origin scripts may load from besides the page's (default https://js.stripe.com)
+  --report FILE     where to write the JSON report (default test-results/audit-report.json)
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'http-port': { type: 'string' },
+    page: { type: 'string', multiple: true },
+    ca: { type: 'string' },
+    scan: { type: 'string', multiple: true },
+    'script-origin': { type: 'string', multiple: true },
+    report: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const baseUrl = new URL(positionals[0] ?? 'https://localhost:4242');
+if (baseUrl.protocol !== 'https:') {
+  process.stderr.write(`The audit grades HTTPS deployments: ${baseUrl.href} is not https://.\n${HELP}`);
+  process.exit(2);
+}
+const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
+const caFile = values.ca ?? (isLocal && existsSync(path.join(DEFAULT_CERT_DIR, 'dev-ca.pem')) ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
+
+// Node reads NODE_EXTRA_CA_CERTS only at startup, and the Observatory's retriever uses the
+// global trust store: start again with it set.
+if (caFile && process.env.NODE_EXTRA_CA_CERTS !== path.resolve(caFile)) {
+  const rerun = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: path.resolve(caFile) },
+  });
+  process.exit(rerun.status ?? 1);
+}
+
+const rows = await runAudit({
+  baseUrl,
+  httpPort: values['http-port'] ? Number(values['http-port']) : isLocal ? 4243 : null,
+  pages: values.page ?? ['/', '/success', '/cancel'],
+  ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
+  panScanPaths: values.scan ?? ['data'],
+  approvedScriptOrigins: values['script-origin'] ?? ['https://js.stripe.com'],
+});
+
+printTable(rows);
+const reportFile = values.report ?? path.join('test-results', 'audit-report.json');
+mkdirSync(path.dirname(reportFile), { recursive: true });
+writeFileSync(reportFile, `${JSON.stringify({ target: baseUrl.href, at: new Date().toISOString(), passed: auditPassed(rows), rows }, null, 2)}\n`);
+console.log(`\nReport: ${reportFile}`);
+process.exit(auditPassed(rows) ? 0 : 1);
+
+function printTable(table: AuditRow[]): void {
+  const mark = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
+  const width = (key: 'check' | 'target') => Math.max(...table.map((row) => row[key].length));
+  for (const row of table) {
+    console.log(`${mark[row.verdict]}  ${row.check.padEnd(width('check'))}  ${row.target.padEnd(width('target'))}  ${row.detail}`);
+  }
+}

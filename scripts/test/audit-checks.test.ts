@@ -1,0 +1,64 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
+import { crossOriginIsolationProblems } from '../audit/page-headers';
+import { findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
+
+describe('CSP Evaluator grading', () => {
+  const strict = "default-src 'none'; script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic' https: 'unsafe-inline'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+  it('finds nothing above INFO in a nonce + strict-dynamic policy with CSP2 fallbacks', () => {
+    expect(seriousCspFindings(evaluateCsp(strict))).toEqual([]);
+  });
+
+  it.each([
+    ["script-src 'unsafe-inline'; object-src 'none'; base-uri 'none'", 'script-src'],
+    ["script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic'; base-uri 'none'", 'object-src'],
+    ["script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic'; object-src 'none'", 'base-uri'],
+    ["script-src https://js.stripe.com 'unsafe-eval'; object-src 'none'; base-uri 'none'", 'script-src'],
+  ])('flags a weak policy: %s', (policy, directive) => {
+    expect(seriousCspFindings(evaluateCsp(policy)).map((f) => f.directive)).toContain(directive);
+  });
+});
+
+describe('cross-origin isolation check', () => {
+  it('accepts no COEP and COOP same-origin-allow-popups', () => {
+    expect(crossOriginIsolationProblems({ 'cross-origin-opener-policy': 'same-origin-allow-popups' })).toEqual([]);
+  });
+  it.each(['require-corp', 'credentialless', 'unsafe-none'])('refuses any COEP header (%s)', (value) => {
+    expect(crossOriginIsolationProblems({ 'cross-origin-embedder-policy': value })).toHaveLength(1);
+  });
+  it('refuses COOP same-origin, which cuts Stripe popups off', () => {
+    expect(crossOriginIsolationProblems({ 'cross-origin-opener-policy': 'same-origin' })).toHaveLength(1);
+  });
+});
+
+describe('card numbers at rest', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pan-scan-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds a card number in a nested file, grouped or not, and reports it masked', async () => {
+    await writeFile(path.join(dir, 'clean.log'), '{"msg":"paid","last4":"4242","time":1795870634264}\n');
+    await writeFile(path.join(dir, 'leak.log'), 'binary\u0000page 4000-0566-5566-5556 and 5555555555554444\n');
+    const { scanned, findings } = await scanForCardNumbers([dir, path.join(dir, 'missing.sqlite-wal')]);
+    expect(scanned.map((file) => path.basename(file)).sort()).toEqual(['clean.log', 'leak.log']);
+    expect(findings).toEqual([{ file: path.join(dir, 'leak.log'), masked: ['16 digits ending 5556', '16 digits ending 4444'] }]);
+    expect(JSON.stringify(findings)).not.toMatch(/\d{13}/);
+  });
+
+  it('ignores millisecond timestamps, which start with 1', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1_000_000_000_000, max: 1_999_999_999_999 }), (ms) => {
+        expect(findCardNumbers(`{"time":${ms}}`)).toEqual([]);
+      }),
+    );
+  });
+});
