@@ -28,7 +28,7 @@ export async function addIntegrity(html: string, readAsset: (urlPath: string) =>
     const url = referencedUrl(tag);
     result += html.slice(last, match.index);
     last = match.index + tag.length;
-    if (url === null || !url.startsWith('/') || url.startsWith('//') || /\bintegrity=/i.test(tag)) {
+    if (url === null || !isFirstParty(url) || /\bintegrity=/i.test(tag)) {
       result += tag;
       continue;
     }
@@ -36,6 +36,18 @@ export async function addIntegrity(html: string, readAsset: (urlPath: string) =>
     result += tag.replace(/\s*\/?>$/, (end) => ` integrity="${hash}"${end}`);
   }
   return result + html.slice(last);
+}
+
+/** Our own scripts and module preloads in a page, in document order (the inventory's view). */
+export function firstPartyScriptUrls(html: string): string[] {
+  return [...html.matchAll(TAG)]
+    .filter((match) => !/\brel="stylesheet"/i.test(match[0]))
+    .map((match) => referencedUrl(match[0]))
+    .filter((url): url is string => url !== null && isFirstParty(url));
+}
+
+function isFirstParty(url: string): boolean {
+  return url.startsWith('/') && !url.startsWith('//');
 }
 
 function referencedUrl(tag: string): string | null {
