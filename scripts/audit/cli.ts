@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { APPROVED_INVENTORY_FILE, type ScriptInventory } from '../build/script-inventory';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { auditPassed, runAudit, type AuditRow } from './run-audit';
 
@@ -15,7 +16,7 @@ const HELP = `Usage: npm run audit -- [https-url] [options]
   --page PATH       a payment page to grade (repeatable; default /, /success, /cancel)
   --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
   --scan PATH       file or folder to scan for card numbers (repeatable; default data/)
-  --script-origin O an origin scripts may load from besides the page's (default https://js.stripe.com)
+  --inventory FILE  the approved script inventory (default security/script-inventory.json)
   --report FILE     where to write the JSON report (default test-results/audit-report.json)
 `;
 
@@ -26,7 +27,7 @@ const { values, positionals } = parseArgs({
     page: { type: 'string', multiple: true },
     ca: { type: 'string' },
     scan: { type: 'string', multiple: true },
-    'script-origin': { type: 'string', multiple: true },
+    inventory: { type: 'string' },
     report: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -61,7 +62,7 @@ const rows = await runAudit({
   pages: values.page ?? ['/', '/success', '/cancel'],
   ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
   panScanPaths: values.scan ?? ['data'],
-  approvedScriptOrigins: values['script-origin'] ?? ['https://js.stripe.com'],
+  inventory: readInventory(values.inventory ?? APPROVED_INVENTORY_FILE),
 });
 
 printTable(rows);
@@ -70,6 +71,14 @@ mkdirSync(path.dirname(reportFile), { recursive: true });
 writeFileSync(reportFile, `${JSON.stringify({ target: baseUrl.href, at: new Date().toISOString(), passed: auditPassed(rows), rows }, null, 2)}\n`);
 console.log(`\nReport: ${reportFile}`);
 process.exit(auditPassed(rows) ? 0 : 1);
+
+function readInventory(file: string): ScriptInventory {
+  if (!existsSync(file)) {
+    process.stderr.write(`No approved script inventory at ${file}: run \`APPROVE_SCRIPT_INVENTORY=1 npm run build\`, review and commit it.\n`);
+    process.exit(2);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as ScriptInventory;
+}
 
 function printTable(table: AuditRow[]): void {
   const mark = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;

@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { evaluateCsp, seriousCspFindings } from './csp-grade';
-import { collectLoadedScripts } from './loaded-scripts';
+import type { ScriptInventory } from '../build/script-inventory';
+import { collectLoadedScripts, type LoadedScript } from './loaded-scripts';
 import { OBSERVATORY_TARGET_SCORE, runObservatory } from './observatory';
 import { crossOriginIsolationProblems, fetchHeaders } from './page-headers';
 import { scanForCardNumbers } from './pan-scan';
@@ -29,8 +30,8 @@ export interface AuditOptions {
   ca?: string;
   /** Files and folders to scan for card numbers. */
   panScanPaths: string[];
-  /** Script origins a payment page may load from besides its own. */
-  approvedScriptOrigins: string[];
+  /** The approved script inventory (security/script-inventory.json), per page route. */
+  inventory: ScriptInventory;
 }
 
 const ONE_YEAR_SECONDS = 31_536_000;
@@ -131,16 +132,26 @@ function bonusesMissed(tests: { name: string; result: string | null; scoreModifi
 async function auditScripts(options: AuditOptions): Promise<AuditRow> {
   const pageUrls = options.pages.map((page) => new URL(page, options.baseUrl));
   const scripts = await collectLoadedScripts(pageUrls, { ignoreHttpsErrors: options.ca !== undefined });
-  const unapproved = scripts.filter((script) => !script.firstParty && !options.approvedScriptOrigins.includes(new URL(script.url).origin));
+  const unapproved = scripts.filter((script) => !isApproved(script, options.inventory));
   return {
-    check: 'Scripts loaded',
+    check: 'Scripts match the inventory',
     target: `${pageUrls.length} pages`,
     verdict: unapproved.length === 0 ? 'pass' : 'fail',
     detail: unapproved.length === 0
-      ? `${scripts.length} scripts, all first party or from ${options.approvedScriptOrigins.join(', ') || 'no other origin'}`
-      : `unapproved: ${unapproved.map((s) => `${s.url} on ${s.page}`).join(', ')}`,
+      ? `${scripts.length} scripts loaded, each in the approved inventory`
+      : `not in the approved inventory: ${unapproved.map((s) => `${s.url} (${s.sha384 ?? 'no body'}) on ${s.page}`).join(', ')}`,
     data: scripts,
   };
+}
+
+/** First-party scripts must match path and hash; third-party ones (Stripe.js) origin and path. */
+export function isApproved(script: LoadedScript, inventory: ScriptInventory): boolean {
+  const loaded = new URL(script.url);
+  return (inventory[script.page] ?? []).some((entry) => {
+    if (entry.firstParty) return script.firstParty && loaded.pathname === entry.url && script.sha384 === entry.sha384;
+    const approved = new URL(entry.url);
+    return !script.firstParty && loaded.origin === approved.origin && loaded.pathname === approved.pathname;
+  });
 }
 
 async function auditPanAtRest(options: AuditOptions): Promise<AuditRow> {

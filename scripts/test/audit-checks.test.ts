@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
 import { crossOriginIsolationProblems } from '../audit/page-headers';
+import { isApproved } from '../audit/run-audit';
 import { findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {
@@ -60,5 +61,30 @@ describe('card numbers at rest', () => {
         expect(findCardNumbers(`{"time":${ms}}`)).toEqual([]);
       }),
     );
+  });
+});
+
+describe('loaded scripts against the approved inventory', () => {
+  const inventory = {
+    '/payment': [
+      { url: '/assets/payment-abc.js', sha384: 'sha384-OURS', firstParty: true, justification: 'ours' },
+      { url: 'https://js.stripe.com/endive/stripe.js', sha384: null, firstParty: false, justification: 'Stripe.js' },
+    ],
+  };
+  const loaded = (url: string, sha384: string | null, firstParty: boolean, page = '/payment') => ({ page, url, sha384, firstParty });
+
+  it('approves our script with its approved hash and Stripe.js by origin and path', () => {
+    expect(isApproved(loaded('https://shop.example/assets/payment-abc.js', 'sha384-OURS', true), inventory)).toBe(true);
+    expect(isApproved(loaded('https://js.stripe.com/endive/stripe.js', 'sha384-ANY', false), inventory)).toBe(true);
+  });
+
+  it.each([
+    ['a changed bundle', loaded('https://shop.example/assets/payment-abc.js', 'sha384-TAMPERED', true)],
+    ['an extra first-party script', loaded('https://shop.example/assets/extra.js', 'sha384-OURS', true)],
+    ['another third-party script', loaded('https://cdn.example/analytics.js', 'sha384-X', false)],
+    ['Stripe.js from another path', loaded('https://js.stripe.com/v2/stripe.js', 'sha384-X', false)],
+    ['a script on a page with no inventory', loaded('https://shop.example/assets/payment-abc.js', 'sha384-OURS', true, '/cancel')],
+  ])('refuses %s', (_name, script) => {
+    expect(isApproved(script, inventory)).toBe(false);
   });
 });
