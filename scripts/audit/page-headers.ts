@@ -2,25 +2,13 @@
 // Stripe cares about that the graders do not: Stripe.js does not support cross-origin
 // isolation, so no Cross-Origin-Embedder-Policy may be sent, and COOP must leave Stripe's
 // popups (3-D Secure, wallets) a way back (https://docs.stripe.com/security/guide#content-security-policy).
-import { request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { httpsGet } from '../lib/https-client';
 
 export type HeaderMap = Record<string, string>;
 
 export async function fetchHeaders(url: URL, ca?: string): Promise<{ status: number; headers: HeaderMap }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ca: ca ? [...rootCertificates, ca] : undefined, timeout: 10_000 }, (res) => {
-      res.resume();
-      const headers: HeaderMap = {};
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      resolve({ status: res.statusCode ?? 0, headers });
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url.href} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
+  const { status, headers } = await httpsGet(url, { ca });
+  return { status, headers };
 }
 
 /** Problems with cross-origin isolation headers; empty when Stripe can work. */

