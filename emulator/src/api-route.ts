@@ -4,7 +4,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
-import { authenticateSecretKey, type AuthOptions } from './auth';
+import { authenticatePublishableKey, authenticateSecretKey, hasPublishableKey, type AuthOptions } from './auth';
 import { invalidRequest, StripeError } from './errors';
 import { createId } from './ids';
 import { fingerprintRequest, type IdempotencyCache, type StoredResponse } from './idempotency';
@@ -21,17 +21,34 @@ export interface ApiCall {
   pathParams: Record<string, string>;
   /** Stripe's `event.request` for events this call causes. */
   request: Stripe.Event.Request;
+  /** Which kind of key authenticated the call. */
+  keyKind: KeyKind;
+}
+
+export type KeyKind = 'secret' | 'publishable';
+
+export interface ApiRouteOptions {
+  /**
+   * 'secret' (default): server-side calls. 'publishable': what Stripe.js calls from the
+   * browser (CORS open, `key` parameter). 'either': both, the handler tells them apart.
+   */
+  keys?: 'secret' | 'publishable' | 'either';
 }
 
 export function createApiRoute(deps: ApiRouteDeps) {
-  return function apiRoute(run: (call: ApiCall) => unknown): RequestHandler {
+  return function apiRoute(run: (call: ApiCall) => unknown, options: ApiRouteOptions = {}): RequestHandler {
+    const keys = options.keys ?? 'secret';
     return (req, res) => {
       const requestId = createId('req', 14);
       res.set('Request-Id', requestId).set('Stripe-Version', Stripe.API_VERSION);
-      const params: unknown = req.method === 'GET' ? req.query : req.body;
+      const { key: keyParam, params } = splitKeyParam(req.method === 'GET' ? req.query : req.body);
+      const keyKind: KeyKind = keys === 'publishable' || (keys === 'either' && hasPublishableKey(req, keyParam)) ? 'publishable' : 'secret';
+      // Stripe.js calls api.stripe.com from any merchant origin, without cookies.
+      if (keyKind === 'publishable') res.set('Access-Control-Allow-Origin', '*');
       const idempotencyKey = req.method === 'POST' ? (req.get('idempotency-key') ?? null) : null;
-      const outcome = respond(req, params, idempotencyKey, () => {
-        const call: ApiCall = { params, pathParams: readPathParams(req), request: { id: requestId, idempotency_key: idempotencyKey } };
+      const authenticate = () => (keyKind === 'publishable' ? authenticatePublishableKey(req, keyParam) : authenticateSecretKey(req, deps.auth));
+      const outcome = respond(req, params, idempotencyKey, authenticate, () => {
+        const call: ApiCall = { params, pathParams: readPathParams(req), request: { id: requestId, idempotency_key: idempotencyKey }, keyKind };
         return { status: 200, body: JSON.stringify(run(call)) };
       });
       if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
@@ -43,12 +60,13 @@ export function createApiRoute(deps: ApiRouteDeps) {
     req: Request,
     params: unknown,
     idempotencyKey: string | null,
+    authenticate: () => string,
     execute: () => StoredResponse,
   ): StoredResponse & { replayed: boolean } {
     let apiKey: string | undefined;
     let fingerprint = '';
     try {
-      apiKey = authenticateSecretKey(req, deps.auth);
+      apiKey = authenticate();
       checkApiVersion(req.get('stripe-version'));
       if (idempotencyKey !== null) {
         if (idempotencyKey.length === 0 || idempotencyKey.length > 255) {
@@ -89,6 +107,13 @@ function checkApiVersion(version: string | undefined): void {
     undefined,
     'api_version_invalid',
   );
+}
+
+/** Stripe.js sends the publishable key as the `key` parameter; it is not a parameter of the call. */
+function splitKeyParam(input: unknown): { key: unknown; params: unknown } {
+  if (typeof input !== 'object' || input === null || !('key' in input)) return { key: undefined, params: input };
+  const { key, ...params } = input;
+  return { key, params };
 }
 
 function readPathParams(req: Request): Record<string, string> {

@@ -31,6 +31,31 @@ export function authenticateSecretKey(req: Request, options: AuthOptions): strin
   return key;
 }
 
+const PUBLISHABLE_TEST_KEY = /^pk_test_[A-Za-z0-9_]{8,247}$/;
+
+/**
+ * The publishable key Stripe.js sends from the browser (as the `key` parameter, or Bearer).
+ * Only `pk_test_…`: a secret key in a browser is a leak, so it is refused here too.
+ */
+export function authenticatePublishableKey(req: Request, keyParam: unknown): string {
+  const key = typeof keyParam === 'string' && keyParam ? keyParam : readApiKey(req.get('authorization'));
+  if (!key) return fail('You did not provide an API key. Stripe.js sends your publishable key (pk_test_...) as the `key` parameter.');
+  if (key.startsWith('pk_live_') || key.startsWith('sk_live_') || key.startsWith('rk_live_')) {
+    return fail('This is the local Stripe emulator: it accepts test-mode keys only. Never use a live key here.');
+  }
+  if (key.startsWith('sk_') || key.startsWith('rk_')) {
+    return fail('This endpoint is called from the browser: use your publishable key (pk_test_...). A secret key must never reach a browser.');
+  }
+  if (!PUBLISHABLE_TEST_KEY.test(key)) return fail(`Invalid API Key provided: ${redactKey(key)}`);
+  return key;
+}
+
+/** Whether the request carries a publishable key (Bearer or the `key` parameter). */
+export function hasPublishableKey(req: Request, keyParam: unknown): boolean {
+  const key = typeof keyParam === 'string' && keyParam ? keyParam : readApiKey(req.get('authorization'));
+  return key?.startsWith('pk_') === true;
+}
+
 function fail(message: string): never {
   throw unauthorized(message);
 }

@@ -3,19 +3,23 @@
 import type Stripe from 'stripe';
 import { nowSeconds, type EmulatorContext } from './context';
 import { invalidRequest, resourceMissing } from './errors';
-import { createId } from './ids';
+import { createClientSecret, createId } from './ids';
 import { buildCheckoutSession } from './objects/checkout-session';
 import { buildCheckoutSessionExpiredEvent } from './objects/event';
 import { buildLineItem } from './objects/line-item';
 
 export interface CreateCheckoutSessionInput {
   lineItems: { currency: string; unitAmount: number; quantity: number; productName: string }[];
-  successUrl: string;
+  uiMode: 'hosted_page' | 'embedded_page';
+  successUrl: string | null;
   cancelUrl: string | null;
+  returnUrl: string | null;
   clientReferenceId: string | null;
   customerEmail: string | null;
   metadata: Record<string, string>;
   expiresAt: number | null;
+  /** `payment_intent_data`: metadata and description for the session's PaymentIntent. */
+  paymentIntentData?: { metadata: Record<string, string>; description: string | null };
 }
 
 // Stripe's bounds for `expires_at`: https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at
@@ -40,21 +44,26 @@ export function createCheckoutSession(context: EmulatorContext, input: CreateChe
   });
   const lineItems = input.lineItems.map((item) => buildLineItem({ ...item, created }));
   const id = createId('cs_test', 58);
+  const embedded = input.uiMode === 'embedded_page';
   const session = buildCheckoutSession({
     id,
     created,
     expiresAt,
     currency,
     amountTotal: lineItems.reduce((sum, item) => sum + item.amount_total, 0),
+    uiMode: input.uiMode,
     successUrl: input.successUrl,
     cancelUrl: input.cancelUrl,
+    returnUrl: input.returnUrl,
+    clientSecret: embedded ? createClientSecret(id) : null,
     clientReferenceId: input.clientReferenceId,
     customerEmail: input.customerEmail,
     metadata: input.metadata,
-    url: `${context.hostedPageOrigin}/c/pay/${id}`,
+    url: embedded ? null : `${context.origins.checkout}/c/pay/${id}`,
   });
   context.store.sessions.set(id, session);
   context.store.lineItems.set(id, lineItems);
+  if (input.paymentIntentData) context.store.sessionIntentData.set(id, input.paymentIntentData);
   return session;
 }
 

@@ -12,6 +12,7 @@ try {
   console.log(`\nStripe emulator (test mode) at ${emulator.url}`);
   console.log(`  Dashboard:        ${emulator.url}/`);
   console.log(`  Hosted pages on:  ${emulator.hostedPageOrigin}`);
+  console.log(`  Stripe.js:        ${emulator.stripeJsUrl}`);
   console.log(`  SDK:              new Stripe('sk_test_...', { host: 'localhost', port: ${emulator.port}, protocol: 'https' })`);
   console.log('  Trust the CA:     NODE_EXTRA_CA_CERTS=.certs/dev-ca.pem (or https.Agent({ ca }))');
   if (cli.generatedWebhookSecret) console.log(`  Webhook secret:   ${cli.generatedWebhookSecret}  (set STRIPE_WEBHOOK_SECRET in the app to this)`);

@@ -8,10 +8,25 @@ export interface EmulatorContext {
   now: () => number;
   /** Records an event and hands it to webhook delivery. */
   emit: (event: EmulatorEvent) => void;
-  /** Origin of the hosted payment page URLs: the emulator's own or https://checkout.stripe.com. */
-  hostedPageOrigin: string;
+  /** Where browsers reach each Stripe surface: all the emulator's own origin, or Stripe's. */
+  origins: PublicOrigins;
   /** Key for card fingerprints, random per start, so a fingerprint never reveals a number. */
   fingerprintKey: Buffer;
+}
+
+/**
+ * The browser-facing origins. With `publicOrigins: 'stripe'` they are Stripe's real ones and a
+ * browser test routes them to the emulator, so the merchant page's CSP is exactly Stripe's set.
+ */
+export interface PublicOrigins {
+  /** Stripe.js and the Payment Element frame (https://js.stripe.com). */
+  js: string;
+  /** API calls made from the browser with the publishable key (https://api.stripe.com). */
+  api: string;
+  /** The 3-D Secure challenge (https://hooks.stripe.com). */
+  hooks: string;
+  /** Hosted and embedded Checkout (https://checkout.stripe.com). */
+  checkout: string;
 }
 
 export function nowSeconds(context: Pick<EmulatorContext, 'now'>): number {

@@ -14,6 +14,8 @@ export interface StripeErrorBody {
     param?: string;
     decline_code?: string;
     doc_url?: string;
+    /** On a declined confirmation: the intent as the caller may see it. */
+    payment_intent?: unknown;
   };
 }
 
@@ -22,14 +24,14 @@ export class StripeError extends Error {
     readonly status: number,
     readonly type: StripeErrorType,
     message: string,
-    readonly details: { code?: string; param?: string; declineCode?: string } = {},
+    readonly details: { code?: string; param?: string; declineCode?: string; paymentIntent?: unknown } = {},
   ) {
     super(message);
     this.name = 'StripeError';
   }
 
   toBody(): StripeErrorBody {
-    const { code, param, declineCode } = this.details;
+    const { code, param, declineCode, paymentIntent } = this.details;
     return {
       error: {
         type: this.type,
@@ -37,6 +39,7 @@ export class StripeError extends Error {
         ...(code ? { code, doc_url: `https://docs.stripe.com/error-codes/${code.replaceAll('_', '-')}` } : {}),
         ...(param ? { param } : {}),
         ...(declineCode ? { decline_code: declineCode } : {}),
+        ...(paymentIntent ? { payment_intent: paymentIntent } : {}),
       },
     };
   }

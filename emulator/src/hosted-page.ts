@@ -18,6 +18,8 @@ input[aria-invalid=true]{border-color:#df1b41}.row{display:flex;gap:8px}.row>div
 .field-error,.alert{color:#df1b41;font-size:13px;margin:4px 0}.alert{padding:10px;border:1px solid #df1b41;border-radius:6px}
 button{width:100%;margin-top:20px;padding:12px;border:0;border-radius:6px;background:#0074d4;color:#fff;font-size:16px;font-weight:600}
 a{color:#0074d4}.note{font-size:12px;color:#697386;margin-top:16px}
+button.secondary{background:#fff;color:#df1b41;border:1px solid #df1b41;margin-top:8px}
+body.frame{background:transparent}body.frame main{margin:0;max-width:none;box-shadow:none;padding:4px}
 `;
 
 /** Precomputed once: the page's only style, allowed by hash. */
@@ -74,15 +76,38 @@ export function renderClosedPage(session: Stripe.Checkout.Session): string {
   );
 }
 
+/**
+ * A step from one Stripe origin to another (Checkout -> hooks for 3-D Secure, and back) is a
+ * new navigation rather than a 3xx: Playwright routes only the first request of a redirect
+ * chain, so a browser test could not follow a redirect to https://hooks.stripe.com.
+ * https://playwright.dev/docs/api/class-route#route-fulfill
+ */
+export function renderContinuePage(url: string, framed: boolean): string {
+  return renderDocument('Continue', html`<p>Continuing… <a id="continue" href="${url}">Continue</a></p>`, { framed, refreshTo: url });
+}
+
 export function renderNotFoundPage(): string {
   return renderDocument('Not found', html`<h1>Something went wrong</h1><p>The page you were looking for could not be found.</p>`);
 }
 
-function renderDocument(title: string, body: SafeHtml): string {
+export interface DocumentOptions {
+  /** A page shown inside a frame (no card chrome around it). */
+  framed?: boolean;
+  /** A same-origin script (path), for the few pages that must talk to their embedder. */
+  script?: string;
+  /** What notify-parent.js posts, and to which origin (checked by the server first). */
+  notify?: { message: Record<string, unknown>; targetOrigin: string };
+  /** Navigate on to this URL at once (see `renderContinuePage`). */
+  refreshTo?: string;
+}
+
+/** Every emulator page shares this shell, so one style hash covers them all. */
+export function renderDocument(title: string, body: SafeHtml, options: DocumentOptions = {}): string {
+  const notify = options.notify;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${title} · Stripe emulator</title><style>${new SafeHtml(CSS)}</style></head>
-<body><main>${body}</main></body></html>`.value;
+<meta name="robots" content="noindex">${options.refreshTo ? html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}">` : null}<title>${title} · Stripe emulator</title><style>${new SafeHtml(CSS)}</style></head>
+<body${options.framed ? html` class="frame"` : null}${notify ? html` data-message="${JSON.stringify({ source: 'stripe-emulator', ...notify.message })}" data-target-origin="${notify.targetOrigin}"` : null}><main>${body}</main>${options.script ? html`<script src="${options.script}"></script>` : null}</body></html>`.value;
 }
 
 /**
@@ -101,6 +126,24 @@ export function buildHostedPageCsp(session: Stripe.Checkout.Session | undefined)
     "img-src 'self' data:",
     `form-action 'self' ${[...redirectOrigins].join(' ')}`.trim(),
     "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/**
+ * The embedded Checkout frame: only the page at the session's return_url origin may embed it
+ * (https://www.w3.org/TR/CSP3/#directive-frame-ancestors); its one script tells that page the
+ * payment is complete.
+ */
+export function buildEmbeddedPageCsp(session: Stripe.Checkout.Session | undefined): string {
+  const embedder = session?.return_url ? new URL(session.return_url).origin : "'none'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src ${HOSTED_PAGE_STYLE_SOURCE}`,
+    "img-src 'self' data:",
+    "form-action 'self'",
+    `frame-ancestors ${embedder}`,
     "base-uri 'none'",
   ].join('; ');
 }

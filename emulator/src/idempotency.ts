@@ -2,6 +2,7 @@
 // The first result for a key is kept (per API key) and replayed for the same parameters; the
 // same key with other parameters is an `idempotency_error`. 5xx answers are not kept, so a
 // retry can still succeed.
+import { createHash } from 'node:crypto';
 import { idempotencyMismatch } from './errors';
 
 export interface StoredResponse {
@@ -48,9 +49,12 @@ export class IdempotencyCache {
   }
 }
 
-/** The request's identity for idempotency: method, path and parameters in a stable order. */
+/**
+ * The request's identity for idempotency: method, path and parameters in a stable order,
+ * hashed, so a card number in the parameters is never kept.
+ */
 export function fingerprintRequest(method: string, path: string, params: unknown): string {
-  return `${method} ${path} ${stableStringify(params)}`;
+  return createHash('sha256').update(`${method} ${path} ${stableStringify(params)}`).digest('base64url');
 }
 
 function stableStringify(value: unknown): string {

@@ -4,11 +4,19 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export type IdPrefix = 'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec';
+export type IdPrefix = 'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds';
 
 export function createId(prefix: IdPrefix, length = 24): string {
-  const bytes = randomBytes(length);
+  return `${prefix}_${randomSuffix(length)}`;
+}
+
+function randomSuffix(length: number): string {
   let suffix = '';
-  for (const byte of bytes) suffix += ALPHABET[byte % ALPHABET.length];
-  return `${prefix}_${suffix}`;
+  for (const byte of randomBytes(length)) suffix += ALPHABET[byte % ALPHABET.length];
+  return suffix;
+}
+
+/** `<id>_secret_<random>`: Stripe's client secret shape, checked by the publishable-key endpoints. */
+export function createClientSecret(objectId: string): string {
+  return `${objectId}_secret_${randomSuffix(24)}`;
 }

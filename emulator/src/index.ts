@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 import { expireDueCheckoutSessions } from './checkout-sessions';
-import type { EmulatorContext } from './context';
-import { resolveOptions, STRIPE_CHECKOUT_ORIGIN, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
+import { buildBrowserScripts } from './browser-scripts';
+import type { EmulatorContext, PublicOrigins } from './context';
+import { resolveOptions, STRIPE_ORIGINS, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
 import { createEmulatorApp } from './server';
 import { EmulatorStore } from './store';
 import { createWebhookDispatcher } from './webhooks';
 
+export type { PublicOrigins } from './context';
 export type { EmulatorOptions, WebhookEndpointOptions } from './options';
 export { signWebhookPayload } from './webhook-signature';
 
@@ -23,6 +25,10 @@ export interface Emulator {
   ca: string;
   /** Where hosted page URLs point: `url`, or https://checkout.stripe.com with publicOrigins 'stripe'. */
   hostedPageOrigin: string;
+  /** The browser-facing origins (all `url`, or Stripe's with publicOrigins 'stripe'). */
+  publicOrigins: PublicOrigins;
+  /** Where the Stripe.js stand-in is: `${publicOrigins.js}/endive/stripe.js`. */
+  stripeJsUrl: string;
   addWebhookEndpoint(endpoint: WebhookEndpointOptions): void;
   close(): Promise<void>;
 }
@@ -34,6 +40,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = resolved.logger ?? pino({ name: 'stripe-emulator' });
   const certificate = await ensureDevCertificate(resolved.certDir ? { dir: resolved.certDir } : {});
   const now = resolved.clock ?? Date.now;
+  const scripts = await buildBrowserScripts();
   const store = new EmulatorStore();
   const dispatcher = createWebhookDispatcher({
     store,
@@ -62,13 +69,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       store.events.push(event);
       dispatcher.dispatch(event);
     },
-    hostedPageOrigin: '',
+    origins: { js: '', api: '', hooks: '', checkout: '' },
     fingerprintKey: randomBytes(32),
   };
   const app = createEmulatorApp({
     context,
     logger,
     auth: { secretKeys: resolved.secretKeys },
+    scripts,
     describe: () => ({ url, endpoints: endpointUrls }),
   });
   // TLS 1.2 stays enabled: clients such as Stripe's own webhook sender do not speak 1.3 only.
@@ -76,18 +84,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await listen(server, resolved.port, resolved.host);
   const { port } = addressOf(server);
   url = `https://${formatHost(resolved.host)}:${port}`;
-  context.hostedPageOrigin = resolved.publicOrigins === 'stripe' ? STRIPE_CHECKOUT_ORIGIN : url;
+  context.origins = resolved.publicOrigins === 'stripe' ? { ...STRIPE_ORIGINS } : { js: url, api: url, hooks: url, checkout: url };
 
   // Sessions also expire on every request; the timer covers an idle emulator.
   const sweep = setInterval(() => expireDueCheckoutSessions(context), SWEEP_INTERVAL_MS);
   sweep.unref();
-  logger.info({ url, hostedPageOrigin: context.hostedPageOrigin, webhookEndpoints: endpointUrls }, 'Stripe emulator listening');
+  logger.info({ url, publicOrigins: context.origins, webhookEndpoints: endpointUrls }, 'Stripe emulator listening');
 
   return {
     url,
     port,
     ca: certificate.ca,
-    hostedPageOrigin: context.hostedPageOrigin,
+    hostedPageOrigin: context.origins.checkout,
+    publicOrigins: { ...context.origins },
+    stripeJsUrl: `${context.origins.js}/endive/stripe.js`,
     addWebhookEndpoint,
     close: async () => {
       clearInterval(sweep);

@@ -17,7 +17,10 @@ export interface EmulatorOptions {
   host?: string;
   /** Folder of the development CA and certificates (default `<repo>/.certs`). */
   certDir?: string;
-  /** Hosted page URLs on the emulator's own origin ('local') or on https://checkout.stripe.com ('stripe'). */
+  /**
+   * Browser-facing URLs (hosted pages, Stripe.js, its frames and API calls, 3-D Secure) on the
+   * emulator's own origin ('local') or on Stripe's real origins ('stripe', for tests that route them).
+   */
   publicOrigins?: 'local' | 'stripe';
   webhookEndpoints?: WebhookEndpointOptions[];
   /** Delay before each retry of a failed delivery; its length is the number of retries. */
@@ -36,7 +39,13 @@ export const DEFAULT_PORT = 12111;
 /** Quick first retries for a workshop, then backing off (Stripe's own schedule spans days). */
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
-export const STRIPE_CHECKOUT_ORIGIN = 'https://checkout.stripe.com';
+/** Stripe's browser-facing origins, as its CSP guide lists them: https://docs.stripe.com/security/guide#content-security-policy */
+export const STRIPE_ORIGINS = {
+  js: 'https://js.stripe.com',
+  api: 'https://api.stripe.com',
+  hooks: 'https://hooks.stripe.com',
+  checkout: 'https://checkout.stripe.com',
+} as const;
 
 export const webhookEndpointSchema = z.strictObject({
   url: z

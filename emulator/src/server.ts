@@ -1,26 +1,34 @@
 // Assembles the emulator's express app; opens no port (index.ts listens). Order:
 // no x-powered-by -> qs query parsing (stripe-node's bracket notation) -> headers ->
-// request log (no bodies) -> expiry sweep -> hosted page (its own tiny form parser) ->
-// /v1 API (form bodies, Stripe errors) -> dashboard -> 404 -> one error handler last.
+// request log (no bodies, no query strings) -> expiry sweep -> browser pages (hosted and
+// embedded Checkout, Stripe.js stand-in and its frames, 3-D Secure; each its own tiny form
+// parser) -> /v1 API (form bodies, Stripe errors, CORS for Stripe.js calls) -> dashboard and
+// its same-origin actions -> 404 -> one error handler last.
 import express, { type ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createApiRoute, sendUnknownRoute, toErrorResponse } from './api-route';
 import type { AuthOptions } from './auth';
 import { expireDueCheckoutSessions } from './checkout-sessions';
 import type { EmulatorContext } from './context';
-import { DASHBOARD_CSP, renderDashboard } from './dashboard';
+import type { BrowserScripts } from './browser-scripts';
 import { invalidRequest } from './errors';
 import { IdempotencyCache } from './idempotency';
 import { requestLogMiddleware } from './request-log';
 import { createCheckoutSessionRoutes } from './routes/checkout-sessions';
 import { createEventRoutes } from './routes/events';
 import { createHostedPageRoutes } from './routes/hosted-page';
+import { createDashboardRoutes } from './routes/dashboard';
 import { createChargeRoutes, createPaymentIntentRoutes } from './routes/payment-intents';
+import { createDisputeRoutes, createRefundRoutes } from './routes/refunds';
+import { createStripeJsRoutes } from './routes/stripe-js';
+import { createThreeDSecureRoutes } from './routes/three-d-secure';
 
 export interface EmulatorAppDeps {
   context: EmulatorContext;
   logger: Logger;
   auth: AuthOptions;
+  /** The compiled Stripe.js stand-in and frame scripts. */
+  scripts: BrowserScripts;
   /** For the dashboard: the API URL and the endpoint URLs (never their secrets). */
   describe: () => { url: string; endpoints: readonly string[] };
 }
@@ -47,20 +55,29 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   });
 
   app.use(createHostedPageRoutes(context));
+  app.use(createStripeJsRoutes(context, deps.scripts));
+  app.use(createThreeDSecureRoutes(context));
 
   const apiRoute = createApiRoute({ auth: deps.auth, idempotency: new IdempotencyCache(context.now), logger });
   const api = express.Router();
   api.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
+  // Preflight for Stripe.js-style calls that add a header; the simple ones need none.
+  api.options(/.*/, (_req, res) => {
+    res
+      .set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Stripe-Version', 'Access-Control-Max-Age': '600' })
+      .status(204)
+      .end();
+  });
   api.use('/checkout/sessions', createCheckoutSessionRoutes(context, apiRoute));
   api.use('/payment_intents', createPaymentIntentRoutes(context, apiRoute));
   api.use('/charges', createChargeRoutes(context, apiRoute));
+  api.use('/refunds', createRefundRoutes(context, apiRoute));
+  api.use('/disputes', createDisputeRoutes(context, apiRoute));
   api.use('/events', createEventRoutes(context, apiRoute));
   api.use(sendUnknownRoute);
   app.use('/v1', api);
 
-  app.get('/', (_req, res) => {
-    res.set('Content-Security-Policy', DASHBOARD_CSP).type('html').send(renderDashboard(context.store, deps.describe()));
-  });
+  app.use(createDashboardRoutes(context, deps.describe));
 
   app.use((_req, res) => {
     res.status(404).type('text').send('Not found. The dashboard is at /, the API under /v1.');

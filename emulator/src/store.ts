@@ -21,13 +21,25 @@ export interface WebhookAttempt {
 export class EmulatorStore {
   readonly sessions = new Map<string, Stripe.Checkout.Session>();
   readonly lineItems = new Map<string, Stripe.LineItem[]>();
+  /** A session's `payment_intent_data`, applied to the PaymentIntent Checkout makes for it. */
+  readonly sessionIntentData = new Map<string, { metadata: Record<string, string>; description: string | null }>();
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly charges = new Map<string, Stripe.Charge>();
   readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  readonly refunds = new Map<string, Stripe.Refund>();
+  readonly disputes = new Map<string, Stripe.Dispute>();
+  /** Open 3-D Secure challenges: unguessable token -> PaymentIntent id. */
+  readonly challenges = new Map<string, string>();
   /** Oldest first; listing reverses it. */
   readonly events: EmulatorEvent[] = [];
   readonly pendingWebhooks = new Map<string, number>();
   readonly webhookAttempts: WebhookAttempt[] = [];
+
+  /** The Checkout Session that owns a PaymentIntent, if Checkout made it. */
+  findSessionByPaymentIntent(paymentIntentId: string): Stripe.Checkout.Session | undefined {
+    for (const session of this.sessions.values()) if (session.payment_intent === paymentIntentId) return session;
+    return undefined;
+  }
 
   findEvent(id: string): EmulatorEvent | undefined {
     return this.events.find((event) => event.id === id);

@@ -12,6 +12,10 @@ export interface CardProfile {
 
 export type CardOutcome =
   | { kind: 'succeeds' }
+  /** Succeeds, then the cardholder disputes it (`charge.dispute.created`). */
+  | { kind: 'succeeds_then_disputed' }
+  /** 3-D Secure: the PaymentIntent needs a challenge before it can succeed. */
+  | { kind: 'requires_authentication' }
   | { kind: 'declined'; code: 'card_declined' | 'expired_card' | 'incorrect_cvc' | 'processing_error'; declineCode: string; message: string };
 
 const SUCCEEDS: CardOutcome = { kind: 'succeeds' };
@@ -33,6 +37,9 @@ const TEST_CARDS: ReadonlyMap<string, CardProfile> = new Map<string, CardProfile
   ['3566002020360505', { brand: 'jcb', funding: 'credit', country: 'JP', outcome: SUCCEEDS }],
   ['6200000000000005', { brand: 'unionpay', funding: 'credit', country: 'CN', outcome: SUCCEEDS }],
   ['4000000000000077', { brand: 'visa', funding: 'credit', country: 'US', outcome: SUCCEEDS }],
+  ['4000002500003155', { brand: 'visa', funding: 'credit', country: 'IE', outcome: { kind: 'requires_authentication' } }],
+  ['4000002760003184', { brand: 'visa', funding: 'credit', country: 'DE', outcome: { kind: 'requires_authentication' } }],
+  ['4000000000000259', { brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'succeeds_then_disputed' } }],
   ['4000000000000002', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('generic_decline', 'Your card was declined.') }],
   ['4000000000009995', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('insufficient_funds', 'Your card has insufficient funds.') }],
   ['4000000000009987', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('lost_card', 'Your card was declined.') }],

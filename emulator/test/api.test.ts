@@ -108,7 +108,9 @@ describe('parameter errors', () => {
     ['a zero quantity', { line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 0 }] }, 'line_items[0][quantity]', 'greater than or equal to 1'],
     ['a bad success_url', { success_url: 'javascript:alert(1)' }, 'success_url', 'Not a valid URL'],
     ['an unsupported mode', { mode: 'subscription' }, 'mode', 'mode=payment'],
-    ['an unsupported ui_mode', { ui_mode: 'embedded_page' }, 'ui_mode', 'hosted_page'],
+    ['an unsupported ui_mode', { ui_mode: 'elements' }, 'ui_mode', 'hosted_page or embedded_page'],
+    ['an embedded session without return_url', { ui_mode: 'embedded_page' }, 'return_url', 'return_url'],
+    ['a hosted session with return_url', { return_url: 'https://localhost:3000/return' }, 'return_url', 'embedded_page'],
     ['expires_at too soon', { expires_at: Math.floor(Date.now() / 1000) + 60 }, 'expires_at', '30 minutes'],
     ['mixed currencies', { line_items: [
       { price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 },
@@ -248,5 +250,20 @@ describe('idempotency', () => {
     const a = await createTestSession(t.stripe);
     const b = await createTestSession(t.stripe);
     expect(a.id).not.toBe(b.id);
+  });
+});
+
+describe('payment_intent_data', () => {
+  it("puts the session's metadata and description on the PaymentIntent Checkout makes", async () => {
+    const session = await createTestSession(t.stripe, { payment_intent_data: { metadata: { order_id: 'order_pid_1' }, description: 'Order order_pid_1' } });
+    await payOnHostedPage(session, { cardNumber: '4000 0000 0000 0002' });
+    const { payment_intent: intent } = await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    if (typeof intent !== 'object' || intent === null) throw new Error('no intent');
+    expect(intent).toMatchObject({ metadata: { order_id: 'order_pid_1' }, description: 'Order order_pid_1', status: 'requires_payment_method' });
+    const [failed] = (await t.stripe.events.list({ type: 'payment_intent.payment_failed', limit: 1 })).data;
+    if (failed?.type !== 'payment_intent.payment_failed') throw new Error('no payment_failed event');
+    expect(failed.data.object).toMatchObject({ id: intent.id, metadata: { order_id: 'order_pid_1' } });
+    const error = await rejection(createTestSession(t.stripe, { payment_intent_data: { capture_method: 'manual' } }));
+    expect(error.param).toBe('payment_intent_data[capture_method]');
   });
 });

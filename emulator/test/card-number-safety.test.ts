@@ -1,7 +1,21 @@
 // A card number typed into the hosted page never leaves it: not in the log, the webhook
 // payloads, any API response, the dashboard, the re-rendered page or the redirect.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestSession, payOnHostedPage, request, startTestEmulator, startWebhookReceiver, waitFor, type TestEmulator, type WebhookReceiver } from './helpers';
+import {
+  confirmFromBrowser,
+  createPaymentIntent,
+  createStripeClient,
+  createTestSession,
+  PK_TEST,
+  payOnHostedPage,
+  readContinueUrl,
+  request,
+  startTestEmulator,
+  startWebhookReceiver,
+  waitFor,
+  type TestEmulator,
+  type WebhookReceiver,
+} from './helpers';
 
 const TYPED = [
   '4242 4242 4242 4242', // succeeds
@@ -68,4 +82,60 @@ it('keeps typed card numbers out of logs, webhooks, API responses, pages and URL
     expect(everything).not.toContain(pan);
   }
   expect(everything).not.toContain('555555555555');
+});
+
+const TYPED_IN_FRAMES = [
+  '4000 0025 0000 3155', // 3-D Secure, completed
+  '4000 0027 6000 3184', // 3-D Secure, failed
+  '4000 0000 0000 0259', // succeeds, then disputed
+  '4000 0000 0000 9995', // insufficient funds
+  '4242 4242 4242 4242', // succeeds, then refunded
+];
+
+it('keeps card numbers sent by the Payment Element and the embedded page out of everything the emulator says', async () => {
+  const out: string[] = [];
+  const pk = createStripeClient(t.emulator, PK_TEST);
+  for (const [index, pan] of TYPED_IN_FRAMES.entries()) {
+    const intent = await createPaymentIntent(t.stripe);
+    const confirmed = await confirmFromBrowser(t.emulator, intent, pan);
+    out.push(confirmed.body, JSON.stringify(confirmed.headers));
+    const challenge = (await t.stripe.paymentIntents.retrieve(intent.id)).next_action?.redirect_to_url?.url;
+    if (challenge) {
+      const url = `${challenge}?origin=https%3A%2F%2Fshop.example`;
+      out.push((await request(url)).body, (await request(url, { form: { outcome: index === 0 ? 'complete' : 'fail' } })).body);
+    }
+    out.push(JSON.stringify(await pk.paymentIntents.retrieve(intent.id, { client_secret: intent.client_secret ?? '' })));
+    out.push(JSON.stringify(await t.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge', 'payment_method'] })));
+    if (pan.startsWith('4242')) out.push(JSON.stringify(await t.stripe.refunds.create({ payment_intent: intent.id })));
+
+    const session = await t.stripe.checkout.sessions.create({
+      mode: 'payment',
+      ui_mode: 'embedded_page',
+      return_url: 'https://localhost:3000/return?session_id={CHECKOUT_SESSION_ID}',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'Pin' } }, quantity: 1 }],
+    });
+    const page = await request(`${t.emulator.url}/c/embedded/${session.id}`, {
+      form: { email: 'a@example.com', cardNumber: pan, cardExpiry: '12 / 34', cardCvc: '123', billingName: 'A' },
+    });
+    out.push(page.body, JSON.stringify(page.headers));
+    if (page.body.includes('http-equiv="refresh"')) out.push((await request(readContinueUrl(page.body))).body);
+    out.push(JSON.stringify(await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge', 'payment_intent.payment_method'] })));
+  }
+  const events = await t.stripe.events.list({ limit: 100 });
+  out.push(JSON.stringify(events));
+  for (const event of events.data) {
+    if (event.type === 'charge.dispute.created') out.push(JSON.stringify(await t.stripe.disputes.retrieve(event.data.object.id)));
+  }
+  await waitFor(() => receiver.received.length >= events.data.length);
+  for (const hook of receiver.received) out.push(hook.body);
+  out.push((await request(`${t.emulator.url}/`)).body);
+  out.push(...t.logs);
+
+  const everything = out.join('\n');
+  expect(everything).toContain('0259'); // last4 is shown
+  expect(events.data.map((event) => event.type)).toEqual(expect.arrayContaining(['charge.dispute.created', 'refund.created', 'payment_intent.requires_action']));
+  for (const pan of TYPED_IN_FRAMES) {
+    expect(everything).not.toContain(leakedDigits(pan));
+    expect(everything).not.toContain(pan);
+  }
 });

@@ -163,3 +163,53 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<
 export function decodeHtml(body: string): string {
   return body.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
+
+export const PK_TEST = 'pk_test_emulatorTests123';
+export const PAN_3DS_REQUIRED = '4000 0025 0000 3155';
+export const PAN_3DS_ALWAYS = '4000 0027 6000 3184';
+export const PAN_DISPUTED = '4000 0000 0000 0259';
+
+export function createPaymentIntent(stripe: Stripe, overrides: Partial<Stripe.PaymentIntentCreateParams> = {}) {
+  return stripe.paymentIntents.create({ amount: 1999, currency: 'usd', automatic_payment_methods: { enabled: true }, metadata: { order_id: 'order_pe_1' }, ...overrides });
+}
+
+/** What the Payment Element frame posts: the card with the publishable key and the client secret. */
+export function confirmFromBrowser(
+  emulator: Emulator,
+  intent: { id: string; client_secret: string | null },
+  pan: string,
+  overrides: Record<string, string> = {},
+): Promise<HttpResult & { json: Record<string, unknown> }> {
+  return request(`${emulator.url}/v1/payment_intents/${intent.id}/confirm`, {
+    headers: { origin: 'https://js.stripe.com' },
+    form: {
+      key: PK_TEST,
+      client_secret: intent.client_secret ?? '',
+      'payment_method_data[type]': 'card',
+      'payment_method_data[card][number]': pan.replace(/\s/g, ''),
+      'payment_method_data[card][exp_month]': '12',
+      'payment_method_data[card][exp_year]': '2034',
+      'payment_method_data[card][cvc]': '123',
+      return_url: 'https://localhost:3000/payment/return',
+      ...overrides,
+    },
+  }).then((result) => ({ ...result, json: parseJsonObject(result.body) }));
+}
+
+export function parseJsonObject(body: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(body);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`not a JSON object: ${body.slice(0, 200)}`);
+  return Object.fromEntries(Object.entries(value));
+}
+
+/** A dashboard button press: a same-origin form POST, as the browser sends it. */
+export function pressDashboardButton(emulator: Emulator, path: string, form: Record<string, string> = {}, origin: string | null = emulator.url) {
+  return request(`${emulator.url}${path}`, { method: 'POST', form, headers: origin === null ? {} : { origin } });
+}
+
+/** The URL a meta-refresh "continue" page moves on to. */
+export function readContinueUrl(body: string): string {
+  const match = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(body);
+  if (!match?.[1]) throw new Error(`not a continue page: ${body.slice(0, 300)}`);
+  return decodeHtml(match[1]);
+}

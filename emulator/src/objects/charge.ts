@@ -12,15 +12,18 @@ export interface ChargeInput {
   billing: BillingDetailsInput;
   /** `undefined` for a charge that succeeded. */
   failure?: { code: string; declineCode: string; message: string };
+  /** A delayed payment whose funds have not arrived yet (status `pending`). */
+  pending?: boolean;
 }
 
 export function buildCharge(input: ChargeInput): Stripe.Charge {
   const failed = input.failure !== undefined;
+  const settled = !failed && !input.pending;
   return {
     id: input.id,
     object: 'charge',
     amount: input.amount,
-    amount_captured: failed ? 0 : input.amount,
+    amount_captured: settled ? input.amount : 0,
     amount_refunded: 0,
     application: null,
     application_fee: null,
@@ -34,7 +37,7 @@ export function buildCharge(input: ChargeInput): Stripe.Charge {
       tax_id: null,
     },
     calculated_statement_descriptor: 'STRIPE SECURE STARTER',
-    captured: !failed,
+    captured: settled,
     created: input.created,
     currency: input.currency,
     customer: null,
@@ -48,7 +51,7 @@ export function buildCharge(input: ChargeInput): Stripe.Charge {
     metadata: {},
     on_behalf_of: null,
     outcome: buildOutcome(input.failure),
-    paid: !failed,
+    paid: settled,
     payment_intent: input.paymentIntentId,
     payment_method: input.paymentMethodId,
     payment_method_details: {
@@ -85,7 +88,7 @@ export function buildCharge(input: ChargeInput): Stripe.Charge {
     source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
-    status: failed ? 'failed' : 'succeeded',
+    status: failed ? 'failed' : input.pending ? 'pending' : 'succeeded',
     transfer_data: null,
     transfer_group: null,
   };

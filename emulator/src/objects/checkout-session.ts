@@ -6,15 +6,22 @@ export interface CheckoutSessionInput {
   expiresAt: number;
   currency: string;
   amountTotal: number;
-  successUrl: string;
+  uiMode: 'hosted_page' | 'embedded_page';
+  /** Hosted sessions only. */
+  successUrl: string | null;
   cancelUrl: string | null;
+  /** Embedded sessions only: where the customer lands after paying. */
+  returnUrl: string | null;
+  /** Embedded sessions only: `cs_test_…_secret_…`, for Stripe.js. */
+  clientSecret: string | null;
   clientReferenceId: string | null;
   customerEmail: string | null;
   metadata: Record<string, string>;
-  url: string;
+  /** The hosted page URL; `null` for embedded sessions. */
+  url: string | null;
 }
 
-/** A new, open `payment` mode Checkout Session with a hosted page (`ui_mode=hosted_page`). */
+/** A new, open `payment` mode Checkout Session, hosted (`url`) or embedded (`client_secret`, `return_url`). */
 export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checkout.Session {
   return {
     id: input.id,
@@ -29,7 +36,7 @@ export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checko
     billing_address_collection: null,
     cancel_url: input.cancelUrl,
     client_reference_id: input.clientReferenceId,
-    client_secret: null,
+    client_secret: input.clientSecret,
     collected_information: null,
     consent: null,
     consent_collection: null,
@@ -63,6 +70,7 @@ export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checko
     payment_method_options: { card: { request_three_d_secure: 'automatic' } },
     payment_method_types: ['card'],
     payment_status: 'unpaid',
+    ...embeddedFields(input.returnUrl),
     permissions: null,
     recovered_from: null,
     saved_payment_method_options: null,
@@ -75,8 +83,13 @@ export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checko
     subscription: null,
     success_url: input.successUrl,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted_page',
+    ui_mode: input.uiMode,
     url: input.url,
     wallet_options: null,
   };
+}
+
+/** Embedded sessions only: where the customer goes when paid (Checkout always redirects here). */
+function embeddedFields(returnUrl: string | null): Pick<Stripe.Checkout.Session, 'return_url' | 'redirect_on_completion'> {
+  return returnUrl ? { return_url: returnUrl, redirect_on_completion: 'always' } : {};
 }

@@ -7,10 +7,19 @@ import { createId } from '../ids';
 export type EmulatorEvent =
   | Stripe.CheckoutSessionCompletedEvent
   | Stripe.CheckoutSessionExpiredEvent
+  | Stripe.CheckoutSessionAsyncPaymentSucceededEvent
+  | Stripe.CheckoutSessionAsyncPaymentFailedEvent
+  | Stripe.PaymentIntentCreatedEvent
+  | Stripe.PaymentIntentProcessingEvent
+  | Stripe.PaymentIntentRequiresActionEvent
   | Stripe.PaymentIntentSucceededEvent
   | Stripe.PaymentIntentPaymentFailedEvent
+  | Stripe.ChargePendingEvent
   | Stripe.ChargeSucceededEvent
-  | Stripe.ChargeFailedEvent;
+  | Stripe.ChargeFailedEvent
+  | Stripe.ChargeRefundedEvent
+  | Stripe.RefundCreatedEvent
+  | Stripe.ChargeDisputeCreatedEvent;
 
 export interface EventContext {
   created: number;
@@ -52,4 +61,43 @@ export function buildChargeSucceededEvent(charge: Stripe.Charge, context: EventC
 
 export function buildChargeFailedEvent(charge: Stripe.Charge, context: EventContext): Stripe.ChargeFailedEvent {
   return { ...buildEventBase(context), type: 'charge.failed', data: { object: charge } };
+}
+
+export function buildCheckoutSessionAsyncPaymentSucceededEvent(
+  session: Stripe.Checkout.Session,
+  context: EventContext,
+): Stripe.CheckoutSessionAsyncPaymentSucceededEvent {
+  return { ...buildEventBase(context), type: 'checkout.session.async_payment_succeeded', data: { object: session } };
+}
+
+export function buildCheckoutSessionAsyncPaymentFailedEvent(session: Stripe.Checkout.Session, context: EventContext): Stripe.CheckoutSessionAsyncPaymentFailedEvent {
+  return { ...buildEventBase(context), type: 'checkout.session.async_payment_failed', data: { object: session } };
+}
+
+export function buildPaymentIntentCreatedEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentCreatedEvent {
+  return { ...buildEventBase(context), type: 'payment_intent.created', data: { object: paymentIntent } };
+}
+
+export function buildPaymentIntentProcessingEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentProcessingEvent {
+  return { ...buildEventBase(context), type: 'payment_intent.processing', data: { object: paymentIntent } };
+}
+
+export function buildPaymentIntentRequiresActionEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentRequiresActionEvent {
+  return { ...buildEventBase(context), type: 'payment_intent.requires_action', data: { object: paymentIntent } };
+}
+
+export function buildChargePendingEvent(charge: Stripe.Charge, context: EventContext): Stripe.ChargePendingEvent {
+  return { ...buildEventBase(context), type: 'charge.pending', data: { object: charge } };
+}
+
+export function buildChargeRefundedEvent(charge: Stripe.Charge, context: EventContext): Stripe.ChargeRefundedEvent {
+  return { ...buildEventBase(context), type: 'charge.refunded', data: { object: charge } };
+}
+
+export function buildRefundCreatedEvent(refund: Stripe.Refund, context: EventContext): Stripe.RefundCreatedEvent {
+  return { ...buildEventBase(context), type: 'refund.created', data: { object: refund } };
+}
+
+export function buildChargeDisputeCreatedEvent(dispute: Stripe.Dispute, context: EventContext): Stripe.ChargeDisputeCreatedEvent {
+  return { ...buildEventBase(context), type: 'charge.dispute.created', data: { object: dispute } };
 }

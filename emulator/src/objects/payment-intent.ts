@@ -7,9 +7,13 @@ export interface PaymentIntentInput {
   currency: string;
   metadata: Record<string, string>;
   receiptEmail: string | null;
+  /** `pi_…_secret_…`: what the browser gets; Stripe.js calls need it with the publishable key. */
+  clientSecret: string;
+  description?: string | null;
+  automaticPaymentMethods?: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
 }
 
-/** A PaymentIntent as Checkout creates it when the customer first submits the page. */
+/** A new PaymentIntent: made by `POST /v1/payment_intents`, or by Checkout on the first submission. */
 export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentIntent {
   return {
     id: input.id,
@@ -20,17 +24,17 @@ export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentInt
     amount_received: 0,
     application: null,
     application_fee_amount: null,
-    automatic_payment_methods: null,
+    automatic_payment_methods: input.automaticPaymentMethods ?? null,
     canceled_at: null,
     cancellation_reason: null,
     capture_method: 'automatic',
-    client_secret: `${input.id}_secret_emulated`,
+    client_secret: input.clientSecret,
     confirmation_method: 'automatic',
     created: input.created,
     currency: input.currency,
     customer: null,
     customer_account: null,
-    description: null,
+    description: input.description ?? null,
     excluded_payment_method_types: null,
     last_payment_error: null,
     latest_charge: null,

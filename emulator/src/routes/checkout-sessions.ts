@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiCall, createApiRoute } from '../api-route';
 import { createCheckoutSession, expireCheckoutSession, findCheckoutSession } from '../checkout-sessions';
 import type { EmulatorContext } from '../context';
+import { invalidRequest, missingParam } from '../errors';
 import { expandCheckoutSession, listLineItems } from '../expand';
 import { expandSchema, integerString, metadataSchema, nonNegativeInteger, parseParams, positiveInteger } from '../params';
 
@@ -35,14 +36,16 @@ const createParamsSchema = z.strictObject({
     )
     .min(1)
     .max(100),
-  ui_mode: z.literal('hosted_page', { message: 'The emulator supports ui_mode=hosted_page only' }).optional(),
-  success_url: redirectUrlSchema,
+  ui_mode: z.enum(['hosted_page', 'embedded_page'], { message: 'The emulator supports ui_mode=hosted_page or embedded_page' }).optional(),
+  success_url: redirectUrlSchema.optional(),
+  return_url: redirectUrlSchema.optional(),
   cancel_url: redirectUrlSchema.optional(),
   client_reference_id: z.string().min(1).max(200).optional(),
   metadata: metadataSchema.optional(),
   customer_email: z.string().max(512).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'Invalid email address' }).optional(),
   expires_at: integerString.optional(),
   payment_method_types: z.array(z.literal('card', { message: 'The emulator supports card payments only' })).optional(),
+  payment_intent_data: z.strictObject({ metadata: metadataSchema.optional(), description: z.string().max(1000).optional() }).optional(),
   expand: expandSchema.optional(),
 });
 
@@ -62,19 +65,24 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
     '/',
     apiRoute((call) => {
       const params = parseParams(createParamsSchema, call.params);
+      const uiMode = params.ui_mode ?? 'hosted_page';
+      checkRedirectParams(uiMode, params);
       const session = createCheckoutSession(context, {
+        uiMode,
         lineItems: params.line_items.map((item) => ({
           currency: item.price_data.currency,
           unitAmount: item.price_data.unit_amount,
           quantity: item.quantity,
           productName: item.price_data.product_data.name,
         })),
-        successUrl: params.success_url,
+        successUrl: params.success_url ?? null,
         cancelUrl: params.cancel_url ?? null,
+        returnUrl: params.return_url ?? null,
         clientReferenceId: params.client_reference_id ?? null,
         customerEmail: params.customer_email ?? null,
         metadata: params.metadata ?? {},
         expiresAt: params.expires_at ?? null,
+        paymentIntentData: { metadata: params.payment_intent_data?.metadata ?? {}, description: params.payment_intent_data?.description ?? null },
       });
       return expandCheckoutSession(session, params.expand ?? [], context.store);
     }),
@@ -106,4 +114,17 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
   );
 
   return router;
+}
+
+/** Hosted sessions redirect to success_url; embedded ones to return_url. Stripe refuses the mix. */
+function checkRedirectParams(uiMode: 'hosted_page' | 'embedded_page', params: { success_url?: string; cancel_url?: string; return_url?: string }): void {
+  if (uiMode === 'hosted_page') {
+    if (!params.success_url) throw missingParam('success_url');
+    if (params.return_url) throw invalidRequest('`return_url` can only be used with `ui_mode: embedded_page`; use `success_url` for a hosted page.', 'return_url');
+    return;
+  }
+  if (!params.return_url) throw invalidRequest('`return_url` is required when `ui_mode` is `embedded_page`.', 'return_url', 'parameter_missing');
+  for (const param of ['success_url', 'cancel_url'] as const) {
+    if (params[param]) throw invalidRequest(`\`${param}\` cannot be used with \`ui_mode: embedded_page\`: use \`return_url\`.`, param);
+  }
 }

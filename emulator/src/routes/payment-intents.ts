@@ -1,25 +1,113 @@
-// /v1/payment_intents/:id and /v1/charges/:id (read-only here: Checkout creates them).
+// /v1/payment_intents and /v1/charges/:id. Create with the secret key; retrieve with the
+// secret key, or with the publishable key and the client secret (Stripe.js); confirm from
+// Stripe.js only (publishable key + client secret): https://docs.stripe.com/api/payment_intents
 import { Router } from 'express';
 import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../context';
-import { resourceMissing } from '../errors';
+import { invalidRequest, resourceMissing } from '../errors';
 import { expandCharge, expandPaymentIntent } from '../expand';
-import { expandSchema, parseParams } from '../params';
+import { expandSchema, integerString, metadataSchema, parseParams, positiveInteger } from '../params';
+import { confirmPaymentIntentFromBrowser, createPaymentIntent, findPaymentIntent, findPaymentIntentForBrowser, toBrowserPaymentIntent } from '../payment-intents';
+
+const createParamsSchema = z.strictObject({
+  amount: positiveInteger,
+  currency: z
+    .string()
+    .regex(/^[a-zA-Z]{3}$/, { message: 'Invalid currency' })
+    .transform((value) => value.toLowerCase()),
+  automatic_payment_methods: z
+    .strictObject({
+      enabled: z.enum(['true', 'false']).transform((value) => value === 'true'),
+      allow_redirects: z.enum(['always', 'never']).optional(),
+    })
+    .optional(),
+  metadata: metadataSchema.optional(),
+  description: z.string().max(1000).optional(),
+  receipt_email: z.string().max(512).optional(),
+  expand: expandSchema.optional(),
+});
 
 const retrieveParamsSchema = z.strictObject({ expand: expandSchema.optional(), client_secret: z.string().optional() });
 
+const confirmParamsSchema = z.strictObject({
+  client_secret: z.string().min(1),
+  return_url: z.string().max(5000).refine((value) => URL.canParse(value), { message: 'Not a valid URL' }).optional(),
+  payment_method_data: z.strictObject({
+    type: z.literal('card', { message: 'The emulator supports card payments only' }),
+    card: z.strictObject({
+      number: z.string().max(30),
+      exp_month: integerString,
+      exp_year: integerString,
+      cvc: z.string().max(8),
+    }),
+    billing_details: z
+      .strictObject({ address: z.strictObject({ postal_code: z.string().max(20).optional() }).optional() })
+      .optional(),
+  }),
+});
+
 export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
-  router.get(
-    '/:id',
+  router.post(
+    '/',
     apiRoute((call) => {
-      const params = parseParams(retrieveParamsSchema, call.params);
-      const id = call.pathParams.id ?? '';
-      const intent = context.store.paymentIntents.get(id);
-      if (!intent) throw resourceMissing('payment_intent', id, 'intent');
+      const params = parseParams(createParamsSchema, call.params);
+      const automatic = params.automatic_payment_methods;
+      const intent = createPaymentIntent(
+        context,
+        {
+          amount: params.amount,
+          currency: params.currency,
+          metadata: params.metadata ?? {},
+          description: params.description ?? null,
+          receiptEmail: params.receipt_email ?? null,
+          automaticPaymentMethods: automatic ? { enabled: automatic.enabled, allow_redirects: automatic.allow_redirects } : null,
+        },
+        call.request,
+      );
       return expandPaymentIntent(intent, params.expand ?? [], context.store);
     }),
+  );
+
+  router.get(
+    '/:id',
+    apiRoute(
+      (call) => {
+        const params = parseParams(retrieveParamsSchema, call.params);
+        const id = call.pathParams.id ?? '';
+        if (call.keyKind === 'publishable') {
+          if (params.expand?.length) throw invalidRequest('This property cannot be expanded with a publishable key.', 'expand');
+          return toBrowserPaymentIntent(findPaymentIntentForBrowser(context, id, params.client_secret));
+        }
+        return expandPaymentIntent(findPaymentIntent(context, id), params.expand ?? [], context.store);
+      },
+      { keys: 'either' },
+    ),
+  );
+
+  router.post(
+    '/:id/confirm',
+    apiRoute(
+      (call) => {
+        const params = parseParams(confirmParamsSchema, call.params);
+        const intent = findPaymentIntentForBrowser(context, call.pathParams.id ?? '', params.client_secret);
+        const card = params.payment_method_data.card;
+        return confirmPaymentIntentFromBrowser(
+          context,
+          intent,
+          {
+            number: card.number,
+            expMonth: card.exp_month,
+            expYear: card.exp_year,
+            cvc: card.cvc,
+            postalCode: params.payment_method_data.billing_details?.address?.postal_code ?? null,
+          },
+          params.return_url ?? null,
+        );
+      },
+      { keys: 'publishable' },
+    ),
   );
   return router;
 }

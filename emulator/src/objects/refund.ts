@@ -1,0 +1,35 @@
+import type Stripe from 'stripe';
+
+export interface RefundInput {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  chargeId: string;
+  paymentIntentId: string | null;
+  reason: Stripe.Refund.Reason | null;
+  metadata: Record<string, string>;
+}
+
+/** A card refund; in test mode it succeeds at once. https://docs.stripe.com/api/refunds/object */
+export function buildRefund(input: RefundInput): Stripe.Refund {
+  return {
+    id: input.id,
+    object: 'refund',
+    amount: input.amount,
+    balance_transaction: null,
+    charge: input.chargeId,
+    created: input.created,
+    currency: input.currency,
+    customer: null,
+    customer_account: null,
+    metadata: input.metadata,
+    payment_intent: input.paymentIntentId,
+    payment_method: null,
+    reason: input.reason,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: 'succeeded',
+    transfer_reversal: null,
+  };
+}

@@ -1,0 +1,59 @@
+// /v1/refunds (create, retrieve) and /v1/disputes/:id: https://docs.stripe.com/api/refunds
+import { Router } from 'express';
+import { z } from 'zod';
+import type { createApiRoute } from '../api-route';
+import type { EmulatorContext } from '../context';
+import { resourceMissing } from '../errors';
+import { metadataSchema, parseParams, positiveInteger } from '../params';
+import { createRefund } from '../refunds';
+
+const createParamsSchema = z.strictObject({
+  payment_intent: z.string().min(1).optional(),
+  charge: z.string().min(1).optional(),
+  amount: positiveInteger.optional(),
+  reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer'], { message: 'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer' }).optional(),
+  metadata: metadataSchema.optional(),
+});
+
+const noParamsSchema = z.strictObject({});
+
+export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
+  const router = Router();
+  router.post(
+    '/',
+    apiRoute((call) => {
+      const params = parseParams(createParamsSchema, call.params);
+      return createRefund(
+        context,
+        { paymentIntentId: params.payment_intent, chargeId: params.charge, amount: params.amount, reason: params.reason, metadata: params.metadata ?? {} },
+        call.request,
+      );
+    }),
+  );
+  router.get(
+    '/:id',
+    apiRoute((call) => {
+      parseParams(noParamsSchema, call.params);
+      const id = call.pathParams.id ?? '';
+      const refund = context.store.refunds.get(id);
+      if (!refund) throw resourceMissing('refund', id, 'refund');
+      return refund;
+    }),
+  );
+  return router;
+}
+
+export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
+  const router = Router();
+  router.get(
+    '/:id',
+    apiRoute((call) => {
+      parseParams(noParamsSchema, call.params);
+      const id = call.pathParams.id ?? '';
+      const dispute = context.store.disputes.get(id);
+      if (!dispute) throw resourceMissing('dispute', id, 'dispute');
+      return dispute;
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,82 @@
+// The Stripe.js stand-in and its frame as served: where, with which headers and CSP, and with
+// which origins baked in ('local': the emulator's own; 'stripe': Stripe's, for routed tests).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, startTestEmulator, type TestEmulator } from './helpers';
+
+let local: TestEmulator;
+let routed: TestEmulator;
+beforeAll(async () => {
+  local = await startTestEmulator();
+  routed = await startTestEmulator({ publicOrigins: 'stripe' });
+});
+afterAll(async () => {
+  await local.close();
+  await routed.close();
+});
+
+describe('/endive/stripe.js', () => {
+  it('is served where @stripe/stripe-js 10 loads it, loadable cross-origin, with the origins it talks to', async () => {
+    expect(local.emulator.stripeJsUrl).toBe(`${local.emulator.url}/endive/stripe.js`);
+    const res = await request(local.emulator.stripeJsUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/javascript');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toContain(JSON.stringify({ js: local.emulator.url, api: local.emulator.url, hooks: local.emulator.url, checkout: local.emulator.url }));
+    for (const name of ['createEmbeddedCheckoutPage', 'initEmbeddedCheckout', 'confirmPayment', 'retrievePaymentIntent', 'elements', '"endive"']) expect(res.body).toContain(name);
+    expect(res.body).not.toContain('import ');
+  });
+
+  it("uses Stripe's origins with publicOrigins 'stripe'", async () => {
+    expect(routed.emulator.publicOrigins).toEqual({
+      js: 'https://js.stripe.com',
+      api: 'https://api.stripe.com',
+      hooks: 'https://hooks.stripe.com',
+      checkout: 'https://checkout.stripe.com',
+    });
+    expect(routed.emulator.stripeJsUrl).toBe('https://js.stripe.com/endive/stripe.js');
+    const res = await request(`${routed.emulator.url}/endive/stripe.js`);
+    expect(res.body).toContain('{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com"}');
+    expect(res.body).not.toContain(routed.emulator.url);
+  });
+});
+
+describe('the Payment Element frame', () => {
+  it('holds the card fields, may be framed by the given origin only, and may talk to the API origin only', async () => {
+    const res = await request(`${routed.emulator.url}/elements/payment-frame.html?origin=${encodeURIComponent('https://shop.example:8443')}`);
+    expect(res.status).toBe(200);
+    for (const name of ['number', 'expiry', 'cvc', 'postalCode']) expect(res.body).toContain(`name="${name}"`);
+    expect(res.body).toContain('<script src="/elements/payment-frame.js"></script>');
+    expect(res.body).not.toMatch(/<script>/);
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp.split('; ')).toEqual([
+      "default-src 'none'",
+      "script-src 'self'",
+      expect.stringMatching(/^style-src 'sha256-[A-Za-z0-9+/=]+'$/),
+      'connect-src https://api.stripe.com',
+      "form-action 'none'",
+      'frame-ancestors https://shop.example:8443',
+      "base-uri 'none'",
+    ]);
+    const script = await request(`${routed.emulator.url}/elements/payment-frame.js`);
+    expect(script.headers['content-type']).toContain('application/javascript');
+    expect(script.body).toContain('https://api.stripe.com');
+  });
+
+  it.each([
+    ['no origin', ''],
+    ['a path, not an origin', '?origin=https%3A%2F%2Fshop.example%2Fcheckout'],
+    ['a javascript: URL', '?origin=javascript%3Aalert(1)'],
+    ['two origins', '?origin=https%3A%2F%2Fa.example&origin=https%3A%2F%2Fb.example'],
+  ])('refuses %s with 400', async (_name, query) => {
+    const res = await request(`${local.emulator.url}/elements/payment-frame.html${query}`);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('serves the notify script for framed steps', async () => {
+    const res = await request(`${local.emulator.url}/_emulator/notify-parent.js`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('postMessage');
+  });
+});
