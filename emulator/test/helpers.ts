@@ -1,6 +1,7 @@
 // Test fixtures: a real emulator over HTTPS on a free port, the real stripe SDK trusting the
 // development CA, a real HTTPS webhook endpoint, and a plain HTTPS form post for the page.
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import Stripe from 'stripe';
@@ -108,6 +109,8 @@ export function payOnHostedPage(session: Stripe.Checkout.Session, fields: Partia
 export interface ReceivedWebhook {
   body: string;
   signature: string;
+  /** The TLS version the delivery used. */
+  protocol: string | null;
 }
 
 export interface WebhookReceiver {
@@ -133,7 +136,8 @@ export async function startWebhookReceiver(answer: (attempt: number) => number |
       const status = answer(receiver.attempts);
       if (status === 'hang') return;
       if (status >= 200 && status < 300) {
-        receiver.received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']) });
+        const protocol = 'getProtocol' in req.socket ? (req.socket as TLSSocket).getProtocol() : null;
+        receiver.received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']), protocol });
       }
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });

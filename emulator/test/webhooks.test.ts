@@ -27,6 +27,8 @@ describe('webhook delivery', () => {
     const verified = receiver.received.map((hook) => t.stripe.webhooks.constructEvent(hook.body, hook.signature, SECRET));
     expect(verified.map((event) => event.type).sort()).toEqual(['charge.succeeded', 'checkout.session.completed', 'payment_intent.succeeded']);
     for (const hook of receiver.received) expect(hook.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    // Like Stripe's sender, the emulator delivers over TLS 1.2 even to an endpoint that offers 1.3.
+    expect(receiver.received.map((hook) => hook.protocol)).toEqual(['TLSv1.2', 'TLSv1.2', 'TLSv1.2']);
     const completed = verified.find((event) => event.type === 'checkout.session.completed');
     const fromApi = await t.stripe.events.retrieve(completed?.id ?? '');
     expect(completed).toMatchObject({ id: fromApi.id, type: fromApi.type, data: fromApi.data, api_version: fromApi.api_version, livemode: false });
