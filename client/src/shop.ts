@@ -1,9 +1,11 @@
-// The product page: render the catalog, keep the basket, and hand over to hosted Checkout.
+// The product page: render the catalog, keep the basket, and hand over to one of the three
+// integrations: hosted Checkout (leave for Stripe's page), embedded Checkout or the Payment
+// Element (our own pages, which load Stripe.js; this one never does).
 //
-// Checkout is reached with fetch + location.assign rather than a form post, so the page's
+// Hosted Checkout is reached with fetch + location.assign rather than a form post, so the page's
 // CSP can keep `form-action 'self'`. https://docs.stripe.com/security/guide#content-security-policy
 import { ApiError, createCheckoutSession, getConfig, listProducts, type Product } from './lib/api';
-import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, totalBasket } from './lib/basket';
+import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, saveBasket, totalBasket } from './lib/basket';
 import { createElement, requireElement, showStatus } from './lib/dom';
 import { formatMoney } from './lib/format';
 
@@ -13,6 +15,8 @@ const grid = requireElement('#product-grid', HTMLUListElement);
 const countOutput = requireElement('#basket-count', HTMLElement);
 const totalOutput = requireElement('#basket-total', HTMLElement);
 const checkoutButton = requireElement('#checkout-button', HTMLButtonElement);
+const embeddedButton = requireElement('#embedded-checkout-button', HTMLButtonElement);
+const paymentElementButton = requireElement('#payment-element-button', HTMLButtonElement);
 const status = requireElement('#status-message', HTMLElement);
 const testModeNotice = requireElement('#test-mode-notice', HTMLElement);
 
@@ -23,6 +27,8 @@ let currency = 'usd';
 void loadCatalog();
 void showTestModeNotice();
 checkoutButton.addEventListener('click', () => void startCheckout());
+embeddedButton.addEventListener('click', () => continueOnOurPage('/embedded-checkout'));
+paymentElementButton.addEventListener('click', () => continueOnOurPage('/payment'));
 // Coming back from Checkout with the Back button restores this page from the bfcache as it was
 // left: "Redirecting…" and disabled. Make it usable again.
 window.addEventListener('pageshow', (event) => {
@@ -31,7 +37,7 @@ window.addEventListener('pageshow', (event) => {
 
 async function loadCatalog(): Promise<void> {
   showStatus(status, 'Loading products…');
-  checkoutButton.disabled = true;
+  setPayButtonsDisabled(true);
   try {
     const products = await listProducts();
     for (const product of products) {
@@ -41,7 +47,7 @@ async function loadCatalog(): Promise<void> {
     currency = products[0]?.currency ?? currency;
     grid.replaceChildren(...products.map(renderProduct));
     showStatus(status, products.length === 0 ? 'The shop is empty right now. Please come back later.' : '');
-    checkoutButton.disabled = products.length === 0;
+    setPayButtonsDisabled(products.length === 0);
   } catch (error) {
     showStatus(status, messageOf(error), 'error');
   } finally {
@@ -117,15 +123,32 @@ function updateSummary(): void {
   totalOutput.textContent = count === 0 ? '–' : formatMoney(totalBasket(quantities, unitAmounts), currency);
 }
 
-async function startCheckout(): Promise<void> {
-  const items = listBasketItems(quantities);
-  if (items.length === 0) {
-    showStatus(status, 'Add at least one item to your basket first.', 'error');
-    grid.querySelector<HTMLInputElement>('.quantity-input')?.focus();
-    return;
-  }
+function setPayButtonsDisabled(disabled: boolean): void {
+  for (const button of [checkoutButton, embeddedButton, paymentElementButton]) button.disabled = disabled;
+}
 
-  checkoutButton.disabled = true;
+/** The basket's items, or undefined (with a message) when it is empty. */
+function readBasketOrExplain(): { productId: string; quantity: number }[] | undefined {
+  const items = listBasketItems(quantities);
+  if (items.length > 0) return items;
+  showStatus(status, 'Add at least one item to your basket first.', 'error');
+  grid.querySelector<HTMLInputElement>('.quantity-input')?.focus();
+  return undefined;
+}
+
+/** Embedded Checkout and the Payment Element run on their own pages, each with its own CSP. */
+function continueOnOurPage(path: '/embedded-checkout' | '/payment'): void {
+  const items = readBasketOrExplain();
+  if (!items) return;
+  saveBasket(sessionStorage, items);
+  location.assign(path);
+}
+
+async function startCheckout(): Promise<void> {
+  const items = readBasketOrExplain();
+  if (!items) return;
+
+  setPayButtonsDisabled(true);
   checkoutButton.textContent = 'Redirecting to checkout…';
   showStatus(status, 'Taking you to Stripe’s secure checkout…');
   try {
@@ -141,7 +164,7 @@ async function startCheckout(): Promise<void> {
 }
 
 function resetCheckoutButton(): void {
-  checkoutButton.disabled = false;
+  setPayButtonsDisabled(false);
   checkoutButton.textContent = 'Checkout';
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toApiError } from '../src/lib/api';
+import { parseConfig, toApiError } from '../src/lib/api';
 
 describe('toApiError', () => {
   it('passes validation messages through', () => {
@@ -17,5 +17,25 @@ describe('toApiError', () => {
     expect(toApiError(500, { error: { code: 'internal', message: 'TypeError at db.ts:12' } }).message).toMatch(/went wrong on our side/);
     expect(toApiError(502, 'not json').message).toMatch(/went wrong on our side/);
     expect(toApiError(400, null)).toMatchObject({ code: 'unknown_error', message: expect.stringMatching(/went wrong/) });
+  });
+});
+
+describe('parseConfig', () => {
+  it('passes an https Stripe.js address through', () => {
+    expect(parseConfig({ mode: 'emulated', publishableKey: 'pk_test_x', stripeJsUrl: 'https://localhost:12111/endive/stripe.js' })).toEqual({
+      mode: 'emulated',
+      publishableKey: 'pk_test_x',
+      stripeJsUrl: 'https://localhost:12111/endive/stripe.js',
+    });
+  });
+
+  it.each([
+    ['null (use @stripe/stripe-js as is)', null],
+    ['a javascript: URL', 'javascript:alert(1)'],
+    ['plain http', 'http://localhost:12111/endive/stripe.js'],
+    ['not a URL', 'stripe.js'],
+    ['a number', 42],
+  ])('never loads script from %s', (_name, stripeJsUrl) => {
+    expect(parseConfig({ mode: 'test', publishableKey: 'pk_test_x', stripeJsUrl })?.stripeJsUrl).toBeNull();
   });
 });

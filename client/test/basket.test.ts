@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, totalBasket } from '../src/lib/basket';
+import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, loadBasket, saveBasket, totalBasket } from '../src/lib/basket';
 
 describe('clampQuantity', () => {
   it.each([
@@ -32,5 +32,38 @@ describe('basket', () => {
   it('counts items and totals them in minor units', () => {
     expect(countBasketItems(quantities)).toBe(3);
     expect(totalBasket(quantities, new Map([['mug', 1800], ['tote', 2400], ['notebook', 1500]]))).toBe(5100);
+  });
+});
+
+describe('saveBasket / loadBasket (handing the basket to the embedded Checkout and Payment Element pages)', () => {
+  function memoryStorage(initial?: string) {
+    const values = new Map<string, string>(initial === undefined ? [] : [['basket', initial]]);
+    return { getItem: (key: string) => values.get(key) ?? null, setItem: (key: string, value: string) => void values.set(key, value) };
+  }
+
+  it('round-trips the items', () => {
+    const storage = memoryStorage();
+    saveBasket(storage, [{ productId: 'enamel-mug', quantity: 2 }]);
+    expect(loadBasket(storage)).toEqual([{ productId: 'enamel-mug', quantity: 2 }]);
+  });
+
+  it.each([
+    ['nothing saved', undefined],
+    ['not JSON', '{'],
+    ['not a list', '{"productId":"x","quantity":1}'],
+  ])('answers [] for %s', (_name, raw) => {
+    expect(loadBasket(memoryStorage(raw))).toEqual([]);
+  });
+
+  it('drops lines that are not whole quantities from 1 to 10', () => {
+    const raw = JSON.stringify([
+      { productId: 'a', quantity: 1 },
+      { productId: 'b', quantity: 0 },
+      { productId: 'c', quantity: 11 },
+      { productId: 'd', quantity: 1.5 },
+      { productId: 'e', quantity: '2' },
+      { productId: 5, quantity: 1 },
+    ]);
+    expect(loadBasket(memoryStorage(raw))).toEqual([{ productId: 'a', quantity: 1 }]);
   });
 });

@@ -61,7 +61,12 @@ const OWNED_VARIABLES = [
   'EMULATOR_WEBHOOK_SECRET',
 ] as const;
 
-export async function startApp(mode: StripeMode, keys?: TestModeKeys): Promise<RunningApp> {
+/**
+ * `emulatorOrigins`: 'stripe' (default) puts Stripe's real origins in the CSP and the fixtures
+ * route them to the emulator; 'local' is what `npm start` does: the emulator's own origin in the
+ * CSP and its Stripe.js stand-in named by GET /api/config.
+ */
+export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOrigins: 'stripe' | 'local' = 'stripe'): Promise<RunningApp> {
   const distIndex = path.join(REPO_ROOT, 'dist', 'client', 'index.html');
   if (!existsSync(distIndex)) {
     throw new Error(`${distIndex} is missing. Run the suite with \`npm run test:e2e\` (it builds the client first) or run \`npm run build\`.`);
@@ -89,13 +94,15 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys): Promise<R
     HTTP_PORT: String(httpPort),
     PUBLIC_URL: baseURL,
     DATABASE_URL: `file:${databaseFile}`,
+    // One browser starts dozens of checkouts a minute here; the limit itself is tested in Vitest.
+    CHECKOUT_RATE_LIMIT: '1000',
   });
   if (mode === 'emulated') {
     Object.assign(env, {
       EMULATOR_PORT: String(emulatorPort),
       // Hosted pages on https://checkout.stripe.com, so the app's CSP names Stripe's real
       // origins; the fixtures route those origins to the emulator.
-      EMULATOR_ORIGINS: 'stripe',
+      EMULATOR_ORIGINS: emulatorOrigins,
       EMULATOR_WEBHOOK_SECRET: webhookSecret,
     });
   } else if (keys) {

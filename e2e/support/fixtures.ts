@@ -10,6 +10,8 @@ export interface AppOptions {
 }
 
 interface WorkerFixtures extends AppOptions {
+  /** Which origins the emulated app's CSP names (see startApp); a spec may pick 'local'. */
+  emulatorOrigins: 'stripe' | 'local';
   /** Null only for the test-mode project without Stripe keys, whose tests are then skipped. */
   runningApp: RunningApp | null;
 }
@@ -18,11 +20,13 @@ interface TestFixtures {
   app: RunningApp;
   /** Card numbers typed during the test; the watcher searches for each of them. */
   typedCardNumbers: Set<string>;
+  /** Violations a test provokes on purpose (the wrong-CSP tests); empty everywhere else. */
+  expectedCspViolations: RegExp[];
   watch: void;
 }
 
-/** Hosts the browser reaches for a hosted Checkout; in emulated mode all of them are the emulator. */
-export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com'] as const;
+/** Hosts the browser reaches for Checkout, Stripe.js and 3-D Secure; in emulated mode all of them are the emulator. */
+export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com', 'https://hooks.stripe.com'] as const;
 
 export const TEST_MODE_SKIP_MESSAGE =
   'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
@@ -39,16 +43,17 @@ export function readTestModeKeys(env: Record<string, string | undefined> = proce
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   stripeMode: ['emulated', { scope: 'worker', option: true }],
+  emulatorOrigins: ['stripe', { scope: 'worker', option: true }],
 
   runningApp: [
-    async ({ stripeMode }, use) => {
+    async ({ stripeMode, emulatorOrigins }, use) => {
       const keys = stripeMode === 'test' ? readTestModeKeys() : undefined;
       if (stripeMode === 'test' && !keys) {
         console.warn(`[stripe-test-mode] skipped. ${TEST_MODE_SKIP_MESSAGE}`);
         await use(null);
         return;
       }
-      const app = await startApp(stripeMode, keys);
+      const app = await startApp(stripeMode, keys, emulatorOrigins);
       await use(app);
       await app.stop();
     },
@@ -91,13 +96,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(new Set<string>());
   },
 
+  expectedCspViolations: [[], { option: true }],
+
   watch: [
-    async ({ context, app, typedCardNumbers }, use, testInfo) => {
+    async ({ context, app, typedCardNumbers, expectedCspViolations }, use, testInfo) => {
       const watcher = await watchContext(context, app);
       await use();
       const passed = testInfo.status === testInfo.expectedStatus;
       if (!passed) await testInfo.attach('server.log', { path: app.logFile, contentType: 'text/plain' }).catch(() => undefined);
-      await watcher.expectClean({ typedCardNumbers, passed });
+      await watcher.expectClean({ typedCardNumbers, passed, expectedCspViolations });
     },
     { auto: true },
   ],

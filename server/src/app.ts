@@ -23,6 +23,8 @@ export interface AppDeps {
   mode: Mode;
   publicUrl: string;
   publishableKey: string;
+  /** The Stripe.js stand-in's URL in emulated mode with local origins; null/absent = js.stripe.com. */
+  stripeJsUrl?: string | null;
   webhookSecret: string;
   clientDistDir: string;
   /** The origins the CSP names for Stripe (the emulator's in emulated mode with local origins). */
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/webhooks', createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger));
-  app.use('/api', createApiRouter({ ...deps, limiters }));
+  app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
   app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => true)));
   app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));
   app.use(notFoundMiddleware());

@@ -5,6 +5,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
+
+const DEFAULT_CHECKOUT_RATE_LIMIT = DEFAULT_RATE_LIMITS.checkout;
 
 export type Mode = 'emulated' | 'test' | 'live';
 export type EmulatorOrigins = 'local' | 'stripe';
@@ -23,6 +26,8 @@ export interface Config {
   hstsPreload: boolean;
   /** Hops of reverse proxies in front of us whose X-Forwarded-For we believe (0 = none). */
   trustProxyHops: number;
+  /** Checkout sessions + PaymentIntents one client may start per minute. */
+  checkoutRateLimit: number;
   stripe: {
     secretKey: string;
     publishableKey: string;
@@ -72,6 +77,13 @@ const EnvSchema = z.object({
   HSTS_PRELOAD: optional(z.enum(['true', 'false'], { error: 'HSTS_PRELOAD must be true or false' })),
   TRUST_PROXY: optional(
     z.coerce.number({ error: 'TRUST_PROXY must be the number of proxy hops (0 for none)' }).int().min(0).max(10),
+  ),
+  CHECKOUT_RATE_LIMIT: optional(
+    z.coerce
+      .number({ error: 'CHECKOUT_RATE_LIMIT must be a number of checkouts per minute per client, e.g. 10' })
+      .int('CHECKOUT_RATE_LIMIT must be a whole number')
+      .min(1, 'CHECKOUT_RATE_LIMIT must be at least 1 (each checkout needs one request)')
+      .max(10_000, 'CHECKOUT_RATE_LIMIT must be at most 10000'),
   ),
   EMULATOR_PORT: optional(port('EMULATOR_PORT')),
   EMULATOR_ORIGINS: optional(z.enum(['local', 'stripe'], { error: 'EMULATOR_ORIGINS must be local or stripe' })),
@@ -203,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     hstsPreload: e.HSTS_PRELOAD === 'true',
     trustProxyHops: e.TRUST_PROXY ?? 0,
+    checkoutRateLimit: e.CHECKOUT_RATE_LIMIT ?? DEFAULT_CHECKOUT_RATE_LIMIT,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? DEFAULTS.emulatedSecretKey,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? DEFAULTS.emulatedPublishableKey,

@@ -12,6 +12,7 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
+import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
 import { openDatabase } from './store/database';
 import { createOrderStore } from './store/order-store';
@@ -38,6 +39,8 @@ interface StripeSetup {
   stripe: ReturnType<typeof createStripeClient>;
   webhookSecret: string;
   stripeOrigins: typeof STRIPE_ORIGINS;
+  /** The emulator's Stripe.js stand-in when the CSP names the emulator's origin; else null. */
+  stripeJsUrl: string | null;
   emulator: { url: string; close(): Promise<void> } | null;
 }
 
@@ -54,14 +57,15 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
       logger: logger.child({ component: 'emulator' }),
     });
     const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: new URL(emulator.url), ca: emulator.ca });
-    const stripeOrigins = config.emulator.origins === 'local' ? emulatorOrigins(new URL(emulator.url).origin) : STRIPE_ORIGINS;
-    return { stripe, webhookSecret, stripeOrigins, emulator };
+    const local = config.emulator.origins === 'local';
+    const stripeOrigins = local ? emulatorOrigins(new URL(emulator.url).origin) : STRIPE_ORIGINS;
+    return { stripe, webhookSecret, stripeOrigins, stripeJsUrl: local ? emulator.stripeJsUrl : null, emulator };
   }
   if (!config.stripe.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
   // A separately started emulator uses the development CA; trust it next to the public roots.
   const ca = config.stripe.apiUrl ? [...rootCertificates, (await ensureDevCertificate()).ca] : null;
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
-  return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, emulator: null };
+  return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
 }
 
 function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; databaseFile: string }) {
@@ -93,17 +97,19 @@ async function main(): Promise<void> {
   const server = https.createServer(createTlsOptions(credentials));
   const port = await listen(server, config.port, 'PORT');
   const publicUrl = resolvePublicUrl(config, port);
-  const { stripe, webhookSecret, stripeOrigins, emulator } = await setUpStripe(config, port, logger);
+  const { stripe, webhookSecret, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, port, logger);
 
   const app = createApp({
     mode: config.mode,
     publicUrl,
     publishableKey: config.stripe.publishableKey,
+    stripeJsUrl,
     webhookSecret,
     clientDistDir: config.clientDistDir,
     stripeOrigins,
     hstsPreload: config.hstsPreload,
     trustProxyHops: config.trustProxyHops,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, checkout: config.checkoutRateLimit },
     stripe,
     store,
     logger,

@@ -27,7 +27,8 @@ function postCheckout(body: string, headers: Record<string, string> = JSON_HEADE
 describe('GET /api/config and /api/products', () => {
   it('returns the publishable key and mode, nothing else', async () => {
     const res = await app.request('/api/config');
-    expect(res.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated' });
+    // Stripe's own origins here (the test app's default): the client uses @stripe/stripe-js as is.
+    expect(res.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: null });
   });
 
   it('returns the server-side catalog', async () => {
@@ -81,6 +82,7 @@ describe('POST /api/checkout-sessions', () => {
         line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 2400, product_data: { name: 'Canvas tote bag' } } }],
         client_reference_id: order?.id ?? '',
         metadata: { order_id: order?.id ?? '' },
+        payment_intent_data: { metadata: { order_id: order?.id ?? '' } },
         success_url: `${app.url}/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${app.url}/cancel`,
       },

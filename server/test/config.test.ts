@@ -70,6 +70,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...TEST_KEYS, STRIPE_API_URL: 'https://localhost:12111' }).stripe.apiUrl?.port).toBe('12111');
   });
 
+  it('reads CHECKOUT_RATE_LIMIT (default 10 per minute) and refuses nonsense', () => {
+    expect(loadConfig({}).checkoutRateLimit).toBe(10);
+    expect(loadConfig({ CHECKOUT_RATE_LIMIT: '200' }).checkoutRateLimit).toBe(200);
+    for (const value of ['0', '-1', '1.5', 'lots']) {
+      expect(() => loadConfig({ CHECKOUT_RATE_LIMIT: value }), value).toThrow(/CHECKOUT_RATE_LIMIT must be/);
+    }
+  });
+
   it('reads DATABASE_URL, LOG_LEVEL, HSTS_PRELOAD and TRUST_PROXY', () => {
     const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', TRUST_PROXY: '1' });
     expect(config).toMatchObject({ databaseFile: '/tmp/x/shop.sqlite', logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });

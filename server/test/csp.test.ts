@@ -1,57 +1,88 @@
+// The per-integration directive table, one exact expectation per page (STRIPE-NOTES /
+// https://docs.stripe.com/security/guide#content-security-policy).
 import { describe, expect, it } from 'vitest';
 import { PAGE_INTEGRATIONS, STRIPE_ORIGINS, buildCspDirectives, buildCspHeader, emulatorOrigins } from '../src/security/csp';
+import type { Integration, Page, StripeOrigins } from '../src/security/csp';
 
 const NONCE = 'bm9uY2Vub25jZW5vbmNl';
+const EMULATOR = 'https://localhost:12111';
 
-function directives(integration: 'hosted' | 'elements' | 'embedded', origins = STRIPE_ORIGINS) {
+function directives(integration: Integration, origins: StripeOrigins = STRIPE_ORIGINS) {
   return Object.fromEntries(buildCspDirectives({ integration, nonce: NONCE, origins }));
 }
 
+const BASELINE = {
+  'default-src': ["'none'"],
+  'script-src': [`'nonce-${NONCE}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'"],
+  'style-src': ["'self'", `'nonce-${NONCE}'`],
+  'img-src': ["'self'"],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'manifest-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'object-src': ["'none'"],
+  'upgrade-insecure-requests': [],
+  'report-uri': ['/csp-reports'],
+  'report-to': ['csp-endpoint'],
+};
+
+const STRIPE_JS_SCRIPTS = ['https://js.stripe.com', 'https://*.js.stripe.com'];
+
+/** The exact policy each page must get, with Stripe's real origins. */
+const EXPECTED: Record<Integration, Record<string, string[]>> = {
+  hosted: BASELINE,
+  'payment-element': {
+    ...BASELINE,
+    'script-src': [...BASELINE['script-src'], ...STRIPE_JS_SCRIPTS],
+    'connect-src': ["'self'", 'https://api.stripe.com'],
+    'frame-src': ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com'],
+  },
+  embedded: {
+    ...BASELINE,
+    'script-src': [...BASELINE['script-src'], ...STRIPE_JS_SCRIPTS, 'https://checkout.stripe.com'],
+    'img-src': ["'self'", 'https://*.stripe.com'],
+    'connect-src': ["'self'", 'https://api.stripe.com', 'https://checkout.stripe.com'],
+    'frame-src': ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com', 'https://checkout.stripe.com'],
+  },
+};
+
+const PAGES: [Page, Integration][] = [
+  ['index', 'hosted'],
+  ['success', 'hosted'],
+  ['cancel', 'hosted'],
+  ['return', 'hosted'],
+  ['payment-complete', 'hosted'],
+  ['embedded-checkout', 'embedded'],
+  ['payment', 'payment-element'],
+];
+
 describe('CSP directive table', () => {
-  it('gives hosted Checkout pages no Stripe origin at all', () => {
-    const csp = buildCspHeader({ integration: 'hosted', nonce: NONCE, origins: STRIPE_ORIGINS });
-    expect(csp).not.toContain('stripe.com');
-    expect(csp).not.toContain('frame-src');
-    expect(Object.values(PAGE_INTEGRATIONS)).toEqual(['hosted', 'hosted', 'hosted']);
+  it('assigns every page an integration, and only the two Stripe.js pages get Stripe origins', () => {
+    expect(Object.entries(PAGE_INTEGRATIONS).sort()).toEqual([...PAGES].sort());
   });
 
-  it('writes the strict baseline', () => {
-    expect(directives('hosted')).toEqual({
-      'default-src': ["'none'"],
-      'script-src': [`'nonce-${NONCE}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'"],
-      'style-src': ["'self'", `'nonce-${NONCE}'`],
-      'img-src': ["'self'"],
-      'font-src': ["'self'"],
-      'connect-src': ["'self'"],
-      'manifest-src': ["'self'"],
-      'form-action': ["'self'"],
-      'frame-ancestors': ["'none'"],
-      'base-uri': ["'none'"],
-      'object-src': ["'none'"],
-      'upgrade-insecure-requests': [],
-      'report-uri': ['/csp-reports'],
-      'report-to': ['csp-endpoint'],
-    });
+  it.each(PAGES)('gives the %s page exactly the %s policy', (page, integration) => {
+    expect(directives(PAGE_INTEGRATIONS[page])).toEqual(EXPECTED[integration]);
   });
 
-  it('names Stripe.js origins for an Elements page (Stripe published set, without maps)', () => {
-    const d = directives('elements');
-    expect(d['connect-src']).toEqual(["'self'", 'https://api.stripe.com']);
-    expect(d['frame-src']).toEqual(['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com']);
-    expect(d['script-src']).toContain('https://js.stripe.com');
-    expect(JSON.stringify(d)).not.toContain('maps.googleapis.com');
+  it('never names maps.googleapis.com (no Address Element) or a Stripe origin on hosted pages', () => {
+    for (const integration of ['hosted', 'payment-element', 'embedded'] as const) {
+      expect(buildCspHeader({ integration, nonce: NONCE, origins: STRIPE_ORIGINS })).not.toContain('maps.googleapis.com');
+    }
+    const hosted = buildCspHeader({ integration: 'hosted', nonce: NONCE, origins: STRIPE_ORIGINS });
+    expect(hosted).not.toContain('stripe.com');
+    expect(hosted).not.toContain('frame-src');
   });
 
-  it('adds Checkout origins for embedded Checkout', () => {
-    const d = directives('embedded');
-    expect(d['frame-src']).toContain('https://checkout.stripe.com');
-    expect(d['connect-src']).toContain('https://checkout.stripe.com');
-    expect(d['img-src']).toEqual(["'self'", 'https://*.stripe.com']);
-  });
-
-  it('puts the emulator origin in place of Stripe origins', () => {
-    const d = directives('elements', emulatorOrigins('https://localhost:12111'));
-    expect(d['frame-src']).toEqual(['https://localhost:12111']);
+  it.each([
+    ['payment-element', { 'script-src': [...BASELINE['script-src'], EMULATOR], 'connect-src': ["'self'", EMULATOR], 'frame-src': [EMULATOR] }],
+    ['embedded', { 'script-src': [...BASELINE['script-src'], EMULATOR], 'connect-src': ["'self'", EMULATOR], 'frame-src': [EMULATOR], 'img-src': ["'self'", EMULATOR] }],
+    ['hosted', {}],
+  ] as const)('puts the emulator origin in place of Stripe origins for %s', (integration, changes) => {
+    const d = directives(integration, emulatorOrigins(EMULATOR));
+    expect(d).toEqual({ ...BASELINE, ...changes });
     expect(JSON.stringify(d)).not.toContain('stripe.com');
   });
 });

@@ -56,6 +56,8 @@ describe('security headers', () => {
     ['/', 'index'],
     ['/success?session_id=cs_test_abc', 'success'],
     ['/cancel', 'cancel'],
+    ['/return?session_id=cs_test_abc', 'return'],
+    ['/payment-complete?payment_intent=pi_abc&redirect_status=succeeded', 'payment-complete'],
   ])('serves %s as HTML with a fresh nonce on every script and style, and a strict CSP', async (path, page) => {
     const first = await app.request(path);
     const second = await app.request(path);
@@ -88,7 +90,7 @@ describe('security headers', () => {
     expect(csp.get('upgrade-insecure-requests')).toEqual([]);
     expect(csp.get('report-uri')).toEqual(['/csp-reports']);
     expect(csp.get('report-to')).toEqual(['csp-endpoint']);
-    // Hosted Checkout: our pages load no Stripe code, so no Stripe origin and no frames.
+    // Hosted Checkout and every return page: they load no Stripe code, so no Stripe origin and no frames.
     expect(String(first.headers['content-security-policy'])).not.toMatch(/stripe\.com|unsafe-eval/);
     expect(csp.has('frame-src')).toBe(false);
     expect(csp.get('style-src')).not.toContain("'unsafe-inline'");
@@ -119,7 +121,7 @@ describe('security headers', () => {
   });
 
   it('never serves an HTML file raw (without its nonce and CSP)', async () => {
-    for (const path of ['/index.html', '/success.html', '/cancel.HTML']) {
+    for (const path of ['/index.html', '/success.html', '/cancel.HTML', '/payment.html', '/embedded-checkout.html', '/return.html']) {
       const res = await app.request(path);
       expect(res.status).toBe(404);
       expect(res.text).not.toContain('__CSP_NONCE__');

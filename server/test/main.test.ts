@@ -91,11 +91,16 @@ describe('main.ts', () => {
     expect(redirect).toEqual({ status: 308, location: `${shop}/api/config` });
 
     const config = await httpsRequest(`${shop}/api/config`, { ca });
-    expect(config.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated' });
-
-    // With local origins the CSP would name the emulator, but hosted pages need none.
+    // With local origins the client loads the emulator's Stripe.js stand-in, and the CSP of
+    // the Stripe.js pages names the emulator in place of Stripe; hosted pages need none.
+    const emulatorOrigin = /Emulator:\s+(https:\/\/localhost:\d+)/.exec(main.output())?.[1] ?? '';
+    expect(config.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: `${emulatorOrigin}/endive/stripe.js` });
     const page = await httpsRequest(`${shop}/`, { ca });
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.headers['content-security-policy']).not.toContain(emulatorOrigin);
+    const paymentPage = await httpsRequest(`${shop}/payment`, { ca });
+    expect(paymentPage.headers['content-security-policy']).toContain(`frame-src ${emulatorOrigin};`);
+    expect(paymentPage.headers['content-security-policy']).not.toContain('stripe.com');
 
     const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
       ca,

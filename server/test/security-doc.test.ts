@@ -66,6 +66,26 @@ describe('docs/security.md', () => {
     }
   });
 
+  it('lists the Stripe origins each page gets, as the pages are served', async () => {
+    const match = /<!-- csp:pages -->([\s\S]*?)<!-- \/csp:pages -->/.exec(DOC);
+    expect(match, 'docs/security.md has a csp:pages table').not.toBeNull();
+    const rows = (match?.[1] ?? '').split('\n').filter((line) => line.startsWith('| `/'));
+    expect(rows.length).toBe(7);
+    for (const row of rows) {
+      const [page = '', , script = '', connect = '', frame = '', img = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
+      const res = await app.request(page);
+      expect(res.status, page).toBe(200);
+      const csp = new Map(String(res.headers['content-security-policy']).split('; ').map((part) => {
+        const [name = '', ...values] = part.split(' ');
+        return [name, values];
+      }));
+      const stripeOnly = (name: string) => (csp.get(name) ?? []).filter((value) => value.includes('stripe.com')).join(' ');
+      expect({ script: stripeOnly('script-src'), connect: stripeOnly('connect-src'), frame: stripeOnly('frame-src'), img: stripeOnly('img-src') }, page)
+        .toEqual({ script, connect, frame, img });
+      expect(csp.has('frame-src'), `${page} has frame-src only with Stripe frames`).toBe(frame !== '');
+    }
+  });
+
   it('names only files that exist', () => {
     const files = [...DOC.matchAll(/`((?:server|docs|emulator|client|e2e)\/[^`]+\.(?:ts|md))`/g)].map((m) => m[1] ?? '');
     expect(files.length).toBeGreaterThan(20);

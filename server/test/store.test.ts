@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/database';
 import type { Database } from '../src/store/database';
@@ -49,6 +50,25 @@ describe('database', () => {
     expect(createOrderStore(db).findOrder('ord_abcdefghijklmnopqrst')?.status).toBe('pending');
   });
 
+  it('migrates a version 1 database to refunded/disputed statuses, keeping its orders', () => {
+    const file = path.join(dir, 'v1.sqlite');
+    const old = new BetterSqlite3(file);
+    old.exec(MIGRATIONS[0]?.sql ?? '');
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at) VALUES ('ord_oldoldoldold', 'pending', 100, 'usd', '[]', 1, 1)`).run();
+    old.close();
+    const migrated = openDatabase(file);
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+      const migratedStore = createOrderStore(migrated);
+      expect(migratedStore.findOrder('ord_oldoldoldold')?.status).toBe('pending');
+      migratedStore.applyOutcome('ord_oldoldoldold', { status: 'paid', card: CARD });
+      expect(migratedStore.applyOutcome('ord_oldoldoldold', { status: 'refunded' }).order?.status).toBe('refunded');
+    } finally {
+      migrated.close();
+    }
+  });
+
   it('has exactly the allowed card columns', () => {
     const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'orders\')').all().map((c) => c.name);
     expect(columns.filter((name) => name.startsWith('card_'))).toEqual(['card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']);
@@ -71,7 +91,8 @@ describe('CHECK constraints on card columns', () => {
     ['a brand with digits', { ...card, card_brand: '4242424242424242' }],
     ['half a card', { card_brand: 'visa', card_last4: '4242' }],
     ['a card on a pending order', { ...card, status: 'pending' }],
-    ['an unknown status', { status: 'refunded' }],
+    ['an unknown status', { status: 'charged_back' }],
+    ['a card on a failed order', { ...card, status: 'failed' }],
     ['a text amount (STRICT table)', { amount: 'a lot' }],
     ['an id that is not ord_', { id: 'order-1' }],
   ])('refuse %s', (_name, columns) => {
@@ -106,9 +127,42 @@ describe('order store', () => {
   });
 
   it('moves orders only forward', () => {
-    const statuses: OrderStatus[] = ['pending', 'paid', 'failed', 'expired'];
+    const statuses: OrderStatus[] = ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'];
     const allowed = statuses.flatMap((from) => statuses.filter((to) => canMoveOrder(from, to)).map((to) => `${from}->${to}`));
-    expect(allowed).toEqual(['pending->paid', 'pending->failed', 'pending->expired', 'failed->paid', 'failed->expired', 'expired->paid']);
+    expect(allowed).toEqual([
+      'pending->paid', 'pending->failed', 'pending->expired',
+      'paid->refunded', 'paid->disputed',
+      'failed->paid', 'failed->expired',
+      'expired->paid',
+    ]);
+  });
+
+  it('keeps the card display fields when a paid order is refunded or disputed', () => {
+    for (const [id, status] of [['ord_refundedrefundedre', 'refunded'], ['ord_disputeddisputeddi', 'disputed']] as const) {
+      newOrder(id);
+      store.applyOutcome(id, { status: 'paid', card: CARD, paymentIntentId: `pi_${status}` });
+      expect(store.applyOutcome(id, { status }).order).toMatchObject({ status, card: CARD, paymentIntentId: `pi_${status}` });
+      const row = db.prepare('SELECT status, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(id);
+      expect(row).toEqual({ status, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+      // Final: a late payment, decline or the other reversal changes nothing.
+      for (const later of ['paid', 'failed', 'expired', 'refunded', 'disputed'] as const) {
+        expect(store.applyOutcome(id, { status: later }).changed).toBe(false);
+      }
+    }
+  });
+
+  it('refuses a refund or dispute of an order that was never paid', () => {
+    const order = newOrder();
+    expect(store.applyOutcome(order.id, { status: 'refunded' }).changed).toBe(false);
+    expect(store.applyOutcome(order.id, { status: 'disputed' }).changed).toBe(false);
+    expect(store.findOrder(order.id)?.status).toBe('pending');
+  });
+
+  it('attaches a PaymentIntent and finds the order by it', () => {
+    const order = newOrder();
+    store.attachPaymentIntent(order.id, 'pi_attachedAttached');
+    expect(store.findOrderByPaymentIntent('pi_attachedAttached')?.id).toBe(order.id);
+    expect(() => store.attachPaymentIntent(order.id, 'pi_4242424242424242')).toThrow(PanGuardError);
   });
 
   it('refuses a PAN in any value before it reaches SQL, and writes nothing', () => {

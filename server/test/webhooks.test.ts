@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stripe } from '../src/payments/stripe-client';
-import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
+import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { countRows, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -205,6 +205,79 @@ describe('webhook events', () => {
     expect((res.json() as { status: string }).status).not.toBe('paid');
     expect(cardColumns(orderId)).toMatchObject({ card_last4: null });
     expect(app.logLines.join('')).not.toMatch(/4000 ?0000 ?0000 ?0002|4242 ?4242 ?4242 ?4242/);
+  });
+});
+
+describe('PaymentIntent, refund and dispute events, in any order', () => {
+  /** A Payment Element order paid at the emulator, with no webhook delivered to us yet. */
+  async function paidIntent(cardNumber = '4242 4242 4242 4242') {
+    const res = await app.request('/api/payment-intents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+    });
+    const { clientSecret } = res.json() as { clientSecret: string };
+    const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
+    const orderId = app.store.findOrderByPaymentIntent(paymentIntentId)?.id ?? '';
+    await confirmAsPaymentElement(emulator, clientSecret, cardNumber);
+    const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
+    const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : '';
+    return { paymentIntentId, orderId, intent, chargeId };
+  }
+
+  it('fulfils payment_intent.succeeded from the intent Stripe reports, not from the event body', async () => {
+    const { orderId, intent } = await paidIntent();
+    // A forged-looking snapshot (wrong amount, no charge) changes nothing: the server retrieves the intent.
+    expect((await deliver(eventOf('payment_intent.succeeded', { ...intent, amount: 1, latest_charge: null }))).status).toBe(200);
+    expect(cardColumns(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+  });
+
+  it('ignores payment_intent.succeeded while Stripe says the intent has not succeeded', async () => {
+    const { orderId, intent } = await paidIntent('4000 0000 0000 0002');
+    await deliver(eventOf('payment_intent.succeeded', { ...intent, status: 'succeeded' }));
+    expect(cardColumns(orderId)).toMatchObject({ status: 'pending', card_last4: null });
+  });
+
+  it('keeps a paid order paid when payment_intent.payment_failed arrives late', async () => {
+    const { orderId, intent } = await paidIntent();
+    await deliver(eventOf('payment_intent.succeeded', intent));
+    expect(cardColumns(orderId)).toMatchObject({ status: 'paid' });
+    expect((await deliver(eventOf('payment_intent.payment_failed', { ...intent, status: 'requires_payment_method' }))).status).toBe(200);
+    expect(cardColumns(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
+  });
+
+  it('records the payment, then the refund, when charge.refunded arrives before payment_intent.succeeded', async () => {
+    const { orderId, intent, chargeId, paymentIntentId } = await paidIntent();
+    await app.stripe.refunds.create({ payment_intent: paymentIntentId });
+    const charge = await app.stripe.charges.retrieve(chargeId);
+    expect((await deliver(eventOf('charge.refunded', charge))).status).toBe(200);
+    expect(cardColumns(orderId)).toEqual({ status: 'refunded', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    // The late success and a late dispute change nothing any more.
+    await deliver(eventOf('payment_intent.succeeded', intent));
+    await deliver(eventOf('charge.dispute.created', { id: 'dp_late', object: 'dispute', charge: chargeId, payment_intent: paymentIntentId }));
+    expect(cardColumns(orderId)).toMatchObject({ status: 'refunded' });
+  });
+
+  it('moves a paid order to disputed on charge.dispute.created, found by payment intent id', async () => {
+    const { orderId, intent, chargeId, paymentIntentId } = await paidIntent();
+    await deliver(eventOf('payment_intent.succeeded', intent));
+    const res = await deliver(eventOf('charge.dispute.created', { id: 'dp_123', object: 'dispute', charge: chargeId, payment_intent: paymentIntentId, metadata: {} }));
+    expect(res.status).toBe(200);
+    expect(cardColumns(orderId)).toMatchObject({ status: 'disputed', card_last4: '4242' });
+  });
+
+  it('never refunds or disputes an order whose payment Stripe does not report as succeeded', async () => {
+    const { orderId, chargeId, paymentIntentId } = await paidIntent('4000 0000 0000 9995');
+    await deliver(eventOf('charge.refunded', { id: chargeId || 'ch_x', object: 'charge', refunded: true, payment_intent: paymentIntentId }));
+    await deliver(eventOf('charge.dispute.created', { id: 'dp_456', object: 'dispute', charge: chargeId, payment_intent: paymentIntentId }));
+    expect(cardColumns(orderId)).toMatchObject({ status: 'pending', card_last4: null });
+  });
+
+  it('acknowledges a dispute for a payment that is not ours', async () => {
+    const intent = await app.stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
+    const res = await deliver(eventOf('charge.dispute.created', { id: 'dp_789', object: 'dispute', charge: 'ch_other', payment_intent: intent.id }));
+    expect(res.status).toBe(200);
+    expect(app.logLines.some((line) => line.includes('webhook event matches no order of ours'))).toBe(true);
   });
 });
 

@@ -32,6 +32,8 @@ export interface Order {
 export interface ShopConfig {
   mode: string;
   publishableKey: string;
+  /** Where to load Stripe.js from (the emulator's stand-in); null = @stripe/stripe-js's default. */
+  stripeJsUrl: string | null;
 }
 
 export interface CheckoutItem {
@@ -63,6 +65,7 @@ const FRIENDLY_MESSAGES: Record<string, string> = {
   unsupported_media_type: 'The shop could not read that request. Reload the page and try again.',
   unsupported_encoding: 'The shop could not read that request. Reload the page and try again.',
   invalid_session_id: 'This link does not contain a valid order reference.',
+  invalid_payment_intent_id: 'This link does not contain a valid payment reference.',
   unknown_product: 'One of the products in your basket is no longer available. Reload the page and try again.',
   order_not_found: 'We could not find that order.',
 };
@@ -83,8 +86,30 @@ export function createCheckoutSession(items: CheckoutItem[]): Promise<{ url: str
   );
 }
 
+/** Embedded Checkout: the same resource as hosted, answered with the session's client secret. */
+export function createEmbeddedCheckoutSession(items: CheckoutItem[]): Promise<{ clientSecret: string }> {
+  return requestJson(
+    '/api/checkout-sessions',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items, uiMode: 'embedded_page' }) },
+    parseClientSecret,
+  );
+}
+
+/** Payment Element: a PaymentIntent priced on the server; only its client secret comes back. */
+export function createPaymentIntent(items: CheckoutItem[]): Promise<{ clientSecret: string }> {
+  return requestJson(
+    '/api/payment-intents',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) },
+    parseClientSecret,
+  );
+}
+
 export function getOrder(checkoutSessionId: string): Promise<Order> {
   return requestJson(`/api/orders/${encodeURIComponent(checkoutSessionId)}`, { method: 'GET' }, parseOrder);
+}
+
+export function getOrderByPaymentIntent(paymentIntentId: string): Promise<Order> {
+  return requestJson(`/api/orders/by-payment-intent/${encodeURIComponent(paymentIntentId)}`, { method: 'GET' }, parseOrder);
 }
 
 async function requestJson<T>(path: string, init: RequestInit, parse: (body: unknown) => T | undefined): Promise<T> {
@@ -142,9 +167,18 @@ function parseProduct(value: unknown): Product | undefined {
   };
 }
 
-function parseConfig(body: unknown): ShopConfig | undefined {
+export function parseConfig(body: unknown): ShopConfig | undefined {
   if (!isRecord(body) || typeof body.mode !== 'string') return undefined;
-  return { mode: body.mode, publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '' };
+  return {
+    mode: body.mode,
+    publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '',
+    // Only ever an https address: a tampered answer must not load script from anywhere else.
+    stripeJsUrl: typeof body.stripeJsUrl === 'string' && URL.canParse(body.stripeJsUrl) && new URL(body.stripeJsUrl).protocol === 'https:' ? body.stripeJsUrl : null,
+  };
+}
+
+function parseClientSecret(body: unknown): { clientSecret: string } | undefined {
+  return isRecord(body) && typeof body.clientSecret === 'string' && body.clientSecret.includes('_secret_') ? { clientSecret: body.clientSecret } : undefined;
 }
 
 function parseCheckoutSession(body: unknown): { url: string } | undefined {

@@ -23,3 +23,30 @@ export function countBasketItems(quantities: Quantities): number {
 export function totalBasket(quantities: Quantities, unitAmounts: ReadonlyMap<string, number>): number {
   return [...quantities].reduce((sum, [id, quantity]) => sum + quantity * (unitAmounts.get(id) ?? 0), 0);
 }
+
+const BASKET_KEY = 'basket';
+
+/**
+ * Hands the basket to the embedded Checkout or Payment Element page (same tab only). The
+ * page sends it to our server, which prices it; nothing here is trusted for money.
+ */
+export function saveBasket(storage: Pick<Storage, 'setItem'>, items: { productId: string; quantity: number }[]): void {
+  storage.setItem(BASKET_KEY, JSON.stringify(items));
+}
+
+/** The saved basket, or [] when there is none or it does not look like one. */
+export function loadBasket(storage: Pick<Storage, 'getItem'>): { productId: string; quantity: number }[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(storage.getItem(BASKET_KEY) ?? '[]');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) =>
+    typeof item === 'object' && item !== null && 'productId' in item && 'quantity' in item &&
+    typeof item.productId === 'string' && typeof item.quantity === 'number' && clampQuantity(item.quantity) === item.quantity && item.quantity > 0
+      ? [{ productId: item.productId, quantity: item.quantity }]
+      : [],
+  );
+}

@@ -1,12 +1,13 @@
-// Creating a hosted Checkout Session for a cart: a pending order is written first, then
-// the session is created with an idempotency key derived from that order, so a retried
-// request (ours or the SDK's) never makes a second session for the same order.
+// Creating a Checkout Session for a cart, hosted (redirect to Stripe's page) or embedded
+// (Stripe's form in an iframe on our page). A pending order is written first, then the
+// session is created with an idempotency key derived from that order, so a retried request
+// (ours or the SDK's) never makes a second session for the same order.
 // https://docs.stripe.com/api/idempotent_requests
-import { randomInt } from 'node:crypto';
 import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderItem, OrderStore } from '../store/order-store';
-import { findProduct } from './catalog';
+import { createPendingOrder } from './cart';
+
 
 export interface CheckoutDeps {
   stripe: Stripe;
@@ -14,42 +15,34 @@ export interface CheckoutDeps {
   publicUrl: string;
 }
 
-const ORDER_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+export type CheckoutUiMode = 'hosted_page' | 'embedded_page';
 
-/** `ord_` + 20 random letters (94 bits). Letters only, so an id never looks like a card number. */
-export function createOrderId(): string {
-  let id = 'ord_';
-  for (let i = 0; i < 20; i++) id += ORDER_ID_ALPHABET[randomInt(ORDER_ID_ALPHABET.length)];
-  return id;
-}
+export type CheckoutStart =
+  | { uiMode: 'hosted_page'; url: string; orderId: string }
+  | { uiMode: 'embedded_page'; clientSecret: string; orderId: string };
 
 export function checkoutIdempotencyKey(orderId: string): string {
   return `checkout-session:${orderId}`;
 }
 
-export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[]): Promise<{ url: string; orderId: string }> {
-  const seen = new Set<string>();
-  const lines = items.map((item) => {
-    const product = findProduct(item.productId);
-    if (!product) throw new AppError(400, 'unknown_product', `There is no product "${item.productId}".`);
-    if (seen.has(product.id)) throw new AppError(400, 'duplicate_product', `"${product.id}" appears twice; send one line with a quantity.`);
-    seen.add(product.id);
-    return { product, quantity: item.quantity };
-  });
-  const currencies = new Set(lines.map((line) => line.product.currency));
-  const currency = lines[0]?.product.currency;
-  if (!currency || currencies.size !== 1) throw new AppError(400, 'invalid_cart', 'A cart needs at least one product, all in one currency.');
-  const amount = lines.reduce((sum, line) => sum + line.product.unitAmount * line.quantity, 0);
+/** Where Stripe sends the customer afterwards: hosted pages have success/cancel, embedded ones a return_url. */
+function redirectParams(uiMode: CheckoutUiMode, publicUrl: string): Pick<Stripe.Checkout.SessionCreateParams, 'success_url' | 'cancel_url' | 'return_url'> {
+  // Stripe fills in {CHECKOUT_SESSION_ID}; the page looks the order up by it.
+  // https://docs.stripe.com/payments/checkout/custom-success-page
+  if (uiMode === 'embedded_page') return { return_url: `${publicUrl}/return?session_id={CHECKOUT_SESSION_ID}` };
+  return { success_url: `${publicUrl}/success?session_id={CHECKOUT_SESSION_ID}`, cancel_url: `${publicUrl}/cancel` };
+}
 
-  const order = deps.store.createOrder({ id: createOrderId(), amount, currency, items });
+export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[], uiMode: CheckoutUiMode = 'hosted_page'): Promise<CheckoutStart> {
+  const { cart, order } = createPendingOrder(deps.store, items);
 
   let session: Stripe.Checkout.Session;
   try {
     session = await deps.stripe.checkout.sessions.create(
       {
         mode: 'payment',
-        ui_mode: 'hosted_page',
-        line_items: lines.map(({ product, quantity }) => ({
+        ui_mode: uiMode,
+        line_items: cart.lines.map(({ product, quantity }) => ({
           quantity,
           price_data: {
             currency: product.currency,
@@ -59,18 +52,22 @@ export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem
         })),
         client_reference_id: order.id,
         metadata: { order_id: order.id },
-        // Stripe fills in {CHECKOUT_SESSION_ID}; the success page looks the order up by it.
-        success_url: `${deps.publicUrl}/success?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${deps.publicUrl}/cancel`,
+        // The session's PaymentIntent carries the order id too, so a
+        // payment_intent.payment_failed (which names no session) finds its order.
+        payment_intent_data: { metadata: { order_id: order.id } },
+        ...redirectParams(uiMode, deps.publicUrl),
       },
       { idempotencyKey: checkoutIdempotencyKey(order.id) },
     );
   } catch (error) {
     throw new AppError(502, 'payment_provider_error', 'The payment provider could not start checkout. Please try again.', { cause: error });
   }
-  if (!session.url) {
-    throw new AppError(502, 'payment_provider_error', 'The payment provider returned no checkout page.');
+  if (uiMode === 'embedded_page') {
+    if (!session.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no embedded checkout.');
+    deps.store.attachCheckoutSession(order.id, session.id);
+    return { uiMode, clientSecret: session.client_secret, orderId: order.id };
   }
+  if (!session.url) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no checkout page.');
   deps.store.attachCheckoutSession(order.id, session.id);
-  return { url: session.url, orderId: order.id };
+  return { uiMode, url: session.url, orderId: order.id };
 }

@@ -91,3 +91,62 @@ export async function fulfilCheckoutSession(deps: FulfilmentDeps, sessionId: str
   if (!outcome) return order;
   return deps.store.applyOutcome(order.id, outcome).order;
 }
+
+/** What we take from a PaymentIntent (Payment Element flow, or a Checkout Session's intent). */
+export interface PaymentIntentSummary {
+  paymentIntentId: string;
+  orderId: string | null;
+  status: 'succeeded' | 'processing' | 'requires_payment_method' | 'requires_action' | 'canceled' | 'unknown';
+  amount: number;
+  currency: string;
+  card: CardDisplay | null;
+}
+
+export function summarisePaymentIntent(intent: Stripe.PaymentIntent): PaymentIntentSummary {
+  return {
+    paymentIntentId: intent.id,
+    orderId: intent.metadata['order_id'] ?? null,
+    status: pickKnown(intent.status, ['succeeded', 'processing', 'requires_payment_method', 'requires_action', 'canceled'] as const),
+    amount: intent.amount,
+    currency: intent.currency,
+    card: toCardDisplay(intent.latest_charge),
+  };
+}
+
+export async function retrievePaymentIntentSummary(stripe: Stripe, paymentIntentId: string): Promise<PaymentIntentSummary> {
+  const intent = await stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] });
+  return summarisePaymentIntent(intent);
+}
+
+/**
+ * Our order for a PaymentIntent: by the intent id we stored, else by `metadata.order_id`
+ * (Checkout Sessions' intents carry it through payment_intent_data), cross-checked so an
+ * intent can never settle another order.
+ */
+export function findOrderForPaymentIntent(store: OrderStore, summary: { paymentIntentId: string; orderId: string | null }): Order | undefined {
+  const order = store.findOrderByPaymentIntent(summary.paymentIntentId) ?? (summary.orderId ? store.findOrder(summary.orderId) : undefined);
+  if (!order) return undefined;
+  if (summary.orderId !== null && summary.orderId !== order.id) return undefined;
+  if (order.paymentIntentId !== null && order.paymentIntentId !== summary.paymentIntentId) return undefined;
+  return order;
+}
+
+/** `paid` for a succeeded intent whose amount matches the order; null otherwise (wait). */
+export function decidePaymentIntentOutcome(order: Order, summary: PaymentIntentSummary, logger: Logger): OrderOutcome | null {
+  if (summary.status !== 'succeeded') return null;
+  if (summary.amount !== order.amount || summary.currency !== order.currency) {
+    logger.error({ orderId: order.id, paymentIntentId: summary.paymentIntentId }, 'succeeded payment does not match the order amount; not fulfilling');
+    return null;
+  }
+  return { status: 'paid', card: summary.card, paymentIntentId: summary.paymentIntentId };
+}
+
+/** Retrieves the PaymentIntent and moves its order accordingly (the return page's fallback to the webhook). */
+export async function fulfilPaymentIntent(deps: FulfilmentDeps, paymentIntentId: string): Promise<Order | undefined> {
+  const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
+  const order = findOrderForPaymentIntent(deps.store, summary);
+  if (!order) return undefined;
+  const outcome = decidePaymentIntentOutcome(order, summary, deps.logger);
+  if (!outcome) return order;
+  return deps.store.applyOutcome(order.id, outcome).order;
+}

@@ -9,7 +9,14 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderOutcome } from '../store/order-store';
 import type { FulfilmentDeps } from './fulfilment';
-import { decideCheckoutOutcome, findOrderForSession, retrieveCheckoutSummary } from './fulfilment';
+import {
+  decideCheckoutOutcome,
+  decidePaymentIntentOutcome,
+  findOrderForPaymentIntent,
+  findOrderForSession,
+  retrieveCheckoutSummary,
+  retrievePaymentIntentSummary,
+} from './fulfilment';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -26,7 +33,26 @@ export type EventResult = 'processed' | 'duplicate' | 'ignored';
 
 interface PlannedChange {
   orderId: string;
-  outcome: OrderOutcome;
+  /** Applied in order; each one only if the store allows it from where the order is then. */
+  outcomes: OrderOutcome[];
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  return typeof value === 'string' ? value : (value?.id ?? null);
+}
+
+/**
+ * A refund or dispute of a payment whose success we have not recorded yet (events in any
+ * order): record the payment first, from the PaymentIntent as Stripe reports it now, so the
+ * reversal is never lost and the order never skips a step.
+ */
+async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null, status: 'refunded' | 'disputed'): Promise<PlannedChange | null> {
+  if (!paymentIntentId) return null;
+  const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
+  const order = findOrderForPaymentIntent(deps.store, summary);
+  if (!order) return null;
+  const paid = order.status === 'paid' ? null : decidePaymentIntentOutcome(order, summary, deps.logger);
+  return { orderId: order.id, outcomes: [...(paid ? [paid] : []), { status }] };
 }
 
 /** Works out (with Stripe calls if needed) what an event changes, before any write. */
@@ -39,21 +65,37 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Pl
       const summary = await retrieveCheckoutSummary(deps.stripe, event.data.object.id);
       const order = findOrderForSession(deps.store, summary);
       const outcome = order ? decideCheckoutOutcome(order, summary, deps.logger) : null;
-      return order && outcome ? { orderId: order.id, outcome } : null;
+      return order && outcome ? { orderId: order.id, outcomes: [outcome] } : null;
     }
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
       const session = event.data.object;
       const order = findOrderForSession(deps.store, { sessionId: session.id, orderId: session.client_reference_id });
       const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
-      return order ? { orderId: order.id, outcome: { status } } : null;
+      return order ? { orderId: order.id, outcomes: [{ status }] } : null;
+    }
+    case 'payment_intent.succeeded': {
+      // Payment Element flow (and the intent behind a Checkout Session): fulfil from the
+      // intent retrieved with latest_charge expanded, for the card display fields.
+      const summary = await retrievePaymentIntentSummary(deps.stripe, event.data.object.id);
+      const order = findOrderForPaymentIntent(deps.store, summary);
+      const outcome = order ? decidePaymentIntentOutcome(order, summary, deps.logger) : null;
+      return order && outcome ? { orderId: order.id, outcomes: [outcome] } : null;
     }
     case 'payment_intent.payment_failed': {
       const paymentIntent = event.data.object;
-      const orderId = paymentIntent.metadata['order_id'];
-      const order = (orderId ? deps.store.findOrder(orderId) : undefined) ?? deps.store.findOrderByPaymentIntent(paymentIntent.id);
-      return order ? { orderId: order.id, outcome: { status: 'failed', paymentIntentId: paymentIntent.id } } : null;
+      const order = findOrderForPaymentIntent(deps.store, { paymentIntentId: paymentIntent.id, orderId: paymentIntent.metadata['order_id'] ?? null });
+      return order ? { orderId: order.id, outcomes: [{ status: 'failed', paymentIntentId: paymentIntent.id }] } : null;
     }
+    case 'charge.refunded': {
+      // Only a full refund makes the order refunded; a partial one leaves it paid.
+      // https://docs.stripe.com/api/charges/object#charge_object-refunded
+      const charge = event.data.object;
+      if (!charge.refunded) return 'ignored';
+      return planReversal(deps, idOf(charge.payment_intent), 'refunded');
+    }
+    case 'charge.dispute.created':
+      return planReversal(deps, idOf(event.data.object.payment_intent), 'disputed');
     default:
       return 'ignored';
   }
@@ -63,7 +105,7 @@ export async function handleStripeEvent(deps: FulfilmentDeps, event: Stripe.Even
   if (deps.store.hasProcessedEvent(event.id)) return 'duplicate';
   const plan = await planChange(deps, event);
   const recorded = deps.store.processEventOnce(event.id, event.type, () => {
-    if (plan && plan !== 'ignored') deps.store.applyOutcome(plan.orderId, plan.outcome);
+    if (plan && plan !== 'ignored') for (const outcome of plan.outcomes) deps.store.applyOutcome(plan.orderId, outcome);
   });
   if (!recorded) return 'duplicate';
   if (plan === null) deps.logger.warn({ eventId: event.id, type: event.type }, 'webhook event matches no order of ours');

@@ -8,15 +8,15 @@ import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
 import { CATALOG } from '../payments/catalog';
 import { createCheckoutSession } from '../payments/checkout';
-import { fulfilCheckoutSession } from '../payments/fulfilment';
+import { fulfilCheckoutSession, fulfilPaymentIntent } from '../payments/fulfilment';
+import { createPaymentIntent } from '../payments/payment-intents';
 import type { Order, OrderStore } from '../store/order-store';
 import type { RateLimiters } from '../security/rate-limit';
 import { originCheckMiddleware } from '../security/origin-check';
 
 export const MAX_QUANTITY = 10;
 
-export const CheckoutRequestSchema = z.strictObject({
-  items: z
+const ItemsSchema = z
     .array(
       z.strictObject({
         productId: z.string().min(1).max(64),
@@ -24,14 +24,28 @@ export const CheckoutRequestSchema = z.strictObject({
       }),
     )
     .min(1, 'items must hold at least one product')
-    .max(CATALOG.length, `items may hold at most ${CATALOG.length} lines`),
+    .max(CATALOG.length, `items may hold at most ${CATALOG.length} lines`);
+
+/**
+ * One resource for both Checkout integrations, as in Stripe's own API: `uiMode` picks a
+ * hosted page (answer `{ url }`, the browser navigates there) or the embedded form (answer
+ * `{ clientSecret }`, Stripe.js mounts it). Default hosted, so existing clients keep working.
+ */
+export const CheckoutRequestSchema = z.strictObject({
+  items: ItemsSchema,
+  uiMode: z.enum(['hosted_page', 'embedded_page'], { error: 'uiMode must be hosted_page or embedded_page' }).optional(),
 });
 
+export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema });
+
 const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
+const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]{1,200}$/;
 
 export interface ApiDeps {
   mode: Mode;
   publishableKey: string;
+  /** Where the client loads Stripe.js from; null = @stripe/stripe-js's default (js.stripe.com). */
+  stripeJsUrl: string | null;
   publicUrl: string;
   stripe: Stripe;
   store: OrderStore;
@@ -67,7 +81,9 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/config', (_req, res) => {
-    res.json({ publishableKey: deps.publishableKey, mode: deps.mode });
+    // Nothing secret: the publishable key is public by design, and the Stripe.js address is
+    // only set in emulated mode with local origins (the emulator's stand-in).
+    res.json({ publishableKey: deps.publishableKey, mode: deps.mode, stripeJsUrl: deps.stripeJsUrl });
   });
 
   router.get('/products', (_req, res) => {
@@ -75,9 +91,34 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items } = parseBody(CheckoutRequestSchema, req);
-    const { url } = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items);
-    res.status(201).json({ url });
+    const { items, uiMode } = parseBody(CheckoutRequestSchema, req);
+    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items, uiMode);
+    res.status(201).json(started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url });
+  });
+
+  router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
+    const { items } = parseBody(PaymentIntentRequestSchema, req);
+    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store }, items);
+    res.status(201).json({ clientSecret });
+  });
+
+  // The Payment Element's return page: Stripe.js appends ?payment_intent=pi_… to return_url.
+  // The URL's redirect_status proves nothing; the order says what happened.
+  router.get('/orders/by-payment-intent/:paymentIntentId', deps.limiters.orders, async (req, res) => {
+    const param = req.params['paymentIntentId'];
+    const paymentIntentId = typeof param === 'string' ? param : '';
+    if (!PAYMENT_INTENT_ID.test(paymentIntentId)) throw new AppError(400, 'invalid_payment_intent_id', 'That is not a PaymentIntent id.');
+    let order = deps.store.findOrderByPaymentIntent(paymentIntentId);
+    if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that payment.');
+    if (order.status === 'pending' || order.status === 'failed') {
+      // The webhook may not have arrived yet, or the customer retried after a decline: ask Stripe.
+      try {
+        order = (await fulfilPaymentIntent(deps, paymentIntentId)) ?? order;
+      } catch (error) {
+        deps.logger.warn({ err: error, paymentIntentId }, 'could not refresh the order from Stripe; answering with what we have');
+      }
+    }
+    res.json(toPublicOrder(order));
   });
 
   router.get('/orders/:checkoutSessionId', deps.limiters.orders, async (req, res) => {
@@ -86,8 +127,9 @@ export function createApiRouter(deps: ApiDeps): Router {
     if (!SESSION_ID.test(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
     let order = deps.store.findOrderByCheckoutSession(sessionId);
     if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that checkout session.');
-    if (order.status === 'pending') {
-      // The webhook may not have arrived yet: ask Stripe (same idempotent fulfilment).
+    if (order.status === 'pending' || order.status === 'failed') {
+      // The webhook may not have arrived yet (or a declined customer retried on the same
+      // session): ask Stripe (same idempotent fulfilment).
       try {
         order = (await fulfilCheckoutSession(deps, sessionId)) ?? order;
       } catch (error) {

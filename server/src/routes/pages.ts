@@ -18,9 +18,13 @@ const PAGE_FILES: Record<Page, { route: string; file: string }> = {
   index: { route: '/', file: 'index.html' },
   success: { route: '/success', file: 'success.html' },
   cancel: { route: '/cancel', file: 'cancel.html' },
+  'embedded-checkout': { route: '/embedded-checkout', file: 'embedded-checkout.html' },
+  return: { route: '/return', file: 'return.html' },
+  payment: { route: '/payment', file: 'payment.html' },
+  'payment-complete': { route: '/payment-complete', file: 'payment-complete.html' },
 };
 
-const PAGES: readonly Page[] = ['index', 'success', 'cancel'];
+const PAGES: readonly Page[] = ['index', 'success', 'cancel', 'embedded-checkout', 'return', 'payment', 'payment-complete'];
 
 export type PageTemplates = Record<Page, string>;
 
@@ -32,7 +36,15 @@ export function loadPageTemplates(clientDir: string): PageTemplates {
     throw new Error(`The client build is missing (${missing.join(', ')}). Run \`npm run build\` first, or set CLIENT_DIST_DIR to the folder Vite built.`);
   }
   const read = (page: Page) => readFileSync(path.join(clientDir, PAGE_FILES[page].file), 'utf8');
-  return { index: read('index'), success: read('success'), cancel: read('cancel') };
+  return {
+    index: read('index'),
+    success: read('success'),
+    cancel: read('cancel'),
+    'embedded-checkout': read('embedded-checkout'),
+    return: read('return'),
+    payment: read('payment'),
+    'payment-complete': read('payment-complete'),
+  };
 }
 
 export function createNonce(): string {

@@ -7,14 +7,22 @@
 // origin at all. Scripts run only with the per-response nonce; 'strict-dynamic' lets
 // them load what they import (https://www.w3.org/TR/CSP3/#strict-dynamic-usage).
 
-export type Integration = 'hosted' | 'elements' | 'embedded';
-export type Page = 'index' | 'success' | 'cancel';
+export type Integration = 'hosted' | 'payment-element' | 'embedded';
+export type Page = 'index' | 'success' | 'cancel' | 'embedded-checkout' | 'return' | 'payment' | 'payment-complete';
 
-/** Which integration each of our pages uses. */
+/**
+ * Which integration's policy each page gets. Only the two pages that load Stripe.js get
+ * Stripe origins; the product page and every return page load no Stripe code (they talk to
+ * our API only), so they get the hosted policy: no Stripe origin at all.
+ */
 export const PAGE_INTEGRATIONS: Record<Page, Integration> = {
   index: 'hosted',
   success: 'hosted',
   cancel: 'hosted',
+  'embedded-checkout': 'embedded',
+  return: 'hosted',
+  payment: 'payment-element',
+  'payment-complete': 'hosted',
 };
 
 /** The Stripe origins a browser reaches, by role. In emulated mode all of them are the emulator. */
@@ -47,11 +55,14 @@ interface StripeSources {
   img: Role[];
 }
 
-// hooks.stripe.com frames 3-D Secure and redirect-based methods; maps.googleapis.com is
-// left out because we use no Address Element autocomplete.
+// The per-integration directive table (https://docs.stripe.com/security/guide#content-security-policy):
+// - hosted: the browser leaves for checkout.stripe.com, so our pages name no Stripe origin.
+// - payment-element: Stripe.js's published set. hooks.stripe.com frames 3-D Secure and
+//   redirect-based methods; maps.googleapis.com is left out because we use no Address Element.
+// - embedded: Embedded Checkout has no set of its own: Stripe.js's set plus Checkout's set.
 const INTEGRATION_SOURCES: Record<Integration, StripeSources> = {
   hosted: { connect: [], frame: [], script: [], img: [] },
-  elements: { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [] },
+  'payment-element': { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [] },
   embedded: { connect: ['api', 'checkout'], frame: ['js', 'hooks', 'checkout'], script: ['js', 'checkout'], img: ['images'] },
 };
 

@@ -46,6 +46,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'refunded and disputed orders (issue 4)',
+    // SQLite cannot change a CHECK constraint in place: rebuild the table
+    // (https://www.sqlite.org/lang_altertable.html#otheralter). A refunded or disputed
+    // order keeps the card display fields of the payment it reverses.
+    sql: `
+      CREATE TABLE orders_v2 (
+        id TEXT PRIMARY KEY CHECK (id GLOB 'ord_[a-z0-9]*' AND length(id) BETWEEN 8 AND 40),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[a-z][a-z][a-z]'),
+        items TEXT NOT NULL CHECK (json_valid(items)),
+        checkout_session_id TEXT UNIQUE CHECK (checkout_session_id IS NULL OR length(checkout_session_id) <= 255),
+        payment_intent_id TEXT CHECK (payment_intent_id IS NULL OR length(payment_intent_id) <= 255),
+        card_brand TEXT CHECK (card_brand IS NULL OR (length(card_brand) BETWEEN 1 AND 32 AND card_brand NOT GLOB '*[0-9]*')),
+        card_last4 TEXT CHECK (card_last4 IS NULL OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
+        card_exp_month INTEGER CHECK (card_exp_month IS NULL OR card_exp_month BETWEEN 1 AND 12),
+        card_exp_year INTEGER CHECK (card_exp_year IS NULL OR card_exp_year BETWEEN 2000 AND 2200),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        CHECK ((card_brand IS NULL) = (card_last4 IS NULL)
+           AND (card_last4 IS NULL) = (card_exp_month IS NULL)
+           AND (card_exp_month IS NULL) = (card_exp_year IS NULL)),
+        -- Card details only on an order that was paid.
+        CHECK (card_last4 IS NULL OR status IN ('paid', 'refunded', 'disputed'))
+      ) STRICT;
+      INSERT INTO orders_v2 SELECT id, status, amount, currency, items, checkout_session_id, payment_intent_id,
+        card_brand, card_last4, card_exp_month, card_exp_year, created_at, updated_at FROM orders;
+      DROP TABLE orders;
+      ALTER TABLE orders_v2 RENAME TO orders;
+      CREATE UNIQUE INDEX orders_payment_intent ON orders (payment_intent_id);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database's `user_version`. */

@@ -5,7 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { assertNoPan } from './pan-guard';
 
-export type OrderStatus = 'pending' | 'paid' | 'failed' | 'expired';
+export type OrderStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'disputed';
 
 /** What we keep about a card: what a receipt shows, nothing that can charge it. */
 export interface CardDisplay {
@@ -60,16 +60,30 @@ interface OrderRow {
 }
 
 /**
- * Events arrive at least once and in any order, so each status change is checked against
- * where the order already is: `paid` is final (an `expired` or a late decline after
- * `paid` changes nothing), a decline can be followed by a successful retry, and nothing
- * goes back to `pending`. https://docs.stripe.com/webhooks#event-ordering
+ * The one table of allowed status changes. Events arrive at least once and in any order
+ * (https://docs.stripe.com/webhooks#event-ordering), so each change is checked against where
+ * the order already is and nothing ever moves back:
+ * - pending -> paid | failed | expired;
+ * - failed -> paid (the customer retried, same session or PaymentIntent) | expired;
+ * - expired -> paid (money that did move is the truth; a late success is never dropped);
+ * - paid -> refunded | disputed; a late decline or expiry after paid changes nothing;
+ * - refunded and disputed are final here (the Dashboard handles what follows).
  */
+const ALLOWED_MOVES: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['paid', 'failed', 'expired'],
+  failed: ['paid', 'expired'],
+  expired: ['paid'],
+  paid: ['refunded', 'disputed'],
+  refunded: [],
+  disputed: [],
+};
+
 export function canMoveOrder(from: OrderStatus, to: OrderStatus): boolean {
-  if (from === to || from === 'paid' || to === 'pending') return false;
-  if (from === 'expired' && to === 'failed') return false;
-  return true;
+  return ALLOWED_MOVES[from].includes(to);
 }
+
+/** Statuses that mean money moved to us at some point (the order keeps its card display fields). */
+const WAS_PAID: ReadonlySet<OrderStatus> = new Set(['paid', 'refunded', 'disputed']);
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -118,6 +132,9 @@ export function createOrderStore(db: Database) {
   const updateSession = db.prepare<[Record<string, unknown>]>(
     'UPDATE orders SET checkout_session_id = @sessionId, updated_at = @now WHERE id = @id',
   );
+  const updatePaymentIntent = db.prepare<[Record<string, unknown>]>(
+    'UPDATE orders SET payment_intent_id = @paymentIntentId, updated_at = @now WHERE id = @id',
+  );
   const updateOutcome = db.prepare<[Record<string, unknown>]>(
     `UPDATE orders SET status = @status,
        payment_intent_id = COALESCE(@paymentIntentId, payment_intent_id),
@@ -143,7 +160,8 @@ export function createOrderStore(db: Database) {
   function applyOutcome(orderId: string, outcome: OrderOutcome): { changed: boolean; order: Order | undefined } {
     const order = findOrder(orderId);
     if (!order || !canMoveOrder(order.status, outcome.status)) return { changed: false, order };
-    const card = outcome.status === 'paid' ? (outcome.card ?? null) : null;
+    // A payment brings the card display fields; a refund or dispute keeps those of the payment.
+    const card = outcome.status === 'paid' ? (outcome.card ?? null) : WAS_PAID.has(outcome.status) ? order.card : null;
     write(updateOutcome, {
       id: orderId,
       status: outcome.status,
@@ -173,6 +191,10 @@ export function createOrderStore(db: Database) {
 
     attachCheckoutSession(orderId: string, sessionId: string): void {
       write(updateSession, { id: orderId, sessionId, now: nowSeconds() });
+    },
+
+    attachPaymentIntent(orderId: string, paymentIntentId: string): void {
+      write(updatePaymentIntent, { id: orderId, paymentIntentId, now: nowSeconds() });
     },
 
     findOrder,

@@ -1,0 +1,51 @@
+// Prices a cart from the server-side catalog: the browser sends product ids and quantities,
+// never amounts (https://docs.stripe.com/payments/accept-a-payment#create-intent), and the
+// pending order is written before Stripe is asked for anything.
+import { randomInt } from 'node:crypto';
+import { AppError } from '../errors';
+import type { Order, OrderItem, OrderStore } from '../store/order-store';
+import { findProduct } from './catalog';
+import type { Product } from './catalog';
+
+export interface PricedLine {
+  product: Product;
+  quantity: number;
+}
+
+export interface PricedCart {
+  lines: PricedLine[];
+  amount: number;
+  currency: string;
+}
+
+const ORDER_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+
+/** `ord_` + 20 random letters (94 bits). Letters only, so an id never looks like a card number. */
+export function createOrderId(): string {
+  let id = 'ord_';
+  for (let i = 0; i < 20; i++) id += ORDER_ID_ALPHABET[randomInt(ORDER_ID_ALPHABET.length)];
+  return id;
+}
+
+export function priceCart(items: OrderItem[]): PricedCart {
+  const seen = new Set<string>();
+  const lines = items.map((item) => {
+    const product = findProduct(item.productId);
+    if (!product) throw new AppError(400, 'unknown_product', `There is no product "${item.productId}".`);
+    if (seen.has(product.id)) throw new AppError(400, 'duplicate_product', `"${product.id}" appears twice; send one line with a quantity.`);
+    seen.add(product.id);
+    return { product, quantity: item.quantity };
+  });
+  const currencies = new Set(lines.map((line) => line.product.currency));
+  const currency = lines[0]?.product.currency;
+  if (!currency || currencies.size !== 1) throw new AppError(400, 'invalid_cart', 'A cart needs at least one product, all in one currency.');
+  const amount = lines.reduce((sum, line) => sum + line.product.unitAmount * line.quantity, 0);
+  return { lines, amount, currency };
+}
+
+/** Prices the cart and writes the pending order it becomes. */
+export function createPendingOrder(store: OrderStore, items: OrderItem[]): { cart: PricedCart; order: Order } {
+  const cart = priceCart(items);
+  const order = store.createOrder({ id: createOrderId(), amount: cart.amount, currency: cart.currency, items });
+  return { cart, order };
+}

@@ -1,0 +1,39 @@
+// Creating a PaymentIntent for the Payment Element: server-side prices, a pending order
+// first, and an idempotency key derived from the order. Only the client secret goes to the
+// browser (https://docs.stripe.com/payments/accept-a-payment?platform=web&ui=elements).
+import type Stripe from 'stripe';
+import { AppError } from '../errors';
+import type { OrderItem, OrderStore } from '../store/order-store';
+import { createPendingOrder } from './cart';
+
+export interface PaymentIntentDeps {
+  stripe: Stripe;
+  store: OrderStore;
+}
+
+export function paymentIntentIdempotencyKey(orderId: string): string {
+  return `payment-intent:${orderId}`;
+}
+
+export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderItem[]): Promise<{ clientSecret: string; orderId: string }> {
+  const { cart, order } = createPendingOrder(deps.store, items);
+  let intent: Stripe.PaymentIntent;
+  try {
+    intent = await deps.stripe.paymentIntents.create(
+      {
+        amount: cart.amount,
+        currency: cart.currency,
+        // The payment methods come from the Dashboard settings, not from code.
+        // https://docs.stripe.com/payments/payment-methods/dynamic-payment-methods
+        automatic_payment_methods: { enabled: true },
+        metadata: { order_id: order.id },
+      },
+      { idempotencyKey: paymentIntentIdempotencyKey(order.id) },
+    );
+  } catch (error) {
+    throw new AppError(502, 'payment_provider_error', 'The payment provider could not start the payment. Please try again.', { cause: error });
+  }
+  if (!intent.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no client secret.');
+  deps.store.attachPaymentIntent(order.id, intent.id);
+  return { clientSecret: intent.client_secret, orderId: order.id };
+}
