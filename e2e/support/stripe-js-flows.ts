@@ -94,24 +94,20 @@ export function readOrderByPaymentIntent(file: string, paymentIntentId: string):
 }
 
 /**
- * Presses a button on the emulator's dashboard (its stand-in for the Stripe Dashboard): finds
- * the button in the row that names `objectId` in a second tab, then posts its form. Posted
- * from the test with the dashboard's Origin rather than clicked, because the dashboard sends
- * `Referrer-Policy: no-referrer`, so Chrome's own form POST carries `Origin: null` and the
- * dashboard's CSRF check refuses it (reported to the emulator's owner).
+ * Presses a button on the emulator's dashboard (its stand-in for the Stripe Dashboard), in a
+ * second tab, in the row that names `objectId`, as a person would.
  */
 export async function pressDashboardButton(page: Page, emulatorOrigin: string, objectId: string, button: string): Promise<void> {
   const dashboard = await page.context().newPage();
   try {
     await dashboard.goto(`${emulatorOrigin}/`);
-    const form = dashboard.locator('tr', { hasText: objectId }).locator('form', { has: dashboard.getByRole('button', { name: button }) });
-    await expect(form).toHaveCount(1);
-    const action = (await form.getAttribute('action')) ?? '';
-    const fields = Object.fromEntries(
-      await form.locator('input[type="hidden"]').evaluateAll((inputs) => inputs.map((input) => [input.getAttribute('name') ?? '', input.getAttribute('value') ?? ''])),
-    );
-    const response = await dashboard.request.post(`${emulatorOrigin}${action}`, { form: fields, headers: { Origin: emulatorOrigin }, maxRedirects: 0 });
-    expect(response.status(), `dashboard "${button}" answered ${await response.text().catch(() => '')}`).toBe(303);
+    const row = dashboard.locator('tr', { hasText: objectId });
+    await expect(row.getByRole('button', { name: button })).toHaveCount(1);
+    const [response] = await Promise.all([
+      dashboard.waitForResponse((r) => r.request().method() === 'POST' && r.url().startsWith(`${emulatorOrigin}/dashboard/`)),
+      row.getByRole('button', { name: button }).click(),
+    ]);
+    expect(response.status(), `dashboard "${button}" answered ${response.status()}`).toBe(303);
   } finally {
     await dashboard.close();
   }

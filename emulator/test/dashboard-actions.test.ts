@@ -96,6 +96,17 @@ describe('dashboard buttons', () => {
     expect(same.status).toBe(303);
   });
 
+  it('accepts Origin: null (what Chrome sends under no-referrer) only with Sec-Fetch-Site same-origin', async () => {
+    const session = await createTestSession(t.stripe);
+    const url = `${t.emulator.url}/dashboard/checkout-sessions/${session.id}/expire`;
+    const cross = await request(url, { method: 'POST', headers: { origin: 'null', 'sec-fetch-site': 'cross-site' } });
+    expect(cross.status).toBe(403);
+    const bare = await request(url, { method: 'POST', headers: { origin: 'null' } });
+    expect(bare.status).toBe(403);
+    const same = await request(url, { method: 'POST', headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
+    expect(same.status).toBe(303);
+  });
+
   it('offers the settle buttons only for a delayed payment still processing', async () => {
     const delayed = await createTestSession(t.stripe);
     await payOnHostedPage(delayed, { email: 'buyer+delayed@example.com' });

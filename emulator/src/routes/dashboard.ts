@@ -62,12 +62,13 @@ export function createDashboardRoutes(context: EmulatorContext, describe: () => 
 }
 
 /**
- * Browsers send `Origin` on every form POST; `Sec-Fetch-Site` is the fallback when a proxy
- * strips it. Anything else (no browser signal at all, or another site) is refused.
+ * Browsers send `Origin` on every form POST, but as `null` under this server's
+ * `Referrer-Policy: no-referrer`; `Sec-Fetch-Site` (which a page cannot set) then says where
+ * the POST came from. Anything else (no browser signal at all, or another site) is refused.
  */
 function isSameOrigin(req: Request, ownOrigin: string): boolean {
   const origin = req.get('origin');
-  if (origin !== undefined) return origin === ownOrigin;
+  if (origin !== undefined && origin !== 'null') return origin === ownOrigin;
   return req.get('sec-fetch-site') === 'same-origin';
 }
 
