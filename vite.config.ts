@@ -4,8 +4,15 @@
 // writes; the server replaces the placeholder with a fresh nonce per response, so the CSP can
 // use `'nonce-…' 'strict-dynamic'` instead of allow-listing hosts.
 // https://vite.dev/guide/features#content-security-policy-csp
+//
+// Two plugins serve PCI DSS 6.4.3 (docs/pci.md): every first-party script and stylesheet tag
+// gets an SHA-384 `integrity`, and the build fails when a page's scripts differ from the
+// approved inventory in security/script-inventory.json
+// (`APPROVE_SCRIPT_INVENTORY=1 npm run build` rewrites it for review).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { scriptInventory } from './scripts/build/script-inventory';
+import { subresourceIntegrity } from './scripts/build/subresource-integrity';
 
 const page = (file: string) => fileURLToPath(new URL(`./client/${file}`, import.meta.url));
 
@@ -13,6 +20,7 @@ export default defineConfig({
   root: 'client',
   base: '/',
   html: { cspNonce: '__CSP_NONCE__' },
+  plugins: [subresourceIntegrity(), scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' })],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,
