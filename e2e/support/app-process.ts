@@ -33,6 +33,10 @@ export interface RunningApp {
   webhookSecret: string;
   /** The Stripe secret key the app uses. */
   secretKey: string;
+  /** The plain-HTTP port that only redirects to HTTPS. */
+  httpPort: number;
+  /** The throwaway folder with the database files and the log. */
+  dataDir: string;
   databaseFile: string;
   logFile: string;
   /** PEM of the development CA, for Node-side requests to the app and the emulator. */
@@ -141,6 +145,8 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOr
     emulatorPort,
     webhookSecret,
     secretKey,
+    httpPort,
+    dataDir: dir,
     databaseFile,
     logFile,
     ca,

@@ -1,6 +1,7 @@
 // Playwright fixtures: one running app per worker, Stripe's origins routed to the emulator,
 // and a watcher (page-watch.ts) on every test.
 import { test as base, expect } from '@playwright/test';
+import { routeStripeToEmulator } from './stripe-routing';
 import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
 import { watchContext } from './page-watch';
 
@@ -26,7 +27,7 @@ interface TestFixtures {
 }
 
 /** Hosts the browser reaches for Checkout, Stripe.js and 3-D Secure; in emulated mode all of them are the emulator. */
-export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com', 'https://hooks.stripe.com'] as const;
+export { STRIPE_ORIGINS } from './stripe-routing';
 
 export const TEST_MODE_SKIP_MESSAGE =
   'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
@@ -77,15 +78,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   context: async ({ context, app }, use) => {
     const emulatorOrigin = app.emulatorOrigin;
     if (emulatorOrigin) {
-      // Route Stripe's origins to the emulator. maxRedirects: 0 hands a 303 (to our
-      // success_url) back to the browser, which follows it under our real CSP.
-      for (const origin of STRIPE_ORIGINS) {
-        await context.route(`${origin}/**`, async (route) => {
-          const url = new URL(route.request().url());
-          const response = await route.fetch({ url: `${emulatorOrigin}${url.pathname}${url.search}`, maxRedirects: 0 });
-          await route.fulfill({ response });
-        });
-      }
+      await routeStripeToEmulator(context, emulatorOrigin);
     }
     await use(context);
   },

@@ -8,15 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APPROVED_INVENTORY_FILE, type ScriptInventory } from '../build/script-inventory';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
+import { PAYMENT_PAGES } from './payment-pages';
 import { auditPassed, runAudit, type AuditRow } from './run-audit';
 
 const HELP = `Usage: npm run audit -- [https-url] [options]
 
   --http-port N     plain-HTTP port that must redirect to HTTPS (default 4243 for localhost, else 80)
-  --page PATH       a payment page to grade (repeatable; default /, /success, /cancel)
+  --page PATH       a payment page to grade (repeatable; default every payment page, see payment-pages.ts)
   --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
   --scan PATH       file or folder to scan for card numbers (repeatable; default data/)
   --inventory FILE  the approved script inventory (default security/script-inventory.json)
+  --stripe-emulator ORIGIN  in the browser visit, serve Stripe's origins from this emulator
+                    (for an app in emulated mode with EMULATOR_ORIGINS=stripe)
   --report FILE     where to write the JSON report (default test-results/audit-report.json)
 `;
 
@@ -28,6 +31,7 @@ const { values, positionals } = parseArgs({
     ca: { type: 'string' },
     scan: { type: 'string', multiple: true },
     inventory: { type: 'string' },
+    'stripe-emulator': { type: 'string' },
     report: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -59,10 +63,11 @@ if (caFile && process.env.NODE_EXTRA_CA_CERTS !== path.resolve(caFile)) {
 const rows = await runAudit({
   baseUrl,
   httpPort: values['http-port'] ? Number(values['http-port']) : isLocal ? 4243 : null,
-  pages: values.page ?? ['/', '/success', '/cancel'],
+  pages: values.page ?? [...PAYMENT_PAGES],
   ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
   panScanPaths: values.scan ?? ['data'],
   inventory: readInventory(values.inventory ?? APPROVED_INVENTORY_FILE),
+  stripeEmulatorOrigin: values['stripe-emulator'],
 });
 
 printTable(rows);

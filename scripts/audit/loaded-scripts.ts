@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../e2e/browser';
+import { routeStripeToEmulator } from '../../e2e/support/stripe-routing';
 
 export interface LoadedScript {
   page: string;
@@ -12,10 +13,17 @@ export interface LoadedScript {
   firstParty: boolean;
 }
 
-export async function collectLoadedScripts(pageUrls: URL[], options: { ignoreHttpsErrors: boolean }): Promise<LoadedScript[]> {
+export interface VisitOptions {
+  ignoreHttpsErrors: boolean;
+  /** Serve Stripe's origins from this emulator origin (for an app in emulated mode). */
+  stripeEmulatorOrigin?: string;
+}
+
+export async function collectLoadedScripts(pageUrls: URL[], options: VisitOptions): Promise<LoadedScript[]> {
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHttpsErrors });
+    if (options.stripeEmulatorOrigin) await routeStripeToEmulator(context, options.stripeEmulatorOrigin);
     const scripts: LoadedScript[] = [];
     for (const pageUrl of pageUrls) {
       const page = await context.newPage();

@@ -32,6 +32,8 @@ export interface AuditOptions {
   panScanPaths: string[];
   /** The approved script inventory (security/script-inventory.json), per page route. */
   inventory: ScriptInventory;
+  /** For an app in emulated mode: the emulator origin that stands in for Stripe's in the browser. */
+  stripeEmulatorOrigin?: string;
 }
 
 const ONE_YEAR_SECONDS = 31_536_000;
@@ -131,7 +133,7 @@ function bonusesMissed(tests: { name: string; result: string | null; scoreModifi
 
 async function auditScripts(options: AuditOptions): Promise<AuditRow> {
   const pageUrls = options.pages.map((page) => new URL(page, options.baseUrl));
-  const scripts = await collectLoadedScripts(pageUrls, { ignoreHttpsErrors: options.ca !== undefined });
+  const scripts = await collectLoadedScripts(pageUrls, { ignoreHttpsErrors: options.ca !== undefined, stripeEmulatorOrigin: options.stripeEmulatorOrigin });
   const unapproved = scripts.filter((script) => !isApproved(script, options.inventory));
   return {
     check: 'Scripts match the inventory',

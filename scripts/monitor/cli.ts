@@ -8,12 +8,13 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { httpsPostJson } from '../lib/https-client';
+import { PAYMENT_PAGES } from '../audit/payment-pages';
 import { comparePage, type Baseline } from './compare';
 import { snapshotPage } from './page-snapshot';
 
 const HELP = `Usage: npm run monitor -- [https-url] [options]
 
-  --page PATH       a payment page to watch (repeatable; default /, /success, /cancel)
+  --page PATH       a payment page to watch (repeatable; default every payment page)
   --baseline FILE   the approved baseline (default security/monitor-baseline.json)
   --approve         record the pages as they are now as the baseline, then stop
   --every DURATION  keep checking, e.g. 7d, 12h, 30m (default: check once)
@@ -43,7 +44,7 @@ const baseUrl = new URL(positionals[0] ?? 'https://localhost:4242');
 const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
 const caFile = values.ca ?? (isLocal ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
 const ca = caFile && existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-const pages = values.page ?? ['/', '/success', '/cancel'];
+const pages = values.page ?? [...PAYMENT_PAGES];
 const baselineFile = values.baseline ?? path.join('security', 'monitor-baseline.json');
 const alertUrl = values['alert-url'] ? new URL(values['alert-url']) : undefined;
 if (alertUrl && alertUrl.protocol !== 'https:') {

@@ -26,6 +26,9 @@ const PAGE_FILES: Record<Page, { route: string; file: string }> = {
 
 const PAGES: readonly Page[] = ['index', 'success', 'cancel', 'embedded-checkout', 'return', 'payment', 'payment-complete'];
 
+/** Every page's route, for the audit and the monitor to cover them all. */
+export const PAGE_ROUTES: readonly string[] = PAGES.map((page) => PAGE_FILES[page].route);
+
 export type PageTemplates = Record<Page, string>;
 
 /** Reads the built pages; a missing build is a startup error that says what to run. */

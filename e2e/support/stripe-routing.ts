@@ -1,0 +1,16 @@
+// Sends a browser's requests for Stripe's origins to the local emulator, so pages run under
+// their production CSP (which names the real origins) with no network. maxRedirects: 0 hands
+// a 303 (to our success_url) back to the browser, which follows it under our real CSP.
+import type { BrowserContext } from '@playwright/test';
+
+export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com', 'https://hooks.stripe.com'] as const;
+
+export async function routeStripeToEmulator(context: BrowserContext, emulatorOrigin: string): Promise<void> {
+  for (const origin of STRIPE_ORIGINS) {
+    await context.route(`${origin}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      const response = await route.fetch({ url: `${emulatorOrigin}${url.pathname}${url.search}`, maxRedirects: 0 });
+      await route.fulfill({ response });
+    });
+  }
+}
