@@ -1,7 +1,8 @@
 // `npm run monitor -- [https-url] [options]`: change and tamper detection for the payment
 // pages (PCI DSS 11.6.1). Compares each page's security headers and scripts with the approved
 // baseline and alerts on any difference: exit code 1, an error-level log line, and an optional
-// JSON POST to an alert URL. `--every 7d` keeps watching (PCI asks for at least weekly).
+// JSON POST to an alert URL. With `--csp-reports`, violations browsers reported to the app
+// within the window are alerts too. `--every 7d` keeps watching (PCI asks for at least weekly).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ import { pino } from 'pino';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { httpsPostJson } from '../lib/https-client';
 import { PAYMENT_PAGES } from '../audit/payment-pages';
+import { readCspReportsSince } from '../../server/src/store/csp-report-store';
 import { comparePage, type Baseline } from './compare';
 import { snapshotPage } from './page-snapshot';
 
@@ -19,6 +21,8 @@ const HELP = `Usage: npm run monitor -- [https-url] [options]
   --approve         record the pages as they are now as the baseline, then stop
   --every DURATION  keep checking, e.g. 7d, 12h, 30m (default: check once)
   --alert-url URL   also POST each alert as JSON to this https:// URL
+  --csp-reports DB  the app's SQLite file: new CSP violation reports count as alerts too
+  --since DURATION  how far back a violation is new (default: --every, else 7d)
   --ca FILE         extra CA to trust (default .certs/dev-ca.pem for localhost)
 `;
 
@@ -30,6 +34,8 @@ const { values, positionals } = parseArgs({
     approve: { type: 'boolean' },
     every: { type: 'string' },
     'alert-url': { type: 'string' },
+    'csp-reports': { type: 'string' },
+    since: { type: 'string' },
     ca: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -66,6 +72,7 @@ async function checkOnce(): Promise<boolean> {
     const snapshot = current[page];
     return snapshot ? comparePage(baseline[page], snapshot) : [`${page}: could not be fetched`];
   });
+  differences.push(...newCspViolations());
   if (differences.length === 0) {
     logger.info({ target: baseUrl.href, pages }, 'payment pages match the approved baseline');
     return true;
@@ -93,10 +100,20 @@ if (values.approve) {
   process.exitCode = (await checkOnce()) ? 0 : 1;
 }
 
+/** Violations browsers reported to /csp-reports within the window, one line each. */
+function newCspViolations(): string[] {
+  if (!values['csp-reports']) return [];
+  const windowMs = parseDuration(values.since ?? values.every ?? '7d');
+  const since = Math.floor((Date.now() - windowMs) / 1000);
+  return readCspReportsSince(values['csp-reports'], since).map(
+    (report) => `CSP violation on ${report.documentUrl}: ${report.directive} blocked ${report.blockedUrl || '(unknown)'} (${report.count}×, last ${new Date(report.lastSeen * 1000).toISOString()})`,
+  );
+}
+
 function parseDuration(text: string): number {
   const match = /^(\d+)(m|h|d)$/.exec(text);
   if (!match) {
-    process.stderr.write(`--every takes a number and a unit (m, h or d), e.g. 7d; got ${text}.\n`);
+    process.stderr.write(`--every and --since take a number and a unit (m, h or d), e.g. 7d; got ${text}.\n`);
     process.exit(2);
   }
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];

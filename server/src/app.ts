@@ -18,6 +18,7 @@ import { createSecurityHeadersMiddleware } from './security/headers';
 import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
 import type { RateLimitOptions } from './security/rate-limit';
 import type { OrderStore } from './store/order-store';
+import type { CspReportStore } from './store/csp-report-store';
 
 export interface AppDeps {
   mode: Mode;
@@ -33,6 +34,7 @@ export interface AppDeps {
   trustProxyHops: number;
   stripe: Stripe;
   store: OrderStore;
+  cspReports: CspReportStore;
   logger: Logger;
   rateLimits?: RateLimitOptions;
   /** Readiness probe for /healthz (e.g. the database answers). */
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogMiddleware(deps.logger));
   app.use('/webhooks', createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
-  app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger));
+  app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
   app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => true)));
   app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));

@@ -15,6 +15,7 @@ import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
 import { openDatabase } from './store/database';
+import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   const credentials = await loadTlsCredentials(config.tls);
   const db = openDatabase(config.databaseFile);
   const store = createOrderStore(db);
+  const cspReports = createCspReportStore(db);
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
   const server = https.createServer(createTlsOptions(credentials));
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     rateLimits: { ...DEFAULT_RATE_LIMITS, checkout: config.checkoutRateLimit },
     stripe,
     store,
+    cspReports,
     logger,
     checkHealth: () => db.open,
   });

@@ -1,11 +1,11 @@
-// POST /csp-reports in both report formats: size-limited, rate-limited, logged.
+// POST /csp-reports in both report formats: size-limited, rate-limited, logged and stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports: 5 } });
+  app = await startTestApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports: 6 } });
 });
 afterAll(async () => {
   await app.close();
@@ -42,18 +42,36 @@ describe('CSP report endpoint', () => {
     expect(app.logLines.join('')).toContain('https://evil.example/beacon');
   });
 
+  it('stores both reports for the monitor, once each', () => {
+    expect(app.cspReports.listSince(0).map(({ documentUrl, directive, blockedUrl, count }) => ({ documentUrl, directive, blockedUrl, count }))).toEqual([
+      { documentUrl: 'https://localhost/', directive: 'connect-src', blockedUrl: 'https://evil.example/beacon', count: 1 },
+      { documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js', count: 1 },
+    ]);
+  });
+
+  it('acknowledges a report carrying a card number without storing or logging the number', async () => {
+    const before = app.cspReports.listSince(0);
+    const withPan = JSON.stringify({ 'csp-report': { 'document-uri': 'https://localhost/payment', 'effective-directive': 'connect-src', 'blocked-uri': 'https://evil.example/c?n=4242424242424242' } });
+    const res = await report(withPan.replace('?n=', '/'), 'application/csp-report');
+    expect(res.status).toBe(204);
+    expect(app.cspReports.listSince(0)).toEqual(before);
+    expect(app.logLines.join('')).not.toContain('4242424242424242');
+  });
+
   it.each([
     ['an oversized report', JSON.stringify({ 'csp-report': { 'document-uri': 'x'.repeat(9000) } }), 'application/csp-report', 413],
     ['a report of the wrong shape', JSON.stringify({ hello: 'world' }), 'application/csp-report', 400],
     ['another content type', LEGACY, 'text/plain', 415],
   ])('refuses %s', async (_name, body, contentType, status) => {
+    const before = app.cspReports.listSince(0);
     const res = await report(body, contentType);
     expect(res.status).toBe(status);
     expect(Object.keys(res.json() as object)).toEqual(['error']);
+    expect(app.cspReports.listSince(0)).toEqual(before);
   });
 
   it('is rate-limited', async () => {
-    // Five allowed per window in this app; the tests above used them up.
+    // Six allowed per window in this app; the tests above used them up.
     const res = await report(LEGACY, 'application/csp-report');
     expect(res.status).toBe(429);
   });

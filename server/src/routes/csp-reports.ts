@@ -1,13 +1,16 @@
 // POST /csp-reports: violation reports in both formats browsers send.
 // - report-uri (CSP2): `application/csp-report`, `{ "csp-report": { ... } }`
 // - report-to (Reporting API): `application/reports+json`, `[{ type: "csp-violation", body: { ... } }]`
-// Small bodies only, rate-limited, and logged as a summary (a report can carry page URLs
-// and script samples, which the logger's scrubbing pass also covers).
+// Small bodies only, rate-limited, logged as a summary (a report can carry page URLs and
+// script samples, which the logger's scrubbing pass also covers) and stored, deduplicated,
+// for the payment-page monitor (store/csp-report-store.ts).
 import express from 'express';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import type { CspReportStore, CspViolationReport } from '../store/csp-report-store';
+import { PanGuardError } from '../store/pan-guard';
 
 const LegacyReportSchema = z.object({
   'csp-report': z.object({
@@ -36,11 +39,7 @@ const ReportingApiSchema = z
   )
   .max(20);
 
-export interface CspViolation {
-  documentUrl: string | undefined;
-  directive: string | undefined;
-  blockedUrl: string | undefined;
-}
+type CspViolation = CspViolationReport;
 
 function parseViolations(contentType: string, body: unknown): CspViolation[] | undefined {
   if (contentType === 'application/csp-report') {
@@ -58,7 +57,20 @@ function parseViolations(contentType: string, body: unknown): CspViolation[] | u
 
 const REPORT_TYPES = ['application/csp-report', 'application/reports+json'];
 
-export function createCspReportRouter(logger: Logger): Router {
+/**
+ * A report whose URL carries a card number (an exfiltration attempt, say) is acknowledged
+ * and logged (the logger masks the number) but never stored: the PAN guard refuses it.
+ */
+function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation, logger: Logger): void {
+  try {
+    reports.record(violation);
+  } catch (error) {
+    if (!(error instanceof PanGuardError)) throw error;
+    logger.warn({ cspViolation: violation }, 'CSP report not stored: it contains a card number');
+  }
+}
+
+export function createCspReportRouter(logger: Logger, reports: CspReportStore): Router {
   const router = express.Router();
   router.post('/', express.json({ type: REPORT_TYPES, limit: '8kb' }), (req, res) => {
     const contentType = req.is(REPORT_TYPES);
@@ -67,7 +79,10 @@ export function createCspReportRouter(logger: Logger): Router {
     }
     const violations = parseViolations(contentType, req.body);
     if (!violations) throw new AppError(400, 'invalid_report', 'That is not a CSP violation report.');
-    for (const violation of violations) logger.warn({ cspViolation: violation }, 'CSP violation reported');
+    for (const violation of violations) {
+      logger.warn({ cspViolation: violation }, 'CSP violation reported');
+      storeUnlessCardNumber(reports, violation, logger);
+    }
     res.status(204).end();
   });
   return router;

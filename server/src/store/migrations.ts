@@ -80,6 +80,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX orders_payment_intent ON orders (payment_intent_id);
     `,
   },
+  {
+    version: 3,
+    description: 'CSP violation reports (PCI DSS 11.6.1), deduplicated and bounded',
+    // Only the report fields we need, with URLs cut to origin and path: a report can carry
+    // query strings (tokens, emails) and script samples, which are never stored.
+    sql: `
+      CREATE TABLE csp_reports (
+        fingerprint TEXT PRIMARY KEY CHECK (length(fingerprint) = 64),
+        document_url TEXT NOT NULL CHECK (length(document_url) <= 512),
+        directive TEXT NOT NULL CHECK (length(directive) <= 64),
+        blocked_url TEXT NOT NULL CHECK (length(blocked_url) <= 512),
+        count INTEGER NOT NULL CHECK (count >= 1),
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX csp_reports_last_seen ON csp_reports (last_seen);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database's `user_version`. */

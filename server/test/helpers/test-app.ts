@@ -16,6 +16,8 @@ import { STRIPE_ORIGINS } from '../../src/security/csp';
 import { createTlsOptions } from '../../src/security/tls';
 import { openDatabase } from '../../src/store/database';
 import type { Database } from '../../src/store/database';
+import { createCspReportStore } from '../../src/store/csp-report-store';
+import type { CspReportStore } from '../../src/store/csp-report-store';
 import { createOrderStore } from '../../src/store/order-store';
 import type { OrderStore } from '../../src/store/order-store';
 import { ensureDevCertificate } from '../../../scripts/dev-certs';
@@ -34,6 +36,7 @@ export interface TestApp {
   db: Database;
   dbFile: string;
   store: OrderStore;
+  cspReports: CspReportStore;
   stripe: Stripe;
   logLines: string[];
   webhookSecret: string;
@@ -52,6 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dev = await ensureDevCertificate();
   const db = openDatabase(dbFile);
   const store = createOrderStore(db);
+  const cspReports = createCspReportStore(db);
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
   const { stripeApi, ...rest } = options;
@@ -76,6 +80,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     publicUrl: url,
     stripe,
     store,
+    cspReports,
     logger,
   });
   server.on('request', app);
@@ -87,6 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     dbFile,
     store,
+    cspReports,
     stripe,
     logLines,
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
