@@ -181,9 +181,18 @@ async function externalTlsScanners(baseUrl: URL): Promise<AuditRow[]> {
       (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : `failed: ${error.message}`),
     );
     if (output === null) continue;
-    // sslscan prints "TLSv1.0   enabled", testssl "TLS 1.1    offered".
-    const legacy = /(SSLv[23]|TLSv?\s?1(\.[01])?)\s+(enabled|offered)/i.test(output);
-    rows.push({ check: `${tool} (Debian)`, target: hostPort, verdict: legacy ? 'fail' : 'pass', detail: legacy ? 'reports a legacy protocol enabled' : 'no legacy protocol reported', data: output });
+    const problems = externalScanProblems(output);
+    rows.push({ check: `${tool} (Debian)`, target: hostPort, verdict: problems.length ? 'fail' : 'pass', detail: problems.length ? `reports ${problems.join('; ')}` : 'no legacy protocol or weak suite reported', data: output });
   }
   return rows;
+}
+
+/** What sslscan or testssl.sh output says is wrong: legacy protocols, weak suites. */
+export function externalScanProblems(output: string): string[] {
+  // sslscan prints "TLSv1.0   enabled" and "Accepted  TLSv1.2  128 bits  ECDHE-…"; testssl "TLS 1.1    offered".
+  const legacy = /(SSLv[23]|TLSv?\s?1(\.[01])?)\s+(enabled|offered)/i.test(output);
+  const weak = [...output.matchAll(/(?:Preferred|Accepted)\s+TLSv1\.[0-3]\s+\d+ bits\s+(\S+)/g)]
+    .map((match) => match[1] ?? '')
+    .filter((suite) => !isForwardSecretAead(suite));
+  return [...(legacy ? ['a legacy protocol enabled'] : []), ...(weak.length ? [`suites without forward secrecy or AEAD: ${weak.join(', ')}`] : [])];
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
 import { crossOriginIsolationProblems } from '../audit/page-headers';
-import { isApproved } from '../audit/run-audit';
+import { externalScanProblems, isApproved } from '../audit/run-audit';
 import { findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {
@@ -86,5 +86,21 @@ describe('loaded scripts against the approved inventory', () => {
     ['a script on a page with no inventory', loaded('https://shop.example/assets/payment-abc.js', 'sha384-OURS', true, '/cancel')],
   ])('refuses %s', (_name, script) => {
     expect(isApproved(script, inventory)).toBe(false);
+  });
+});
+
+describe('sslscan / testssl.sh output', () => {
+  const clean = ['SSLv3     disabled', 'TLSv1.0   disabled', 'TLSv1.1   disabled', 'TLSv1.2   enabled', 'TLSv1.3   enabled',
+    'Preferred TLSv1.3  128 bits  TLS_AES_128_GCM_SHA256        Curve 25519 DHE 253',
+    'Accepted  TLSv1.2  256 bits  ECDHE-ECDSA-AES256-GCM-SHA384 Curve 25519 DHE 253'].join('\n');
+
+  it('finds nothing wrong with a modern server', () => {
+    expect(externalScanProblems(clean)).toEqual([]);
+    expect(externalScanProblems(' TLS 1      not offered\n TLS 1.1    not offered\n TLS 1.2    offered (OK)\n TLS 1.3    offered (OK)')).toEqual([]);
+  });
+  it('reports legacy protocols and weak suites', () => {
+    expect(externalScanProblems(clean.replace('TLSv1.0   disabled', 'TLSv1.0   enabled'))).toEqual(['a legacy protocol enabled']);
+    expect(externalScanProblems(' TLS 1.1    offered (deprecated)')).toEqual(['a legacy protocol enabled']);
+    expect(externalScanProblems(`${clean}\nAccepted  TLSv1.2  128 bits  AES128-SHA`)).toEqual(['suites without forward secrecy or AEAD: AES128-SHA']);
   });
 });
