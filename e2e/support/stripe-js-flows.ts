@@ -108,6 +108,9 @@ export async function pressDashboardButton(page: Page, emulatorOrigin: string, o
       row.getByRole('button', { name: button }).click(),
     ]);
     expect(response.status(), `dashboard "${button}" answered ${response.status()}`).toBe(303);
+    // Let the redirect back to the dashboard finish before the tab closes: a tab closed
+    // mid-navigation can linger in Chromium and stall the next navigation of the test's page.
+    await dashboard.waitForURL(`${emulatorOrigin}/`, { waitUntil: 'load' });
   } finally {
     await dashboard.close();
   }
