@@ -1,8 +1,8 @@
 // The scripts the emulator serves to browsers (the Stripe.js stand-in and its frames), written
-// in TypeScript under browser/ and compiled once at startup with esbuild (already installed
+// in TypeScript under browser/ and bundled once at startup with esbuild (already installed
 // with tsx and vite). The origins are passed in at serve time, once the port is known.
-import { readFile } from 'node:fs/promises';
-import { transform } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { PublicOrigins } from './context';
 
 export interface BrowserScripts {
@@ -25,10 +25,20 @@ export async function buildBrowserScripts(): Promise<BrowserScripts> {
   return { stripeJs: stripeJs ?? '', paymentFrame: paymentFrame ?? '', notifyParent: notifyParent ?? '' };
 }
 
+// Bundled, so a frame can share pure helpers with the server side (test-cards.ts's Luhn check).
 async function compile(file: string): Promise<string> {
-  const source = await readFile(new URL(`./browser/${file}`, import.meta.url), 'utf8');
-  const { code } = await transform(source, { loader: 'ts', format: 'iife', target: 'es2020', sourcefile: file });
-  return code;
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`./browser/${file}`, import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced no output for ${file}`);
+  return output.text;
 }
 
 /** The compiled script with the origins it talks to, in a closure (no global but `Stripe`). */

@@ -3,6 +3,7 @@
 // number goes from here to the API origin with the publishable key and the client secret.
 // The parent origin comes from the `origin` query parameter, which the frame's CSP
 // `frame-ancestors` makes the browser enforce, so messages go to that origin only.
+import { isLuhnValid } from '../test-cards';
 
 interface Origins {
   js: string;
@@ -35,20 +36,6 @@ const errorBox = document.getElementById('payment-error');
 
 function post(message: Record<string, unknown>): void {
   window.parent.postMessage({ source: 'stripe-emulator', ...message }, parentOrigin);
-}
-
-function isLuhnValid(digits: string): boolean {
-  if (!/^\d{12,19}$/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }
 
 interface CardValues {
