@@ -19,10 +19,15 @@ export function notFoundMiddleware(): RequestHandler {
   return (_req, _res, next) => next(new AppError(404, 'not_found', 'There is nothing at this address.'));
 }
 
-/** Body-parser errors carry a `type` and a 4xx `status`; map them to clear messages. */
+/**
+ * Body-parser errors carry a `type` and a 4xx `status`; map them to clear messages. Other
+ * client errors from Express and its parsers (an undecodable %-escape in a path parameter,
+ * a body that fails to inflate) carry only a 4xx `status`: still the client's fault, so
+ * answer it as such, never as a 500 (found by server/test/fuzz.test.ts).
+ */
 function fromParserError(err: unknown): AppError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err) || typeof err.type !== 'string') return undefined;
-  switch (err.type) {
+  if (typeof err !== 'object' || err === null) return undefined;
+  switch ('type' in err ? err.type : undefined) {
     case 'entity.too.large':
       return new AppError(413, 'body_too_large', 'The request body is too large.');
     case 'entity.parse.failed':
@@ -30,9 +35,9 @@ function fromParserError(err: unknown): AppError | undefined {
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new AppError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
-    default:
-      return undefined;
   }
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : 500;
+  return status >= 400 && status < 500 ? new AppError(status, 'bad_request', 'The request could not be read.') : undefined;
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {

@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { createHttpsRedirectHandler } from './http-redirect';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
+import { reconcileMissedEvents } from './payments/reconcile';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
@@ -17,6 +18,7 @@ import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './s
 import { openDatabase } from './store/database';
 import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
+import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -127,6 +129,13 @@ async function main(): Promise<void> {
   printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, databaseFile: config.databaseFile });
   logger.info({ mode: config.mode, port, httpPort }, 'listening');
 
+  // Catch up on events missed while we were down, in the background: readiness does not
+  // wait for it, and webhooks arriving meanwhile are safe (same idempotent path).
+  const stopReconciling = new AbortController();
+  const reconciled = reconcileMissedEvents({ stripe, store, logger, cursor: createReconcileCursor(db) }, { signal: stopReconciling.signal })
+    .then((summary) => logger.info({ reconcile: summary }, 'reconciled missed Stripe events'))
+    .catch((error: unknown) => logger.error({ err: error }, 'reconciling missed Stripe events failed; run `npm run reconcile` later'));
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -145,7 +154,9 @@ async function main(): Promise<void> {
     // Keep-alive connections with no request in flight would hold close() open.
     server.closeIdleConnections();
     redirectServer.closeIdleConnections();
+    stopReconciling.abort();
     void closed
+      .then(() => reconciled)
       .then(() => emulator?.close())
       .then(() => {
         db.close();

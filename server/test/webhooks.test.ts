@@ -95,6 +95,19 @@ describe('webhook signature checks', () => {
     expect(before.order).toMatchObject({ status: 'pending' });
   });
 
+  it.each([
+    ['an event without its object', '{"id":"evt_3","type":"charge.refunded","created":1,"data":{}}'],
+    ['a JSON array', '[]'],
+    ['an object that is no event', '{"hello":"world"}'],
+    ['an id that is not an event id', '{"id":"cs_1","type":"checkout.session.completed","created":1,"data":{"object":{}}}'],
+  ])('refuses a correctly signed body that is not a Stripe event (%s) with 400, recording nothing', async (_name, body) => {
+    const before = countRows(app.db, 'processed_events');
+    const res = await deliver(body);
+    expect(res.status).toBe(400);
+    expect((res.json() as { error: { code: string } }).error.code).toBe('invalid_event');
+    expect(countRows(app.db, 'processed_events')).toBe(before);
+  });
+
   it('accepts a signature 299 s old (tolerance 300 s)', async () => {
     const { session, orderId } = await paidSession();
     const res = await deliver(eventOf('checkout.session.completed', session), { timestamp: Math.floor(Date.now() / 1000) - 299 });

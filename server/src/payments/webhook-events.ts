@@ -6,6 +6,7 @@
 // Deliveries are at least once and unordered: the event id is recorded in the same
 // transaction as its change, and the store only moves orders forward.
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { AppError } from '../errors';
 import type { OrderOutcome } from '../store/order-store';
 import type { FulfilmentDeps } from './fulfilment';
@@ -20,13 +21,25 @@ import {
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
+// constructEvent proves who sent the bytes, not that they are an event: a correctly signed
+// body of another shape (a test tool, a misconfigured forwarder) is refused, not half-processed.
+const EventShapeSchema = z.object({
+  id: z.string().startsWith('evt_').max(255),
+  type: z.string().min(1).max(100),
+  created: z.number().int(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
+
 export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: string | undefined, secret: string): Stripe.Event {
   if (!signature) throw new AppError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
+  let event: Stripe.Event;
   try {
-    return stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+    event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
   } catch (error) {
     throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.', { cause: error });
   }
+  if (!EventShapeSchema.safeParse(event).success) throw new AppError(400, 'invalid_event', 'The webhook body is not a Stripe event.');
+  return event;
 }
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';

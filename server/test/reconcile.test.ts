@@ -1,0 +1,289 @@
+// Reconciliation through the real emulator: events Stripe never delivered to us (the
+// emulator starts without webhook endpoints) are listed with GET /v1/events and processed
+// through the same idempotent path as webhooks.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCheckoutSession } from '../src/payments/checkout';
+import { RECONCILED_EVENT_TYPES, reconcileMissedEvents } from '../src/payments/reconcile';
+import type { ReconcileOptions } from '../src/payments/reconcile';
+import { createLogger } from '../src/logger';
+import { createStripeClient } from '../src/payments/stripe-client';
+import { openDatabase } from '../src/store/database';
+import { createOrderStore } from '../src/store/order-store';
+import { createReconcileCursor } from '../src/store/reconcile-cursor';
+import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
+import type { Emulator } from './helpers/emulator';
+import { FIXTURE_CLIENT_DIR, countRows, startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
+import { waitFor } from './helpers/wait';
+
+function reconcile(app: TestApp, options: ReconcileOptions = {}) {
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void app.logLines.push(line) } });
+  return reconcileMissedEvents({ stripe: app.stripe, store: app.store, logger, cursor: createReconcileCursor(app.db) }, options);
+}
+
+async function checkout(app: TestApp) {
+  const res = await app.request('/api/checkout-sessions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+  });
+  expect(res.status).toBe(201);
+  const url = (res.json() as { url: string }).url;
+  const sessionId = url.split('/').at(-1) ?? '';
+  return { url, sessionId, orderId: app.store.findOrderByCheckoutSession(sessionId)?.id ?? '' };
+}
+
+async function paidCheckout(app: TestApp, emulator: Emulator) {
+  const session = await checkout(app);
+  expect((await payOnHostedPage(emulator, session.url, '4242 4242 4242 4242')).status).toBe(303);
+  return session;
+}
+
+async function paymentIntent(app: TestApp, emulator: Emulator, cardNumber: string) {
+  const res = await app.request('/api/payment-intents', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+  });
+  const { clientSecret } = res.json() as { clientSecret: string };
+  const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
+  await confirmAsPaymentElement(emulator, clientSecret, cardNumber);
+  return { paymentIntentId, orderId: app.store.findOrderByPaymentIntent(paymentIntentId)?.id ?? '' };
+}
+
+function orderRows(app: TestApp) {
+  return app.db.prepare('SELECT * FROM orders ORDER BY id').all();
+}
+
+function eventRows(app: TestApp) {
+  return app.db.prepare('SELECT * FROM processed_events ORDER BY event_id').all();
+}
+
+function cardColumns(app: TestApp, orderId: string) {
+  return app.db.prepare('SELECT status, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(orderId);
+}
+
+const VISA_4242 = { card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 };
+const NO_CARD = { card_brand: null, card_last4: null, card_exp_month: null, card_exp_year: null };
+
+describe('events that were never delivered', () => {
+  let emulator: Emulator;
+  let app: TestApp;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    app = await startTestApp({ stripeApi: emulator });
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.close();
+  });
+
+  it('has nothing to do before the first order', async () => {
+    expect(await reconcile(app)).toEqual({ since: null, listed: 0, processed: 0, duplicate: 0, ignored: 0, failed: 0 });
+  });
+
+  it('brings every order to its final state, and a second run changes nothing', async () => {
+    const paid = await paidCheckout(app, emulator);
+    const refunded = await paymentIntent(app, emulator, '4242 4242 4242 4242');
+    await app.stripe.refunds.create({ payment_intent: refunded.paymentIntentId });
+    const disputed = await paymentIntent(app, emulator, '4000 0000 0000 0259');
+    const declined = await paymentIntent(app, emulator, '4000 0000 0000 0002');
+    const expired = await checkout(app);
+    await app.stripe.checkout.sessions.expire(expired.sessionId);
+    const open = await checkout(app);
+
+    // Nothing reached us: every order is still pending.
+    expect(countRows(app.db, 'processed_events')).toBe(0);
+    for (const { orderId } of [paid, refunded, disputed, declined, expired, open]) expect(cardColumns(app, orderId)).toEqual({ status: 'pending', ...NO_CARD });
+
+    const first = await reconcile(app);
+    expect(first.failed).toBe(0);
+    expect(first.processed).toBeGreaterThanOrEqual(6);
+    expect(first.listed).toBe(first.processed + first.duplicate + first.ignored);
+    expect(cardColumns(app, paid.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(cardColumns(app, refunded.orderId)).toEqual({ status: 'refunded', ...VISA_4242 });
+    expect(cardColumns(app, disputed.orderId)).toEqual({ status: 'disputed', card_brand: 'visa', card_last4: '0259', card_exp_month: 12, card_exp_year: 2034 });
+    expect(cardColumns(app, declined.orderId)).toEqual({ status: 'failed', ...NO_CARD });
+    expect(cardColumns(app, expired.orderId)).toEqual({ status: 'expired', ...NO_CARD });
+    expect(cardColumns(app, open.orderId)).toEqual({ status: 'pending', ...NO_CARD });
+
+    // Exactly the listed events of the types the webhook handler acts on were recorded.
+    const events = await app.stripe.events.list({ limit: 100 });
+    const handled = events.data.filter((event) => (RECONCILED_EVENT_TYPES as readonly string[]).includes(event.type));
+    expect(events.data.length).toBeGreaterThan(handled.length);
+    expect(eventRows(app).map((row) => (row as { event_id: string }).event_id)).toEqual(handled.map((event) => event.id).sort());
+    expect(first.listed).toBe(handled.length);
+
+    const orders = orderRows(app);
+    const processed = eventRows(app);
+    const second = await reconcile(app);
+    // The first run started at the oldest order; this one an overlap before the newest processed event.
+    expect(second).toEqual({ since: expect.any(Number), listed: first.listed, processed: 0, duplicate: first.listed, ignored: 0, failed: 0 });
+    expect(orderRows(app)).toEqual(orders);
+    expect(eventRows(app)).toEqual(processed);
+    expect(app.logLines.join('')).not.toMatch(/4242 ?4242 ?4242 ?4242|4000 ?0000 ?0000 ?0(259|002)/);
+  });
+
+  it('lists from an overlap before the newest processed event', async () => {
+    const newest = app.db.prepare<[], { newest: number }>('SELECT max(processed_at) AS newest FROM processed_events').get()?.newest ?? 0;
+    expect(newest).toBeGreaterThan(0);
+    expect((await reconcile(app, { overlapSeconds: 60 })).since).toBe(newest - 60);
+    expect((await reconcile(app)).since).toBe(newest - 3 * 24 * 60 * 60);
+  });
+
+  it('stops between events when aborted, and the next run finishes the job', async () => {
+    const late = await paidCheckout(app, emulator);
+    const stop = new AbortController();
+    stop.abort();
+    expect(await reconcile(app, { signal: stop.signal })).toMatchObject({ processed: 0, failed: 0 });
+    expect(cardColumns(app, late.orderId)).toMatchObject({ status: 'pending' });
+    expect(await reconcile(app)).toMatchObject({ processed: 2, failed: 0 });
+    expect(cardColumns(app, late.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+  });
+});
+
+describe('when Stripe cannot be reached', () => {
+  it('rejects (the caller logs it) and records nothing', async () => {
+    const app = await startTestApp();
+    try {
+      app.store.createOrder({ id: 'ord_unreachable1', amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      await expect(reconcile(app)).rejects.toThrow();
+      expect(countRows(app.db, 'processed_events')).toBe(0);
+      expect(cardColumns(app, 'ord_unreachable1')).toEqual({ status: 'pending', ...NO_CARD });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('events a webhook already delivered', () => {
+  let emulator: Emulator;
+  let app: TestApp;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    app = await startTestApp({ stripeApi: emulator });
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.close();
+  });
+
+  it('are not applied again; only the missed ones are processed', async () => {
+    const missed = await paidCheckout(app, emulator);
+    emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: app.webhookSecret });
+    const delivered = await paymentIntent(app, emulator, '4242 4242 4242 4242');
+    await waitFor(() => cardColumns(app, delivered.orderId), (row) => (row as { status: string }).status === 'paid');
+    // Let every delivery of the payment settle (charge.succeeded etc. are recorded as ignored).
+    const settled = await waitFor(() => countRows(app.db, 'processed_events'), (n) => n >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(countRows(app.db, 'processed_events')).toBe(settled);
+    const byWebhook = eventRows(app);
+    const deliveredOrder = app.db.prepare('SELECT * FROM orders WHERE id = ?').get(delivered.orderId);
+    expect(cardColumns(app, missed.orderId)).toMatchObject({ status: 'pending' });
+
+    const summary = await reconcile(app);
+    // payment_intent.succeeded came by webhook; the missed session's two events did not.
+    expect(summary).toMatchObject({ processed: 2, duplicate: 1, ignored: 0, failed: 0 });
+    expect(cardColumns(app, missed.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(app.db.prepare('SELECT * FROM orders WHERE id = ?').get(delivered.orderId)).toEqual(deliveredOrder);
+    const after = eventRows(app);
+    for (const row of byWebhook) expect(after).toContainEqual(row);
+    expect(after).toHaveLength(byWebhook.length + 2);
+  });
+});
+
+describe('npm run reconcile and startup, as processes', () => {
+  const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  let emulator: Emulator;
+  let dir: string;
+  let dbFile: string;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sss-reconcile-'));
+    dbFile = path.join(dir, 'app.sqlite');
+  });
+  afterAll(async () => {
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A hosted Checkout order paid at the emulator while no app was there to hear about it. */
+  async function payWhileDown(): Promise<string> {
+    const db = openDatabase(dbFile);
+    try {
+      const stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
+      const started = await createCheckoutSession({ stripe, store: createOrderStore(db), publicUrl: 'https://localhost:4242' }, [{ productId: 'enamel-mug', quantity: 1 }]);
+      if (started.uiMode !== 'hosted_page') throw new Error('expected a hosted Checkout Session');
+      expect((await payOnHostedPage(emulator, started.url, '4242 4242 4242 4242')).status).toBe(303);
+      return started.orderId;
+    } finally {
+      db.close();
+    }
+  }
+
+  function statusOf(orderId: string): unknown {
+    const db = openDatabase(dbFile);
+    try {
+      return db.prepare('SELECT status FROM orders WHERE id = ?').get(orderId);
+    } finally {
+      db.close();
+    }
+  }
+
+  function run(script: string, env: Record<string, string>) {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'server', 'src', script)], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: `file:${dbFile}`, PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, output: () => output, exited };
+  }
+
+  const testMode = () => ({
+    STRIPE_SECRET_KEY: 'sk_test_emulated',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_emulated',
+    STRIPE_WEBHOOK_SECRET: 'whsec_reconcile_test_secret',
+    STRIPE_API_URL: emulator.url,
+  });
+
+  it('npm run reconcile processes what was missed, then exits 0', async () => {
+    const orderId = await payWhileDown();
+    expect(statusOf(orderId)).toEqual({ status: 'pending' });
+    const cli = run('reconcile-cli.ts', testMode());
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/"processed":2,"duplicate":0,"ignored":0,"failed":0\}.*"msg":"reconciled missed Stripe events"/);
+    expect(statusOf(orderId)).toEqual({ status: 'paid' });
+  });
+
+  it('npm run reconcile in emulated mode says how to point it at a Stripe', async () => {
+    const cli = run('reconcile-cli.ts', {});
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain('npm run reconcile needs a Stripe to ask');
+  });
+
+  it('the server reconciles after it starts listening, and logs the outcome', async () => {
+    const orderId = await payWhileDown();
+    const server = run('main.ts', testMode());
+    try {
+      const done = await waitFor(() => server.output(), (output) => output.includes('reconciled missed Stripe events'), 20_000);
+      expect(done.indexOf('"msg":"listening"')).toBeGreaterThan(-1);
+      expect(done.indexOf('"msg":"listening"')).toBeLessThan(done.indexOf('reconciled missed Stripe events'));
+      // The first order's two events were processed by the CLI run above: duplicates now.
+      expect(done).toMatch(/"processed":2,"duplicate":2,"ignored":0,"failed":0\}/);
+      expect(statusOf(orderId)).toEqual({ status: 'paid' });
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  });
+});
