@@ -1,9 +1,12 @@
 // The payment-page monitor (PCI DSS 11.6.1) against the real app over HTTPS: tampering with
 // the built page (an extra script, a changed bundle, a weakened header) is detected.
+import { spawn } from 'node:child_process';
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureDevCertificate } from '../dev-certs';
 import { comparePage } from '../monitor/compare';
 import { normaliseNonce, snapshotPage, type PageSnapshot } from '../monitor/page-snapshot';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
@@ -82,4 +85,43 @@ describe('payment page monitor', () => {
     expect(normaliseNonce("script-src 'nonce-abc+/=' 'strict-dynamic'")).toBe("script-src 'nonce-…' 'strict-dynamic'");
     expect(normaliseNonce(undefined)).toBeNull();
   });
+});
+
+describe('npm run monitor', () => {
+  it('alerts on a change: exit code 1, an error log line, and a JSON POST to --alert-url', async () => {
+    const app = await startApp();
+    const dev = await ensureDevCertificate();
+    const alerts: unknown[] = [];
+    const receiver = https.createServer({ cert: dev.cert, key: dev.key }, (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        alerts.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, 'localhost', resolve));
+    const receiverPort = (receiver.address() as { port: number }).port;
+    const baseline = path.join(clientDir, 'baseline.json');
+    const caFile = path.join(clientDir, 'ca.pem');
+    await writeFile(caFile, dev.ca);
+    const run = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/monitor/cli.ts', app.url, '--page', '/', '--baseline', baseline, '--ca', caFile, ...args]);
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    try {
+      expect((await run('--approve')).code).toBe(0);
+      expect((await run()).code).toBe(0);
+      await appendFile(path.join(clientDir, 'assets', 'index-Bx12cd34.js'), '\n/* changed */\n');
+      const changed = await run('--alert-url', `https://localhost:${receiverPort}/alerts`);
+      expect(changed.code).toBe(1);
+      expect(changed.stdout).toMatch(/"level":50.*"alert":"payment-page-changed"/);
+      expect(alerts).toEqual([expect.objectContaining({ alert: 'payment-page-changed', differences: expect.arrayContaining([expect.stringContaining('script not in the baseline')]) })]);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  }, 60_000);
 });
