@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckoutSession } from '../src/payments/checkout';
-import { RECONCILED_EVENT_TYPES, reconcileMissedEvents } from '../src/payments/reconcile';
+import { reconcileMissedEvents } from '../src/payments/reconcile';
+import { HANDLED_EVENT_TYPES } from '../src/payments/webhook-events';
 import type { ReconcileOptions } from '../src/payments/reconcile';
 import { createLogger } from '../src/logger';
 import { createStripeClient } from '../src/payments/stripe-client';
@@ -114,7 +115,7 @@ describe('events that were never delivered', () => {
 
     // Exactly the listed events of the types the webhook handler acts on were recorded.
     const events = await app.stripe.events.list({ limit: 100 });
-    const handled = events.data.filter((event) => (RECONCILED_EVENT_TYPES as readonly string[]).includes(event.type));
+    const handled = events.data.filter((event) => (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type));
     expect(events.data.length).toBeGreaterThan(handled.length);
     expect(eventRows(app).map((row) => (row as { event_id: string }).event_id)).toEqual(handled.map((event) => event.id).sort());
     expect(first.listed).toBe(handled.length);

@@ -9,19 +9,7 @@
 import type Stripe from 'stripe';
 import type { ReconcileCursor } from '../store/reconcile-cursor';
 import type { FulfilmentDeps } from './fulfilment';
-import { handleStripeEvent } from './webhook-events';
-
-/** The event types `handleStripeEvent` acts on; the rest would only be recorded as ignored. */
-export const RECONCILED_EVENT_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const satisfies readonly Stripe.Event.Type[];
+import { HANDLED_EVENT_TYPES, handleStripeEvent } from './webhook-events';
 
 export const DEFAULT_RECONCILE_OVERLAP_SECONDS = 3 * 24 * 60 * 60;
 
@@ -49,7 +37,7 @@ async function listEventsSince(stripe: Stripe, since: number, signal: AbortSigna
   const events: Stripe.Event[] = [];
   // The SDK's auto-pagination follows `has_more` with `starting_after` for us.
   // https://docs.stripe.com/api/pagination/auto
-  for await (const event of stripe.events.list({ created: { gte: since }, types: [...RECONCILED_EVENT_TYPES], limit: 100 })) {
+  for await (const event of stripe.events.list({ created: { gte: since }, types: [...HANDLED_EVENT_TYPES], limit: 100 })) {
     if (signal?.aborted) break;
     events.push(event);
   }

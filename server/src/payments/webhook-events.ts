@@ -68,6 +68,18 @@ async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null
   return { orderId: order.id, outcomes: [...(paid ? [paid] : []), { status }] };
 }
 
+/** The event types planChange acts on (keep in step with its cases); reconciliation lists only these. */
+export const HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'charge.refunded',
+  'charge.dispute.created',
+] as const satisfies readonly Stripe.Event.Type[];
+
 /** Works out (with Stripe calls if needed) what an event changes, before any write. */
 async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<PlannedChange | null | 'ignored'> {
   switch (event.type) {
