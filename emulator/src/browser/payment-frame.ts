@@ -3,15 +3,11 @@
 // number goes from here to the API origin with the publishable key and the client secret.
 // The parent origin comes from the `origin` query parameter, which the frame's CSP
 // `frame-ancestors` makes the browser enforce, so messages go to that origin only.
+import type { PublicOrigins } from '../context';
 import { isLuhnValid } from '../test-cards';
 
-interface Origins {
-  js: string;
-  api: string;
-  hooks: string;
-  checkout: string;
-}
-declare const STRIPE_EMULATOR_ORIGINS: Origins;
+// The emulator's own type, erased by esbuild: the browser receives the values, not the module.
+declare const STRIPE_EMULATOR_ORIGINS: PublicOrigins;
 export {}; // a module: nothing here is global
 const ORIGINS = STRIPE_EMULATOR_ORIGINS;
 

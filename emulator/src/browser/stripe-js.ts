@@ -6,6 +6,7 @@
 // an alias). Card fields live in frames on the Stripe origins; this page only sees messages
 // whose `event.origin` and `event.source` are the frame's.
 // Compiled with esbuild when the emulator starts; the server wraps it with the origins.
+import type { PublicOrigins } from '../context';
 import type {
   PaymentIntent,
   PaymentIntentResult,
@@ -15,13 +16,8 @@ import type {
   StripeError,
 } from '@stripe/stripe-js';
 
-interface Origins {
-  js: string;
-  api: string;
-  hooks: string;
-  checkout: string;
-}
-declare const STRIPE_EMULATOR_ORIGINS: Origins;
+// The emulator's own type, erased by esbuild: the browser receives the values, not the module.
+declare const STRIPE_EMULATOR_ORIGINS: PublicOrigins;
 const ORIGINS = STRIPE_EMULATOR_ORIGINS;
 
 interface FrameMessage {
