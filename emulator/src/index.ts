@@ -4,7 +4,10 @@ import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import type Stripe from 'stripe';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { createEmulatorActions, type EmulatorActions } from './actions';
+import { createFaults, type EmulatorFaults } from './faults';
 import { expireDueCheckoutSessions } from './checkout-sessions';
 import { buildBrowserScripts } from './browser-scripts';
 import type { EmulatorContext, PublicOrigins } from './context';
@@ -12,7 +15,11 @@ import { resolveOptions, STRIPE_ORIGINS, webhookEndpointSchema, type EmulatorOpt
 import { createEmulatorApp } from './server';
 import { EmulatorStore } from './store';
 import { createWebhookDispatcher } from './webhooks';
+import type { EmulatorEvent } from './objects/event';
 
+export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './actions';
+export type { EmulatorEvent } from './objects/event';
+export type { EmulatorFaults, FaultRule } from './faults';
 export type { PublicOrigins } from './context';
 export type { EmulatorOptions, WebhookEndpointOptions } from './options';
 export { signWebhookPayload } from './webhook-signature';
@@ -30,7 +37,24 @@ export interface Emulator {
   /** Where the Stripe.js stand-in is: `${publicOrigins.js}/endive/stripe.js`. */
   stripeJsUrl: string;
   addWebhookEndpoint(endpoint: WebhookEndpointOptions): void;
+  /**
+   * What a customer and a dashboard user do, without a browser or HTTP: the same services as
+   * the pages and buttons, so the same events (load and chaos tests drive payments this way).
+   */
+  actions: EmulatorActions;
+  /** Read-only views of the state, for tests that compute what the merchant should end with. */
+  state: EmulatorStateView;
+  /** Simulated Stripe outages: matching API requests get a 500 `api_error`. */
+  faults: EmulatorFaults;
   close(): Promise<void>;
+}
+
+export interface EmulatorStateView {
+  /** Every event so far, oldest first, from `offset` on (as `GET /v1/events/:id` shows it). */
+  readEvents(offset?: number): EmulatorEvent[];
+  findCheckoutSession(id: string): Stripe.Checkout.Session | undefined;
+  findPaymentIntent(id: string): Stripe.PaymentIntent | undefined;
+  findCharge(id: string): Stripe.Charge | undefined;
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
@@ -72,7 +96,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     origins: { js: '', api: '', hooks: '', checkout: '' },
     fingerprintKey: randomBytes(32),
   };
+  const faults = createFaults();
   const app = createEmulatorApp({
+    faults: faults.middleware,
     context,
     logger,
     auth: { secretKeys: resolved.secretKeys },
@@ -99,6 +125,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     publicOrigins: { ...context.origins },
     stripeJsUrl: `${context.origins.js}/endive/stripe.js`,
     addWebhookEndpoint,
+    actions: createEmulatorActions(context),
+    faults,
+    state: {
+      readEvents: (offset = 0) => store.events.slice(offset).map((event) => store.presentEvent(event)),
+      findCheckoutSession: (id) => store.sessions.get(id),
+      findPaymentIntent: (id) => store.paymentIntents.get(id),
+      findCharge: (id) => store.charges.get(id),
+    },
     close: async () => {
       clearInterval(sweep);
       dispatcher.close();

@@ -4,7 +4,7 @@
 // embedded Checkout, Stripe.js stand-in and its frames, 3-D Secure; each its own tiny form
 // parser) -> /v1 API (form bodies, Stripe errors, CORS for Stripe.js calls) -> dashboard and
 // its same-origin actions -> 404 -> one error handler last.
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createApiRoute, sendUnknownRoute, toErrorResponse } from './api-route';
 import type { AuthOptions } from './auth';
@@ -31,6 +31,8 @@ export interface EmulatorAppDeps {
   scripts: BrowserScripts;
   /** For the dashboard: the API URL and the endpoint URLs (never their secrets). */
   describe: () => { url: string; endpoints: readonly string[] };
+  /** Simulated outages (faults.ts), checked before any API route. */
+  faults: RequestHandler;
 }
 
 export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
@@ -75,7 +77,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   api.use('/disputes', createDisputeRoutes(context, apiRoute));
   api.use('/events', createEventRoutes(context, apiRoute));
   api.use(sendUnknownRoute);
-  app.use('/v1', api);
+  app.use('/v1', deps.faults, api);
 
   app.use(createDashboardRoutes(context, deps.describe));
 

@@ -16,7 +16,7 @@ import { CSP_REPORT_PATH } from './security/csp';
 import type { StripeOrigins } from './security/csp';
 import { createSecurityHeadersMiddleware } from './security/headers';
 import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
-import type { RateLimitOptions } from './security/rate-limit';
+import type { RateLimitOptions, RateLimitStoreFactory } from './security/rate-limit';
 import type { OrderStore } from './store/order-store';
 import type { CspReportStore } from './store/csp-report-store';
 
@@ -37,13 +37,15 @@ export interface AppDeps {
   cspReports: CspReportStore;
   logger: Logger;
   rateLimits?: RateLimitOptions;
+  /** Shared rate-limit counters (RATE_LIMIT_STORE=database); absent = this process's memory. */
+  rateLimitStore?: RateLimitStoreFactory;
   /** Readiness probe for /healthz (e.g. the database answers). */
-  checkHealth?: () => boolean;
+  checkHealth?: () => Promise<boolean>;
 }
 
 export function createApp(deps: AppDeps): Express {
   const templates = loadPageTemplates(deps.clientDistDir);
-  const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateLimitStore);
   const app = express();
 
   // The order is part of the security design; change it only with a reason:
@@ -65,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
-  app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => true)));
+  app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
   app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware(deps.logger));

@@ -6,11 +6,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
+import type { DatabaseLocation } from './store/database';
 
 const DEFAULT_CHECKOUT_RATE_LIMIT = DEFAULT_RATE_LIMITS.checkout;
 
 export type Mode = 'emulated' | 'test' | 'live';
 export type EmulatorOrigins = 'local' | 'stripe';
+export type RateLimitStore = 'memory' | 'database';
 
 export interface Config {
   mode: Mode;
@@ -20,7 +22,9 @@ export interface Config {
   publicUrl: string | null;
   /** Real certificate files; null means "issue one from the development CA". */
   tls: { certFile: string; keyFile: string } | null;
-  databaseFile: string;
+  database: DatabaseLocation;
+  /** Where rate-limit counters live: this process's memory, or the shared database (several instances). */
+  rateLimitStore: RateLimitStore;
   clientDistDir: string;
   logLevel: string;
   hstsPreload: boolean;
@@ -85,6 +89,7 @@ const EnvSchema = z.object({
       .min(1, 'CHECKOUT_RATE_LIMIT must be at least 1 (each checkout needs one request)')
       .max(10_000, 'CHECKOUT_RATE_LIMIT must be at most 10000'),
   ),
+  RATE_LIMIT_STORE: optional(z.enum(['memory', 'database'], { error: 'RATE_LIMIT_STORE must be memory (one instance) or database (counters shared by every instance)' })),
   EMULATOR_PORT: optional(port('EMULATOR_PORT')),
   EMULATOR_ORIGINS: optional(z.enum(['local', 'stripe'], { error: 'EMULATOR_ORIGINS must be local or stripe' })),
   EMULATOR_WEBHOOK_SECRET: optional(z.string()),
@@ -195,13 +200,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) }
     : null;
 
-  const databaseUrl = e.DATABASE_URL ?? DEFAULTS.databaseUrl;
-  const databaseFile = databaseUrl.startsWith('file:') ? databaseUrl.slice('file:'.length) : '';
-  if (databaseFile === '') {
-    problems.push(`DATABASE_URL must look like file:<path to a SQLite file>, e.g. ${DEFAULTS.databaseUrl}.`);
+  const database = parseDatabaseUrl(e.DATABASE_URL ?? DEFAULTS.databaseUrl);
+  if (typeof database === 'string') problems.push(database);
+  else if (mode === 'live' && database.engine === 'postgres' && !usesDatabaseTls(database.url)) {
+    // Orders and payment ids cross the network to a remote database: TLS everywhere, as for Stripe.
+    problems.push('DATABASE_URL points at a remote PostgreSQL without TLS in live mode: add ?sslmode=verify-full (or sslmode=require) to the URL.');
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   const emulated = mode === 'emulated';
   return {
@@ -210,7 +216,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     httpPort,
     publicUrl,
     tls,
-    databaseFile: path.resolve(databaseFile),
+    database,
+    // Several instances share a PostgreSQL database, and a limit per instance would be a
+    // limit times the instance count: with PostgreSQL the counters live in it by default.
+    rateLimitStore: e.RATE_LIMIT_STORE ?? (database.engine === 'postgres' ? 'database' : 'memory'),
     clientDistDir: path.resolve(e.CLIENT_DIST_DIR ?? DEFAULTS.clientDistDir),
     logLevel: e.LOG_LEVEL ?? 'info',
     hstsPreload: e.HSTS_PRELOAD === 'true',
@@ -230,6 +239,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
   };
+}
+
+/** `file:<path>` (SQLite) or `postgres://…` / `postgresql://…`; a string is the problem to report. */
+function parseDatabaseUrl(value: string): DatabaseLocation | string {
+  const usage = `DATABASE_URL must be file:<path to a SQLite file> (e.g. ${DEFAULTS.databaseUrl}) or postgres://user:password@host:5432/database.`;
+  if (value.startsWith('file:')) {
+    const file = value.slice('file:'.length);
+    return file === '' ? usage : { engine: 'sqlite', file: path.resolve(file) };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    if (!URL.canParse(value) || new URL(value).hostname === '') return `DATABASE_URL is not a valid PostgreSQL URL. ${usage}`;
+    return { engine: 'postgres', url: value };
+  }
+  return usage;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Loopback needs no TLS; anything else must ask for it (`sslmode`, read by `pg`). */
+function usesDatabaseTls(url: string): boolean {
+  const parsed = new URL(url);
+  if (LOOPBACK_HOSTS.has(parsed.hostname)) return true;
+  return ['require', 'verify-ca', 'verify-full'].includes(parsed.searchParams.get('sslmode') ?? '');
 }
 
 /** PUBLIC_URL, or the local address once the HTTPS port is known (PORT=0 picks one). */

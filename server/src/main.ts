@@ -18,6 +18,7 @@ import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './s
 import { openDatabase } from './store/database';
 import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
+import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 
@@ -71,14 +72,14 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
   return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
 }
 
-function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; databaseFile: string }) {
+function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; database: string }) {
   const banner = [
     '',
     `  Stripe Secure Starter is running in ${lines.mode} mode`,
     `  Shop:          ${lines.publicUrl}`,
     `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
     lines.emulatorUrl ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)` : undefined,
-    `  Database:      ${lines.databaseFile}`,
+    `  Database:      ${lines.database}`,
     lines.caPath
       ? `  Certificate:   issued by the development CA ${lines.caPath}\n` +
         `                 trust it once: import it as an authority in your browser, or for Node clients set NODE_EXTRA_CA_CERTS=${lines.caPath} (see README, "Trusting the development CA")`
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const config = loadConfigFromProcess();
   const logger = createLogger({ level: config.logLevel });
   const credentials = await loadTlsCredentials(config.tls);
-  const db = openDatabase(config.databaseFile);
+  const db = await openDatabase(config.database);
   const store = createOrderStore(db);
   const cspReports = createCspReportStore(db);
 
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
     store,
     cspReports,
     logger,
-    checkHealth: () => db.open,
+    rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
+    checkHealth: () => db.ping(),
   });
   server.on('request', app);
 
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
   const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
   const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
 
-  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, databaseFile: config.databaseFile });
-  logger.info({ mode: config.mode, port, httpPort }, 'listening');
+  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, database: db.description });
+  logger.info({ mode: config.mode, port, httpPort, database: db.engine, rateLimitStore: config.rateLimitStore }, 'listening');
 
   // Catch up on events missed while we were down, in the background: readiness does not
   // wait for it, and webhooks arriving meanwhile are safe (same idempotent path).
@@ -137,9 +139,26 @@ async function main(): Promise<void> {
     .catch((error: unknown) => logger.error({ err: error }, 'reconciling missed Stripe events failed; run `npm run reconcile` later'));
 
   let stopping = false;
+  // close() stops new connections, but Node goes on serving further requests on a
+  // keep-alive connection that was busy at that moment (and answers them keep-alive), so a
+  // busy client held the shutdown open until the force-close cut its request mid-flight.
+  // Once stopping, every answer not yet started says Connection: close, and Node closes
+  // the connection after it (server/test/shutdown-under-load.test.ts).
+  const unanswered = new Set<http.ServerResponse>();
+  const closeAfterAnswer = (res: http.ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  for (const listening of [server, redirectServer]) {
+    listening.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (stopping) return closeAfterAnswer(res);
+      unanswered.add(res);
+      res.once('close', () => unanswered.delete(res));
+    });
+  }
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    unanswered.forEach(closeAfterAnswer);
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     stopWatching();
     const force = setTimeout(() => {
@@ -158,8 +177,8 @@ async function main(): Promise<void> {
     void closed
       .then(() => reconciled)
       .then(() => emulator?.close())
+      .then(() => db.close())
       .then(() => {
-        db.close();
         logger.info('stopped');
         process.exit(0);
       })

@@ -24,13 +24,13 @@ async function main(): Promise<number> {
   // A separately started emulator uses the development CA; trust it next to the public roots.
   const ca = config.stripe.apiUrl ? [...rootCertificates, (await ensureDevCertificate()).ca] : null;
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
-  const db = openDatabase(config.databaseFile);
+  const db = await openDatabase(config.database);
   try {
     const summary = await reconcileMissedEvents({ stripe, store: createOrderStore(db), logger, cursor: createReconcileCursor(db) });
     logger.info({ reconcile: summary }, 'reconciled missed Stripe events');
     return summary.failed === 0 ? 0 : 1;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

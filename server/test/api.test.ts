@@ -42,7 +42,7 @@ describe('GET /api/config and /api/products', () => {
 
 describe('POST /api/checkout-sessions', () => {
   it('writes a pending order, then creates a hosted session priced from the catalog', async () => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const res = await postCheckout(JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 2 }, { productId: 'dot-notebook', quantity: 1 }] }), {
       ...JSON_HEADERS,
       Origin: app.url,
@@ -52,10 +52,10 @@ describe('POST /api/checkout-sessions', () => {
     const { url } = res.json() as { url: string };
     expect(Object.keys(res.json() as object)).toEqual(['url']);
     expect(url).toMatch(new RegExp(`^${emulator.url}/c/pay/cs_test_`));
-    expect(countRows(app.db, 'orders')).toBe(before + 1);
+    expect(await countRows(app.db, 'orders')).toBe(before + 1);
 
     const sessionId = url.split('/').at(-1) ?? '';
-    const order = app.store.findOrderByCheckoutSession(sessionId);
+    const order = await app.store.findOrderByCheckoutSession(sessionId);
     expect(order).toMatchObject({ status: 'pending', amount: 2 * 1800 + 1500, currency: 'usd', card: null });
     expect(order?.id).toMatch(/^ord_[a-z]{20}$/);
 
@@ -73,7 +73,7 @@ describe('POST /api/checkout-sessions', () => {
   it('uses an idempotency key derived from the order', async () => {
     const res = await postCheckout(JSON.stringify({ items: [{ productId: 'canvas-tote', quantity: 1 }] }));
     const sessionId = ((res.json() as { url: string }).url.split('/').at(-1)) ?? '';
-    const order = app.store.findOrderByCheckoutSession(sessionId);
+    const order = await app.store.findOrderByCheckoutSession(sessionId);
     // Replaying the same key with the same parameters returns the same session (Stripe's rule).
     const again = await app.stripe.checkout.sessions.create(
       {
@@ -112,7 +112,7 @@ describe('POST /api/checkout-sessions', () => {
   ];
 
   it.each(refusals)('refuses %s with a JSON error and writes nothing', async (_name, body, headers, status, code) => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const res = await postCheckout(body, headers);
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -120,7 +120,7 @@ describe('POST /api/checkout-sessions', () => {
     expect(error.code).toBe(code);
     expect(error.message.length).toBeGreaterThan(5);
     expect(Object.keys(res.json() as object)).toEqual(['error']);
-    expect(countRows(app.db, 'orders')).toBe(before);
+    expect(await countRows(app.db, 'orders')).toBe(before);
   });
 
   it('rate-limits checkout per client', async () => {
@@ -135,7 +135,7 @@ describe('POST /api/checkout-sessions', () => {
       const last = await limited.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body });
       expect(last.json()).toEqual({ error: { code: 'rate_limited', message: 'Too many requests. Please wait a minute and try again.' } });
       expect(last.headers['retry-after']).toBeDefined();
-      expect(countRows(limited.db, 'orders')).toBe(2);
+      expect(await countRows(limited.db, 'orders')).toBe(2);
     } finally {
       await limited.close();
     }
@@ -179,7 +179,7 @@ describe('when Stripe fails', () => {
       const logged = offline.logLines.map((line) => JSON.parse(line) as { msg: string; level: number; err?: { message?: string } });
       expect(logged.find((line) => line.msg === 'request failed')).toMatchObject({ level: 50, err: { message: expect.stringContaining('provider') } });
       // The order written first stays pending, without a session: nothing was charged.
-      const orders = offline.db.prepare('SELECT status, checkout_session_id FROM orders').all();
+      const orders = await offline.db.db.selectFrom('orders').select(['status', 'checkout_session_id']).execute();
       expect(orders).toEqual([{ status: 'pending', checkout_session_id: null }]);
     } finally {
       await offline.close();

@@ -33,7 +33,8 @@ describe('loadConfig', () => {
       httpPort: 4243,
       publicUrl: null,
       tls: null,
-      databaseFile: path.resolve('data/app.sqlite'),
+      database: { engine: 'sqlite', file: path.resolve('data/app.sqlite') },
+      rateLimitStore: 'memory',
       clientDistDir: path.resolve('dist/client'),
       logLevel: 'info',
       hstsPreload: false,
@@ -80,7 +81,22 @@ describe('loadConfig', () => {
 
   it('reads DATABASE_URL, LOG_LEVEL, HSTS_PRELOAD and TRUST_PROXY', () => {
     const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', TRUST_PROXY: '1' });
-    expect(config).toMatchObject({ databaseFile: '/tmp/x/shop.sqlite', logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });
+    expect(config).toMatchObject({ database: { engine: 'sqlite', file: '/tmp/x/shop.sqlite' }, logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });
+  });
+
+  it('selects PostgreSQL with a postgres:// DATABASE_URL, with rate-limit counters shared in it unless told otherwise', () => {
+    for (const url of ['postgres://app:pw@db.internal:5432/shop', 'postgresql://app@127.0.0.1/shop?sslmode=require']) {
+      expect(loadConfig({ DATABASE_URL: url })).toMatchObject({ database: { engine: 'postgres', url }, rateLimitStore: 'database' });
+    }
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/shop', RATE_LIMIT_STORE: 'memory' }).rateLimitStore).toBe('memory');
+    expect(loadConfig({ RATE_LIMIT_STORE: 'database' })).toMatchObject({ database: { engine: 'sqlite' }, rateLimitStore: 'database' });
+  });
+
+  it('requires TLS to a remote PostgreSQL in live mode, not on loopback', () => {
+    expect(() => loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' })).toThrow(/without TLS in live mode: add \?sslmode=verify-full/);
+    expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop?sslmode=verify-full' }).database).toMatchObject({ engine: 'postgres' });
+    expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@127.0.0.1:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
+    expect(loadConfig({ ...TEST_KEYS, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
   });
 
   const cases: [string, Record<string, string>, RegExp][] = [
@@ -107,7 +123,10 @@ describe('loadConfig', () => {
     ['a non-numeric port', { PORT: 'https' }, /PORT must be a number between 0 and 65535/],
     ['a port out of range', { HTTP_PORT: '70000' }, /HTTP_PORT must be between 0 and 65535/],
     ['the same HTTPS and HTTP port', { PORT: '8443', HTTP_PORT: '8443' }, /PORT and HTTP_PORT are both 8443/],
-    ['a DATABASE_URL that is not file:', { DATABASE_URL: 'postgres://db/shop' }, /DATABASE_URL must look like file:<path/],
+    ['a DATABASE_URL that is neither file: nor postgres:', { DATABASE_URL: 'mysql://db/shop' }, /DATABASE_URL must be file:<path to a SQLite file>.*or postgres:\/\/user:password@host/],
+    ['an empty file: DATABASE_URL', { DATABASE_URL: 'file:' }, /DATABASE_URL must be file:<path/],
+    ['a PostgreSQL URL without a host', { DATABASE_URL: 'postgres://' }, /DATABASE_URL is not a valid PostgreSQL URL/],
+    ['an unknown RATE_LIMIT_STORE', { RATE_LIMIT_STORE: 'redis' }, /RATE_LIMIT_STORE must be memory \(one instance\) or database/],
     ['an unknown log level', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
     ['an unknown EMULATOR_ORIGINS', { EMULATOR_ORIGINS: 'remote' }, /EMULATOR_ORIGINS must be local or stripe/],
   ];

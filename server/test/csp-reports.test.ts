@@ -42,19 +42,19 @@ describe('CSP report endpoint', () => {
     expect(app.logLines.join('')).toContain('https://evil.example/beacon');
   });
 
-  it('stores both reports for the monitor, once each', () => {
-    expect(app.cspReports.listSince(0).map(({ documentUrl, directive, blockedUrl, count }) => ({ documentUrl, directive, blockedUrl, count }))).toEqual([
+  it('stores both reports for the monitor, once each', async () => {
+    expect((await app.cspReports.listSince(0)).map(({ documentUrl, directive, blockedUrl, count }) => ({ documentUrl, directive, blockedUrl, count }))).toEqual([
       { documentUrl: 'https://localhost/', directive: 'connect-src', blockedUrl: 'https://evil.example/beacon', count: 1 },
       { documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js', count: 1 },
     ]);
   });
 
   it('acknowledges a report carrying a card number without storing or logging the number', async () => {
-    const before = app.cspReports.listSince(0);
+    const before = await app.cspReports.listSince(0);
     const withPan = JSON.stringify({ 'csp-report': { 'document-uri': 'https://localhost/payment', 'effective-directive': 'connect-src', 'blocked-uri': 'https://evil.example/c?n=4242424242424242' } });
     const res = await report(withPan.replace('?n=', '/'), 'application/csp-report');
     expect(res.status).toBe(204);
-    expect(app.cspReports.listSince(0)).toEqual(before);
+    expect(await app.cspReports.listSince(0)).toEqual(before);
     expect(app.logLines.join('')).not.toContain('4242424242424242');
   });
 
@@ -63,11 +63,11 @@ describe('CSP report endpoint', () => {
     ['a report of the wrong shape', JSON.stringify({ hello: 'world' }), 'application/csp-report', 400],
     ['another content type', LEGACY, 'text/plain', 415],
   ])('refuses %s', async (_name, body, contentType, status) => {
-    const before = app.cspReports.listSince(0);
+    const before = await app.cspReports.listSince(0);
     const res = await report(body, contentType);
     expect(res.status).toBe(status);
     expect(Object.keys(res.json() as object)).toEqual(['error']);
-    expect(app.cspReports.listSince(0)).toEqual(before);
+    expect(await app.cspReports.listSince(0)).toEqual(before);
   });
 
   it('is rate-limited', async () => {

@@ -27,24 +27,24 @@ async function createEmbedded(items: unknown = [{ productId: 'canvas-tote', quan
   expect(res.status).toBe(201);
   const { clientSecret } = res.json() as { clientSecret: string };
   const sessionId = clientSecret.split('_secret_')[0] ?? '';
-  const orderId = app.store.findOrderByCheckoutSession(sessionId)?.id ?? '';
+  const orderId = (await app.store.findOrderByCheckoutSession(sessionId))?.id ?? '';
   return { res, clientSecret, sessionId, orderId, frameUrl: `${emulator.url}/c/embedded/${sessionId}` };
 }
 
 function orderRow(orderId: string) {
-  return app.db.prepare('SELECT status, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(orderId);
+  return app.db.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', orderId).executeTakeFirst();
 }
 
-const waitForStatus = (orderId: string, status: string) => waitFor(() => app.store.findOrder(orderId)?.status, (value) => value === status);
+const waitForStatus = (orderId: string, status: string) => waitFor(async () => (await app.store.findOrder(orderId))?.status, (value) => value === status);
 
 describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
   it('writes a pending order, then creates an embedded session with a return_url, and answers only the client secret', async () => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const { res, clientSecret, sessionId, orderId } = await createEmbedded([{ productId: 'enamel-mug', quantity: 1 }, { productId: 'canvas-tote', quantity: 2 }]);
     expect(Object.keys(res.json() as object)).toEqual(['clientSecret']);
     expect(clientSecret).toMatch(/^cs_test_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/);
-    expect(countRows(app.db, 'orders')).toBe(before + 1);
-    expect(app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 6600, checkoutSessionId: sessionId, paymentIntentId: null });
+    expect(await countRows(app.db, 'orders')).toBe(before + 1);
+    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 6600, checkoutSessionId: sessionId, paymentIntentId: null });
 
     const session = await app.stripe.checkout.sessions.retrieve(sessionId);
     expect(session).toMatchObject({
@@ -68,10 +68,10 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     expect(res.status).toBe(201);
     expect(Object.keys(res.json() as object)).toEqual(['url']);
     const { url } = res.json() as { url: string };
-    const orderId = app.store.findOrderByCheckoutSession(url.split('/').at(-1) ?? '')?.id ?? '';
+    const orderId = (await app.store.findOrderByCheckoutSession(url.split('/').at(-1) ?? ''))?.id ?? '';
     expect((await payOnHostedPage(emulator, url, '4000 0000 0000 0002')).status).toBe(402);
     await waitForStatus(orderId, 'failed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
   });
 
   it.each([
@@ -79,11 +79,11 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     ['uiMode as a number', { uiMode: 1 }],
     ['a returnUrl from the browser', { uiMode: 'embedded_page', returnUrl: 'https://evil.example/return' }],
   ])('refuses %s with a JSON error and writes nothing', async (_name, extra) => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }], ...extra }) });
     expect(res.status).toBe(400);
     expect((res.json() as { error: { code: string } }).error.code).toBe('invalid_request');
-    expect(countRows(app.db, 'orders')).toBe(before);
+    expect(await countRows(app.db, 'orders')).toBe(before);
   });
 });
 
@@ -93,7 +93,7 @@ describe('embedded Checkout outcomes', () => {
     const paid = await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242');
     expect(paid.status).toBe(200);
     await waitForStatus(orderId, 'paid');
-    expect(orderRow(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
     const res = await app.request(`/api/orders/${sessionId}`);
     expect(res.json()).toEqual({ status: 'paid', amount: 2400, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
   });
@@ -105,21 +105,25 @@ describe('embedded Checkout outcomes', () => {
     const session = await app.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] });
     const intent = session.payment_intent;
     expect(typeof intent === 'object' && intent !== null ? intent.metadata : null).toEqual({ order_id: orderId });
-    expect(orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
 
     expect((await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242')).status).toBe(200);
     await waitForStatus(orderId, 'paid');
-    expect(orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
   });
 
   it('a delayed payment stays pending on completed/unpaid, then async_payment_succeeded pays it', async () => {
     const { orderId, frameUrl, sessionId } = await createEmbedded();
     expect((await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242', 'buyer+delayed@example.com')).status).toBe(200);
     await waitFor(() => app.logLines.some((line) => line.includes('"type":"checkout.session.completed"')), Boolean);
-    expect(app.store.findOrder(orderId)?.status).toBe('pending');
+    expect((await app.store.findOrder(orderId))?.status).toBe('pending');
+    // The order is ours and the event is done (nothing to change yet): no "matches no order" warning.
+    const completed = app.logLines.filter((line) => line.includes('"type":"checkout.session.completed"'));
+    expect(completed.some((line) => line.includes('"result":"processed"'))).toBe(true);
+    expect(app.logLines.some((line) => line.includes('matches no order of ours'))).toBe(false);
     expect((await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'succeeded' })).status).toBe(303);
     await waitForStatus(orderId, 'paid');
-    expect(orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
   });
 
   it('a delayed payment that bounces (async_payment_failed) marks the order failed', async () => {
@@ -127,7 +131,7 @@ describe('embedded Checkout outcomes', () => {
     await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242', 'buyer+delayed@example.com');
     expect((await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'failed' })).status).toBe(303);
     await waitForStatus(orderId, 'failed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
   });
 
   it('expiry (checkout.session.expired) marks an unpaid order expired', async () => {
@@ -141,16 +145,16 @@ describe('embedded Checkout outcomes', () => {
     const { orderId, frameUrl } = await createEmbedded();
     await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242');
     await waitForStatus(orderId, 'paid');
-    const paymentIntentId = app.store.findOrder(orderId)?.paymentIntentId ?? '';
+    const paymentIntentId = (await app.store.findOrder(orderId))?.paymentIntentId ?? '';
     expect((await pressDashboardButton(emulator, `/dashboard/payment-intents/${paymentIntentId}/refund`)).status).toBe(303);
     await waitForStatus(orderId, 'refunded');
-    expect(orderRow(orderId)).toMatchObject({ status: 'refunded', card_last4: '4242' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'refunded', card_last4: '4242' });
   });
 
   it('a disputed payment (0259) moves the order to disputed', async () => {
     const { orderId, frameUrl } = await createEmbedded();
     await payOnHostedPage(emulator, frameUrl, '4000 0000 0000 0259');
     await waitForStatus(orderId, 'disputed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'disputed', card_last4: '0259' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'disputed', card_last4: '0259' });
   });
 });

@@ -102,10 +102,11 @@ interface Snapshot {
   processedEvents: Map<string, string>;
 }
 
-function takeSnapshot(): Snapshot {
-  const rows = (table: 'orders' | 'processed_events', key: string) =>
-    new Map(app.db.prepare<[], Record<string, unknown>>(`SELECT * FROM ${table}`).all().map((row) => [String(row[key]), JSON.stringify(row)]));
-  return { orders: rows('orders', 'id'), processedEvents: rows('processed_events', 'event_id') };
+async function takeSnapshot(): Promise<Snapshot> {
+  const index = <Row,>(rows: Row[], key: keyof Row) => new Map(rows.map((row) => [String(row[key]), JSON.stringify(row)]));
+  const orders = await app.db.db.selectFrom('orders').selectAll().execute();
+  const processedEvents = await app.db.db.selectFrom('processed_events').selectAll().execute();
+  return { orders: index(orders, 'id'), processedEvents: index(processedEvents, 'event_id') };
 }
 
 /** Every row that was there is unchanged; exactly `allowed` rows are new. */
@@ -248,7 +249,7 @@ const REGRESSIONS: FuzzRequest[][] = [
 describe('hostile input', () => {
   it('answers generated requests to every route with a 4xx JSON error or the valid response, changing nothing', async () => {
     const logStart = app.logLines.length;
-    const before = takeSnapshot();
+    const before = await takeSnapshot();
     const statuses = new Set<number>();
     let ordersCreated = 0;
     await fc.assert(
@@ -267,7 +268,7 @@ describe('hostile input', () => {
     );
     // The generators reach past the parsers: pages and assets, refusals of every kind.
     for (const status of [200, 201, 204, 400, 403, 404, 413, 415]) expect(statuses, `some answer was ${status}`).toContain(status);
-    const after = takeSnapshot();
+    const after = await takeSnapshot();
     expectOnlyNewRows(before.orders, after.orders, ordersCreated, 'orders');
     expectOnlyNewRows(before.processedEvents, after.processedEvents, 0, 'processed_events');
     await expectStillServing(logStart);
@@ -275,7 +276,7 @@ describe('hostile input', () => {
 
   it('refuses webhook deliveries whose signature is not ours, whatever the body, and records nothing', async () => {
     const logStart = app.logLines.length;
-    const before = takeSnapshot();
+    const before = await takeSnapshot();
     const now = Math.floor(Date.now() / 1000);
     const event = fc.record({ id: fc.stringMatching(/^evt_[A-Za-z0-9]{1,30}$/), type: fc.constantFrom('checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded'), data: fc.record({ object: fc.record({ id: fc.string() }) }) });
     await fc.assert(
@@ -288,7 +289,7 @@ describe('hostile input', () => {
       }),
       { seed: SEED, numRuns: 150 },
     );
-    const after = takeSnapshot();
+    const after = await takeSnapshot();
     expectOnlyNewRows(before.orders, after.orders, 0, 'orders');
     expectOnlyNewRows(before.processedEvents, after.processedEvents, 0, 'processed_events');
     await expectStillServing(logStart);
@@ -310,7 +311,7 @@ describe('hostile input', () => {
 
   it('answers bodies trickled over a few seconds like any other body', async () => {
     const logStart = app.logLines.length;
-    const before = takeSnapshot();
+    const before = await takeSnapshot();
     const trickle = (route: string, contentType: string, text: string) => new Promise<FuzzResponse>((resolve, reject) => {
       const bytes = Buffer.from(text);
       const req = https.request(`${app.url}${route}`, { method: 'POST', agent: false, ca: app.ca, headers: { 'Content-Type': contentType, 'Content-Length': String(bytes.length) } }, (res) => {
@@ -343,7 +344,7 @@ describe('hostile input', () => {
       expectWellFormed({ method: 'POST', path: route, headers: {} }, res);
       expect(res.status, route).toBe(400);
     });
-    const after = takeSnapshot();
+    const after = await takeSnapshot();
     expectOnlyNewRows(before.orders, after.orders, 0, 'orders');
     expectOnlyNewRows(before.processedEvents, after.processedEvents, 0, 'processed_events');
     await expectStillServing(logStart);

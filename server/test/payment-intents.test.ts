@@ -26,26 +26,30 @@ async function createIntent(items: unknown = [{ productId: 'enamel-mug', quantit
   expect(res.status).toBe(201);
   const { clientSecret } = res.json() as { clientSecret: string };
   const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
-  const order = target.store.findOrderByPaymentIntent(paymentIntentId);
+  const order = await target.store.findOrderByPaymentIntent(paymentIntentId);
   return { res, clientSecret, paymentIntentId, orderId: order?.id ?? '' };
 }
 
 function orderRow(orderId: string) {
-  return app.db.prepare('SELECT status, payment_intent_id, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(orderId);
+  return app.db.db
+    .selectFrom('orders')
+    .select(['status', 'payment_intent_id', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
 }
 
-const waitForStatus = (orderId: string, status: string) => waitFor(() => app.store.findOrder(orderId)?.status, (value) => value === status);
+const waitForStatus = (orderId: string, status: string) => waitFor(async () => (await app.store.findOrder(orderId))?.status, (value) => value === status);
 
 describe('POST /api/payment-intents', () => {
   it('writes a pending order, then creates a PaymentIntent priced from the catalog, and answers only the client secret', async () => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const { res, clientSecret, paymentIntentId, orderId } = await createIntent([{ productId: 'enamel-mug', quantity: 2 }, { productId: 'dot-notebook', quantity: 1 }]);
     expect(Object.keys(res.json() as object)).toEqual(['clientSecret']);
     expect(clientSecret).toMatch(/^pi_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(countRows(app.db, 'orders')).toBe(before + 1);
+    expect(await countRows(app.db, 'orders')).toBe(before + 1);
     expect(orderId).toMatch(/^ord_[a-z]{20}$/);
-    expect(app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 5100, currency: 'usd', paymentIntentId, checkoutSessionId: null, card: null });
+    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 5100, currency: 'usd', paymentIntentId, checkoutSessionId: null, card: null });
 
     const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
     expect(intent).toMatchObject({
@@ -75,12 +79,12 @@ describe('POST /api/payment-intents', () => {
     ['another Origin', { items: [{ productId: 'enamel-mug', quantity: 1 }] }, { ...JSON_HEADERS, Origin: 'https://evil.example' }, 403, 'cross_site_request'],
     ['Sec-Fetch-Site: cross-site', { items: [{ productId: 'enamel-mug', quantity: 1 }] }, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' }, 403, 'cross_site_request'],
   ])('refuses %s with a JSON error and writes nothing', async (_name, body, headers, status, code) => {
-    const before = countRows(app.db, 'orders');
+    const before = await countRows(app.db, 'orders');
     const res = await app.request('/api/payment-intents', { method: 'POST', headers, body: JSON.stringify(body) });
     expect(res.status).toBe(status);
     expect(Object.keys(res.json() as object)).toEqual(['error']);
     expect((res.json() as { error: { code: string } }).error.code).toBe(code);
-    expect(countRows(app.db, 'orders')).toBe(before);
+    expect(await countRows(app.db, 'orders')).toBe(before);
   });
 
   it('shares the checkout rate limit', async () => {
@@ -92,7 +96,7 @@ describe('POST /api/payment-intents', () => {
         statuses.push((await limited.request(path, { method: 'POST', headers: JSON_HEADERS, body })).status);
       }
       expect(statuses).toEqual([201, 201, 429]);
-      expect(countRows(limited.db, 'orders')).toBe(2);
+      expect(await countRows(limited.db, 'orders')).toBe(2);
     } finally {
       await limited.close();
     }
@@ -104,7 +108,7 @@ describe('POST /api/payment-intents', () => {
       const res = await offline.request('/api/payment-intents', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }) });
       expect(res.status).toBe(502);
       expect(res.json()).toEqual({ error: { code: 'payment_provider_error', message: 'The payment provider could not start the payment. Please try again.' } });
-      expect(offline.db.prepare('SELECT status, payment_intent_id FROM orders').all()).toEqual([{ status: 'pending', payment_intent_id: null }]);
+      expect(await offline.db.db.selectFrom('orders').select(['status', 'payment_intent_id']).execute()).toEqual([{ status: 'pending', payment_intent_id: null }]);
     } finally {
       await offline.close();
     }
@@ -139,7 +143,7 @@ describe('GET /api/orders/by-payment-intent/:id', () => {
       // No webhook endpoint points at `quiet`: only the lookup can have paid the order.
       const res = await quiet.request(`/api/orders/by-payment-intent/${paymentIntentId}?redirect_status=failed`);
       expect(res.json()).toEqual({ status: 'paid', amount: 3600, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
-      expect(quiet.store.findOrder(orderId)?.status).toBe('paid');
+      expect((await quiet.store.findOrder(orderId))?.status).toBe('paid');
     } finally {
       await quiet.close();
     }
@@ -152,7 +156,7 @@ describe('PaymentIntent events delivered by the emulator', () => {
     const confirmed = await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242');
     expect((confirmed.json() as { status: string }).status).toBe('succeeded');
     await waitForStatus(orderId, 'paid');
-    expect(orderRow(orderId)).toEqual({ status: 'paid', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({ status: 'paid', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
   });
 
   it('a decline (0002) marks the order failed without card fields, and a retry with 4242 pays it', async () => {
@@ -161,11 +165,11 @@ describe('PaymentIntent events delivered by the emulator', () => {
     expect(declined.status).toBe(402);
     expect((declined.json() as { error: { decline_code: string } }).error.decline_code).toBe('generic_decline');
     await waitForStatus(orderId, 'failed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'failed', card_brand: null, card_last4: null });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_brand: null, card_last4: null });
 
     await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242');
     await waitForStatus(orderId, 'paid');
-    expect(orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
   });
 
   it('insufficient funds (9995) leaves the order failed', async () => {
@@ -173,7 +177,7 @@ describe('PaymentIntent events delivered by the emulator', () => {
     const declined = await confirmAsPaymentElement(emulator, clientSecret, '4000 0000 0000 9995');
     expect((declined.json() as { error: { decline_code: string } }).error.decline_code).toBe('insufficient_funds');
     await waitForStatus(orderId, 'failed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
   });
 
   it('a 3-D Secure card (3155) leaves the order pending until the customer authenticates', async () => {
@@ -182,7 +186,7 @@ describe('PaymentIntent events delivered by the emulator', () => {
     expect((confirmed.json() as { status: string }).status).toBe('requires_action');
     const res = await app.request(`/api/orders/by-payment-intent/${paymentIntentId}`);
     expect((res.json() as { status: string }).status).toBe('pending');
-    expect(app.store.findOrder(orderId)?.status).toBe('pending');
+    expect((await app.store.findOrder(orderId))?.status).toBe('pending');
   });
 
   it('a full refund moves a paid order to refunded, keeping its card display fields', async () => {
@@ -191,7 +195,7 @@ describe('PaymentIntent events delivered by the emulator', () => {
     await waitForStatus(orderId, 'paid');
     await app.stripe.refunds.create({ payment_intent: paymentIntentId });
     await waitForStatus(orderId, 'refunded');
-    expect(orderRow(orderId)).toEqual({ status: 'refunded', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({ status: 'refunded', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
   });
 
   it('a partial refund leaves the order paid', async () => {
@@ -201,13 +205,13 @@ describe('PaymentIntent events delivered by the emulator', () => {
     await app.stripe.refunds.create({ payment_intent: paymentIntentId, amount: 100 });
     // Wait until our server has seen the charge.refunded event, then check nothing moved.
     await waitFor(() => app.logLines.some((line) => line.includes('"type":"charge.refunded"') && line.includes('"result":"ignored"')), Boolean);
-    expect(app.store.findOrder(orderId)?.status).toBe('paid');
+    expect((await app.store.findOrder(orderId))?.status).toBe('paid');
   });
 
   it('a disputed payment (0259) moves the order to disputed', async () => {
     const { clientSecret, orderId } = await createIntent();
     await confirmAsPaymentElement(emulator, clientSecret, '4000 0000 0000 0259');
     await waitForStatus(orderId, 'disputed');
-    expect(orderRow(orderId)).toMatchObject({ status: 'disputed', card_last4: '0259' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'disputed', card_last4: '0259' });
   });
 });

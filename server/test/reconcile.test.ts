@@ -18,7 +18,7 @@ import { createOrderStore } from '../src/store/order-store';
 import { createReconcileCursor } from '../src/store/reconcile-cursor';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
-import { FIXTURE_CLIENT_DIR, countRows, startTestApp } from './helpers/test-app';
+import { FIXTURE_CLIENT_DIR, countRows, startEmulatedApp, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
@@ -36,7 +36,7 @@ async function checkout(app: TestApp) {
   expect(res.status).toBe(201);
   const url = (res.json() as { url: string }).url;
   const sessionId = url.split('/').at(-1) ?? '';
-  return { url, sessionId, orderId: app.store.findOrderByCheckoutSession(sessionId)?.id ?? '' };
+  return { url, sessionId, orderId: (await app.store.findOrderByCheckoutSession(sessionId))?.id ?? '' };
 }
 
 async function paidCheckout(app: TestApp, emulator: Emulator) {
@@ -54,19 +54,23 @@ async function paymentIntent(app: TestApp, emulator: Emulator, cardNumber: strin
   const { clientSecret } = res.json() as { clientSecret: string };
   const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
   await confirmAsPaymentElement(emulator, clientSecret, cardNumber);
-  return { paymentIntentId, orderId: app.store.findOrderByPaymentIntent(paymentIntentId)?.id ?? '' };
+  return { paymentIntentId, orderId: (await app.store.findOrderByPaymentIntent(paymentIntentId))?.id ?? '' };
 }
 
 function orderRows(app: TestApp) {
-  return app.db.prepare('SELECT * FROM orders ORDER BY id').all();
+  return app.db.db.selectFrom('orders').selectAll().orderBy('id').execute();
+}
+
+function orderRow(app: TestApp, orderId: string) {
+  return app.db.db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
 }
 
 function eventRows(app: TestApp) {
-  return app.db.prepare('SELECT * FROM processed_events ORDER BY event_id').all();
+  return app.db.db.selectFrom('processed_events').selectAll().orderBy('event_id').execute();
 }
 
 function cardColumns(app: TestApp, orderId: string) {
-  return app.db.prepare('SELECT status, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(orderId);
+  return app.db.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', orderId).executeTakeFirst();
 }
 
 const VISA_4242 = { card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 };
@@ -75,14 +79,9 @@ const NO_CARD = { card_brand: null, card_last4: null, card_exp_month: null, card
 describe('events that were never delivered', () => {
   let emulator: Emulator;
   let app: TestApp;
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    app = await startTestApp({ stripeApi: emulator });
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.close();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ emulator, app, stop } = await startEmulatedApp()));
+  afterAll(() => stop());
 
   it('has nothing to do before the first order', async () => {
     expect(await reconcile(app)).toEqual({ since: null, listed: 0, processed: 0, duplicate: 0, ignored: 0, failed: 0 });
@@ -99,39 +98,40 @@ describe('events that were never delivered', () => {
     const open = await checkout(app);
 
     // Nothing reached us: every order is still pending.
-    expect(countRows(app.db, 'processed_events')).toBe(0);
-    for (const { orderId } of [paid, refunded, disputed, declined, expired, open]) expect(cardColumns(app, orderId)).toEqual({ status: 'pending', ...NO_CARD });
+    expect(await countRows(app.db, 'processed_events')).toBe(0);
+    for (const { orderId } of [paid, refunded, disputed, declined, expired, open]) expect(await cardColumns(app, orderId)).toEqual({ status: 'pending', ...NO_CARD });
 
     const first = await reconcile(app);
     expect(first.failed).toBe(0);
     expect(first.processed).toBeGreaterThanOrEqual(6);
     expect(first.listed).toBe(first.processed + first.duplicate + first.ignored);
-    expect(cardColumns(app, paid.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
-    expect(cardColumns(app, refunded.orderId)).toEqual({ status: 'refunded', ...VISA_4242 });
-    expect(cardColumns(app, disputed.orderId)).toEqual({ status: 'disputed', card_brand: 'visa', card_last4: '0259', card_exp_month: 12, card_exp_year: 2034 });
-    expect(cardColumns(app, declined.orderId)).toEqual({ status: 'failed', ...NO_CARD });
-    expect(cardColumns(app, expired.orderId)).toEqual({ status: 'expired', ...NO_CARD });
-    expect(cardColumns(app, open.orderId)).toEqual({ status: 'pending', ...NO_CARD });
+    expect(await cardColumns(app, paid.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(await cardColumns(app, refunded.orderId)).toEqual({ status: 'refunded', ...VISA_4242 });
+    expect(await cardColumns(app, disputed.orderId)).toEqual({ status: 'disputed', card_brand: 'visa', card_last4: '0259', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await cardColumns(app, declined.orderId)).toEqual({ status: 'failed', ...NO_CARD });
+    expect(await cardColumns(app, expired.orderId)).toEqual({ status: 'expired', ...NO_CARD });
+    expect(await cardColumns(app, open.orderId)).toEqual({ status: 'pending', ...NO_CARD });
 
     // Exactly the listed events of the types the webhook handler acts on were recorded.
     const events = await app.stripe.events.list({ limit: 100 });
     const handled = events.data.filter((event) => (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type));
     expect(events.data.length).toBeGreaterThan(handled.length);
-    expect(eventRows(app).map((row) => (row as { event_id: string }).event_id)).toEqual(handled.map((event) => event.id).sort());
+    expect((await eventRows(app)).map((row) => row.event_id)).toEqual(handled.map((event) => event.id).sort());
     expect(first.listed).toBe(handled.length);
 
-    const orders = orderRows(app);
-    const processed = eventRows(app);
+    const orders = await orderRows(app);
+    const processed = await eventRows(app);
     const second = await reconcile(app);
     // The first run started at the oldest order; this one an overlap before the newest processed event.
     expect(second).toEqual({ since: expect.any(Number), listed: first.listed, processed: 0, duplicate: first.listed, ignored: 0, failed: 0 });
-    expect(orderRows(app)).toEqual(orders);
-    expect(eventRows(app)).toEqual(processed);
+    expect(await orderRows(app)).toEqual(orders);
+    expect(await eventRows(app)).toEqual(processed);
     expect(app.logLines.join('')).not.toMatch(/4242 ?4242 ?4242 ?4242|4000 ?0000 ?0000 ?0(259|002)/);
   });
 
   it('lists from an overlap before the newest processed event', async () => {
-    const newest = app.db.prepare<[], { newest: number }>('SELECT max(processed_at) AS newest FROM processed_events').get()?.newest ?? 0;
+    const row = await app.db.db.selectFrom('processed_events').select((eb) => eb.fn.max('processed_at').as('newest')).executeTakeFirst();
+    const newest = row?.newest ?? 0;
     expect(newest).toBeGreaterThan(0);
     expect((await reconcile(app, { overlapSeconds: 60 })).since).toBe(newest - 60);
     expect((await reconcile(app)).since).toBe(newest - 3 * 24 * 60 * 60);
@@ -142,9 +142,9 @@ describe('events that were never delivered', () => {
     const stop = new AbortController();
     stop.abort();
     expect(await reconcile(app, { signal: stop.signal })).toMatchObject({ processed: 0, failed: 0 });
-    expect(cardColumns(app, late.orderId)).toMatchObject({ status: 'pending' });
+    expect(await cardColumns(app, late.orderId)).toMatchObject({ status: 'pending' });
     expect(await reconcile(app)).toMatchObject({ processed: 2, failed: 0 });
-    expect(cardColumns(app, late.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(await cardColumns(app, late.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
   });
 });
 
@@ -152,47 +152,73 @@ describe('when Stripe cannot be reached', () => {
   it('rejects (the caller logs it) and records nothing', async () => {
     const app = await startTestApp();
     try {
-      app.store.createOrder({ id: 'ord_unreachable1', amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      await app.store.createOrder({ id: 'ord_unreachable1', amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
       await expect(reconcile(app)).rejects.toThrow();
-      expect(countRows(app.db, 'processed_events')).toBe(0);
-      expect(cardColumns(app, 'ord_unreachable1')).toEqual({ status: 'pending', ...NO_CARD });
+      expect(await countRows(app.db, 'processed_events')).toBe(0);
+      expect(await cardColumns(app, 'ord_unreachable1')).toEqual({ status: 'pending', ...NO_CARD });
     } finally {
       await app.close();
     }
   });
 });
 
+describe('when Stripe fails part-way through a run', () => {
+  let emulator: Emulator;
+  let app: TestApp;
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ emulator, app, stop } = await startEmulatedApp()));
+  afterAll(() => stop());
+
+  it('counts the event that failed, leaves it unrecorded, and the next run processes it', async () => {
+    const first = await paidCheckout(app, emulator);
+    const second = await paidCheckout(app, emulator);
+    // Stripe answers 500 (every retry too) when the first session is retrieved: its
+    // checkout.session.completed cannot be planned. Everything else goes through.
+    emulator.faults.fail({ method: 'GET', path: new RegExp(`^/v1/checkout/sessions/${first.sessionId}$`) });
+    const failedRun = await reconcile(app);
+    expect(failedRun).toMatchObject({ listed: 4, processed: 3, duplicate: 0, ignored: 0, failed: 1 });
+    expect(emulator.faults.injected).toBeGreaterThan(0);
+    const failedLine = app.logLines.find((line) => line.includes('reconcile: event could not be processed'));
+    const failedEventId = failedLine ? (JSON.parse(failedLine) as { eventId: string }).eventId : '';
+    expect(failedLine).toContain('"type":"checkout.session.completed"');
+    expect((await eventRows(app)).map((row) => row.event_id)).not.toContain(failedEventId);
+    // The first order was still paid, by its payment_intent.succeeded; the second by both events.
+    expect(await cardColumns(app, first.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(await cardColumns(app, second.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+
+    emulator.faults.clear();
+    expect(await reconcile(app)).toMatchObject({ listed: 4, processed: 1, duplicate: 3, failed: 0 });
+    expect((await eventRows(app)).map((row) => row.event_id)).toContain(failedEventId);
+    expect(await countRows(app.db, 'processed_events')).toBe(4);
+  });
+});
+
 describe('events a webhook already delivered', () => {
   let emulator: Emulator;
   let app: TestApp;
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    app = await startTestApp({ stripeApi: emulator });
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.close();
-  });
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ emulator, app, stop } = await startEmulatedApp()));
+  afterAll(() => stop());
 
   it('are not applied again; only the missed ones are processed', async () => {
     const missed = await paidCheckout(app, emulator);
     emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: app.webhookSecret });
     const delivered = await paymentIntent(app, emulator, '4242 4242 4242 4242');
-    await waitFor(() => cardColumns(app, delivered.orderId), (row) => (row as { status: string }).status === 'paid');
+    await waitFor(() => cardColumns(app, delivered.orderId), (row) => row?.status === 'paid');
     // Let every delivery of the payment settle (charge.succeeded etc. are recorded as ignored).
     const settled = await waitFor(() => countRows(app.db, 'processed_events'), (n) => n >= 3);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(countRows(app.db, 'processed_events')).toBe(settled);
-    const byWebhook = eventRows(app);
-    const deliveredOrder = app.db.prepare('SELECT * FROM orders WHERE id = ?').get(delivered.orderId);
-    expect(cardColumns(app, missed.orderId)).toMatchObject({ status: 'pending' });
+    expect(await countRows(app.db, 'processed_events')).toBe(settled);
+    const byWebhook = await eventRows(app);
+    const deliveredOrder = await orderRow(app, delivered.orderId);
+    expect(await cardColumns(app, missed.orderId)).toMatchObject({ status: 'pending' });
 
     const summary = await reconcile(app);
     // payment_intent.succeeded came by webhook; the missed session's two events did not.
     expect(summary).toMatchObject({ processed: 2, duplicate: 1, ignored: 0, failed: 0 });
-    expect(cardColumns(app, missed.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
-    expect(app.db.prepare('SELECT * FROM orders WHERE id = ?').get(delivered.orderId)).toEqual(deliveredOrder);
-    const after = eventRows(app);
+    expect(await cardColumns(app, missed.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
+    expect(await orderRow(app, delivered.orderId)).toEqual(deliveredOrder);
+    const after = await eventRows(app);
     for (const row of byWebhook) expect(after).toContainEqual(row);
     expect(after).toHaveLength(byWebhook.length + 2);
   });
@@ -216,7 +242,7 @@ describe('npm run reconcile and startup, as processes', () => {
 
   /** A hosted Checkout order paid at the emulator while no app was there to hear about it. */
   async function payWhileDown(): Promise<string> {
-    const db = openDatabase(dbFile);
+    const db = await openDatabase({ engine: 'sqlite', file: dbFile });
     try {
       const stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
       const started = await createCheckoutSession({ stripe, store: createOrderStore(db), publicUrl: 'https://localhost:4242' }, [{ productId: 'enamel-mug', quantity: 1 }]);
@@ -224,16 +250,16 @@ describe('npm run reconcile and startup, as processes', () => {
       expect((await payOnHostedPage(emulator, started.url, '4242 4242 4242 4242')).status).toBe(303);
       return started.orderId;
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
-  function statusOf(orderId: string): unknown {
-    const db = openDatabase(dbFile);
+  async function statusOf(orderId: string): Promise<unknown> {
+    const db = await openDatabase({ engine: 'sqlite', file: dbFile });
     try {
-      return db.prepare('SELECT status FROM orders WHERE id = ?').get(orderId);
+      return await db.db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst();
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
@@ -259,11 +285,11 @@ describe('npm run reconcile and startup, as processes', () => {
 
   it('npm run reconcile processes what was missed, then exits 0', async () => {
     const orderId = await payWhileDown();
-    expect(statusOf(orderId)).toEqual({ status: 'pending' });
+    expect(await statusOf(orderId)).toEqual({ status: 'pending' });
     const cli = run('reconcile-cli.ts', testMode());
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/"processed":2,"duplicate":0,"ignored":0,"failed":0\}.*"msg":"reconciled missed Stripe events"/);
-    expect(statusOf(orderId)).toEqual({ status: 'paid' });
+    expect(await statusOf(orderId)).toEqual({ status: 'paid' });
   });
 
   it('npm run reconcile in emulated mode says how to point it at a Stripe', async () => {
@@ -281,7 +307,7 @@ describe('npm run reconcile and startup, as processes', () => {
       expect(done.indexOf('"msg":"listening"')).toBeLessThan(done.indexOf('reconciled missed Stripe events'));
       // The first order's two events were processed by the CLI run above: duplicates now.
       expect(done).toMatch(/"processed":2,"duplicate":2,"ignored":0,"failed":0\}/);
-      expect(statusOf(orderId)).toEqual({ status: 'paid' });
+      expect(await statusOf(orderId)).toEqual({ status: 'paid' });
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);

@@ -1,131 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// The order store on every engine: migrations, CHECK constraints on the card columns, the
+// state table, the PAN guard and exactly-once event processing.
 import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/store/database';
-import type { Database } from '../src/store/database';
-import { MIGRATIONS } from '../src/store/migrations';
+import { openDatabase, openPostgresDatabase, openSqliteDatabase } from '../src/store/database';
+import type { AppDatabase } from '../src/store/database';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../src/store/migrations';
 import { canMoveOrder, createOrderStore } from '../src/store/order-store';
 import type { OrderStatus, OrderStore } from '../src/store/order-store';
 import { PanGuardError } from '../src/store/pan-guard';
+import { createTestDatabase, describeEachEngine } from './helpers/databases';
+import type { TestDatabase } from './helpers/databases';
 
 const CARD = { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 };
+const CHECK_FAILED = /CHECK constraint failed|cannot store|violates check constraint|invalid input syntax/;
 
-let dir: string;
-let db: Database;
-let store: OrderStore;
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'sss-store-'));
-  db = openDatabase(path.join(dir, 'nested', 'app.sqlite'));
-  store = createOrderStore(db);
-});
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function newOrder(id = 'ord_abcdefghijklmnopqrst') {
-  return store.createOrder({ id, amount: 3600, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 2 }] });
-}
-
-function rawInsert(columns: Record<string, unknown>) {
-  const base = { id: 'ord_rawrawrawraw', status: 'paid', amount: 100, currency: 'usd', items: '[]', created_at: 1, updated_at: 1 };
-  const values = { ...base, ...columns };
-  const names = Object.keys(values);
-  db.prepare(`INSERT INTO orders (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`).run(values);
-}
-
-describe('database', () => {
-  it('uses WAL and records the schema version', () => {
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
-  });
-
-  it('reopens an existing database without re-running migrations', () => {
-    newOrder();
-    db.close();
-    db = openDatabase(path.join(dir, 'nested', 'app.sqlite'));
-    expect(createOrderStore(db).findOrder('ord_abcdefghijklmnopqrst')?.status).toBe('pending');
-  });
-
-  it('migrates a version 1 database to the latest schema (refunded/disputed statuses), keeping its orders', () => {
-    const file = path.join(dir, 'v1.sqlite');
-    const old = new BetterSqlite3(file);
-    old.exec(MIGRATIONS[0]?.sql ?? '');
-    old.pragma('user_version = 1');
-    old.prepare(`INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at) VALUES ('ord_oldoldoldold', 'pending', 100, 'usd', '[]', 1, 1)`).run();
-    old.close();
-    const migrated = openDatabase(file);
-    try {
-      expect(migrated.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
-      const migratedStore = createOrderStore(migrated);
-      expect(migratedStore.findOrder('ord_oldoldoldold')?.status).toBe('pending');
-      migratedStore.applyOutcome('ord_oldoldoldold', { status: 'paid', card: CARD });
-      expect(migratedStore.applyOutcome('ord_oldoldoldold', { status: 'refunded' }).order?.status).toBe('refunded');
-    } finally {
-      migrated.close();
-    }
-  });
-
-  it('has exactly the allowed card columns', () => {
-    const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'orders\')').all().map((c) => c.name);
-    expect(columns.filter((name) => name.startsWith('card_'))).toEqual(['card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']);
-  });
-});
-
-describe('CHECK constraints on card columns', () => {
-  const card = { card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 };
-
-  it('accept a well-formed card on a paid order', () => {
-    expect(() => rawInsert(card)).not.toThrow();
-  });
-
-  it.each([
-    ['a 16-digit last4', { ...card, card_last4: '4242424242424242' }],
-    ['a non-numeric last4', { ...card, card_last4: '42a2' }],
-    ['a 3-digit last4', { ...card, card_last4: '424' }],
-    ['month 13', { ...card, card_exp_month: 13 }],
-    ['month 0', { ...card, card_exp_month: 0 }],
-    ['a brand with digits', { ...card, card_brand: '4242424242424242' }],
-    ['half a card', { card_brand: 'visa', card_last4: '4242' }],
-    ['a card on a pending order', { ...card, status: 'pending' }],
-    ['an unknown status', { status: 'charged_back' }],
-    ['a card on a failed order', { ...card, status: 'failed' }],
-    ['a text amount (STRICT table)', { amount: 'a lot' }],
-    ['an id that is not ord_', { id: 'order-1' }],
-  ])('refuse %s', (_name, columns) => {
-    expect(() => rawInsert(columns)).toThrow(/CHECK constraint failed|cannot store/);
-  });
-});
-
-describe('order store', () => {
-  it('creates a pending order and finds it by checkout session', () => {
-    const order = newOrder();
-    expect(order).toMatchObject({ status: 'pending', amount: 3600, currency: 'usd', card: null, checkoutSessionId: null });
-    store.attachCheckoutSession(order.id, 'cs_test_abc');
-    expect(store.findOrderByCheckoutSession('cs_test_abc')?.id).toBe(order.id);
-  });
-
-  it('stores the card display fields only when paid, and never changes a paid order', () => {
-    const order = newOrder();
-    expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_1' }).changed).toBe(true);
-    expect(store.findOrder(order.id)).toMatchObject({ status: 'paid', card: CARD, paymentIntentId: 'pi_1' });
-    for (const status of ['expired', 'failed'] as const) {
-      expect(store.applyOutcome(order.id, { status }).changed).toBe(false);
-    }
-    expect(store.findOrder(order.id)).toMatchObject({ status: 'paid', card: CARD });
-    const row = db.prepare('SELECT card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(order.id);
-    expect(row).toEqual({ card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
-  });
-
-  it('lets a declined order be paid by a retry', () => {
-    const order = newOrder();
-    store.applyOutcome(order.id, { status: 'failed' });
-    expect(store.applyOutcome(order.id, { status: 'paid', card: CARD }).order?.status).toBe('paid');
-  });
-
+describe('order state table', () => {
   it('moves orders only forward', () => {
     const statuses: OrderStatus[] = ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'];
     const allowed = statuses.flatMap((from) => statuses.filter((to) => canMoveOrder(from, to)).map((to) => `${from}->${to}`));
@@ -136,53 +27,257 @@ describe('order store', () => {
       'expired->paid',
     ]);
   });
+});
 
-  it('keeps the card display fields when a paid order is refunded or disputed', () => {
-    for (const [id, status] of [['ord_refundedrefundedre', 'refunded'], ['ord_disputeddisputeddi', 'disputed']] as const) {
-      newOrder(id);
-      store.applyOutcome(id, { status: 'paid', card: CARD, paymentIntentId: `pi_${status}` });
-      expect(store.applyOutcome(id, { status }).order).toMatchObject({ status, card: CARD, paymentIntentId: `pi_${status}` });
-      const row = db.prepare('SELECT status, card_brand, card_last4, card_exp_month, card_exp_year FROM orders WHERE id = ?').get(id);
-      expect(row).toEqual({ status, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
-      // Final: a late payment, decline or the other reversal changes nothing.
-      for (const later of ['paid', 'failed', 'expired', 'refunded', 'disputed'] as const) {
-        expect(store.applyOutcome(id, { status: later }).changed).toBe(false);
+describeEachEngine('store', (engine) => {
+  let test: TestDatabase;
+  let database: AppDatabase;
+  let store: OrderStore;
+
+  beforeEach(async () => {
+    test = await createTestDatabase(engine);
+    database = test.database;
+    store = createOrderStore(database);
+  });
+  afterEach(async () => {
+    await test.drop();
+  });
+
+  const newOrder = (id = 'ord_abcdefghijklmnopqrst') =>
+    store.createOrder({ id, amount: 3600, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 2 }] });
+
+  /** An INSERT that skips the store (and its PAN guard), to prove the database itself refuses bad rows. */
+  async function rawInsert(columns: Record<string, unknown>): Promise<void> {
+    const values = { id: 'ord_rawrawrawraw', status: 'paid', amount: 100, currency: 'usd', items: '[]', created_at: 1, updated_at: 1, ...columns };
+    const names = Object.keys(values);
+    await sql`INSERT INTO orders (${sql.join(names.map((name) => sql.ref(name)))}) VALUES (${sql.join(Object.values(values))})`.execute(database.db);
+  }
+
+  async function cardColumns(id: string) {
+    return database.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', id).executeTakeFirst();
+  }
+
+  describe('database', () => {
+    it('records the latest schema version', async () => {
+      if (engine === 'sqlite') {
+        const file = new BetterSqlite3(test.file ?? '', { readonly: true });
+        expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+        expect(file.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+        file.close();
+      } else {
+        const rows = await sql<{ version: number }>`SELECT version FROM schema_migrations ORDER BY version`.execute(database.db);
+        expect(rows.rows.map((row) => row.version)).toEqual(MIGRATIONS.map((migration) => migration.version));
       }
+    });
+
+    it('reopens an existing database without re-running migrations', async () => {
+      await newOrder();
+      const again = engine === 'sqlite' ? await openDatabase({ engine, file: test.file ?? '' }) : await openPostgresDatabase(test.url);
+      try {
+        expect((await createOrderStore(again).findOrder('ord_abcdefghijklmnopqrst'))?.status).toBe('pending');
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('has exactly the tables and the allowed card columns', async () => {
+      const tables = await database.db.introspection.getTables();
+      expect(tables.map((table) => table.name).filter((name) => name !== 'schema_migrations').sort()).toEqual([
+        'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits',
+      ]);
+      const orders = tables.find((table) => table.name === 'orders');
+      expect(orders?.columns.map((column) => column.name)).toEqual([
+        'id', 'status', 'amount', 'currency', 'items', 'checkout_session_id', 'payment_intent_id',
+        'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year', 'created_at', 'updated_at',
+      ]);
+    });
+  });
+
+  describe('CHECK constraints on card columns', () => {
+    const card = { card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 };
+
+    it('accept a well-formed card on a paid order', async () => {
+      await expect(rawInsert(card)).resolves.toBeUndefined();
+    });
+
+    it.each([
+      ['a 16-digit last4', { ...card, card_last4: '4242424242424242' }],
+      ['a non-numeric last4', { ...card, card_last4: '42a2' }],
+      ['a 3-digit last4', { ...card, card_last4: '424' }],
+      ['month 13', { ...card, card_exp_month: 13 }],
+      ['month 0', { ...card, card_exp_month: 0 }],
+      ['a brand with digits', { ...card, card_brand: '4242424242424242' }],
+      ['half a card', { card_brand: 'visa', card_last4: '4242' }],
+      ['a card on a pending order', { ...card, status: 'pending' }],
+      ['an unknown status', { status: 'charged_back' }],
+      ['a card on a failed order', { ...card, status: 'failed' }],
+      ['a text amount', { amount: 'a lot' }],
+      ['an id that is not ord_', { id: 'order-1' }],
+      ['items that are not JSON', { items: '[{' }],
+      ['a currency in capitals', { currency: 'USD' }],
+    ])('refuse %s', async (_name, columns) => {
+      await expect(rawInsert(columns)).rejects.toThrow(CHECK_FAILED);
+    });
+
+    it('let a status be reached only once per order (order_transitions)', async () => {
+      const order = await newOrder();
+      const transition = { order_id: order.id, from_status: 'pending' as const, to_status: 'paid' as const, event_id: null, created_at: 1 };
+      await database.db.insertInto('order_transitions').values(transition).execute();
+      await expect(database.db.insertInto('order_transitions').values({ ...transition, from_status: 'failed' }).execute()).rejects.toThrow(/UNIQUE|duplicate key/);
+    });
+  });
+
+  describe('order store', () => {
+    it('creates a pending order and finds it by checkout session', async () => {
+      const order = await newOrder();
+      expect(order).toMatchObject({ status: 'pending', amount: 3600, currency: 'usd', card: null, checkoutSessionId: null, items: [{ productId: 'enamel-mug', quantity: 2 }] });
+      await store.attachCheckoutSession(order.id, 'cs_test_abc');
+      expect((await store.findOrderByCheckoutSession('cs_test_abc'))?.id).toBe(order.id);
+    });
+
+    it('stores the card display fields only when paid, and never changes a paid order', async () => {
+      const order = await newOrder();
+      expect((await store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_1' })).changed).toBe(true);
+      expect(await store.findOrder(order.id)).toMatchObject({ status: 'paid', card: CARD, paymentIntentId: 'pi_1' });
+      for (const status of ['expired', 'failed'] as const) {
+        expect((await store.applyOutcome(order.id, { status })).changed).toBe(false);
+      }
+      expect(await cardColumns(order.id)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    });
+
+    it('lets a declined order be paid by a retry, and records each move', async () => {
+      const order = await newOrder();
+      await store.applyOutcome(order.id, { status: 'failed' });
+      expect((await store.applyOutcome(order.id, { status: 'paid', card: CARD })).order?.status).toBe('paid');
+      const moves = await database.db.selectFrom('order_transitions').select(['from_status', 'to_status', 'event_id']).orderBy('id').execute();
+      expect(moves).toEqual([
+        { from_status: 'pending', to_status: 'failed', event_id: null },
+        { from_status: 'failed', to_status: 'paid', event_id: null },
+      ]);
+    });
+
+    it('keeps the card display fields when a paid order is refunded or disputed', async () => {
+      for (const [id, status] of [['ord_refundedrefundedre', 'refunded'], ['ord_disputeddisputeddi', 'disputed']] as const) {
+        await newOrder(id);
+        await store.applyOutcome(id, { status: 'paid', card: CARD, paymentIntentId: `pi_${status}` });
+        expect((await store.applyOutcome(id, { status })).order).toMatchObject({ status, card: CARD, paymentIntentId: `pi_${status}` });
+        expect(await cardColumns(id)).toEqual({ status, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+        // Final: a late payment, decline or the other reversal changes nothing.
+        for (const later of ['paid', 'failed', 'expired', 'refunded', 'disputed'] as const) {
+          expect((await store.applyOutcome(id, { status: later })).changed).toBe(false);
+        }
+      }
+    });
+
+    it('refuses a refund or dispute of an order that was never paid', async () => {
+      const order = await newOrder();
+      expect((await store.applyOutcome(order.id, { status: 'refunded' })).changed).toBe(false);
+      expect((await store.applyOutcome(order.id, { status: 'disputed' })).changed).toBe(false);
+      expect((await store.findOrder(order.id))?.status).toBe('pending');
+    });
+
+    it('attaches a PaymentIntent and finds the order by it', async () => {
+      const order = await newOrder();
+      await store.attachPaymentIntent(order.id, 'pi_attachedAttached');
+      expect((await store.findOrderByPaymentIntent('pi_attachedAttached'))?.id).toBe(order.id);
+      await expect(store.attachPaymentIntent(order.id, 'pi_4242424242424242')).rejects.toThrow(PanGuardError);
+    });
+
+    it('refuses a PAN in any value before it reaches SQL, and writes nothing', async () => {
+      await expect(
+        store.createOrder({ id: 'ord_abcdefghijklmnopqrst', amount: 100, currency: 'usd', items: [{ productId: '4242 4242 4242 4242', quantity: 1 }] }),
+      ).rejects.toThrow(PanGuardError);
+      const order = await newOrder('ord_bbbbbbbbbbbbbbbbbbbb');
+      await expect(store.attachCheckoutSession(order.id, 'cs_test_4000000000000002')).rejects.toThrow(PanGuardError);
+      await expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).rejects.toThrow(PanGuardError);
+      await expect(store.processEventOnce({ id: 'evt_4242424242424242', type: 'x' }, null)).rejects.toThrow(PanGuardError);
+      expect(await store.findOrder(order.id)).toMatchObject({ status: 'pending', checkoutSessionId: null, paymentIntentId: null });
+      expect(await database.db.selectFrom('orders').select('id').execute()).toEqual([{ id: order.id }]);
+      expect(await database.db.selectFrom('processed_events').select('event_id').execute()).toEqual([]);
+    });
+
+    it('processes an event id once, atomically with its change', async () => {
+      const order = await newOrder();
+      const expire = { orderId: order.id, outcomes: [{ status: 'expired' as const }] };
+      expect(await store.processEventOnce({ id: 'evt_1', type: 'checkout.session.expired' }, expire)).toBe(true);
+      expect(await store.processEventOnce({ id: 'evt_1', type: 'checkout.session.expired' }, { orderId: order.id, outcomes: [{ status: 'paid', card: CARD }] })).toBe(false);
+      expect(await store.hasProcessedEvent('evt_1')).toBe(true);
+      expect((await store.findOrder(order.id))?.status).toBe('expired');
+      const moves = await database.db.selectFrom('order_transitions').select(['to_status', 'event_id']).execute();
+      expect(moves).toEqual([{ to_status: 'expired', event_id: 'evt_1' }]);
+    });
+
+    it('rolls the event back with its change when the change fails', async () => {
+      const order = await newOrder();
+      // A card the CHECK constraints refuse makes the change fail inside the transaction.
+      const broken = { orderId: order.id, outcomes: [{ status: 'paid' as const, card: { ...CARD, expMonth: 13 } }] };
+      await expect(store.processEventOnce({ id: 'evt_2', type: 'payment_intent.succeeded' }, broken)).rejects.toThrow(CHECK_FAILED);
+      expect(await store.hasProcessedEvent('evt_2')).toBe(false);
+      expect((await store.findOrder(order.id))?.status).toBe('pending');
+      expect(await database.db.selectFrom('order_transitions').selectAll().execute()).toEqual([]);
+    });
+
+    it('processes one event exactly once when instances sharing the database race on it', async () => {
+      const orders = await Promise.all(['ord_raceraceraceraceaa', 'ord_raceraceraceracebb', 'ord_raceraceraceracecc'].map((id) => newOrder(id)));
+      // PostgreSQL: separate connection pools, as separate app instances have. SQLite: the
+      // one connection of this process (a second one in the same thread would block the event
+      // loop in its busy handler); separate processes are in multi-instance.test.ts.
+      const instances = engine === 'postgres' ? await Promise.all([0, 1].map(() => openPostgresDatabase(test.url))) : [];
+      try {
+        const stores = [store, ...instances.map((instance) => createOrderStore(instance))];
+        for (const order of orders) {
+          const event = { id: `evt_${order.id}`, type: 'payment_intent.succeeded' };
+          const change = { orderId: order.id, outcomes: [{ status: 'paid' as const, card: CARD }] };
+          const results = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % stores.length]?.processEventOnce(event, change)));
+          expect(results.filter(Boolean)).toHaveLength(1);
+        }
+        const moves = await database.db.selectFrom('order_transitions').select(['order_id', 'to_status']).orderBy('order_id').execute();
+        expect(moves).toEqual(orders.map((order) => ({ order_id: order.id, to_status: 'paid' })).sort((a, b) => a.order_id.localeCompare(b.order_id)));
+        expect(await database.db.selectFrom('processed_events').select('event_id').execute()).toHaveLength(3);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.close()));
+      }
+    });
+  });
+});
+
+describe('SQLite migrations from an older file', () => {
+  it('migrates a version 1 database to the latest schema, keeping its orders', async () => {
+    const test = await createTestDatabase('sqlite');
+    const file = `${test.file ?? ''}.v1`;
+    const old = new BetterSqlite3(file);
+    old.exec(MIGRATIONS[0]?.sqlite ?? '');
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at) VALUES ('ord_oldoldoldold', 'pending', 100, 'usd', '[]', 1, 1)`).run();
+    old.close();
+    const migrated = openSqliteDatabase(file);
+    try {
+      const migratedStore = createOrderStore(migrated);
+      expect((await migratedStore.findOrder('ord_oldoldoldold'))?.status).toBe('pending');
+      await migratedStore.applyOutcome('ord_oldoldoldold', { status: 'paid', card: CARD });
+      expect((await migratedStore.applyOutcome('ord_oldoldoldold', { status: 'refunded' })).order?.status).toBe('refunded');
+    } finally {
+      await migrated.close();
+      await test.drop();
     }
   });
 
-  it('refuses a refund or dispute of an order that was never paid', () => {
-    const order = newOrder();
-    expect(store.applyOutcome(order.id, { status: 'refunded' }).changed).toBe(false);
-    expect(store.applyOutcome(order.id, { status: 'disputed' }).changed).toBe(false);
-    expect(store.findOrder(order.id)?.status).toBe('pending');
+  it('refuses a database newer than the code, with what to do', async () => {
+    const test = await createTestDatabase('sqlite');
+    const file = `${test.file ?? ''}.future`;
+    const future = new BetterSqlite3(file);
+    future.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    future.close();
+    expect(() => openSqliteDatabase(file)).toThrow(/newer than this code knows.*point DATABASE_URL/);
+    await test.drop();
   });
+});
 
-  it('attaches a PaymentIntent and finds the order by it', () => {
-    const order = newOrder();
-    store.attachPaymentIntent(order.id, 'pi_attachedAttached');
-    expect(store.findOrderByPaymentIntent('pi_attachedAttached')?.id).toBe(order.id);
-    expect(() => store.attachPaymentIntent(order.id, 'pi_4242424242424242')).toThrow(PanGuardError);
-  });
-
-  it('refuses a PAN in any value before it reaches SQL, and writes nothing', () => {
-    expect(() =>
-      store.createOrder({ id: 'ord_abcdefghijklmnopqrst', amount: 100, currency: 'usd', items: [{ productId: '4242 4242 4242 4242', quantity: 1 }] }),
-    ).toThrow(PanGuardError);
-    const order = newOrder('ord_bbbbbbbbbbbbbbbbbbbb');
-    expect(() => store.attachCheckoutSession(order.id, 'cs_test_4000000000000002')).toThrow(PanGuardError);
-    expect(() => store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).toThrow(PanGuardError);
-    expect(store.findOrder(order.id)).toMatchObject({ status: 'pending', checkoutSessionId: null, paymentIntentId: null });
-    expect(db.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 1 });
-  });
-
-  it('processes an event id once, atomically with its change', () => {
-    const order = newOrder();
-    const apply = () => store.applyOutcome(order.id, { status: 'expired' });
-    expect(store.processEventOnce('evt_1', 'checkout.session.expired', apply)).toBe(true);
-    expect(store.processEventOnce('evt_1', 'checkout.session.expired', () => { throw new Error('must not run'); })).toBe(false);
-    expect(store.hasProcessedEvent('evt_1')).toBe(true);
-    expect(() => store.processEventOnce('evt_2', 'x', () => { throw new Error('boom'); })).toThrow('boom');
-    expect(store.hasProcessedEvent('evt_2')).toBe(false);
+describe('PostgreSQL connection problems', () => {
+  it('fails with the URL (password hidden) and the cause when the server is unreachable', async () => {
+    await expect(openPostgresDatabase('postgres://app:s3cret@127.0.0.1:9/shop')).rejects.toThrow(
+      /Could not open the PostgreSQL database postgres:\/\/app:\*\*\*@127\.0\.0\.1:9\/shop: .*ECONNREFUSED/,
+    );
+    expect(pg.Pool).toBeDefined();
   });
 });

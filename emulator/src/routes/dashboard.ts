@@ -6,20 +6,17 @@
 // A POST from another site must not trigger them (CSRF): only the dashboard's own origin may.
 // https://owasp.org/www-community/attacks/csrf and https://fetch.spec.whatwg.org/#origin-header
 import express, { Router, type Request, type Response } from 'express';
-import { disputeCharge } from '../card-payments';
-import { settleDelayedPayment } from '../checkout-payments';
-import { expireCheckoutSession } from '../checkout-sessions';
-import { nowSeconds, type EmulatorContext } from '../context';
+import { createEmulatorActions } from '../actions';
+import type { EmulatorContext } from '../context';
 import { DASHBOARD_CSP, renderDashboard } from '../dashboard';
-import { invalidRequest, resourceMissing, StripeError } from '../errors';
+import { invalidRequest, StripeError } from '../errors';
 import { html } from '../html';
 import { HOSTED_PAGE_STYLE_SOURCE, renderDocument } from '../hosted-page';
-import { createRefund } from '../refunds';
-
-const DASHBOARD_ACTION: { id: null; idempotency_key: null } = { id: null, idempotency_key: null };
 
 export function createDashboardRoutes(context: EmulatorContext, describe: () => { url: string; endpoints: readonly string[] }): Router {
   const router = Router();
+  // The buttons and emulator.actions are one implementation (events with request.id null).
+  const actions = createEmulatorActions(context);
   const parseForm = express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 5 });
 
   router.get('/', (_req, res) => {
@@ -42,21 +39,18 @@ export function createDashboardRoutes(context: EmulatorContext, describe: () => 
   };
 
   action('/dashboard/payment-intents/:id/refund', (req) => {
-    createRefund(context, { paymentIntentId: String(req.params.id), metadata: {} }, DASHBOARD_ACTION);
+    actions.refundPayment(String(req.params.id));
   });
   action('/dashboard/payment-intents/:id/dispute', (req) => {
-    const intent = context.store.paymentIntents.get(String(req.params.id));
-    if (!intent) throw resourceMissing('payment_intent', String(req.params.id));
-    if (typeof intent.latest_charge !== 'string' || intent.status !== 'succeeded') throw invalidRequest('Only a succeeded payment can be disputed.');
-    disputeCharge(context, intent.latest_charge, { created: nowSeconds(context), request: DASHBOARD_ACTION });
+    actions.disputePayment(String(req.params.id));
   });
   action('/dashboard/checkout-sessions/:id/expire', (req) => {
-    expireCheckoutSession(context, String(req.params.id), DASHBOARD_ACTION);
+    actions.expireCheckoutSession(String(req.params.id));
   });
   action('/dashboard/checkout-sessions/:id/settle', (req) => {
     const outcome: unknown = Reflect.get(req.body ?? {}, 'outcome');
     if (outcome !== 'succeeded' && outcome !== 'failed') throw invalidRequest('outcome must be succeeded or failed.', 'outcome');
-    settleDelayedPayment(context, String(req.params.id), outcome);
+    actions.settleDelayedPayment(String(req.params.id), outcome);
   });
   return router;
 }

@@ -44,8 +44,8 @@ export function priceCart(items: OrderItem[]): PricedCart {
 }
 
 /** Prices the cart and writes the pending order it becomes. */
-export function createPendingOrder(store: OrderStore, items: OrderItem[]): { cart: PricedCart; order: Order } {
+export async function createPendingOrder(store: OrderStore, items: OrderItem[]): Promise<{ cart: PricedCart; order: Order }> {
   const cart = priceCart(items);
-  const order = store.createOrder({ id: createOrderId(), amount: cart.amount, currency: cart.currency, items });
+  const order = await store.createOrder({ id: createOrderId(), amount: cart.amount, currency: cart.currency, items });
   return { cart, order };
 }

@@ -34,7 +34,7 @@ function redirectParams(uiMode: CheckoutUiMode, publicUrl: string): Pick<Stripe.
 }
 
 export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[], uiMode: CheckoutUiMode = 'hosted_page'): Promise<CheckoutStart> {
-  const { cart, order } = createPendingOrder(deps.store, items);
+  const { cart, order } = await createPendingOrder(deps.store, items);
 
   let session: Stripe.Checkout.Session;
   try {
@@ -64,10 +64,10 @@ export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem
   }
   if (uiMode === 'embedded_page') {
     if (!session.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no embedded checkout.');
-    deps.store.attachCheckoutSession(order.id, session.id);
+    await deps.store.attachCheckoutSession(order.id, session.id);
     return { uiMode, clientSecret: session.client_secret, orderId: order.id };
   }
   if (!session.url) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no checkout page.');
-  deps.store.attachCheckoutSession(order.id, session.id);
+  await deps.store.attachCheckoutSession(order.id, session.id);
   return { uiMode, url: session.url, orderId: order.id };
 }

@@ -60,8 +60,8 @@ export async function retrieveCheckoutSummary(stripe: Stripe, sessionId: string)
 }
 
 /** Our order for a session: by the session id we stored, cross-checked with client_reference_id. */
-export function findOrderForSession(store: OrderStore, summary: { sessionId: string; orderId: string | null }): Order | undefined {
-  const order = store.findOrderByCheckoutSession(summary.sessionId) ?? (summary.orderId ? store.findOrder(summary.orderId) : undefined);
+export async function findOrderForSession(store: OrderStore, summary: { sessionId: string; orderId: string | null }): Promise<Order | undefined> {
+  const order = (await store.findOrderByCheckoutSession(summary.sessionId)) ?? (summary.orderId ? await store.findOrder(summary.orderId) : undefined);
   if (!order) return undefined;
   if (summary.orderId !== null && summary.orderId !== order.id) return undefined;
   if (order.checkoutSessionId !== null && order.checkoutSessionId !== summary.sessionId) return undefined;
@@ -85,11 +85,11 @@ export function decideCheckoutOutcome(order: Order, summary: CheckoutSessionSumm
  */
 export async function fulfilCheckoutSession(deps: FulfilmentDeps, sessionId: string): Promise<Order | undefined> {
   const summary = await retrieveCheckoutSummary(deps.stripe, sessionId);
-  const order = findOrderForSession(deps.store, summary);
+  const order = await findOrderForSession(deps.store, summary);
   if (!order) return undefined;
   const outcome = decideCheckoutOutcome(order, summary, deps.logger);
   if (!outcome) return order;
-  return deps.store.applyOutcome(order.id, outcome).order;
+  return (await deps.store.applyOutcome(order.id, outcome)).order;
 }
 
 /** What we take from a PaymentIntent (Payment Element flow, or a Checkout Session's intent). */
@@ -123,8 +123,8 @@ export async function retrievePaymentIntentSummary(stripe: Stripe, paymentIntent
  * (Checkout Sessions' intents carry it through payment_intent_data), cross-checked so an
  * intent can never settle another order.
  */
-export function findOrderForPaymentIntent(store: OrderStore, summary: { paymentIntentId: string; orderId: string | null }): Order | undefined {
-  const order = store.findOrderByPaymentIntent(summary.paymentIntentId) ?? (summary.orderId ? store.findOrder(summary.orderId) : undefined);
+export async function findOrderForPaymentIntent(store: OrderStore, summary: { paymentIntentId: string; orderId: string | null }): Promise<Order | undefined> {
+  const order = (await store.findOrderByPaymentIntent(summary.paymentIntentId)) ?? (summary.orderId ? await store.findOrder(summary.orderId) : undefined);
   if (!order) return undefined;
   if (summary.orderId !== null && summary.orderId !== order.id) return undefined;
   if (order.paymentIntentId !== null && order.paymentIntentId !== summary.paymentIntentId) return undefined;
@@ -144,9 +144,9 @@ export function decidePaymentIntentOutcome(order: Order, summary: PaymentIntentS
 /** Retrieves the PaymentIntent and moves its order accordingly (the return page's fallback to the webhook). */
 export async function fulfilPaymentIntent(deps: FulfilmentDeps, paymentIntentId: string): Promise<Order | undefined> {
   const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
-  const order = findOrderForPaymentIntent(deps.store, summary);
+  const order = await findOrderForPaymentIntent(deps.store, summary);
   if (!order) return undefined;
   const outcome = decidePaymentIntentOutcome(order, summary, deps.logger);
   if (!outcome) return order;
-  return deps.store.applyOutcome(order.id, outcome).order;
+  return (await deps.store.applyOutcome(order.id, outcome)).order;
 }

@@ -16,7 +16,7 @@ export function paymentIntentIdempotencyKey(orderId: string): string {
 }
 
 export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderItem[]): Promise<{ clientSecret: string; orderId: string }> {
-  const { cart, order } = createPendingOrder(deps.store, items);
+  const { cart, order } = await createPendingOrder(deps.store, items);
   let intent: Stripe.PaymentIntent;
   try {
     intent = await deps.stripe.paymentIntents.create(
@@ -34,6 +34,6 @@ export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderI
     throw new AppError(502, 'payment_provider_error', 'The payment provider could not start the payment. Please try again.', { cause: error });
   }
   if (!intent.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no client secret.');
-  deps.store.attachPaymentIntent(order.id, intent.id);
+  await deps.store.attachPaymentIntent(order.id, intent.id);
   return { clientSecret: intent.client_secret, orderId: order.id };
 }

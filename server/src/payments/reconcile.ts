@@ -46,7 +46,7 @@ async function listEventsSince(stripe: Stripe, since: number, signal: AbortSigna
 
 export async function reconcileMissedEvents(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { since: null, listed: 0, processed: 0, duplicate: 0, ignored: 0, failed: 0 };
-  const last = deps.cursor.findLastProcessedTime();
+  const last = await deps.cursor.findLastProcessedTime();
   if (last === null) return summary;
   summary.since = Math.max(0, last - (options.overlapSeconds ?? DEFAULT_RECONCILE_OVERLAP_SECONDS));
 

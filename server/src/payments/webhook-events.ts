@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { OrderOutcome } from '../store/order-store';
+import type { OrderChange } from '../store/order-store';
 import type { FulfilmentDeps } from './fulfilment';
 import {
   decideCheckoutOutcome,
@@ -44,11 +44,6 @@ export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: st
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';
 
-interface PlannedChange {
-  orderId: string;
-  /** Applied in order; each one only if the store allows it from where the order is then. */
-  outcomes: OrderOutcome[];
-}
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
   return typeof value === 'string' ? value : (value?.id ?? null);
@@ -59,10 +54,10 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
  * order): record the payment first, from the PaymentIntent as Stripe reports it now, so the
  * reversal is never lost and the order never skips a step.
  */
-async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null, status: 'refunded' | 'disputed'): Promise<PlannedChange | null> {
+async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null, status: 'refunded' | 'disputed'): Promise<OrderChange | null> {
   if (!paymentIntentId) return null;
   const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
-  const order = findOrderForPaymentIntent(deps.store, summary);
+  const order = await findOrderForPaymentIntent(deps.store, summary);
   if (!order) return null;
   const paid = order.status === 'paid' ? null : decidePaymentIntentOutcome(order, summary, deps.logger);
   return { orderId: order.id, outcomes: [...(paid ? [paid] : []), { status }] };
@@ -81,21 +76,23 @@ export const HANDLED_EVENT_TYPES = [
 ] as const satisfies readonly Stripe.Event.Type[];
 
 /** Works out (with Stripe calls if needed) what an event changes, before any write. */
-async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<PlannedChange | null | 'ignored'> {
+async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<OrderChange | null | 'ignored'> {
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       // The event's snapshot may be stale and carries no card details: ask Stripe for
       // the session as it is now, with the charge expanded.
       const summary = await retrieveCheckoutSummary(deps.stripe, event.data.object.id);
-      const order = findOrderForSession(deps.store, summary);
-      const outcome = order ? decideCheckoutOutcome(order, summary, deps.logger) : null;
-      return order && outcome ? { orderId: order.id, outcomes: [outcome] } : null;
+      const order = await findOrderForSession(deps.store, summary);
+      if (!order) return null;
+      // Nothing yet (a delayed payment's completed session): the order is ours, the event is done.
+      const outcome = decideCheckoutOutcome(order, summary, deps.logger);
+      return { orderId: order.id, outcomes: outcome ? [outcome] : [] };
     }
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
       const session = event.data.object;
-      const order = findOrderForSession(deps.store, { sessionId: session.id, orderId: session.client_reference_id });
+      const order = await findOrderForSession(deps.store, { sessionId: session.id, orderId: session.client_reference_id });
       const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
       return order ? { orderId: order.id, outcomes: [{ status }] } : null;
     }
@@ -103,13 +100,14 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Pl
       // Payment Element flow (and the intent behind a Checkout Session): fulfil from the
       // intent retrieved with latest_charge expanded, for the card display fields.
       const summary = await retrievePaymentIntentSummary(deps.stripe, event.data.object.id);
-      const order = findOrderForPaymentIntent(deps.store, summary);
-      const outcome = order ? decidePaymentIntentOutcome(order, summary, deps.logger) : null;
-      return order && outcome ? { orderId: order.id, outcomes: [outcome] } : null;
+      const order = await findOrderForPaymentIntent(deps.store, summary);
+      if (!order) return null;
+      const outcome = decidePaymentIntentOutcome(order, summary, deps.logger);
+      return { orderId: order.id, outcomes: outcome ? [outcome] : [] };
     }
     case 'payment_intent.payment_failed': {
       const paymentIntent = event.data.object;
-      const order = findOrderForPaymentIntent(deps.store, { paymentIntentId: paymentIntent.id, orderId: paymentIntent.metadata['order_id'] ?? null });
+      const order = await findOrderForPaymentIntent(deps.store, { paymentIntentId: paymentIntent.id, orderId: paymentIntent.metadata['order_id'] ?? null });
       return order ? { orderId: order.id, outcomes: [{ status: 'failed', paymentIntentId: paymentIntent.id }] } : null;
     }
     case 'charge.refunded': {
@@ -127,11 +125,10 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Pl
 }
 
 export async function handleStripeEvent(deps: FulfilmentDeps, event: Stripe.Event): Promise<EventResult> {
-  if (deps.store.hasProcessedEvent(event.id)) return 'duplicate';
+  if (await deps.store.hasProcessedEvent(event.id)) return 'duplicate';
+  // Stripe calls happen here, outside any transaction; the transaction is only the writes.
   const plan = await planChange(deps, event);
-  const recorded = deps.store.processEventOnce(event.id, event.type, () => {
-    if (plan && plan !== 'ignored') for (const outcome of plan.outcomes) deps.store.applyOutcome(plan.orderId, outcome);
-  });
+  const recorded = await deps.store.processEventOnce(event, plan === 'ignored' ? null : plan);
   if (!recorded) return 'duplicate';
   if (plan === null) deps.logger.warn({ eventId: event.id, type: event.type }, 'webhook event matches no order of ours');
   return plan === 'ignored' ? 'ignored' : 'processed';

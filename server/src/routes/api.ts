@@ -108,7 +108,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     const param = req.params['paymentIntentId'];
     const paymentIntentId = typeof param === 'string' ? param : '';
     if (!PAYMENT_INTENT_ID.test(paymentIntentId)) throw new AppError(400, 'invalid_payment_intent_id', 'That is not a PaymentIntent id.');
-    let order = deps.store.findOrderByPaymentIntent(paymentIntentId);
+    let order = await deps.store.findOrderByPaymentIntent(paymentIntentId);
     if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that payment.');
     if (order.status === 'pending' || order.status === 'failed') {
       // The webhook may not have arrived yet, or the customer retried after a decline: ask Stripe.
@@ -125,7 +125,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     const param = req.params['checkoutSessionId'];
     const sessionId = typeof param === 'string' ? param : '';
     if (!SESSION_ID.test(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
-    let order = deps.store.findOrderByCheckoutSession(sessionId);
+    let order = await deps.store.findOrderByCheckoutSession(sessionId);
     if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that checkout session.');
     if (order.status === 'pending' || order.status === 'failed') {
       // The webhook may not have arrived yet (or a declined customer retried on the same

@@ -61,9 +61,9 @@ const REPORT_TYPES = ['application/csp-report', 'application/reports+json'];
  * A report whose URL carries a card number (an exfiltration attempt, say) is acknowledged
  * and logged (the logger masks the number) but never stored: the PAN guard refuses it.
  */
-function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation, logger: Logger): void {
+async function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation, logger: Logger): Promise<void> {
   try {
-    reports.record(violation);
+    await reports.record(violation);
   } catch (error) {
     if (!(error instanceof PanGuardError)) throw error;
     logger.warn({ cspViolation: violation }, 'CSP report not stored: it contains a card number');
@@ -72,7 +72,7 @@ function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation,
 
 export function createCspReportRouter(logger: Logger, reports: CspReportStore): Router {
   const router = express.Router();
-  router.post('/', express.json({ type: REPORT_TYPES, limit: '8kb' }), (req, res) => {
+  router.post('/', express.json({ type: REPORT_TYPES, limit: '8kb' }), async (req, res) => {
     const contentType = req.is(REPORT_TYPES);
     if (!contentType) {
       throw new AppError(415, 'unsupported_media_type', 'Send CSP reports as application/csp-report or application/reports+json.');
@@ -81,7 +81,7 @@ export function createCspReportRouter(logger: Logger, reports: CspReportStore): 
     if (!violations) throw new AppError(400, 'invalid_report', 'That is not a CSP violation report.');
     for (const violation of violations) {
       logger.warn({ cspViolation: violation }, 'CSP violation reported');
-      storeUnlessCardNumber(reports, violation, logger);
+      await storeUnlessCardNumber(reports, violation, logger);
     }
     res.status(204).end();
   });

@@ -1,9 +1,12 @@
-// Per-client rate limits (express-rate-limit, in memory: one process). Client = IP,
-// which behind a proxy is only right when TRUST_PROXY names the hops.
+// Per-client rate limits (express-rate-limit). Client = IP, which behind a proxy is only
+// right when TRUST_PROXY names the hops. Counters live in this process's memory by default;
+// several instances behind a load balancer must share them (RATE_LIMIT_STORE=database,
+// store/rate-limit-store.ts), or each instance would allow the whole limit again.
 // Answers 429 in our error shape with the standard RateLimit headers
 // (https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/).
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { Store } from 'express-rate-limit';
 import { AppError } from '../errors';
 
 export interface RateLimitOptions {
@@ -23,22 +26,27 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   cspReports: 30,
 };
 
-function createLimiter(windowMs: number, limit: number): RequestHandler {
+/** Makes the counter store of one limiter (`name` keeps the groups' counters apart); absent = memory. */
+export type RateLimitStoreFactory = (name: string) => Store;
+
+function createLimiter(windowMs: number, limit: number, store: Store | undefined): RequestHandler {
   return rateLimit({
     windowMs,
     limit,
+    ...(store ? { store } : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many requests. Please wait a minute and try again.')),
   });
 }
 
-export function createRateLimiters(options: RateLimitOptions) {
+export function createRateLimiters(options: RateLimitOptions, createStore?: RateLimitStoreFactory) {
+  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports') => createLimiter(options.windowMs, options[name], createStore?.(name));
   return {
-    api: createLimiter(options.windowMs, options.api),
-    checkout: createLimiter(options.windowMs, options.checkout),
-    orders: createLimiter(options.windowMs, options.orders),
-    cspReports: createLimiter(options.windowMs, options.cspReports),
+    api: limiter('api'),
+    checkout: limiter('checkout'),
+    orders: limiter('orders'),
+    cspReports: limiter('cspReports'),
   };
 }
 export type RateLimiters = ReturnType<typeof createRateLimiters>;

@@ -6,8 +6,10 @@
 // write passes the PAN guard like any other.
 import { createHash } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import type { Database } from './database';
+import type { Selectable } from 'kysely';
+import type { AppDatabase } from './database';
 import { assertNoPan } from './pan-guard';
+import type { CspReportsTable } from './schema';
 
 export interface CspViolationReport {
   documentUrl: string | undefined;
@@ -24,14 +26,7 @@ export interface StoredCspReport {
   lastSeen: number;
 }
 
-interface Row {
-  document_url: string;
-  directive: string;
-  blocked_url: string;
-  count: number;
-  first_seen: number;
-  last_seen: number;
-}
+type Row = Selectable<CspReportsTable>;
 
 export const DEFAULT_MAX_CSP_REPORTS = 500;
 
@@ -45,34 +40,45 @@ export function reduceReportUrl(value: string | undefined): string {
 
 export type CspReportStore = ReturnType<typeof createCspReportStore>;
 
-export function createCspReportStore(db: Database, options: { maxRows?: number; now?: () => number } = {}) {
+export function createCspReportStore(database: AppDatabase, options: { maxRows?: number; now?: () => number } = {}) {
+  const { db } = database;
   const maxRows = options.maxRows ?? DEFAULT_MAX_CSP_REPORTS;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const upsert = db.prepare<[Record<string, unknown>]>(
-    `INSERT INTO csp_reports (fingerprint, document_url, directive, blocked_url, count, first_seen, last_seen)
-     VALUES (@fingerprint, @documentUrl, @directive, @blockedUrl, 1, @now, @now)
-     ON CONFLICT (fingerprint) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen`,
-  );
-  const trim = db.prepare<[number]>(
-    'DELETE FROM csp_reports WHERE fingerprint IN (SELECT fingerprint FROM csp_reports ORDER BY last_seen DESC, first_seen DESC LIMIT -1 OFFSET ?)',
-  );
-  const selectSince = db.prepare<[number], Row>('SELECT * FROM csp_reports WHERE last_seen >= ? ORDER BY last_seen DESC');
-
-  const record = db.transaction((report: CspViolationReport) => {
-    const values = {
-      documentUrl: reduceReportUrl(report.documentUrl),
-      directive: (report.directive ?? '').slice(0, 64),
-      blockedUrl: reduceReportUrl(report.blockedUrl),
-    };
-    assertNoPan(values);
-    const fingerprint = createHash('sha256').update(JSON.stringify(values)).digest('hex');
-    upsert.run({ ...values, fingerprint, now: now() });
-    trim.run(maxRows);
-  });
 
   return {
-    record: (report: CspViolationReport): void => record(report),
-    listSince: (sinceSeconds: number): StoredCspReport[] => selectSince.all(sinceSeconds).map(toStored),
+    async record(report: CspViolationReport): Promise<void> {
+      const values = {
+        document_url: reduceReportUrl(report.documentUrl),
+        directive: (report.directive ?? '').slice(0, 64),
+        blocked_url: reduceReportUrl(report.blockedUrl),
+      };
+      assertNoPan(values);
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify({ documentUrl: values.document_url, directive: values.directive, blockedUrl: values.blocked_url }))
+        .digest('hex');
+      const seen = now();
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('csp_reports')
+          .values({ ...values, fingerprint, count: 1, first_seen: seen, last_seen: seen })
+          .onConflict((conflict) =>
+            conflict.column('fingerprint').doUpdateSet((eb) => ({ count: eb('csp_reports.count', '+', 1), last_seen: eb.ref('excluded.last_seen') })),
+          )
+          .execute();
+        // Keep the `maxRows` most recently seen rows. (Counted first: SQLite needs a LIMIT
+        // before an OFFSET and PostgreSQL refuses SQLite's LIMIT -1.)
+        const { rows } = await trx.selectFrom('csp_reports').select((eb) => eb.fn.countAll<number | string>().as('rows')).executeTakeFirstOrThrow();
+        const excess = Number(rows) - maxRows;
+        if (excess <= 0) return;
+        const oldest = trx.selectFrom('csp_reports').select('fingerprint').orderBy('last_seen', 'asc').orderBy('first_seen', 'asc').limit(excess);
+        await trx.deleteFrom('csp_reports').where('fingerprint', 'in', oldest).execute();
+      });
+    },
+
+    async listSince(sinceSeconds: number): Promise<StoredCspReport[]> {
+      const rows = await db.selectFrom('csp_reports').selectAll().where('last_seen', '>=', sinceSeconds).orderBy('last_seen', 'desc').execute();
+      return rows.map(toStored);
+    },
   };
 }
 

@@ -1,19 +1,95 @@
-// Opens the SQLite database: WAL for concurrent readers during writes, foreign keys on,
-// a busy timeout instead of immediate SQLITE_BUSY, and the schema migrated.
+// Opens the database named by DATABASE_URL: a SQLite file (the default: one instance, no
+// server to run) or PostgreSQL (several instances behind a load balancer). Both are used
+// through one Kysely query builder, so the stores above hold no engine-specific code beyond
+// what this file and migrations.ts set up.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { migrate } from './migrations';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migratePostgres, migrateSqlite } from './migrations';
+import type { Schema } from './schema';
 
-export type { Database } from 'better-sqlite3';
+export type DatabaseLocation = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+export type DatabaseEngine = DatabaseLocation['engine'];
 
-export function openDatabase(file: string): Database.Database {
+export interface AppDatabase {
+  engine: DatabaseEngine;
+  db: Kysely<Schema>;
+  /** For the banner and logs: the file, or the PostgreSQL URL without its password. */
+  description: string;
+  /** True while a trivial query answers (the health check). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type { Schema } from './schema';
+
+const POOL_SIZE = 10;
+const PING_TIMEOUT_MS = 2_000;
+
+export async function openDatabase(location: DatabaseLocation): Promise<AppDatabase> {
+  return location.engine === 'sqlite' ? openSqliteDatabase(location.file) : openPostgresDatabase(location.url);
+}
+
+export function openSqliteDatabase(file: string): AppDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const handle = new BetterSqlite3(file);
   // https://www.sqlite.org/wal.html
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return db;
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  migrateSqlite(handle);
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    engine: 'sqlite',
+    db,
+    description: file,
+    ping: () => Promise.resolve(handle.open),
+    close: () => db.destroy(),
+  };
+}
+
+// PostgreSQL sends bigint (int8) as text so no precision is lost; our bigints are seconds,
+// milliseconds and amounts, all far below 2^53, and the stores want numbers.
+function parseInt8(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`bigint ${value} does not fit a JavaScript number`);
+  return parsed;
+}
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function describePostgresUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: typeParsers });
+  // An idle client that loses its connection (server restart) emits 'error' on the pool;
+  // without a listener that would crash the process. The next query gets a new connection.
+  pool.on('error', () => undefined);
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw new Error(`Could not open the PostgreSQL database ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    description: describePostgresUrl(url),
+    async ping() {
+      const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, PING_TIMEOUT_MS, false).unref());
+      const query = sql`SELECT 1`.execute(db).then(() => true, () => false);
+      return Promise.race([query, timeout]);
+    },
+    close: () => db.destroy(),
+  };
 }

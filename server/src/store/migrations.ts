@@ -1,12 +1,18 @@
-// Versioned schema migrations, applied in order inside one transaction each.
-// `PRAGMA user_version` records the last applied version. Never edit a shipped
+// Versioned schema migrations, one list for both engines: each version has its SQLite and
+// its PostgreSQL text, with the same tables, columns and CHECK constraints (PostgreSQL spells
+// GLOB as a regular expression and json_valid as the jsonb type). Never edit a shipped
 // migration: add a new one.
-import type { Database } from 'better-sqlite3';
+//
+// SQLite records the version in `PRAGMA user_version`; PostgreSQL in `schema_migrations`,
+// under an advisory lock, so instances starting together migrate once.
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Pool } from 'pg';
 
 interface Migration {
   version: number;
   description: string;
-  sql: string;
+  sqlite: string;
+  postgres: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,7 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // The only card columns are the display fields Stripe returns (brand, last4, expiry);
     // CHECK constraints make the database itself refuse anything longer, so even a bug
     // upstream cannot put a card number in these columns.
-    sql: `
+    sqlite: `
       CREATE TABLE orders (
         id TEXT PRIMARY KEY CHECK (id GLOB 'ord_[a-z0-9]*' AND length(id) BETWEEN 8 AND 40),
         status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'expired')),
@@ -45,6 +51,33 @@ export const MIGRATIONS: readonly Migration[] = [
         processed_at INTEGER NOT NULL
       ) STRICT;
     `,
+    postgres: `
+      CREATE TABLE orders (
+        id text PRIMARY KEY CONSTRAINT orders_id_check CHECK (id ~ '^ord_[a-z0-9]' AND length(id) BETWEEN 8 AND 40),
+        status text NOT NULL CONSTRAINT orders_status_check CHECK (status IN ('pending', 'paid', 'failed', 'expired')),
+        amount bigint NOT NULL CHECK (amount > 0),
+        currency text NOT NULL CHECK (currency ~ '^[a-z]{3}$'),
+        items jsonb NOT NULL,
+        checkout_session_id text UNIQUE CHECK (checkout_session_id IS NULL OR length(checkout_session_id) <= 255),
+        payment_intent_id text CHECK (payment_intent_id IS NULL OR length(payment_intent_id) <= 255),
+        card_brand text CHECK (card_brand IS NULL OR (length(card_brand) BETWEEN 1 AND 32 AND card_brand !~ '[0-9]')),
+        card_last4 text CHECK (card_last4 IS NULL OR card_last4 ~ '^[0-9]{4}$'),
+        card_exp_month integer CHECK (card_exp_month IS NULL OR card_exp_month BETWEEN 1 AND 12),
+        card_exp_year integer CHECK (card_exp_year IS NULL OR card_exp_year BETWEEN 2000 AND 2200),
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        CONSTRAINT orders_card_all_or_none CHECK ((card_brand IS NULL) = (card_last4 IS NULL)
+           AND (card_last4 IS NULL) = (card_exp_month IS NULL)
+           AND (card_exp_month IS NULL) = (card_exp_year IS NULL)),
+        CONSTRAINT orders_card_only_when_paid CHECK (card_last4 IS NULL OR status = 'paid')
+      );
+      CREATE INDEX orders_payment_intent ON orders (payment_intent_id);
+      CREATE TABLE processed_events (
+        event_id text PRIMARY KEY CHECK (starts_with(event_id, 'evt_') AND length(event_id) <= 255),
+        type text NOT NULL CHECK (length(type) <= 100),
+        processed_at bigint NOT NULL
+      );
+    `,
   },
   {
     version: 2,
@@ -52,7 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // SQLite cannot change a CHECK constraint in place: rebuild the table
     // (https://www.sqlite.org/lang_altertable.html#otheralter). A refunded or disputed
     // order keeps the card display fields of the payment it reverses.
-    sql: `
+    sqlite: `
       CREATE TABLE orders_v2 (
         id TEXT PRIMARY KEY CHECK (id GLOB 'ord_[a-z0-9]*' AND length(id) BETWEEN 8 AND 40),
         status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
@@ -79,13 +112,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders_v2 RENAME TO orders;
       CREATE UNIQUE INDEX orders_payment_intent ON orders (payment_intent_id);
     `,
+    postgres: `
+      ALTER TABLE orders
+        DROP CONSTRAINT orders_status_check,
+        ADD CONSTRAINT orders_status_check CHECK (status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
+        DROP CONSTRAINT orders_card_only_when_paid,
+        ADD CONSTRAINT orders_card_only_when_paid CHECK (card_last4 IS NULL OR status IN ('paid', 'refunded', 'disputed'));
+      DROP INDEX orders_payment_intent;
+      CREATE UNIQUE INDEX orders_payment_intent ON orders (payment_intent_id);
+    `,
   },
   {
     version: 3,
     description: 'CSP violation reports (PCI DSS 11.6.1), deduplicated and bounded',
     // Only the report fields we need, with URLs cut to origin and path: a report can carry
     // query strings (tokens, emails) and script samples, which are never stored.
-    sql: `
+    sqlite: `
       CREATE TABLE csp_reports (
         fingerprint TEXT PRIMARY KEY CHECK (length(fingerprint) = 64),
         document_url TEXT NOT NULL CHECK (length(document_url) <= 512),
@@ -97,25 +139,122 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX csp_reports_last_seen ON csp_reports (last_seen);
     `,
+    postgres: `
+      CREATE TABLE csp_reports (
+        fingerprint text PRIMARY KEY CHECK (length(fingerprint) = 64),
+        document_url text NOT NULL CHECK (length(document_url) <= 512),
+        directive text NOT NULL CHECK (length(directive) <= 64),
+        blocked_url text NOT NULL CHECK (length(blocked_url) <= 512),
+        count bigint NOT NULL CHECK (count >= 1),
+        first_seen bigint NOT NULL,
+        last_seen bigint NOT NULL
+      );
+      CREATE INDEX csp_reports_last_seen ON csp_reports (last_seen);
+    `,
+  },
+  {
+    version: 4,
+    description: 'order transitions: the audit trail of every status change (issue 6)',
+    // A status is reached at most once per order (the state table has no cycles), so
+    // UNIQUE (order_id, to_status) lets the database itself refuse a second fulfilment,
+    // whatever the number of app instances racing on the same event.
+    sqlite: `
+      CREATE TABLE order_transitions (
+        id INTEGER PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        from_status TEXT NOT NULL CHECK (from_status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
+        to_status TEXT NOT NULL CHECK (to_status IN ('paid', 'failed', 'expired', 'refunded', 'disputed')),
+        event_id TEXT CHECK (event_id IS NULL OR (event_id GLOB 'evt_*' AND length(event_id) <= 255)),
+        created_at INTEGER NOT NULL,
+        UNIQUE (order_id, to_status)
+      ) STRICT;
+    `,
+    postgres: `
+      CREATE TABLE order_transitions (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        order_id text NOT NULL REFERENCES orders (id),
+        from_status text NOT NULL CHECK (from_status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
+        to_status text NOT NULL CHECK (to_status IN ('paid', 'failed', 'expired', 'refunded', 'disputed')),
+        event_id text CHECK (event_id IS NULL OR (starts_with(event_id, 'evt_') AND length(event_id) <= 255)),
+        created_at bigint NOT NULL,
+        UNIQUE (order_id, to_status)
+      );
+    `,
+  },
+  {
+    version: 5,
+    description: 'rate-limit counters shared by app instances (RATE_LIMIT_STORE=database)',
+    sqlite: `
+      CREATE TABLE rate_limit_hits (
+        key TEXT PRIMARY KEY CHECK (length(key) <= 255),
+        hits INTEGER NOT NULL CHECK (hits >= 0),
+        reset_at_ms INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX rate_limit_hits_reset ON rate_limit_hits (reset_at_ms);
+    `,
+    postgres: `
+      CREATE TABLE rate_limit_hits (
+        key text PRIMARY KEY CHECK (length(key) <= 255),
+        hits integer NOT NULL CHECK (hits >= 0),
+        reset_at_ms bigint NOT NULL
+      );
+      CREATE INDEX rate_limit_hits_reset ON rate_limit_hits (reset_at_ms);
+    `,
   },
 ];
 
-/** Applies every migration newer than the database's `user_version`. */
-export function migrate(db: Database): number {
-  const current = Number(db.pragma('user_version', { simple: true }));
-  const latest = MIGRATIONS.at(-1)?.version ?? 0;
-  if (current > latest) {
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+function assertNotNewer(current: number): void {
+  if (current > LATEST_SCHEMA_VERSION) {
     throw new Error(
-      `The database is at schema version ${current}, newer than this code knows (${latest}). ` +
-        'Run a newer version of the app or point DATABASE_URL at another file.',
+      `The database is at schema version ${current}, newer than this code knows (${LATEST_SCHEMA_VERSION}). ` +
+        'Run a newer version of the app or point DATABASE_URL at another database.',
     );
   }
+}
+
+/** Applies every migration newer than the file's `user_version`, each in its own transaction. */
+export function migrateSqlite(db: BetterSqlite3.Database): number {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  assertNotNewer(current);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
-      db.exec(migration.sql);
+      db.exec(migration.sqlite);
       db.pragma(`user_version = ${migration.version}`);
     })();
   }
-  return latest;
+  return LATEST_SCHEMA_VERSION;
+}
+
+/**
+ * Applies every migration newer than `schema_migrations` records, in one transaction that
+ * holds an advisory lock keyed on the schema: a second instance waits, then finds nothing to do.
+ */
+export async function migratePostgres(pool: Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('stripe-secure-starter:migrate:' || current_schema()))`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ current: number | null }>('SELECT max(version) AS current FROM schema_migrations');
+    const current = rows[0]?.current ?? 0;
+    assertNotNewer(current);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.postgres);
+      await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return LATEST_SCHEMA_VERSION;
 }

@@ -2,10 +2,12 @@
 //
 // It accepts only the project's own small types (never Stripe objects), writes only the
 // allowed card display columns, and runs every value through the PAN guard first.
-import type { Database } from 'better-sqlite3';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AppDatabase } from './database';
 import { assertNoPan } from './pan-guard';
+import type { OrderStatus, OrdersTable, Schema } from './schema';
 
-export type OrderStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'disputed';
+export type { OrderStatus } from './schema';
 
 /** What we keep about a card: what a receipt shows, nothing that can charge it. */
 export interface CardDisplay {
@@ -43,21 +45,7 @@ export interface OrderOutcome {
   paymentIntentId?: string | null;
 }
 
-interface OrderRow {
-  id: string;
-  status: OrderStatus;
-  amount: number;
-  currency: string;
-  items: string;
-  checkout_session_id: string | null;
-  payment_intent_id: string | null;
-  card_brand: string | null;
-  card_last4: string | null;
-  card_exp_month: number | null;
-  card_exp_year: number | null;
-  created_at: number;
-  updated_at: number;
-}
+type OrderRow = Selectable<OrdersTable>;
 
 /**
  * The one table of allowed status changes. Events arrive at least once and in any order
@@ -80,6 +68,12 @@ const ALLOWED_MOVES: Record<OrderStatus, readonly OrderStatus[]> = {
 
 export function canMoveOrder(from: OrderStatus, to: OrderStatus): boolean {
   return ALLOWED_MOVES[from].includes(to);
+}
+
+/** An event's planned change: applied in order, each outcome only if allowed from where the order is then. */
+export interface OrderChange {
+  orderId: string;
+  outcomes: readonly OrderOutcome[];
 }
 
 /** Statuses that mean money moved to us at some point (the order keeps its card display fields). */
@@ -108,8 +102,9 @@ function toOrder(row: OrderRow): Order {
   };
 }
 
-function parseItems(json: string): OrderItem[] {
-  const value: unknown = JSON.parse(json);
+/** SQLite hands back the JSON text, PostgreSQL's jsonb the parsed value. */
+function parseItems(stored: unknown): OrderItem[] {
+  const value: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored;
   if (!Array.isArray(value)) return [];
   return value.flatMap((item: unknown) =>
     typeof item === 'object' && item !== null && 'productId' in item && 'quantity' in item &&
@@ -119,116 +114,122 @@ function parseItems(json: string): OrderItem[] {
   );
 }
 
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
 export type OrderStore = ReturnType<typeof createOrderStore>;
 
-export function createOrderStore(db: Database) {
-  const insertOrder = db.prepare<[Record<string, unknown>]>(
-    `INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at)
-     VALUES (@id, 'pending', @amount, @currency, @items, @now, @now)`,
-  );
-  const selectById = db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?');
-  const selectBySession = db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE checkout_session_id = ?');
-  const selectByPaymentIntent = db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE payment_intent_id = ?');
-  const updateSession = db.prepare<[Record<string, unknown>]>(
-    'UPDATE orders SET checkout_session_id = @sessionId, updated_at = @now WHERE id = @id',
-  );
-  const updatePaymentIntent = db.prepare<[Record<string, unknown>]>(
-    'UPDATE orders SET payment_intent_id = @paymentIntentId, updated_at = @now WHERE id = @id',
-  );
-  const updateOutcome = db.prepare<[Record<string, unknown>]>(
-    `UPDATE orders SET status = @status,
-       payment_intent_id = COALESCE(@paymentIntentId, payment_intent_id),
-       card_brand = @brand, card_last4 = @last4, card_exp_month = @expMonth, card_exp_year = @expYear,
-       updated_at = @now
-     WHERE id = @id`,
-  );
-  const insertEvent = db.prepare<[Record<string, unknown>]>(
-    'INSERT OR IGNORE INTO processed_events (event_id, type, processed_at) VALUES (@eventId, @type, @now)',
-  );
-  const selectEvent = db.prepare<[string], { event_id: string }>('SELECT event_id FROM processed_events WHERE event_id = ?');
+export function createOrderStore(database: AppDatabase) {
+  const { db, engine } = database;
 
-  function write(statement: { run(values: Record<string, unknown>): unknown }, values: Record<string, unknown>): void {
-    assertNoPan(values);
-    statement.run(values);
-  }
-
-  function findOrder(id: string): Order | undefined {
-    const row = selectById.get(id);
+  async function findOrder(id: string, executor: Executor = db): Promise<Order | undefined> {
+    const row = await executor.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toOrder(row);
   }
 
-  function applyOutcome(orderId: string, outcome: OrderOutcome): { changed: boolean; order: Order | undefined } {
-    const order = findOrder(orderId);
+  /**
+   * Reads the order for a change. PostgreSQL locks the row (FOR UPDATE) so a concurrent
+   * transaction on another instance waits instead of deciding from a stale status; SQLite
+   * has one writer at a time, and a write from a stale read fails rather than landing.
+   */
+  async function findOrderForUpdate(trx: Transaction<Schema>, id: string): Promise<Order | undefined> {
+    const query = trx.selectFrom('orders').selectAll().where('id', '=', id);
+    const row = await (engine === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+    return row && toOrder(row);
+  }
+
+  async function applyOutcomeIn(trx: Transaction<Schema>, orderId: string, outcome: OrderOutcome, eventId: string | null): Promise<{ changed: boolean; order: Order | undefined }> {
+    const order = await findOrderForUpdate(trx, orderId);
     if (!order || !canMoveOrder(order.status, outcome.status)) return { changed: false, order };
     // A payment brings the card display fields; a refund or dispute keeps those of the payment.
     const card = outcome.status === 'paid' ? (outcome.card ?? null) : WAS_PAID.has(outcome.status) ? order.card : null;
-    write(updateOutcome, {
-      id: orderId,
+    const now = nowSeconds();
+    const values = {
       status: outcome.status,
-      paymentIntentId: outcome.paymentIntentId ?? null,
-      brand: card?.brand ?? null,
-      last4: card?.last4 ?? null,
-      expMonth: card?.expMonth ?? null,
-      expYear: card?.expYear ?? null,
-      now: nowSeconds(),
-    });
-    return { changed: true, order: findOrder(orderId) };
+      payment_intent_id: outcome.paymentIntentId ?? order.paymentIntentId,
+      card_brand: card?.brand ?? null,
+      card_last4: card?.last4 ?? null,
+      card_exp_month: card?.expMonth ?? null,
+      card_exp_year: card?.expYear ?? null,
+      updated_at: now,
+    };
+    assertNoPan({ ...values, eventId });
+    // `status = from` as well: even without the row lock, a move decided from a stale read changes nothing.
+    const updated = await trx.updateTable('orders').set(values).where('id', '=', orderId).where('status', '=', order.status).executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) return { changed: false, order };
+    await trx
+      .insertInto('order_transitions')
+      .values({ order_id: orderId, from_status: order.status, to_status: outcome.status, event_id: eventId, created_at: now })
+      .execute();
+    return { changed: true, order: await findOrder(orderId, trx) };
+  }
+
+  async function findOneBy(column: 'checkout_session_id' | 'payment_intent_id', value: string): Promise<Order | undefined> {
+    const row = await db.selectFrom('orders').selectAll().where(column, '=', value).executeTakeFirst();
+    return row && toOrder(row);
+  }
+
+  async function updateOrder(orderId: string, values: { checkout_session_id?: string; payment_intent_id?: string }): Promise<void> {
+    const update = { ...values, updated_at: nowSeconds() };
+    assertNoPan(update);
+    await db.updateTable('orders').set(update).where('id', '=', orderId).execute();
   }
 
   return {
-    createOrder(order: NewOrder): Order {
-      write(insertOrder, {
+    async createOrder(order: NewOrder): Promise<Order> {
+      const now = nowSeconds();
+      const row = {
         id: order.id,
+        status: 'pending' as const,
         amount: order.amount,
         currency: order.currency,
         items: JSON.stringify(order.items.map(({ productId, quantity }) => ({ productId, quantity }))),
-        now: nowSeconds(),
-      });
-      const created = findOrder(order.id);
+        created_at: now,
+        updated_at: now,
+      };
+      assertNoPan(row);
+      await db.insertInto('orders').values(row).execute();
+      const created = await findOrder(order.id);
       if (!created) throw new Error(`Order ${order.id} was not stored`);
       return created;
     },
 
-    attachCheckoutSession(orderId: string, sessionId: string): void {
-      write(updateSession, { id: orderId, sessionId, now: nowSeconds() });
-    },
+    attachCheckoutSession: (orderId: string, sessionId: string) => updateOrder(orderId, { checkout_session_id: sessionId }),
 
-    attachPaymentIntent(orderId: string, paymentIntentId: string): void {
-      write(updatePaymentIntent, { id: orderId, paymentIntentId, now: nowSeconds() });
-    },
+    attachPaymentIntent: (orderId: string, paymentIntentId: string) => updateOrder(orderId, { payment_intent_id: paymentIntentId }),
 
-    findOrder,
+    findOrder: (id: string) => findOrder(id),
 
-    findOrderByCheckoutSession(sessionId: string): Order | undefined {
-      const row = selectBySession.get(sessionId);
-      return row && toOrder(row);
-    },
+    findOrderByCheckoutSession: (sessionId: string) => findOneBy('checkout_session_id', sessionId),
 
-    findOrderByPaymentIntent(paymentIntentId: string): Order | undefined {
-      const row = selectByPaymentIntent.get(paymentIntentId);
-      return row && toOrder(row);
-    },
+    findOrderByPaymentIntent: (paymentIntentId: string) => findOneBy('payment_intent_id', paymentIntentId),
 
-    /** Moves an order if its current status allows it (see `canMoveOrder`). */
-    applyOutcome: (orderId: string, outcome: OrderOutcome) => db.transaction(() => applyOutcome(orderId, outcome))(),
+    /** Moves an order if its current status allows it (see `canMoveOrder`); not tied to an event. */
+    applyOutcome: (orderId: string, outcome: OrderOutcome) => db.transaction().execute((trx) => applyOutcomeIn(trx, orderId, outcome, null)),
 
-    hasProcessedEvent(eventId: string): boolean {
-      return selectEvent.get(eventId) !== undefined;
+    async hasProcessedEvent(eventId: string): Promise<boolean> {
+      const row = await db.selectFrom('processed_events').select('event_id').where('event_id', '=', eventId).executeTakeFirst();
+      return row !== undefined;
     },
 
     /**
-     * Records the event and runs its change in one transaction, so a duplicate delivery
-     * (same event id) is a no-op and a crash never leaves one without the other.
+     * Records the event and applies its change in one transaction. The event id is the
+     * primary key: a second delivery, on this instance or any other sharing the database,
+     * inserts nothing (PostgreSQL makes it wait for the first to commit or roll back) and
+     * changes nothing. A crash never leaves a recorded event without its change.
      * Returns false when the event was already processed.
      */
-    processEventOnce(eventId: string, type: string, change: () => void): boolean {
-      return db.transaction(() => {
-        assertNoPan({ eventId, type });
-        const result = insertEvent.run({ eventId, type, now: nowSeconds() });
-        if (result.changes === 0) return false;
-        change();
+    async processEventOnce(event: { id: string; type: string }, change: OrderChange | null): Promise<boolean> {
+      assertNoPan({ eventId: event.id, type: event.type });
+      return db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('processed_events')
+          .values({ event_id: event.id, type: event.type, processed_at: nowSeconds() })
+          .onConflict((conflict) => conflict.column('event_id').doNothing())
+          .executeTakeFirst();
+        if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) return false;
+        if (change) for (const outcome of change.outcomes) await applyOutcomeIn(trx, change.orderId, outcome, event.id);
         return true;
-      })();
+      });
     },
   };
 }

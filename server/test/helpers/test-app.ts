@@ -1,10 +1,8 @@
-// Starts the real app over real HTTPS on a free port, with a real SQLite file in a temp
-// folder and log lines collected in memory. Stripe is either the emulator (passed in) or
+// Starts the real app over real HTTPS on a free port, with a real database (a fresh SQLite
+// file by default, or the test database passed in) and log lines collected in memory. Stripe is either the emulator (passed in) or
 // an address nothing listens on, for tests that must never reach Stripe.
-import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app';
@@ -14,13 +12,16 @@ import { createStripeClient } from '../../src/payments/stripe-client';
 import type { Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
 import { createTlsOptions } from '../../src/security/tls';
-import { openDatabase } from '../../src/store/database';
-import type { Database } from '../../src/store/database';
+import type { AppDatabase } from '../../src/store/database';
 import { createCspReportStore } from '../../src/store/csp-report-store';
 import type { CspReportStore } from '../../src/store/csp-report-store';
 import { createOrderStore } from '../../src/store/order-store';
 import type { OrderStore } from '../../src/store/order-store';
 import { ensureDevCertificate } from '../../../scripts/dev-certs';
+import { createTestDatabase } from './databases';
+import type { TestDatabase } from './databases';
+import { startTestEmulator } from './emulator';
+import type { Emulator } from './emulator';
 import { httpsRequest } from './https-request';
 import type { TestResponse } from './https-request';
 
@@ -33,8 +34,9 @@ export interface TestApp {
   url: string;
   port: number;
   ca: string;
-  db: Database;
-  dbFile: string;
+  db: AppDatabase;
+  /** The SQLite file, or null on PostgreSQL. */
+  dbFile: string | null;
   store: OrderStore;
   cspReports: CspReportStore;
   stripe: Stripe;
@@ -47,18 +49,19 @@ export interface TestApp {
 export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store' | 'logger' | 'publicUrl'>> {
   /** The emulator to use as Stripe; without it Stripe is unreachable. */
   stripeApi?: { url: string; ca: string };
+  /** The database to use (dropped on close); default a fresh SQLite file. */
+  database?: TestDatabase;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sss-server-'));
-  const dbFile = path.join(dir, 'app.sqlite');
+  const { stripeApi, database, ...rest } = options;
+  const testDatabase = database ?? (await createTestDatabase('sqlite'));
+  const db = testDatabase.database;
   const dev = await ensureDevCertificate();
-  const db = openDatabase(dbFile);
   const store = createOrderStore(db);
   const cspReports = createCspReportStore(db);
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
-  const { stripeApi, ...rest } = options;
   const stripe = stripeApi
     ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
@@ -90,7 +93,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     port,
     ca: dev.ca,
     db,
-    dbFile,
+    dbFile: testDatabase.file,
     store,
     cspReports,
     stripe,
@@ -100,13 +103,26 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
-      await rm(dir, { recursive: true, force: true });
+      await testDatabase.drop();
     },
   };
 }
 
-export function countRows(db: Database, table: 'orders' | 'processed_events'): number {
-  const row = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get();
-  return row?.n ?? 0;
+export async function countRows(database: AppDatabase, table: 'orders' | 'processed_events' | 'order_transitions'): Promise<number> {
+  const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** An emulator and an app that uses it as Stripe (no webhook endpoint: tests add one or deliver events themselves). */
+export async function startEmulatedApp(options: Omit<TestAppOptions, 'stripeApi'> = {}): Promise<{ emulator: Emulator; app: TestApp; stop(): Promise<void> }> {
+  const emulator = await startTestEmulator();
+  const app = await startTestApp({ ...options, stripeApi: emulator });
+  return {
+    emulator,
+    app,
+    async stop() {
+      await app.close();
+      await emulator.close();
+    },
+  };
 }

@@ -1,0 +1,303 @@
+// The chaos run (issue 6): N payments over every outcome, their webhooks delivered with
+// duplicates, shuffled, concurrently, among forged, stale, malformed and oversized ones,
+// while the app is SIGKILLed and restarted (reconciling at each start); at the end the
+// order table must equal the emulator's truth exactly. Used by `npm run test:chaos` (cli.ts)
+// and, smaller, by scripts/test/chaos.test.ts inside `npm test`.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { startEmulator } from '../../emulator/src/index';
+import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
+import { createAppProcess, type ReconcileSummary } from './app-process';
+import { deliverWithChaos, type DeliveryResult, type DeliveryStats } from './chaos-delivery';
+import { checkProcessedEvents, checkTransitions, compareOrders, computeExpectedOrders } from './ground-truth';
+import { readOrderTable } from './order-table';
+import { carryOutPayment, expectedEventCount, planPayments, type AppApi, type ExpectedStatus, type StartedPayment } from './payments';
+import { createRandom } from './prng';
+
+export interface ChaosOptions {
+  payments: number;
+  seed: number;
+  /** SIGKILLs during delivery (at least this many). */
+  kills: number;
+  /** Webhook deliveries in flight at once (default 16). */
+  concurrency?: number;
+  /** Customers starting payments at once (default 4). */
+  customers?: number;
+  /** The app's database; default a fresh SQLite file in a temp folder. Must hold no orders. */
+  databaseUrl?: string;
+  /** Progress lines for people (the CLI prints them). */
+  progress?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  payments: number;
+  byOutcome: Record<string, number>;
+  byFlow: Record<string, number>;
+  byStatus: Record<ExpectedStatus, number>;
+  events: number;
+  delivery: DeliveryStats;
+  kills: number;
+  /** One per app start: the initial one, then one after each kill. */
+  startupReconciles: ReconcileSummary[];
+  finalReconcile: ReconcileSummary;
+  ordersInTable: number;
+  processedEvents: number;
+  /** Rows in the order_transitions audit trail; null when the schema has none (not checked). */
+  transitions: number | null;
+  elapsedSeconds: number;
+  /** Every difference from the truth and every broken rule; empty means the run passed. */
+  mismatches: string[];
+  /** The app's log and the SQLite file, kept when the run failed. */
+  dir: string;
+}
+
+const STATUSES: readonly ExpectedStatus[] = ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'];
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => {});
+  // The app runs in a temp folder: a relative SQLite path must name the same file for it and for us.
+  const givenUrl = options.databaseUrl?.startsWith('file:') ? `file:${path.resolve(options.databaseUrl.slice('file:'.length))}` : options.databaseUrl;
+  if (givenUrl) {
+    const existing = await readOrderTable(givenUrl).catch(() => null);
+    if (existing && existing.orders.length > 0) throw new Error(`${options.databaseUrl} already holds ${existing.orders.length} orders: point DATABASE_URL at an empty database.`);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'chaos-'));
+  const databaseUrl = givenUrl ?? `file:${path.join(dir, 'app.sqlite')}`;
+
+  // No webhook endpoint: the chaos deliverer below is the only sender.
+  const emulator = await startEmulator({ port: 0, publicOrigins: 'local', logger: pino({ level: 'silent' }) });
+  const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
+  const app = await createAppProcess({ dir, emulatorUrl: emulator.url, webhookSecret, databaseUrl, ca: emulator.ca });
+  let succeeded = false;
+  try {
+    progress(`seed ${options.seed}: ${options.payments} payments, ${options.kills} kills; app ${app.url}, emulator ${emulator.url}, files in ${dir}`);
+    await app.start();
+    const startupReconciles = [await app.waitForReconciled()];
+
+    const api = createAppApi(app.url, emulator.ca);
+    const products = await listProducts(app.url, emulator.ca);
+    const plan = planPayments(createRandom(options.seed), options.payments, products);
+    const estimate = expectedEventCount(plan);
+
+    // Checkout starts are never cut by a kill (the harness would lose track of the order);
+    // webhook deliveries are, at any moment.
+    const gate = createGate();
+    const startedPayments: StartedPayment[] = [];
+    let next = 0;
+    let producerDone = false;
+    const customer = async () => {
+      for (let index = next++; index < plan.length; index = next++) {
+        const payment = plan[index];
+        if (!payment) break;
+        await gate.enter();
+        try {
+          startedPayments.push(await carryOutPayment(payment, api, emulator));
+        } finally {
+          gate.leave();
+        }
+      }
+    };
+    const producing = Promise.all(Array.from({ length: options.customers ?? 4 }, () => customer())).finally(() => {
+      producerDone = true;
+    });
+
+    // Kill points: attempt counts drawn from the seed, spread over the first 85% of the run.
+    const killRandom = createRandom(options.seed ^ 0x5eed);
+    const killPoints = Array.from({ length: options.kills }, () => Math.max(1, Math.floor(estimate * (0.05 + killRandom.next() * 0.8)))).sort((a, b) => a - b);
+    let kills = 0;
+    let killing: Promise<void> | null = null;
+    const killAndRestart = async () => {
+      await gate.close();
+      try {
+        await app.kill();
+        kills += 1;
+        progress(`SIGKILL ${kills}/${options.kills} after ${attemptsSoFar} delivery attempts; restarting`);
+        await app.start();
+      } finally {
+        gate.open();
+      }
+      const summary = await app.waitForReconciled();
+      startupReconciles.push(summary);
+      progress(`restarted; startup reconciliation: ${JSON.stringify(summary)}`);
+    };
+    let attemptsSoFar = 0;
+    const onAttempt = (count: number) => {
+      attemptsSoFar = count;
+      const point = killPoints[kills];
+      if (killing || point === undefined || count < point) return;
+      killing = killAndRestart().finally(() => {
+        killing = null;
+      });
+    };
+
+    const ticker = setInterval(() => progress(`${startedPayments.length}/${plan.length} payments started, ${attemptsSoFar} delivery attempts, ${kills} kills`), 5_000);
+    ticker.unref();
+    let delivery: DeliveryResult;
+    try {
+      [delivery] = await Promise.all([
+        deliverWithChaos({
+          url: `${app.url}/webhooks/stripe`,
+          secret: webhookSecret,
+          ca: emulator.ca,
+          random: createRandom(options.seed ^ 0xde11),
+          concurrency: options.concurrency ?? 16,
+          readEvents: (offset) => emulator.state.readEvents(offset),
+          isProducerDone: () => producerDone,
+          onAttempt,
+          minOversized: 2,
+        }),
+        producing,
+      ]);
+      while (killing) await killing;
+      // Should the run end before every kill point: kill at the end, so there are always enough.
+      while (kills < options.kills) {
+        killing = killAndRestart();
+        await killing;
+        killing = null;
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+
+    // Events withheld after the last restart are found by `npm run reconcile`, as in production.
+    const finalReconcile = await app.runReconcileCli();
+    progress(`npm run reconcile: ${JSON.stringify(finalReconcile)}`);
+    await app.stop();
+
+    const events = emulator.state.readEvents();
+    const table = await readOrderTable(databaseUrl);
+    const mismatches = [...delivery.problems];
+    const expected = computeExpectedOrders(emulator, startedPayments, events, mismatches);
+    mismatches.push(...compareOrders(expected, table));
+    mismatches.push(
+      ...checkProcessedEvents({ events, handledTypes: HANDLED_EVENT_TYPES, table, acknowledged: delivery.acknowledged, processedByWebhook: app.processedByWebhook }),
+    );
+    mismatches.push(...checkTransitions(table));
+    for (const [index, summary] of startupReconciles.entries()) {
+      if (summary.failed > 0) mismatches.push(`startup reconciliation ${index}: ${summary.failed} events failed`);
+    }
+    if (finalReconcile.failed > 0) mismatches.push(`npm run reconcile: ${finalReconcile.failed} events failed`);
+    if (kills < options.kills) mismatches.push(`only ${kills} of ${options.kills} kills happened`);
+
+    const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<ExpectedStatus, number>;
+    for (const { row } of expected.values()) byStatus[row.status as ExpectedStatus] += 1;
+    succeeded = mismatches.length === 0;
+    return {
+      seed: options.seed,
+      payments: startedPayments.length,
+      byOutcome: countBy(startedPayments.map((payment) => payment.planned.outcome)),
+      byFlow: countBy(startedPayments.map((payment) => payment.planned.flow)),
+      byStatus,
+      events: events.length,
+      delivery: delivery.stats,
+      kills,
+      startupReconciles,
+      finalReconcile,
+      ordersInTable: table.orders.length,
+      processedEvents: table.processedEvents.length,
+      transitions: table.transitions?.length ?? null,
+      elapsedSeconds: (Date.now() - started) / 1000,
+      mismatches,
+      dir,
+    };
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nApp log: ${app.logFile}\n${app.tail()}`, { cause: error });
+  } finally {
+    await app.stop().catch(() => {});
+    await emulator.close();
+    if (succeeded) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/** Lets work in flight finish before it closes, and holds new work until it opens. */
+function createGate() {
+  let active = 0;
+  let closed: Promise<void> | null = null;
+  let reopen: () => void = () => {};
+  let drained: (() => void) | null = null;
+  return {
+    async enter() {
+      while (closed) await closed;
+      active += 1;
+    },
+    leave() {
+      active -= 1;
+      if (active === 0) drained?.();
+    },
+    async close() {
+      closed = new Promise((resolve) => (reopen = resolve));
+      if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+      drained = null;
+    },
+    open() {
+      closed = null;
+      reopen();
+    },
+  };
+}
+
+/**
+ * POSTs to the app's API as customers' browsers would, from 32 loopback addresses
+ * (127.0.0.2-127.0.0.33): the per-client rate limits see many customers, as they would in a
+ * shop with 10,000 buyers, instead of one client asking 10,000 times.
+ */
+function createAppApi(appUrl: string, ca: string): AppApi {
+  const agent = new https.Agent({ ca, keepAlive: true, servername: 'localhost' });
+  const { port } = new URL(appUrl);
+  let calls = 0;
+  const call = (pathname: string, body: unknown, retried = false): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const localAddress = `127.0.0.${2 + (calls++ % 32)}`;
+      const request = https.request(
+        { host: '127.0.0.1', servername: 'localhost', port, path: pathname, method: 'POST', agent, localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (response.statusCode !== 201) reject(new Error(`POST ${pathname} answered ${response.statusCode}: ${text}`));
+            else resolve(JSON.parse(text) as unknown);
+          });
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // The server closed an idle keep-alive connection just as we reused it: the request never
+        // reached the app, so sending it again is safe (https://nodejs.org/api/http.html#requestreusedsocket).
+        if (request.reusedSocket && error.code === 'ECONNRESET' && !retried) resolve(call(pathname, body, true));
+        else reject(error);
+      });
+      request.end(payload);
+    });
+  return (pathname, body) => call(pathname, body);
+}
+
+async function listProducts(appUrl: string, ca: string): Promise<string[]> {
+  const text = await new Promise<string>((resolve, reject) => {
+    https
+      .get(`${appUrl}/api/products`, { ca, agent: false }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      })
+      .on('error', reject);
+  });
+  const parsed: unknown = JSON.parse(text);
+  const products: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'products') : undefined;
+  const ids = Array.isArray(products) ? products.map((product: unknown) => (typeof product === 'object' && product !== null ? Reflect.get(product, 'id') : undefined)) : [];
+  const valid = ids.filter((id): id is string => typeof id === 'string');
+  if (valid.length === 0) throw new Error(`GET /api/products listed no products: ${text}`);
+  return valid;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts Debian's PostgreSQL on loopback for the store suite and prints the URL to export:
+#   export TEST_POSTGRES_URL=$(sudo bash scripts/test-postgres.sh)
+# Run as root (CI) or with sudo. Installs the `postgresql` package when it is missing, starts
+# the first cluster (creating one if there is none), and creates a login role and a database
+# the tests may create schemas in. Idempotent: a second run only prints the URL.
+set -euo pipefail
+
+ROLE=sss_test
+PASSWORD=sss_test
+DATABASE=sss_test
+
+if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  echo "test-postgres: installing Debian's postgresql" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+if [ -z "$(pg_lsclusters --no-header 2>/dev/null)" ]; then
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_createcluster "$version" main >/dev/null
+fi
+read -r version name port status _ <<<"$(pg_lsclusters --no-header | head -1)"
+# Debian's clusters listen on localhost only (listen_addresses = 'localhost').
+if [ "$status" != "online" ]; then pg_ctlcluster "$version" "$name" start; fi
+
+as_postgres() { su postgres -c "psql -p $port -v ON_ERROR_STOP=1 -tAc \"$1\""; }
+if [ "$(as_postgres "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != "1" ]; then
+  as_postgres "CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'" >/dev/null
+fi
+if [ "$(as_postgres "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != "1" ]; then
+  as_postgres "CREATE DATABASE $DATABASE OWNER $ROLE" >/dev/null
+fi
+
+echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE"

@@ -1,0 +1,63 @@
+// The tables as the query builder sees them: one row type per table, in the column names
+// the migrations create. Kysely checks every query in store/ against these at compile time.
+import type { Generated } from 'kysely';
+
+export type OrderStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'disputed';
+
+export interface OrdersTable {
+  id: string;
+  status: OrderStatus;
+  amount: number;
+  currency: string;
+  /** JSON text in SQLite; jsonb in PostgreSQL (the driver parses it). Written as JSON text. */
+  items: string | unknown;
+  checkout_session_id: string | null;
+  payment_intent_id: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  card_exp_month: number | null;
+  card_exp_year: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProcessedEventsTable {
+  event_id: string;
+  type: string;
+  processed_at: number;
+}
+
+/** One row per status change an event made: the audit trail, and (UNIQUE) proof nothing happened twice. */
+export interface OrderTransitionsTable {
+  id: Generated<number>;
+  order_id: string;
+  from_status: OrderStatus;
+  to_status: OrderStatus;
+  event_id: string | null;
+  created_at: number;
+}
+
+export interface CspReportsTable {
+  fingerprint: string;
+  document_url: string;
+  directive: string;
+  blocked_url: string;
+  count: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** express-rate-limit counters shared by every app instance (RATE_LIMIT_STORE=database). */
+export interface RateLimitHitsTable {
+  key: string;
+  hits: number;
+  reset_at_ms: number;
+}
+
+export interface Schema {
+  orders: OrdersTable;
+  processed_events: ProcessedEventsTable;
+  order_transitions: OrderTransitionsTable;
+  csp_reports: CspReportsTable;
+  rate_limit_hits: RateLimitHitsTable;
+}

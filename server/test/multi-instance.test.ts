@@ -1,0 +1,109 @@
+// Two app processes sharing one database, as behind a load balancer: the same Stripe event
+// delivered to both at once, many times, is processed exactly once (the database's primary
+// key and transactions decide, not memory), and the checkout rate limit counts one client
+// across both instances (RATE_LIMIT_STORE=database).
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStripeClient } from '../src/payments/stripe-client';
+import { HANDLED_EVENT_TYPES } from '../src/payments/webhook-events';
+import { createTestDatabase, describeEachEngine } from './helpers/databases';
+import type { TestDatabase } from './helpers/databases';
+import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
+import type { Emulator } from './helpers/emulator';
+import { httpsRequest } from './helpers/https-request';
+import type { TestRequestOptions } from './helpers/https-request';
+import { startServerProcess } from './helpers/server-process';
+import type { ServerProcess } from './helpers/server-process';
+
+const WEBHOOK_SECRET = 'whsec_multi_instance_test_secret';
+const COPIES_PER_INSTANCE = 4;
+
+describeEachEngine('two app instances sharing one database', (engine) => {
+  let emulator: Emulator;
+  let test: TestDatabase;
+  let instances: ServerProcess[] = [];
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+    test = await createTestDatabase(engine);
+    stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
+    const env = {
+      DATABASE_URL: test.url,
+      STRIPE_SECRET_KEY: 'sk_test_emulated',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_emulated',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_URL: emulator.url,
+      CHECKOUT_RATE_LIMIT: '3',
+      RATE_LIMIT_STORE: 'database',
+    };
+    instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const instance of instances) instance.child.kill('SIGTERM');
+    const codes = await Promise.all(instances.map((instance) => instance.exited));
+    await emulator.close();
+    await test.drop();
+    expect(codes).toEqual([0, 0]);
+  });
+
+  const request = (instance: ServerProcess, pathname: string, options: Omit<TestRequestOptions, 'ca'> = {}) =>
+    httpsRequest(`${instance.url}${pathname}`, { ...options, ca: emulator.ca });
+
+  const startCheckout = (instance: ServerProcess) =>
+    request(instance, '/api/checkout-sessions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+    });
+
+  it('shares the checkout rate limit: the fourth checkout from one client is refused, whichever instance gets it', async () => {
+    const [a, b] = instances;
+    if (!a || !b) throw new Error('two instances expected');
+    const answers = [];
+    for (const instance of [a, b, a, b]) answers.push(await startCheckout(instance));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 429]);
+    expect(answers[3]?.json()).toEqual({ error: { code: 'rate_limited', message: 'Too many requests. Please wait a minute and try again.' } });
+    // Pay the three checkouts at "Stripe", with no webhook endpoint: the events wait to be delivered.
+    for (const answer of answers.slice(0, 3)) {
+      expect((await payOnHostedPage(emulator, (answer.json() as { url: string }).url, '4242 4242 4242 4242')).status).toBe(303);
+    }
+  });
+
+  it('processes each event exactly once when both instances receive it concurrently, many times', async () => {
+    const events: Stripe.Event[] = [];
+    for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], limit: 100 })) events.push(event);
+    expect(events.map((event) => event.type).sort()).toEqual([...Array(3).fill('checkout.session.completed'), ...Array(3).fill('payment_intent.succeeded')]);
+
+    const deliveries = events.flatMap((event) => {
+      const payload = JSON.stringify(event);
+      const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
+      return instances.flatMap((instance) =>
+        Array.from({ length: COPIES_PER_INSTANCE }, () =>
+          request(instance, '/webhooks/stripe', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body: payload }),
+        ),
+      );
+    });
+    const answers = await Promise.all(deliveries);
+    expect(answers.map((answer) => answer.status)).toEqual(Array(answers.length).fill(200));
+
+    // Across both processes' logs, each event was "processed" once and a "duplicate" every other time.
+    const results = instances.flatMap((instance) => instance.logLines().filter((line) => line['msg'] === 'webhook event'));
+    for (const event of events) {
+      const forEvent = results.filter((line) => line['eventId'] === event.id).map((line) => line['result']);
+      expect(forEvent).toHaveLength(2 * COPIES_PER_INSTANCE);
+      expect(forEvent.filter((result) => result === 'processed')).toHaveLength(1);
+    }
+
+    const { db } = test.database;
+    const processed = await db.selectFrom('processed_events').select('event_id').orderBy('event_id').execute();
+    expect(processed.map((row) => row.event_id)).toEqual(events.map((event) => event.id).sort());
+    const orders = await db.selectFrom('orders').select(['id', 'status', 'card_last4']).execute();
+    expect(orders.map((order) => ({ status: order.status, card_last4: order.card_last4 }))).toEqual(Array(3).fill({ status: 'paid', card_last4: '4242' }));
+    // Fulfilled once each: one pending → paid move per order, whichever event got there first.
+    const moves = await db.selectFrom('order_transitions').select(['order_id', 'from_status', 'to_status']).execute();
+    expect(moves.map((move) => move.order_id).sort()).toEqual(orders.map((order) => order.id).sort());
+    expect(moves.every((move) => move.from_status === 'pending' && move.to_status === 'paid')).toBe(true);
+  });
+});
