@@ -31,5 +31,7 @@ fi
 if [ "$(as_postgres "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != "1" ]; then
   as_postgres "CREATE DATABASE $DATABASE OWNER $ROLE" >/dev/null
 fi
+# The tests create a schema each: make sure the role may, even in a database made earlier by hand.
+as_postgres "ALTER DATABASE $DATABASE OWNER TO $ROLE" >/dev/null
 
 echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$port/$DATABASE"
