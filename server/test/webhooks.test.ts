@@ -47,17 +47,20 @@ function eventOf(type: string, object: object): string {
   });
 }
 
-function deliver(body: string, options: { secret?: string; timestamp?: number; header?: string | null; target?: TestApp } = {}) {
+async function deliver(body: string, options: { secret?: string; timestamp?: number; header?: string | null; target?: TestApp } = {}) {
   const target = options.target ?? app;
   const header =
     options.header === undefined
       ? target.stripe.webhooks.generateTestHeaderString({ payload: body, secret: options.secret ?? target.webhookSecret, timestamp: options.timestamp })
       : options.header;
-  return target.request('/webhooks/stripe', {
+  const res = await target.request('/webhooks/stripe', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...(header === null ? {} : { 'Stripe-Signature': header }) },
     body,
   });
+  // No delivery here should ever be a server error: if one is, say why (the app's error lines).
+  if (res.status >= 500) throw new Error(`webhook answered ${res.status}; the app logged:\n${target.logLines.filter((line) => line.includes('"level":50')).join('\n')}`);
+  return res;
 }
 
 function cardColumns(orderId: string) {
