@@ -44,7 +44,6 @@ export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: st
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';
 
-
 function idOf(value: string | { id: string } | null | undefined): string | null {
   return typeof value === 'string' ? value : (value?.id ?? null);
 }

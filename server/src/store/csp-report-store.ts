@@ -53,6 +53,7 @@ export function createCspReportStore(database: AppDatabase, options: { maxRows?:
         blocked_url: reduceReportUrl(report.blockedUrl),
       };
       assertNoPan(values);
+      // Hashed under the field names rows were fingerprinted with before, so they still deduplicate.
       const fingerprint = createHash('sha256')
         .update(JSON.stringify({ documentUrl: values.document_url, directive: values.directive, blockedUrl: values.blocked_url }))
         .digest('hex');
@@ -65,13 +66,9 @@ export function createCspReportStore(database: AppDatabase, options: { maxRows?:
             conflict.column('fingerprint').doUpdateSet((eb) => ({ count: eb('csp_reports.count', '+', 1), last_seen: eb.ref('excluded.last_seen') })),
           )
           .execute();
-        // Keep the `maxRows` most recently seen rows. (Counted first: SQLite needs a LIMIT
-        // before an OFFSET and PostgreSQL refuses SQLite's LIMIT -1.)
-        const { rows } = await trx.selectFrom('csp_reports').select((eb) => eb.fn.countAll<number | string>().as('rows')).executeTakeFirstOrThrow();
-        const excess = Number(rows) - maxRows;
-        if (excess <= 0) return;
-        const oldest = trx.selectFrom('csp_reports').select('fingerprint').orderBy('last_seen', 'asc').orderBy('first_seen', 'asc').limit(excess);
-        await trx.deleteFrom('csp_reports').where('fingerprint', 'in', oldest).execute();
+        // Keep the `maxRows` most recently seen rows (a plain LIMIT: both engines take it).
+        const newest = trx.selectFrom('csp_reports').select('fingerprint').orderBy('last_seen', 'desc').orderBy('first_seen', 'desc').limit(maxRows);
+        await trx.deleteFrom('csp_reports').where('fingerprint', 'not in', newest).execute();
       });
     },
 

@@ -121,24 +121,20 @@ export type OrderStore = ReturnType<typeof createOrderStore>;
 export function createOrderStore(database: AppDatabase) {
   const { db, engine } = database;
 
-  async function findOrder(id: string, executor: Executor = db): Promise<Order | undefined> {
-    const row = await executor.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toOrder(row);
-  }
-
   /**
-   * Reads the order for a change. PostgreSQL locks the row (FOR UPDATE) so a concurrent
-   * transaction on another instance waits instead of deciding from a stale status; SQLite
-   * has one writer at a time, and a write from a stale read fails rather than landing.
+   * The one order whose `column` is `value`. `forUpdate` is for a change: PostgreSQL locks
+   * the row so a concurrent transaction on another instance waits instead of deciding from
+   * a stale status; SQLite has one writer at a time, and a write from a stale read fails
+   * rather than landing.
    */
-  async function findOrderForUpdate(trx: Transaction<Schema>, id: string): Promise<Order | undefined> {
-    const query = trx.selectFrom('orders').selectAll().where('id', '=', id);
-    const row = await (engine === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  async function selectOrder(executor: Executor, column: 'id' | 'checkout_session_id' | 'payment_intent_id', value: string, forUpdate = false): Promise<Order | undefined> {
+    const query = executor.selectFrom('orders').selectAll().where(column, '=', value);
+    const row = await (forUpdate && engine === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     return row && toOrder(row);
   }
 
   async function applyOutcomeIn(trx: Transaction<Schema>, orderId: string, outcome: OrderOutcome, eventId: string | null): Promise<{ changed: boolean; order: Order | undefined }> {
-    const order = await findOrderForUpdate(trx, orderId);
+    const order = await selectOrder(trx, 'id', orderId, true);
     if (!order || !canMoveOrder(order.status, outcome.status)) return { changed: false, order };
     // A payment brings the card display fields; a refund or dispute keeps those of the payment.
     const card = outcome.status === 'paid' ? (outcome.card ?? null) : WAS_PAID.has(outcome.status) ? order.card : null;
@@ -160,12 +156,7 @@ export function createOrderStore(database: AppDatabase) {
       .insertInto('order_transitions')
       .values({ order_id: orderId, from_status: order.status, to_status: outcome.status, event_id: eventId, created_at: now })
       .execute();
-    return { changed: true, order: await findOrder(orderId, trx) };
-  }
-
-  async function findOneBy(column: 'checkout_session_id' | 'payment_intent_id', value: string): Promise<Order | undefined> {
-    const row = await db.selectFrom('orders').selectAll().where(column, '=', value).executeTakeFirst();
-    return row && toOrder(row);
+    return { changed: true, order: await selectOrder(trx, 'id', orderId) };
   }
 
   async function updateOrder(orderId: string, values: { checkout_session_id?: string; payment_intent_id?: string }): Promise<void> {
@@ -188,7 +179,7 @@ export function createOrderStore(database: AppDatabase) {
       };
       assertNoPan(row);
       await db.insertInto('orders').values(row).execute();
-      const created = await findOrder(order.id);
+      const created = await selectOrder(db, 'id', order.id);
       if (!created) throw new Error(`Order ${order.id} was not stored`);
       return created;
     },
@@ -197,11 +188,11 @@ export function createOrderStore(database: AppDatabase) {
 
     attachPaymentIntent: (orderId: string, paymentIntentId: string) => updateOrder(orderId, { payment_intent_id: paymentIntentId }),
 
-    findOrder: (id: string) => findOrder(id),
+    findOrder: (id: string) => selectOrder(db, 'id', id),
 
-    findOrderByCheckoutSession: (sessionId: string) => findOneBy('checkout_session_id', sessionId),
+    findOrderByCheckoutSession: (sessionId: string) => selectOrder(db, 'checkout_session_id', sessionId),
 
-    findOrderByPaymentIntent: (paymentIntentId: string) => findOneBy('payment_intent_id', paymentIntentId),
+    findOrderByPaymentIntent: (paymentIntentId: string) => selectOrder(db, 'payment_intent_id', paymentIntentId),
 
     /** Moves an order if its current status allows it (see `canMoveOrder`); not tied to an event. */
     applyOutcome: (orderId: string, outcome: OrderOutcome) => db.transaction().execute((trx) => applyOutcomeIn(trx, orderId, outcome, null)),
