@@ -1,6 +1,7 @@
 // The harness's only database access: read the app's orders, processed events and status
 // transitions after the run, through the app's own database module (SQLite or PostgreSQL,
 // whichever DATABASE_URL names). The harness never writes.
+import { parseDatabaseUrl } from '../../server/src/config';
 import { openDatabase } from '../../server/src/store/database';
 import type { DatabaseLocation } from '../../server/src/store/database';
 import type { OrdersTable, OrderTransitionsTable, ProcessedEventsTable } from '../../server/src/store/schema';
@@ -22,10 +23,11 @@ export interface OrderTable {
   transitions: TransitionRow[] | null;
 }
 
+/** The app's own reading of DATABASE_URL, so the harness opens what the app opened. */
 function toLocation(databaseUrl: string): DatabaseLocation {
-  if (databaseUrl.startsWith('file:')) return { engine: 'sqlite', file: databaseUrl.slice('file:'.length) };
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { engine: 'postgres', url: databaseUrl };
-  throw new Error(`DATABASE_URL must be file:<path> or postgres://…, not ${databaseUrl.split(':')[0] ?? ''}:…`);
+  const location = parseDatabaseUrl(databaseUrl);
+  if (typeof location === 'string') throw new Error(location);
+  return location;
 }
 
 /** `file:<path>` (SQLite) or `postgres://…`. */

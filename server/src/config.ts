@@ -242,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** `file:<path>` (SQLite) or `postgres://…` / `postgresql://…`; a string is the problem to report. */
-function parseDatabaseUrl(value: string): DatabaseLocation | string {
+export function parseDatabaseUrl(value: string): DatabaseLocation | string {
   const usage = `DATABASE_URL must be file:<path to a SQLite file> (e.g. ${DEFAULTS.databaseUrl}) or postgres://user:password@host:5432/database.`;
   if (value.startsWith('file:')) {
     const file = value.slice('file:'.length);
