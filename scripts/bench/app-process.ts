@@ -8,13 +8,12 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 import { readRssBytes } from './rss';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = path.join(REPO_ROOT, 'server', 'src', 'main.ts');
-const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const GC_PRELOAD = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'bench', 'collect-garbage-on-signal.ts')).href;
 const STARTUP_TIMEOUT_MS = 30_000;
 const GC_TIMEOUT_MS = 5_000;
@@ -74,7 +73,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
   const logFile = path.join(dataDir, 'app.log');
   const logFd = openSync(logFile, 'a');
   const gcArgs = options.collectGarbageOnSignal ? ['--expose-gc', '--import', GC_PRELOAD] : [];
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, ...gcArgs, MAIN], {
+  const child = spawn(process.execPath, tsxNodeArgs(MAIN, gcArgs), {
     cwd: dataDir,
     env: {
       PATH: process.env['PATH'] ?? '',

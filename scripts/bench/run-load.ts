@@ -3,13 +3,11 @@
 // server sees real loopback connections from another process, as in production.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { REPO_ROOT } from './app-process';
+import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 import type { LoadRequest } from './request-mix';
 
 const RUNNER = path.join(REPO_ROOT, 'scripts', 'bench', 'autocannon-runner.ts');
-const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface LoadOptions {
   url: string;
@@ -72,7 +70,7 @@ export type LoadSummary = z.infer<typeof LoadSummarySchema>;
 /** Runs one bounded load in a child process and returns what it measured. */
 export function runLoad(options: LoadOptions): Promise<LoadSummary> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, RUNNER], {
+    const child = spawn(process.execPath, tsxNodeArgs(RUNNER), {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '' },
       stdio: ['pipe', 'pipe', 'pipe'],

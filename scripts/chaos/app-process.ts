@@ -6,12 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT, findFreePort } from '../../e2e/support/app-process';
+import { findFreePort } from '../../e2e/support/app-process';
+import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 
 const MAIN = path.join(REPO_ROOT, 'server', 'src', 'main.ts');
 const RECONCILE_CLI = path.join(REPO_ROOT, 'server', 'src', 'reconcile-cli.ts');
-const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 // The production build when there is one, else the small fixture pages the server tests use:
 // the chaos run drives the API and the webhook endpoint, never the pages.
 const BUILT_CLIENT = path.join(REPO_ROOT, 'dist', 'client');
@@ -107,7 +106,7 @@ export async function createAppProcess(options: AppProcessOptions): Promise<AppP
   }
 
   function spawnScript(script: string) {
-    return spawn(process.execPath, ['--import', TSX_LOADER, script], { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return spawn(process.execPath, tsxNodeArgs(script), { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   return {

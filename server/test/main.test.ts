@@ -1,28 +1,19 @@
 // The real entry point as a child process: emulated-mode startup with the in-process
 // emulator, the banner, startup failures with fix-it messages, and SIGTERM.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
-import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { spawnServerScript } from './helpers/server-process';
+import type { SpawnedServerScript } from './helpers/server-process';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = path.join(ROOT, 'server', 'src', 'main.ts');
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
+interface Started extends SpawnedServerScript {
   dir: string;
 }
 
@@ -38,26 +29,7 @@ function startMain(env: Record<string, string>, dotenv?: string): Started {
   // A temp working directory, so a developer's .env never leaks into the test.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-main-'));
   if (dotenv !== undefined) writeFileSync(path.join(dir, '.env'), dotenv);
-  // `node --import tsx` runs the app in this one process (the tsx CLI would fork a child
-  // that a SIGKILL of the parent leaves running).
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      PORT: '0',
-      HTTP_PORT: '0',
-      EMULATOR_PORT: '0',
-      CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR,
-      DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const result = { child, output: () => output, exited, dir };
+  const result = { ...spawnServerScript({ EMULATOR_PORT: '0', DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`, ...env }, { cwd: dir }), dir };
   started.push(result);
   return result;
 }

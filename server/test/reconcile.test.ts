@@ -1,11 +1,9 @@
 // Reconciliation through the real emulator: events Stripe never delivered to us (the
 // emulator starts without webhook endpoints) are listed with GET /v1/events and processed
 // through the same idempotent path as webhooks.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckoutSession } from '../src/payments/checkout';
 import { reconcileMissedEvents } from '../src/payments/reconcile';
@@ -18,7 +16,8 @@ import { createOrderStore } from '../src/store/order-store';
 import { createReconcileCursor } from '../src/store/reconcile-cursor';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
-import { FIXTURE_CLIENT_DIR, countRows, startEmulatedApp, startTestApp } from './helpers/test-app';
+import { spawnServerScript } from './helpers/server-process';
+import { countRows, startEmulatedApp, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
@@ -225,8 +224,6 @@ describe('events a webhook already delivered', () => {
 });
 
 describe('npm run reconcile and startup, as processes', () => {
-  const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   let emulator: Emulator;
   let dir: string;
   let dbFile: string;
@@ -263,18 +260,7 @@ describe('npm run reconcile and startup, as processes', () => {
     }
   }
 
-  function run(script: string, env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(ROOT, 'server', 'src', script)], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: `file:${dbFile}`, PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, output: () => output, exited };
-  }
+  const run = (script: string, env: Record<string, string>) => spawnServerScript({ DATABASE_URL: `file:${dbFile}`, ...env }, { cwd: dir, script });
 
   const testMode = () => ({
     STRIPE_SECRET_KEY: 'sk_test_emulated',

@@ -1,30 +1,38 @@
-// Runs `server/src/main.ts` as its own process, as production does, and reads its JSON log
-// lines: for tests about processes (several instances, restarts, signals). The environment is
-// only what the test passes, never the caller's shell or `.env`.
+// Runs a server entry point (`server/src/main.ts`, or the reconcile CLI) as its own process, as
+// production does, and reads its output and JSON log lines: for tests about processes
+// (several instances, restarts, signals, the CLI). The environment is only what the test
+// passes, never the caller's shell or `.env`.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { REPO_ROOT, tsxNodeArgs } from '../../../scripts/lib/tsx-node';
 import { FIXTURE_CLIENT_DIR } from './test-app';
 import { waitFor } from './wait';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-export interface ServerProcess {
+export interface SpawnedServerScript {
   child: ChildProcessByStdio<null, Readable, Readable>;
-  /** https://localhost:<port> once listening. */
-  url: string;
-  port: number;
+  /** stdout and stderr so far. */
   output(): string;
   /** The JSON log lines so far. */
   logLines(): Record<string, unknown>[];
   exited: Promise<number | null>;
 }
 
-/** Spawns a server script (main.ts by default) with `env` and waits for its "listening" line. */
-export async function startServerProcess(env: Record<string, string>, options: { cwd?: string; script?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, 'server', 'src', options.script ?? 'main.ts')], {
+export interface ServerProcess extends SpawnedServerScript {
+  /** https://localhost:<port> once listening. */
+  url: string;
+  port: number;
+}
+
+export interface ServerScriptOptions {
+  /** The working directory (default the repository); a temp folder keeps a developer's `.env` out. */
+  cwd?: string;
+  /** A file in server/src (default main.ts). */
+  script?: string;
+}
+
+/** Spawns a server script with free ports, the test client pages and `env`; does not wait. */
+export function spawnServerScript(env: Record<string, string>, options: ServerScriptOptions = {}): SpawnedServerScript {
+  const child = spawn(process.execPath, tsxNodeArgs(`server/src/${options.script ?? 'main.ts'}`), {
     cwd: options.cwd ?? REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,13 +50,19 @@ export async function startServerProcess(env: Record<string, string>, options: {
         return [];
       }
     });
+  return { child, output: () => output, logLines, exited };
+}
+
+/** Spawns a server script (main.ts by default) and waits for its "listening" line. */
+export async function startServerProcess(env: Record<string, string>, options: ServerScriptOptions & { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const spawned = spawnServerScript(env, options);
   let stopped = false;
-  void exited.then(() => (stopped = true));
-  const listening = await waitFor(() => (stopped ? 'exited' : logLines().find((line) => line['msg'] === 'listening')), (line) => line !== undefined, options.timeoutMs ?? 30_000);
+  void spawned.exited.then(() => (stopped = true));
+  const listening = await waitFor(() => (stopped ? 'exited' : spawned.logLines().find((line) => line['msg'] === 'listening')), (line) => line !== undefined, options.timeoutMs ?? 30_000);
   if (listening === undefined || listening === 'exited') {
-    child.kill('SIGKILL');
-    throw new Error(`The server did not start:\n${output}`);
+    spawned.child.kill('SIGKILL');
+    throw new Error(`The server did not start:\n${spawned.output()}`);
   }
   const port = Number(listening['port']);
-  return { child, url: `https://localhost:${port}`, port, output: () => output, logLines, exited };
+  return { ...spawned, url: `https://localhost:${port}`, port };
 }
