@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmAsPaymentElement, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
-import { countRows, startTestApp } from './helpers/test-app';
+import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
@@ -21,14 +21,7 @@ afterAll(async () => {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-async function createIntent(items: unknown = [{ productId: 'enamel-mug', quantity: 2 }], target: TestApp = app) {
-  const res = await target.request('/api/payment-intents', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items }) });
-  expect(res.status).toBe(201);
-  const { clientSecret } = res.json() as { clientSecret: string };
-  const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
-  const order = await target.store.findOrderByPaymentIntent(paymentIntentId);
-  return { res, clientSecret, paymentIntentId, orderId: order?.id ?? '' };
-}
+const createIntent = (items: unknown = [{ productId: 'enamel-mug', quantity: 2 }], target: TestApp = app) => startPaymentIntent(target, items);
 
 function orderRow(orderId: string) {
   return app.db.db

@@ -17,7 +17,7 @@ import { createReconcileCursor } from '../src/store/reconcile-cursor';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { spawnServerScript } from './helpers/server-process';
-import { countRows, startEmulatedApp, startTestApp } from './helpers/test-app';
+import { countRows, startEmulatedApp, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
@@ -45,15 +45,9 @@ async function paidCheckout(app: TestApp, emulator: Emulator) {
 }
 
 async function paymentIntent(app: TestApp, emulator: Emulator, cardNumber: string) {
-  const res = await app.request('/api/payment-intents', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
-  });
-  const { clientSecret } = res.json() as { clientSecret: string };
-  const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
+  const { clientSecret, paymentIntentId, orderId } = await startPaymentIntent(app);
   await confirmAsPaymentElement(emulator, clientSecret, cardNumber);
-  return { paymentIntentId, orderId: (await app.store.findOrderByPaymentIntent(paymentIntentId))?.id ?? '' };
+  return { paymentIntentId, orderId };
 }
 
 function orderRows(app: TestApp) {

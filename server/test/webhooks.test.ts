@@ -6,7 +6,7 @@ import type { Stripe } from '../src/payments/stripe-client';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
-import { countRows, startTestApp } from './helpers/test-app';
+import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
 // One emulator for the whole file; one app per engine (set by the engine's beforeAll below,
@@ -236,14 +236,7 @@ describeEachEngine('webhooks', (engine) => {
   describe('PaymentIntent, refund and dispute events, in any order', () => {
     /** A Payment Element order paid at the emulator, with no webhook delivered to us yet. */
     async function paidIntent(cardNumber = '4242 4242 4242 4242') {
-      const res = await app.request('/api/payment-intents', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
-      });
-      const { clientSecret } = res.json() as { clientSecret: string };
-      const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
-      const orderId = (await app.store.findOrderByPaymentIntent(paymentIntentId))?.id ?? '';
+      const { clientSecret, paymentIntentId, orderId } = await startPaymentIntent(app);
       await confirmAsPaymentElement(emulator, clientSecret, cardNumber);
       const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
       const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : '';

@@ -126,3 +126,16 @@ export async function startEmulatedApp(options: Omit<TestAppOptions, 'stripeApi'
     },
   };
 }
+
+/**
+ * Starts a Payment Element payment the way the page does (POST /api/payment-intents) and
+ * finds the pending order it wrote. Fails unless the answer is 201.
+ */
+export async function startPaymentIntent(app: TestApp, items: unknown = [{ productId: 'enamel-mug', quantity: 1 }]) {
+  const res = await app.request('/api/payment-intents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items }) });
+  if (res.status !== 201) throw new Error(`POST /api/payment-intents answered ${res.status}: ${res.text}`);
+  const { clientSecret } = res.json() as { clientSecret: string };
+  const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';
+  const orderId = (await app.store.findOrderByPaymentIntent(paymentIntentId))?.id ?? '';
+  return { res, clientSecret, paymentIntentId, orderId };
+}
