@@ -29,6 +29,14 @@ export interface TestDatabase {
 
 export const ENGINES: readonly DatabaseEngine[] = ['sqlite', 'postgres'];
 
+if (TEST_POSTGRES_URL !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(TEST_POSTGRES_URL)) {
+  // pg reads anything else as a URL relative to postgres://base and fails on each test with
+  // "getaddrinfo ENOTFOUND base"; say what is wrong once instead.
+  throw new Error(
+    `TEST_POSTGRES_URL must be one postgres://user:password@host:port/database URL; it is ${JSON.stringify(TEST_POSTGRES_URL)}.`,
+  );
+}
+
 if (!TEST_POSTGRES_URL) {
   const message =
     'PostgreSQL tests are skipped: set TEST_POSTGRES_URL=postgres://user:password@127.0.0.1:5432/database (a database the user may create schemas in) to run the store suite against PostgreSQL too; .ci/run does.';
