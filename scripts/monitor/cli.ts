@@ -10,7 +10,9 @@ import { pino } from 'pino';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { httpsPostJson } from '../lib/https-client';
 import { PAYMENT_PAGES } from '../audit/payment-pages';
+import { parseDatabaseUrl } from '../../server/src/config';
 import { readCspReportsSince } from '../../server/src/store/csp-report-store';
+import type { DatabaseLocation } from '../../server/src/store/database';
 import { comparePage, type Baseline } from './compare';
 import { snapshotPage } from './page-snapshot';
 
@@ -21,7 +23,8 @@ const HELP = `Usage: npm run monitor -- [https-url] [options]
   --approve         record the pages as they are now as the baseline, then stop
   --every DURATION  keep checking, e.g. 7d, 12h, 30m (default: check once)
   --alert-url URL   also POST each alert as JSON to this https:// URL
-  --csp-reports DB  the app's SQLite file: new CSP violation reports count as alerts too
+  --csp-reports DB  the app's database, as its DATABASE_URL (file:… or postgres://…) or a
+                    SQLite file path, read-only: new CSP violation reports count as alerts too
   --since DURATION  how far back a violation is new (default: --every, else 7d)
   --ca FILE         extra CA to trust (default .certs/dev-ca.pem for localhost)
 `;
@@ -57,6 +60,7 @@ if (alertUrl && alertUrl.protocol !== 'https:') {
   process.stderr.write(`--alert-url must be https:// (got ${alertUrl.href}).\n`);
   process.exit(2);
 }
+const cspReportsDatabase = parseCspReportsDatabase(values['csp-reports']);
 
 async function snapshotAll(): Promise<Baseline> {
   const snapshots: Baseline = {};
@@ -72,7 +76,7 @@ async function checkOnce(): Promise<boolean> {
     const snapshot = current[page];
     return snapshot ? comparePage(baseline[page], snapshot) : [`${page}: could not be fetched`];
   });
-  differences.push(...newCspViolations());
+  differences.push(...(await newCspViolations()));
   if (differences.length === 0) {
     logger.info({ target: baseUrl.href, pages }, 'payment pages match the approved baseline');
     return true;
@@ -101,13 +105,25 @@ if (values.approve) {
 }
 
 /** Violations browsers reported to /csp-reports within the window, one line each. */
-function newCspViolations(): string[] {
-  if (!values['csp-reports']) return [];
+async function newCspViolations(): Promise<string[]> {
+  if (!cspReportsDatabase) return [];
   const windowMs = parseDuration(values.since ?? values.every ?? '7d');
   const since = Math.floor((Date.now() - windowMs) / 1000);
-  return readCspReportsSince(values['csp-reports'], since).map(
+  return (await readCspReportsSince(cspReportsDatabase, since)).map(
     (report) => `CSP violation on ${report.documentUrl}: ${report.directive} blocked ${report.blockedUrl || '(unknown)'} (${report.count}×, last ${new Date(report.lastSeen * 1000).toISOString()})`,
   );
+}
+
+/** A DATABASE_URL as the app takes it, or (as before) a bare SQLite file path. */
+function parseCspReportsDatabase(value: string | undefined): DatabaseLocation | undefined {
+  if (value === undefined) return undefined;
+  if (!value.startsWith('file:') && !value.includes('://')) return { engine: 'sqlite', file: path.resolve(value) };
+  const location = parseDatabaseUrl(value);
+  if (typeof location === 'string') {
+    process.stderr.write(`--csp-reports: ${location}\n`);
+    process.exit(2);
+  }
+  return location;
 }
 
 function parseDuration(text: string): number {

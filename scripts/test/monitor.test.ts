@@ -9,7 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from '../dev-certs';
 import { comparePage } from '../monitor/compare';
 import { normaliseNonce, snapshotPage, type PageSnapshot } from '../monitor/page-snapshot';
+import { createTestDatabase, describeEachEngine } from '../../server/test/helpers/databases';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
+import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 
 let clientDir: string;
 const apps: TestApp[] = [];
@@ -87,6 +89,22 @@ describe('payment page monitor', () => {
   });
 });
 
+/** Runs `npm run monitor` (its CLI, as one process) against `app`'s page `/`, with a baseline of its own. */
+async function monitorCli(app: TestApp) {
+  const baseline = path.join(clientDir, 'baseline.json');
+  const caFile = path.join(clientDir, 'ca.pem');
+  await writeFile(caFile, app.ca);
+  return (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [...tsxNodeArgs('scripts/monitor/cli.ts'), app.url, '--page', '/', '--baseline', baseline, '--ca', caFile, ...args], { cwd: REPO_ROOT });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
 describe('npm run monitor', () => {
   it('alerts on a change: exit code 1, an error log line, and a JSON POST to --alert-url', async () => {
     const app = await startApp();
@@ -102,16 +120,7 @@ describe('npm run monitor', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, 'localhost', resolve));
     const receiverPort = (receiver.address() as { port: number }).port;
-    const baseline = path.join(clientDir, 'baseline.json');
-    const caFile = path.join(clientDir, 'ca.pem');
-    await writeFile(caFile, dev.ca);
-    const run = (...args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/monitor/cli.ts', app.url, '--page', '/', '--baseline', baseline, '--ca', caFile, ...args]);
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.on('close', (code) => resolve({ code, stdout }));
-      });
+    const run = await monitorCli(app);
     try {
       expect((await run('--approve')).code).toBe(0);
       expect((await run()).code).toBe(0);
@@ -123,5 +132,25 @@ describe('npm run monitor', () => {
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }
+  }, 60_000);
+});
+
+describeEachEngine('npm run monitor --csp-reports', (engine) => {
+  it('raises the violations browsers reported to the app, read from its DATABASE_URL', async () => {
+    const database = await createTestDatabase(engine);
+    const app = await startTestApp({ clientDistDir: clientDir, database });
+    apps.push(app);
+    const run = await monitorCli(app);
+    expect((await run('--approve')).code).toBe(0);
+    const quiet = await run('--csp-reports', database.url, '--since', '1h');
+    expect(quiet.code, quiet.stderr).toBe(0);
+
+    const report = { 'csp-report': { 'document-uri': `${app.url}/payment`, 'effective-directive': 'script-src-elem', 'blocked-uri': 'https://evil.example/skim.js' } };
+    const posted = await app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: JSON.stringify(report) });
+    expect(posted.status).toBe(204);
+
+    const raised = await run('--csp-reports', database.url, '--since', '1h');
+    expect(raised.code, raised.stderr).toBe(1);
+    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example\/skim\.js \(1×/);
   }, 60_000);
 });

@@ -1,6 +1,11 @@
 // The CSP report store: deduplicated, bounded, URLs cut to origin and path, PAN guard.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../src/config';
 import { createCspReportStore, readCspReportsSince, reduceReportUrl } from '../src/store/csp-report-store';
+import { openReadOnlyDatabase } from '../src/store/database';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import type { TestDatabase } from './helpers/databases';
 
@@ -56,9 +61,25 @@ describeEachEngine('CSP report store', (engine) => {
     clock += 3600;
     await reports.record(violation('https://evil.example/late.js'));
     expect((await reports.listSince(clock - 60)).map((r) => r.blockedUrl)).toEqual(['https://evil.example/late.js']);
-    if (test.file) {
-      // The monitor reads the SQLite file itself, read-only.
-      expect(readCspReportsSince(test.file, clock - 60).map((r) => r.blockedUrl)).toEqual(['https://evil.example/late.js']);
-    }
   });
+
+  it('lets the monitor read the reports through DATABASE_URL, read-only', async () => {
+    await store().record(violation('inline'));
+    const location = parseDatabaseUrl(test.url);
+    if (typeof location === 'string') throw new Error(location);
+    expect((await readCspReportsSince(location, 0)).map((r) => r.blockedUrl)).toEqual(['inline']);
+    const reader = openReadOnlyDatabase(location);
+    try {
+      await expect(reader.db.deleteFrom('csp_reports').execute()).rejects.toThrow(/readonly|read-only/);
+    } finally {
+      await reader.close();
+    }
+    expect(await store().listSince(0)).toHaveLength(1);
+  });
+});
+
+it('refuses to read a SQLite file that is not there, rather than create an empty one', async () => {
+  const missing = path.join(os.tmpdir(), `sss-missing-${process.pid}`, 'app.sqlite');
+  await expect(readCspReportsSince({ engine: 'sqlite', file: missing }, 0)).rejects.toThrow(`There is no SQLite database at ${missing}`);
+  expect(existsSync(missing)).toBe(false);
 });

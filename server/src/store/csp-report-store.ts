@@ -5,9 +5,9 @@
 // `maxRows` the least recently seen rows go. URLs are cut to origin and path, and every
 // write passes the PAN guard like any other.
 import { createHash } from 'node:crypto';
-import BetterSqlite3 from 'better-sqlite3';
-import type { Selectable } from 'kysely';
-import type { AppDatabase } from './database';
+import type { Kysely, Selectable } from 'kysely';
+import { openReadOnlyDatabase } from './database';
+import type { AppDatabase, DatabaseLocation, Schema } from './database';
 import { assertNoPan } from './pan-guard';
 import type { CspReportsTable } from './schema';
 
@@ -72,21 +72,23 @@ export function createCspReportStore(database: AppDatabase, options: { maxRows?:
       });
     },
 
-    async listSince(sinceSeconds: number): Promise<StoredCspReport[]> {
-      const rows = await db.selectFrom('csp_reports').selectAll().where('last_seen', '>=', sinceSeconds).orderBy('last_seen', 'desc').execute();
-      return rows.map(toStored);
-    },
+    listSince: (sinceSeconds: number) => selectReportsSince(db, sinceSeconds),
   };
 }
 
-/** For the monitor: reads the reports of a database file without migrating or writing it. */
-export function readCspReportsSince(file: string, sinceSeconds: number): StoredCspReport[] {
-  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+/** For the monitor: the reports in the app's database (either engine), opened read-only. */
+export async function readCspReportsSince(location: DatabaseLocation, sinceSeconds: number): Promise<StoredCspReport[]> {
+  const database = openReadOnlyDatabase(location);
   try {
-    return db.prepare<[number], Row>('SELECT * FROM csp_reports WHERE last_seen >= ? ORDER BY last_seen DESC').all(sinceSeconds).map(toStored);
+    return await selectReportsSince(database.db, sinceSeconds);
   } finally {
-    db.close();
+    await database.close();
   }
+}
+
+async function selectReportsSince(db: Kysely<Schema>, sinceSeconds: number): Promise<StoredCspReport[]> {
+  const rows = await db.selectFrom('csp_reports').selectAll().where('last_seen', '>=', sinceSeconds).orderBy('last_seen', 'desc').execute();
+  return rows.map(toStored);
 }
 
 function toStored(row: Row): StoredCspReport {

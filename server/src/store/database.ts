@@ -2,7 +2,7 @@
 // server to run) or PostgreSQL (several instances behind a load balancer). Both are used
 // through one Kysely query builder, so the stores above hold no engine-specific code beyond
 // what this file and migrations.ts set up.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
@@ -40,6 +40,10 @@ export function openSqliteDatabase(file: string): AppDatabase {
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
   migrateSqlite(handle);
+  return sqliteAppDatabase(handle, file);
+}
+
+function sqliteAppDatabase(handle: BetterSqlite3.Database, file: string): AppDatabase {
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: handle }) });
   return {
     engine: 'sqlite',
@@ -69,17 +73,26 @@ export function describePostgresUrl(url: string): string {
   return parsed.toString();
 }
 
-export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: typeParsers });
+function createPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types: typeParsers });
   // An idle client that loses its connection (server restart) emits 'error' on the pool;
   // without a listener that would crash the process. The next query gets a new connection.
   pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
+  const pool = createPool(url, POOL_SIZE);
   try {
     await migratePostgres(pool);
   } catch (error) {
     await pool.end();
     throw new Error(`Could not open the PostgreSQL database ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  return postgresAppDatabase(pool, url);
+}
+
+function postgresAppDatabase(pool: pg.Pool, url: string): AppDatabase {
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine: 'postgres',
@@ -92,4 +105,21 @@ export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * For tools that only look (the payment-page monitor): the app's database as it is, never
+ * created or migrated, and refusing writes: SQLite opens the file read-only, and PostgreSQL
+ * makes every transaction of the session read-only.
+ */
+export function openReadOnlyDatabase(location: DatabaseLocation): AppDatabase {
+  if (location.engine === 'sqlite') {
+    if (!existsSync(location.file)) throw new Error(`There is no SQLite database at ${location.file}: give the file the app writes (DATABASE_URL).`);
+    return sqliteAppDatabase(new BetterSqlite3(location.file, { readonly: true, fileMustExist: true }), location.file);
+  }
+  const url = new URL(location.url);
+  // Added to any options the URL already carries (such as a search_path).
+  const options = url.searchParams.get('options');
+  url.searchParams.set('options', `${options ? `${options} ` : ''}-c default_transaction_read_only=on`);
+  return postgresAppDatabase(createPool(url.toString(), 1), location.url);
 }
