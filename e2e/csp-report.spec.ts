@@ -2,9 +2,8 @@
 // compromised CDN or proxy might serve it) has the script blocked by our CSP, the browser's
 // violation report reaches our report store, and `npm run monitor` raises it.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { readCspReportsSince } from '../server/src/store/csp-report-store';
-import { REPO_ROOT } from './support/app-process';
+import { REPO_ROOT, tsxNodeArgs } from '../scripts/lib/tsx-node';
 import { expect, test } from './support/fixtures';
 
 test.use({ expectedCspViolations: [/script-src-elem blocked inline|Executing inline script violates|Refused to execute inline script/] });
@@ -25,7 +24,7 @@ test('an injected inline script is blocked, reported to our store and raised by 
 
   const baseline = testInfo.outputPath('monitor-baseline.json');
   const monitor = (...extra: string[]) =>
-    spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/monitor/cli.ts', app.baseURL, '--page', '/', '--baseline', baseline, ...extra], {
+    spawnSync(process.execPath, [...tsxNodeArgs('scripts/monitor/cli.ts'), app.baseURL, '--page', '/', '--baseline', baseline, ...extra], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -1,5 +1,5 @@
 // Runs the app the way production does: the Vite build in dist/client served by
-// `tsx server/src/main.ts` in a child process, on free ports, with a throwaway SQLite file and
+// `server/src/main.ts` in a child process (one Node process, through tsx's loader), on free ports, with a throwaway SQLite file and
 // every log line captured to a file the tests read afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,10 +9,10 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT };
 
 export type StripeMode = 'emulated' | 'test';
 
@@ -118,7 +118,7 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOr
   }
 
   const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'server/src/main.ts'], {
+  const child = spawn(process.execPath, tsxNodeArgs('server/src/main.ts'), {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', logFd, logFd],
