@@ -1,10 +1,15 @@
 // Two app processes sharing one database, as behind a load balancer: the same Stripe event
 // delivered to both at once, many times, is processed exactly once (the database's primary
 // key and transactions decide, not memory), and the checkout rate limit counts one client
-// across both instances (RATE_LIMIT_STORE=database).
+// across both instances (RATE_LIMIT_STORE=database). Two processes moving the same orders at
+// once, one as the return page does and one as a webhook does, never fail on each other.
+import { spawn } from 'node:child_process';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
+import { createOrderId } from '../src/payments/cart';
 import { createStripeClient } from '../src/payments/stripe-client';
+import { createOrderStore } from '../src/store/order-store';
 import { HANDLED_EVENT_TYPES } from '../src/payments/webhook-events';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import type { TestDatabase } from './helpers/databases';
@@ -107,3 +112,47 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     expect(moves.every((move) => move.from_status === 'pending' && move.to_status === 'paid')).toBe(true);
   });
 });
+
+describeEachEngine('two instances moving the same orders at once', (engine) => {
+  const ORDERS = 300;
+
+  it('never fail on each other: each order moves once, by whichever instance gets there first', async () => {
+    const test = await createTestDatabase(engine);
+    try {
+      const store = createOrderStore(test.database);
+      const orderIds = Array.from({ length: ORDERS }, () => createOrderId());
+      for (const id of orderIds) await store.createOrder({ id, amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      // The return page's sync reads the order, then writes; a webhook writes first. On SQLite a
+      // transaction that read and then finds another process's newer commit cannot write
+      // (SQLITE_BUSY at once, no busy wait) unless it took the write lock when it began.
+      const startAt = String(Date.now() + 2_000);
+      const workers = ['return-page', 'webhook'].map((role) => runStoreWorker({ DATABASE_URL: test.url, ORDER_IDS: orderIds.join(','), ROLE: role, START_AT: startAt }));
+      expect(await Promise.all(workers)).toEqual([
+        { role: 'return-page', errors: [] },
+        { role: 'webhook', errors: [] },
+      ]);
+      const moves = await test.database.db.selectFrom('order_transitions').select(['order_id', 'from_status', 'to_status']).execute();
+      expect(moves.map((move) => move.order_id).sort()).toEqual([...orderIds].sort());
+      expect(moves.every((move) => move.from_status === 'pending' && move.to_status === 'paid')).toBe(true);
+      const statuses = await test.database.db.selectFrom('orders').select('status').distinct().execute();
+      expect(statuses).toEqual([{ status: 'paid' }]);
+    } finally {
+      await test.drop();
+    }
+  }, 60_000);
+});
+
+/** Runs server/test/fixtures/store-race-worker.ts as its own process; resolves with its JSON result. */
+function runStoreWorker(env: Record<string, string>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, tsxNodeArgs('server/test/fixtures/store-race-worker.ts'), { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(stdout) as unknown);
+      else reject(new Error(`store worker exited with ${String(code)}:\n${stdout}${stderr}`));
+    });
+  });
+}

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { migratePostgres, migrateSqlite } from './migrations';
 import type { Schema } from './schema';
@@ -43,8 +44,34 @@ export function openSqliteDatabase(file: string): AppDatabase {
   return sqliteAppDatabase(handle, file);
 }
 
+/**
+ * Kysely's SQLite dialect, but transactions begin IMMEDIATE: they take the write lock at once,
+ * waiting for it up to busy_timeout. A plain (deferred) BEGIN takes it at the first write, and
+ * a transaction that has read and then finds another process's newer commit gets SQLITE_BUSY
+ * at once, with no wait (https://www.sqlite.org/lang_transaction.html): with two instances on
+ * one file, the return page's read-then-write would fail whenever a webhook committed between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 function sqliteAppDatabase(handle: BetterSqlite3.Database, file: string): AppDatabase {
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: handle }) });
   return {
     engine: 'sqlite',
     db,
