@@ -5,11 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { findFreePort, waitForHealthy } from '../../scripts/lib/app-health';
 import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
 
 export { REPO_ROOT };
@@ -44,7 +43,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Variables that must come from this harness only, never from the caller's shell or `.env`. */
@@ -132,7 +130,7 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOr
   };
 
   try {
-    await waitForHealthy(`${baseURL}/healthz`, ca, child, logFile);
+    await waitForHealthy(`${baseURL}/healthz`, ca, child, () => tail(logFile));
   } catch (error) {
     await stop();
     throw error;
@@ -152,42 +150,6 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOr
     ca,
     stop,
   };
-}
-
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, 'localhost', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('Could not find a free port'))));
-    });
-  });
-}
-
-async function waitForHealthy(url: string, ca: string, child: ChildProcess, logFile: string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`The app exited (${child.exitCode ?? child.signalCode}) before it was healthy. Its output:\n${await tail(logFile)}`);
-    }
-    if ((await probe(url, ca)) === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The app did not answer ${url} with 200 within ${STARTUP_TIMEOUT_MS / 1000} s. Its output:\n${await tail(logFile)}`);
-}
-
-function probe(url: string, ca: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const request = https.get(url, { ca, timeout: 2_000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
 }
 
 /** SIGTERM first (the app drains and closes the database), SIGKILL if it hangs. */

@@ -5,11 +5,11 @@
 // prints throughput, latency, answers by status and memory. Exits 1 on any 5xx, connection
 // error or timeout, or if the app is not healthy afterwards or does not stop cleanly.
 import { existsSync } from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureDevCertificate } from '../dev-certs';
+import { probeStatus } from '../lib/app-health';
 import { REPO_ROOT } from '../lib/tsx-node';
 import { startAppProcess } from './app-process';
 import type { MemoryAfterGc } from './app-process';
@@ -61,15 +61,6 @@ if (!existsSync(path.join(clientDir, 'index.html'))) {
   process.exit(2);
 }
 
-function probeHealth(url: string, ca: string): Promise<number> {
-  return new Promise((resolve) => {
-    https.get(`${url}/healthz`, { ca, agent: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', () => resolve(0));
-  });
-}
-
 const { ca } = await ensureDevCertificate();
 const app = await startAppProcess({ clientDistDir: clientDir, collectGarbageOnSignal: true });
 const sampler = sampleRss(app.pid, 100);
@@ -86,7 +77,7 @@ try {
   const runEnd = sampler.elapsedMs();
   const afterRun = await app.collectGarbage();
   sampler.stop();
-  const healthAfter = await probeHealth(app.url, ca);
+  const healthAfter = (await probeStatus(`${app.url}/healthz`, ca, 5_000)) ?? 0;
 
   const rss = {
     start: rssAtStart,

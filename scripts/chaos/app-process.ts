@@ -4,9 +4,8 @@
 // would fork a child that a SIGKILL of the parent leaves running), as server/test/main.test.ts does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
-import { findFreePort } from '../../e2e/support/app-process';
+import { findFreePort, waitForHealthy } from '../lib/app-health';
 import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 
 const MAIN = path.join(REPO_ROOT, 'server', 'src', 'main.ts');
@@ -15,7 +14,6 @@ const RECONCILE_CLI = path.join(REPO_ROOT, 'server', 'src', 'reconcile-cli.ts');
 // the chaos run drives the API and the webhook endpoint, never the pages.
 const BUILT_CLIENT = path.join(REPO_ROOT, 'dist', 'client');
 const FIXTURE_CLIENT = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client');
-const HEALTH_TIMEOUT_MS = 60_000;
 const RECONCILE_TIMEOUT_MS = 600_000;
 
 export interface ReconcileSummary {
@@ -132,7 +130,7 @@ export async function createAppProcess(options: AppProcessOptions): Promise<AppP
         if (started.stderr) follow(started.stderr, done, failed);
       });
       reconciled.catch(() => {}); // observed by waitForReconciled; a killed run may never reconcile
-      await waitForHealthy(`${url}/healthz`, options.ca, started, () => recent.slice(-40).join('\n'));
+      await waitForHealthy(`${url}/healthz`, options.ca, started, () => recent.slice(-40).join('\n'), 50);
     },
 
     waitForReconciled: () => withTimeout(reconciled, RECONCILE_TIMEOUT_MS, 'the startup reconciliation'),
@@ -179,27 +177,6 @@ function parseSummary(line: string): ReconcileSummary {
     return typeof value === 'number' ? value : 0;
   };
   return { listed: count('listed'), processed: count('processed'), duplicate: count('duplicate'), ignored: count('ignored'), failed: count('failed') };
-}
-
-async function waitForHealthy(url: string, ca: string, child: ChildProcess, tail: () => string): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The app exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${tail()}`);
-    if ((await probe(url, ca)) === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`The app did not answer ${url} with 200 within ${HEALTH_TIMEOUT_MS / 1000} s:\n${tail()}`);
-}
-
-function probe(url: string, ca: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const request = https.get(url, { ca, timeout: 2_000, agent: false }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
