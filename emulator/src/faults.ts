@@ -33,13 +33,13 @@ export function createFaults(): EmulatorFaults & { middleware: RequestHandler } 
     get injected() {
       return injected;
     },
-    middleware(req, res, next) {
+    middleware(req, _res, next) {
       const match = rules.find(({ rule, left }) => left > 0 && rule.method === req.method && rule.path.test(req.originalUrl.split('?')[0] ?? ''));
       if (!match) return next();
       match.left -= 1;
       injected += 1;
-      const error = new StripeError(500, 'api_error', 'The emulator was told to fail this request (a simulated Stripe outage).');
-      res.status(500).type('application/json').send(JSON.stringify(error.toBody()));
+      // Answered by the app's error handler, as any other Stripe error on /v1.
+      next(new StripeError(500, 'api_error', 'The emulator was told to fail this request (a simulated Stripe outage).'));
     },
   };
 }
