@@ -142,7 +142,7 @@ function postgresAppDatabase(pool: pg.Pool, url: string): AppDatabase {
 export function openReadOnlyDatabase(location: DatabaseLocation): AppDatabase {
   if (location.engine === 'sqlite') {
     if (!existsSync(location.file)) throw new Error(`There is no SQLite database at ${location.file}: give the file the app writes (DATABASE_URL).`);
-    return sqliteAppDatabase(new BetterSqlite3(location.file, { readonly: true, fileMustExist: true }), location.file);
+    return sqliteAppDatabase(new BetterSqlite3(location.file, { readonly: true }), location.file);
   }
   const url = new URL(location.url);
   // Added to any options the URL already carries (such as a search_path).

@@ -203,7 +203,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 function assertNotNewer(current: number): void {

@@ -124,8 +124,8 @@ export function createOrderStore(database: AppDatabase) {
   /**
    * The one order whose `column` is `value`. `forUpdate` is for a change: PostgreSQL locks
    * the row so a concurrent transaction on another instance waits instead of deciding from
-   * a stale status; SQLite has one writer at a time, and a write from a stale read fails
-   * rather than landing.
+   * a stale status; SQLite needs no lock, as its transactions begin IMMEDIATE (database.ts)
+   * and so hold the one write lock from their first read.
    */
   async function selectOrder(executor: Executor, column: 'id' | 'checkout_session_id' | 'payment_intent_id', value: string, forUpdate = false): Promise<Order | undefined> {
     const query = executor.selectFrom('orders').selectAll().where(column, '=', value);
