@@ -1,8 +1,8 @@
 // The harness's only database access: read the app's orders, processed events and status
 // transitions after the run, through the app's own database module (SQLite or PostgreSQL,
-// whichever DATABASE_URL names). The harness never writes.
+// whichever DATABASE_URL names), opened read-only: the harness never writes, nor migrates.
 import { parseDatabaseUrl } from '../../server/src/config';
-import { openDatabase } from '../../server/src/store/database';
+import { openReadOnlyDatabase } from '../../server/src/store/database';
 import type { DatabaseLocation } from '../../server/src/store/database';
 import type { OrdersTable, OrderTransitionsTable, ProcessedEventsTable } from '../../server/src/store/schema';
 import type { Selectable } from 'kysely';
@@ -32,7 +32,7 @@ function toLocation(databaseUrl: string): DatabaseLocation {
 
 /** `file:<path>` (SQLite) or `postgres://…`. */
 export async function readOrderTable(databaseUrl: string): Promise<OrderTable> {
-  const database = await openDatabase(toLocation(databaseUrl));
+  const database = openReadOnlyDatabase(toLocation(databaseUrl));
   const { db } = database;
   try {
     return {
