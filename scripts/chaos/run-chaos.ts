@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { startEmulator } from '../../emulator/src/index';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
+import { httpsGet } from '../lib/https-client';
 import { createAppProcess, type ReconcileSummary } from './app-process';
 import { deliverWithChaos, type DeliveryResult, type DeliveryStats } from './chaos-delivery';
 import { checkProcessedEvents, checkTransitions, compareOrders, computeExpectedOrders } from './ground-truth';
@@ -285,15 +286,7 @@ function createAppApi(appUrl: string, ca: string): AppApi {
 }
 
 async function listProducts(appUrl: string, ca: string): Promise<string[]> {
-  const text = await new Promise<string>((resolve, reject) => {
-    https
-      .get(`${appUrl}/api/products`, { ca, agent: false }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      })
-      .on('error', reject);
-  });
+  const text = (await httpsGet(new URL('/api/products', appUrl), { ca })).body.toString('utf8');
   const parsed: unknown = JSON.parse(text);
   const products: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'products') : undefined;
   const ids = Array.isArray(products) ? products.map((product: unknown) => (typeof product === 'object' && product !== null ? Reflect.get(product, 'id') : undefined)) : [];
