@@ -3,10 +3,8 @@
 // key and transactions decide, not memory), and the checkout rate limit counts one client
 // across both instances (RATE_LIMIT_STORE=database). Two processes moving the same orders at
 // once, one as the return page does and one as a webhook does, never fail on each other.
-import { spawn } from 'node:child_process';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
 import { createOrderId } from '../src/payments/cart';
 import { createStripeClient } from '../src/payments/stripe-client';
 import { createOrderStore } from '../src/store/order-store';
@@ -17,7 +15,7 @@ import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import type { TestRequestOptions } from './helpers/https-request';
-import { startServerProcess } from './helpers/server-process';
+import { spawnServerScript, startServerProcess } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
 
 const WEBHOOK_SECRET = 'whsec_multi_instance_test_secret';
@@ -143,16 +141,9 @@ describeEachEngine('two instances moving the same orders at once', (engine) => {
 });
 
 /** Runs server/test/fixtures/store-race-worker.ts as its own process; resolves with its JSON result. */
-function runStoreWorker(env: Record<string, string>): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxNodeArgs('server/test/fixtures/store-race-worker.ts'), { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout) as unknown);
-      else reject(new Error(`store worker exited with ${String(code)}:\n${stdout}${stderr}`));
-    });
-  });
+async function runStoreWorker(env: Record<string, string>): Promise<unknown> {
+  const worker = spawnServerScript(env, { script: 'server/test/fixtures/store-race-worker.ts' });
+  const code = await worker.exited;
+  if (code !== 0) throw new Error(`store worker exited with ${String(code)}:\n${worker.output()}`);
+  return worker.logLines().at(-1);
 }

@@ -254,7 +254,7 @@ describe('npm run reconcile and startup, as processes', () => {
     }
   }
 
-  const run = (script: string, env: Record<string, string>) => spawnServerScript({ DATABASE_URL: `file:${dbFile}`, ...env }, { cwd: dir, script });
+  const run = (script: string, env: Record<string, string>) => spawnServerScript({ DATABASE_URL: `file:${dbFile}`, ...env }, { cwd: dir, script: `server/src/${script}` });
 
   const testMode = () => ({
     STRIPE_SECRET_KEY: 'sk_test_emulated',

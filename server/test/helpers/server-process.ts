@@ -1,7 +1,7 @@
-// Runs a server entry point (`server/src/main.ts`, or the reconcile CLI) as its own process, as
-// production does, and reads its output and JSON log lines: for tests about processes
-// (several instances, restarts, signals, the CLI). The environment is only what the test
-// passes, never the caller's shell or `.env`.
+// Runs a TypeScript entry point of the repository (`server/src/main.ts`, the reconcile CLI, a
+// test worker) as its own process, as production does, and reads its output and JSON log
+// lines: for tests about processes (several instances, restarts, signals, the CLI). The
+// environment is only what the test passes, never the caller's shell or `.env`.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { REPO_ROOT, tsxNodeArgs } from '../../../scripts/lib/tsx-node';
@@ -26,13 +26,13 @@ export interface ServerProcess extends SpawnedServerScript {
 export interface ServerScriptOptions {
   /** The working directory (default the repository); a temp folder keeps a developer's `.env` out. */
   cwd?: string;
-  /** A file in server/src (default main.ts). */
+  /** The entry point, from the repository root (default server/src/main.ts). */
   script?: string;
 }
 
 /** Spawns a server script with free ports, the test client pages and `env`; does not wait. */
 export function spawnServerScript(env: Record<string, string>, options: ServerScriptOptions = {}): SpawnedServerScript {
-  const child = spawn(process.execPath, tsxNodeArgs(`server/src/${options.script ?? 'main.ts'}`), {
+  const child = spawn(process.execPath, tsxNodeArgs(options.script ?? 'server/src/main.ts'), {
     cwd: options.cwd ?? REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
