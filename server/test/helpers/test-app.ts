@@ -1,6 +1,7 @@
 // Starts the real app over real HTTPS on a free port, with a real database (a fresh SQLite
-// file by default, or the test database passed in) and log lines collected in memory. Stripe is either the emulator (passed in) or
-// an address nothing listens on, for tests that must never reach Stripe.
+// file by default, or the test database passed in) and log lines collected in memory. Stripe
+// is either the emulator (passed in) or an address nothing listens on, for tests that must
+// never reach Stripe.
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
