@@ -6,23 +6,23 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type Stripe from 'stripe';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
-import { createEmulatorActions, type EmulatorActions } from './actions';
-import { createFaults, type EmulatorFaults } from './faults';
-import { expireDueCheckoutSessions } from './checkout-sessions';
-import { buildBrowserScripts } from './browser-scripts';
+import { createEmulatorActions, type EmulatorActions } from './state/actions';
+import { createFaults, type EmulatorFaults } from './api/faults';
+import { expireDueCheckoutSessions } from './state/checkout-sessions';
+import { buildBrowserScripts } from './pages/browser-scripts';
 import type { EmulatorContext, PublicOrigins } from './context';
 import { resolveOptions, STRIPE_ORIGINS, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
 import { createEmulatorApp } from './server';
 import { EmulatorStore } from './store';
-import { createWebhookDispatcher } from './webhooks';
+import { createWebhookDispatcher } from './webhooks/delivery';
 import type { EmulatorEvent } from './objects/event';
 
-export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './actions';
+export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './state/actions';
 export type { EmulatorEvent } from './objects/event';
-export type { EmulatorFaults, FaultRule } from './faults';
+export type { EmulatorFaults, FaultRule } from './api/faults';
 export type { PublicOrigins } from './context';
 export type { EmulatorOptions, WebhookEndpointOptions } from './options';
-export { signWebhookPayload } from './webhook-signature';
+export { signWebhookPayload } from './webhooks/signature';
 
 export interface Emulator {
   /** https://localhost:<port> (the API base and the dashboard). */

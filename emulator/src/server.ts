@@ -6,22 +6,24 @@
 // its same-origin actions -> 404 -> one error handler last.
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { createApiRoute, sendUnknownRoute, toErrorResponse } from './api-route';
-import type { AuthOptions } from './auth';
-import { expireDueCheckoutSessions } from './checkout-sessions';
+import { createApiRoute, sendUnknownRoute, toErrorResponse } from './api/api-route';
+import type { AuthOptions } from './api/auth';
+import { expireDueCheckoutSessions } from './state/checkout-sessions';
 import type { EmulatorContext } from './context';
-import type { BrowserScripts } from './browser-scripts';
-import { invalidRequest } from './errors';
-import { IdempotencyCache } from './idempotency';
+import type { BrowserScripts } from './pages/browser-scripts';
+import { invalidRequest } from './api/errors';
+import { IdempotencyCache } from './api/idempotency';
 import { requestLogMiddleware } from './request-log';
-import { createCheckoutSessionRoutes } from './routes/checkout-sessions';
-import { createEventRoutes } from './routes/events';
-import { createHostedPageRoutes } from './routes/hosted-page';
-import { createDashboardRoutes } from './routes/dashboard';
-import { createChargeRoutes, createPaymentIntentRoutes } from './routes/payment-intents';
-import { createDisputeRoutes, createRefundRoutes } from './routes/refunds';
-import { createStripeJsRoutes } from './routes/stripe-js';
-import { createThreeDSecureRoutes } from './routes/three-d-secure';
+import { createCheckoutSessionRoutes } from './api/routes/checkout-sessions';
+import { createEventRoutes } from './api/routes/events';
+import { createHostedPageRoutes } from './pages/routes/hosted-page';
+import { createDashboardRoutes } from './pages/routes/dashboard';
+import { createChargeRoutes } from './api/routes/charges';
+import { createPaymentIntentRoutes } from './api/routes/payment-intents';
+import { createDisputeRoutes } from './api/routes/disputes';
+import { createRefundRoutes } from './api/routes/refunds';
+import { createStripeJsRoutes } from './pages/routes/stripe-js';
+import { createThreeDSecureRoutes } from './pages/routes/three-d-secure';
 
 export interface EmulatorAppDeps {
   context: EmulatorContext;

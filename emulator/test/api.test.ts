@@ -142,13 +142,15 @@ describe('parameter errors', () => {
   });
 
   it('answers 404 resource_missing for unknown ids', async () => {
+    // Thunks, not promises: a promise made before its turn could reject unobserved (an
+    // unhandled rejection on a slow machine).
     for (const call of [
-      t.stripe.checkout.sessions.retrieve('cs_test_nope'),
-      t.stripe.paymentIntents.retrieve('pi_nope'),
-      t.stripe.charges.retrieve('ch_nope'),
-      t.stripe.events.retrieve('evt_nope'),
+      () => t.stripe.checkout.sessions.retrieve('cs_test_nope'),
+      () => t.stripe.paymentIntents.retrieve('pi_nope'),
+      () => t.stripe.charges.retrieve('ch_nope'),
+      () => t.stripe.events.retrieve('evt_nope'),
     ]) {
-      const error = await rejection(call);
+      const error = await rejection(call());
       expect(error.statusCode).toBe(404);
       expect(error.code).toBe('resource_missing');
     }

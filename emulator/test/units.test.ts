@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { parseCardForm } from '../src/card-form';
+import { parseCardForm } from '../src/state/card-form';
 import { readCliOptions } from '../src/cli-options';
 import { startEmulator } from '../src/index';
 import { resolveOptions } from '../src/options';
-import { formatParam } from '../src/params';
-import { findTestCard, isLuhnValid } from '../src/test-cards';
-import { signWebhookPayload } from '../src/webhook-signature';
+import { formatParam } from '../src/api/params';
+import { findTestCard, isLuhnValid } from '../src/state/test-cards';
+import { signWebhookPayload } from '../src/webhooks/signature';
 
 const stripe = new Stripe('sk_test_unitTests123456');
 

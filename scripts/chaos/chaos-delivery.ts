@@ -1,5 +1,5 @@
 // A hostile webhook sender: the emulator's events, signed as Stripe signs them
-// (emulator/src/webhook-signature.ts), delivered to the app at least once (unless withheld
+// (emulator/src/webhooks/signature.ts), delivered to the app at least once (unless withheld
 // on purpose, for reconciliation to find), with duplicates, in shuffled order, many at a
 // time, mixed with forged, tampered, stale, malformed and oversized deliveries. A genuine
 // delivery that gets no 2xx (the app was killed, a 5xx) is retried with backoff, as Stripe

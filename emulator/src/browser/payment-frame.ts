@@ -4,7 +4,7 @@
 // The parent origin comes from the `origin` query parameter, which the frame's CSP
 // `frame-ancestors` makes the browser enforce, so messages go to that origin only.
 import type { PublicOrigins } from '../context';
-import { isLuhnValid } from '../test-cards';
+import { isLuhnValid } from '../state/test-cards';
 
 // The emulator's own type, erased by esbuild: the browser receives the values, not the module.
 declare const STRIPE_EMULATOR_ORIGINS: PublicOrigins;

@@ -3,9 +3,9 @@ import { Router } from 'express';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
-import type { EmulatorContext } from '../context';
+import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
-import type { EmulatorEvent } from '../objects/event';
+import type { EmulatorEvent } from '../../objects/event';
 import { integerString, parseParams, positiveInteger } from '../params';
 
 const rangeSchema = z.union([

@@ -4,19 +4,11 @@
 // as https://checkout.stripe.com/... through request routing.
 import express, { Router, type Response } from 'express';
 import type Stripe from 'stripe';
-import { parseCardForm } from '../card-form';
-import { completionUrl, payCheckoutSession } from '../checkout-payments';
-import type { EmulatorContext } from '../context';
-import {
-  buildEmbeddedPageCsp,
-  buildHostedPageCsp,
-  renderClosedPage,
-  renderContinuePage,
-  renderDocument,
-  renderNotFoundPage,
-  renderPaymentPage,
-  type PaymentFormState,
-} from '../hosted-page';
+import { parseCardForm } from '../../state/card-form';
+import { completionUrl, payCheckoutSession } from '../../state/checkout-payments';
+import type { EmulatorContext } from '../../context';
+import { buildEmbeddedPageCsp, buildHostedPageCsp, renderClosedPage, renderPaymentPage, type PaymentFormState } from '../hosted-page';
+import { renderContinuePage, renderDocument, renderNotFoundPage } from '../layout';
 import { html } from '../html';
 import { NOTIFY_PARENT_PATH } from './stripe-js';
 

@@ -2,7 +2,7 @@
 // Stripe's Dashboard). Cards appear only as brand and last4; the store holds nothing more.
 import type Stripe from 'stripe';
 import { formatAmount, formatTime, html, SafeHtml, styleHashSource } from './html';
-import type { EmulatorStore } from './store';
+import type { EmulatorStore } from '../store';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,sans-serif;margin:24px;color:#1a1f36}

@@ -2,7 +2,7 @@
 // https://docs.stripe.com/expand
 import type Stripe from 'stripe';
 import { invalidRequest } from './errors';
-import type { EmulatorStore } from './store';
+import type { EmulatorStore } from '../store';
 
 const MAX_DEPTH = 4;
 

@@ -6,12 +6,12 @@ import type { PaymentIntent as BrowserPaymentIntent } from '@stripe/stripe-js';
 import type Stripe from 'stripe';
 import { attemptCardPayment, type AttemptResult } from './card-payments';
 import type { CardInput } from './card-form';
-import { nowSeconds, type EmulatorContext } from './context';
-import { cardDeclined, invalidRequest, resourceMissing, StripeError } from './errors';
-import { createClientSecret, createId } from './ids';
-import type { BillingDetailsInput } from './objects/card-details';
-import { buildPaymentIntentCreatedEvent } from './objects/event';
-import { buildPaymentIntent } from './objects/payment-intent';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { cardDeclined, invalidRequest, resourceMissing, StripeError } from '../api/errors';
+import { createClientSecret, createId } from '../ids';
+import type { BillingDetailsInput } from '../objects/card-details';
+import { buildPaymentIntentCreatedEvent } from '../objects/event';
+import { buildPaymentIntent } from '../objects/payment-intent';
 import { isLuhnValid } from './test-cards';
 
 export interface CreatePaymentIntentInput {

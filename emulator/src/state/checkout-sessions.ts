@@ -1,12 +1,12 @@
 // Checkout Session lifecycle: create, expire (on request or when `expires_at` passes).
 // https://docs.stripe.com/api/checkout/sessions
 import type Stripe from 'stripe';
-import { nowSeconds, type EmulatorContext } from './context';
-import { invalidRequest, resourceMissing } from './errors';
-import { createClientSecret, createId } from './ids';
-import { buildCheckoutSession } from './objects/checkout-session';
-import { buildCheckoutSessionExpiredEvent } from './objects/event';
-import { buildLineItem } from './objects/line-item';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { invalidRequest, resourceMissing } from '../api/errors';
+import { createClientSecret, createId } from '../ids';
+import { buildCheckoutSession } from '../objects/checkout-session';
+import { buildCheckoutSessionExpiredEvent } from '../objects/event';
+import { buildLineItem } from '../objects/line-item';
 
 export interface CreateCheckoutSessionInput {
   lineItems: { currency: string; unitAmount: number; quantity: number; productName: string }[];

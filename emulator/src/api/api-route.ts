@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import Stripe from 'stripe';
 import { authenticatePublishableKey, authenticateSecretKey, hasPublishableKey, type AuthOptions } from './auth';
 import { invalidRequest, StripeError } from './errors';
-import { createId } from './ids';
+import { createId } from '../ids';
 import { fingerprintRequest, type IdempotencyCache, type StoredResponse } from './idempotency';
 
 export interface ApiRouteDeps {

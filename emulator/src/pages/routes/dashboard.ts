@@ -6,12 +6,12 @@
 // A POST from another site must not trigger them (CSRF): only the dashboard's own origin may.
 // https://owasp.org/www-community/attacks/csrf and https://fetch.spec.whatwg.org/#origin-header
 import express, { Router, type Request, type Response } from 'express';
-import { createEmulatorActions } from '../actions';
-import type { EmulatorContext } from '../context';
+import { createEmulatorActions } from '../../state/actions';
+import type { EmulatorContext } from '../../context';
 import { DASHBOARD_CSP, renderDashboard } from '../dashboard';
-import { invalidRequest, StripeError } from '../errors';
+import { invalidRequest, StripeError } from '../../api/errors';
 import { html } from '../html';
-import { HOSTED_PAGE_STYLE_SOURCE, renderDocument } from '../hosted-page';
+import { PAGE_STYLE_SOURCE, renderDocument } from '../layout';
 
 export function createDashboardRoutes(context: EmulatorContext, describe: () => { url: string; endpoints: readonly string[] }): Router {
   const router = Router();
@@ -69,7 +69,7 @@ function isSameOrigin(req: Request, ownOrigin: string): boolean {
 function sendActionPage(res: Response, status: number, message: string): void {
   res
     .status(status)
-    .set('Content-Security-Policy', `default-src 'none'; style-src ${HOSTED_PAGE_STYLE_SOURCE}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
+    .set('Content-Security-Policy', `default-src 'none'; style-src ${PAGE_STYLE_SOURCE}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
     .type('html')
     .send(renderDocument('Dashboard action', html`<h1 data-testid="action-error">${message}</h1><p><a href="/">Back to the dashboard</a></p>`));
 }

@@ -5,10 +5,10 @@ import type Stripe from 'stripe';
 import { attemptCardPayment } from './card-payments';
 import type { CardInput } from './card-form';
 import { findCheckoutSession } from './checkout-sessions';
-import { nowSeconds, type EmulatorContext } from './context';
-import { invalidRequest } from './errors';
-import { createClientSecret, createId } from './ids';
-import type { BillingDetailsInput } from './objects/card-details';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { invalidRequest } from '../api/errors';
+import { createClientSecret, createId } from '../ids';
+import type { BillingDetailsInput } from '../objects/card-details';
 import {
   buildChargeFailedEvent,
   buildChargeSucceededEvent,
@@ -16,8 +16,8 @@ import {
   buildCheckoutSessionAsyncPaymentSucceededEvent,
   buildPaymentIntentPaymentFailedEvent,
   buildPaymentIntentSucceededEvent,
-} from './objects/event';
-import { buildPaymentIntent } from './objects/payment-intent';
+} from '../objects/event';
+import { buildPaymentIntent } from '../objects/payment-intent';
 
 export type PaymentResult =
   | { kind: 'succeeded'; redirectUrl: string }

@@ -3,7 +3,7 @@
 // with tsx and vite). The origins are passed in at serve time, once the port is known.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { PublicOrigins } from './context';
+import type { PublicOrigins } from '../context';
 
 export interface BrowserScripts {
   /** `/endive/stripe.js` on the js origin. */
@@ -28,7 +28,7 @@ export async function buildBrowserScripts(): Promise<BrowserScripts> {
 // Bundled, so a frame can share pure helpers with the server side (test-cards.ts's Luhn check).
 async function compile(file: string): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(`./browser/${file}`, import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`../browser/${file}`, import.meta.url))],
     bundle: true,
     write: false,
     format: 'iife',

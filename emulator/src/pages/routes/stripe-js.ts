@@ -5,8 +5,8 @@
 //   GET /_emulator/notify-parent.js            tells an embedding page a framed step ended
 import { Router, type Response } from 'express';
 import { withOrigins, type BrowserScripts } from '../browser-scripts';
-import type { EmulatorContext } from '../context';
-import { HOSTED_PAGE_STYLE_SOURCE, renderDocument } from '../hosted-page';
+import type { EmulatorContext } from '../../context';
+import { PAGE_STYLE_SOURCE, renderDocument } from '../layout';
 import { html } from '../html';
 
 export const STRIPE_JS_PATH = '/endive/stripe.js';
@@ -57,7 +57,7 @@ export function buildPaymentFrameCsp(embedderOrigin: string, apiOrigin: string):
   return [
     "default-src 'none'",
     "script-src 'self'",
-    `style-src ${HOSTED_PAGE_STYLE_SOURCE}`,
+    `style-src ${PAGE_STYLE_SOURCE}`,
     `connect-src ${apiOrigin}`,
     "form-action 'none'",
     `frame-ancestors ${embedderOrigin}`,

@@ -6,9 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import type { EmulatorEvent } from './objects/event';
-import type { EmulatorStore, WebhookAttempt } from './store';
-import { signWebhookPayload } from './webhook-signature';
+import type { EmulatorEvent } from '../objects/event';
+import type { EmulatorStore, WebhookAttempt } from '../store';
+import { signWebhookPayload } from './signature';
 
 export interface WebhookEndpoint {
   url: string;

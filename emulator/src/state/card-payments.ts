@@ -5,12 +5,12 @@
 import { createHmac } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { CardInput } from './card-form';
-import { nowSeconds, type EmulatorContext } from './context';
-import { invalidRequest } from './errors';
-import { createId } from './ids';
-import type { BillingDetailsInput, CardDetails } from './objects/card-details';
-import { buildCharge } from './objects/charge';
-import { buildDispute } from './objects/dispute';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { invalidRequest } from '../api/errors';
+import { createId } from '../ids';
+import type { BillingDetailsInput, CardDetails } from '../objects/card-details';
+import { buildCharge } from '../objects/charge';
+import { buildDispute } from '../objects/dispute';
 import {
   buildChargeDisputeCreatedEvent,
   buildChargeFailedEvent,
@@ -22,8 +22,8 @@ import {
   buildPaymentIntentRequiresActionEvent,
   buildPaymentIntentSucceededEvent,
   type EventContext,
-} from './objects/event';
-import { buildCardPaymentMethod } from './objects/payment-method';
+} from '../objects/event';
+import { buildCardPaymentMethod } from '../objects/payment-method';
 import { findTestCard, NON_TEST_CARD, type CardOutcome } from './test-cards';
 
 export type AttemptResult =

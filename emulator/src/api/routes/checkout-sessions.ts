@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiCall, createApiRoute } from '../api-route';
-import { createCheckoutSession, expireCheckoutSession, findCheckoutSession } from '../checkout-sessions';
-import type { EmulatorContext } from '../context';
+import { createCheckoutSession, expireCheckoutSession, findCheckoutSession } from '../../state/checkout-sessions';
+import type { EmulatorContext } from '../../context';
 import { invalidRequest, missingParam } from '../errors';
 import { expandCheckoutSession, listLineItems } from '../expand';
 import { expandSchema, integerString, metadataSchema, nonNegativeInteger, parseParams, positiveInteger } from '../params';

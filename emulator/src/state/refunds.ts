@@ -1,11 +1,11 @@
 // Refunds of succeeded card payments, whole or partial: https://docs.stripe.com/api/refunds/create
 // In test mode a card refund succeeds at once; each emits `charge.refunded` and `refund.created`.
 import type Stripe from 'stripe';
-import { nowSeconds, type EmulatorContext } from './context';
-import { invalidRequest, resourceMissing } from './errors';
-import { createId } from './ids';
-import { buildChargeRefundedEvent, buildRefundCreatedEvent } from './objects/event';
-import { buildRefund } from './objects/refund';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { invalidRequest, resourceMissing } from '../api/errors';
+import { createId } from '../ids';
+import { buildChargeRefundedEvent, buildRefundCreatedEvent } from '../objects/event';
+import { buildRefund } from '../objects/refund';
 
 export interface CreateRefundInput {
   paymentIntentId?: string;

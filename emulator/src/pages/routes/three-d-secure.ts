@@ -5,11 +5,11 @@
 // https://docs.stripe.com/testing#regulatory-cards
 import express, { Router, type Response } from 'express';
 import type Stripe from 'stripe';
-import { resolveChallenge } from '../card-payments';
-import { completionUrl } from '../checkout-payments';
-import type { EmulatorContext } from '../context';
-import { StripeError } from '../errors';
-import { HOSTED_PAGE_STYLE_SOURCE, renderContinuePage, renderDocument, renderNotFoundPage } from '../hosted-page';
+import { resolveChallenge } from '../../state/card-payments';
+import { completionUrl } from '../../state/checkout-payments';
+import type { EmulatorContext } from '../../context';
+import { StripeError } from '../../api/errors';
+import { PAGE_STYLE_SOURCE, renderContinuePage, renderDocument, renderNotFoundPage } from '../layout';
 import { formatAmount, html } from '../html';
 import { NOTIFY_PARENT_PATH, readEmbedderOrigin } from './stripe-js';
 
@@ -111,7 +111,7 @@ export function buildChallengeCsp(starter: Starter | undefined): string {
     ancestors = starter.embedderOrigin;
     script = "script-src 'self'";
   }
-  return ["default-src 'none'", script, `style-src ${HOSTED_PAGE_STYLE_SOURCE}`, `form-action ${formTargets}`, `frame-ancestors ${ancestors}`, "base-uri 'none'"]
+  return ["default-src 'none'", script, `style-src ${PAGE_STYLE_SOURCE}`, `form-action ${formTargets}`, `frame-ancestors ${ancestors}`, "base-uri 'none'"]
     .filter(Boolean)
     .join('; ');
 }

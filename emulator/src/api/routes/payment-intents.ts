@@ -1,14 +1,14 @@
-// /v1/payment_intents and /v1/charges/:id. Create with the secret key; retrieve with the
+// /v1/payment_intents. Create with the secret key; retrieve with the
 // secret key, or with the publishable key and the client secret (Stripe.js); confirm from
 // Stripe.js only (publishable key + client secret): https://docs.stripe.com/api/payment_intents
 import { Router } from 'express';
 import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
-import type { EmulatorContext } from '../context';
-import { invalidRequest, resourceMissing } from '../errors';
-import { expandCharge, expandPaymentIntent } from '../expand';
+import type { EmulatorContext } from '../../context';
+import { invalidRequest } from '../errors';
+import { expandPaymentIntent } from '../expand';
 import { expandSchema, integerString, metadataSchema, parseParams, positiveInteger } from '../params';
-import { confirmPaymentIntentFromBrowser, createPaymentIntent, findPaymentIntent, findPaymentIntentForBrowser, toBrowserPaymentIntent } from '../payment-intents';
+import { confirmPaymentIntentFromBrowser, createPaymentIntent, findPaymentIntent, findPaymentIntentForBrowser, toBrowserPaymentIntent } from '../../state/payment-intents';
 
 const createParamsSchema = z.strictObject({
   amount: positiveInteger,
@@ -108,21 +108,6 @@ export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: Re
       },
       { keys: 'publishable' },
     ),
-  );
-  return router;
-}
-
-export function createChargeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
-  const router = Router();
-  router.get(
-    '/:id',
-    apiRoute((call) => {
-      const params = parseParams(z.strictObject({ expand: expandSchema.optional() }), call.params);
-      const id = call.pathParams.id ?? '';
-      const charge = context.store.charges.get(id);
-      if (!charge) throw resourceMissing('charge', id, 'charge');
-      return expandCharge(charge, params.expand ?? [], context.store);
-    }),
   );
   return router;
 }

@@ -8,8 +8,8 @@ import { disputeCharge, findChallengeToken, resolveChallenge } from './card-paym
 import { parseCardForm } from './card-form';
 import { payCheckoutSession, settleDelayedPayment } from './checkout-payments';
 import { expireCheckoutSession, findCheckoutSession } from './checkout-sessions';
-import { nowSeconds, type EmulatorContext } from './context';
-import { invalidRequest, StripeError } from './errors';
+import { nowSeconds, type EmulatorContext } from '../context';
+import { invalidRequest, StripeError } from '../api/errors';
 import { confirmPaymentIntentFromBrowser, findPaymentIntent } from './payment-intents';
 import { createRefund } from './refunds';
 

@@ -1,11 +1,11 @@
-// /v1/refunds (create, retrieve) and /v1/disputes/:id: https://docs.stripe.com/api/refunds
+// /v1/refunds (create, retrieve): https://docs.stripe.com/api/refunds
 import { Router } from 'express';
 import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
-import type { EmulatorContext } from '../context';
+import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
 import { metadataSchema, parseParams, positiveInteger } from '../params';
-import { createRefund } from '../refunds';
+import { createRefund } from '../../state/refunds';
 
 const createParamsSchema = z.strictObject({
   payment_intent: z.string().min(1).optional(),
@@ -38,21 +38,6 @@ export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnTyp
       const refund = context.store.refunds.get(id);
       if (!refund) throw resourceMissing('refund', id, 'refund');
       return refund;
-    }),
-  );
-  return router;
-}
-
-export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
-  const router = Router();
-  router.get(
-    '/:id',
-    apiRoute((call) => {
-      parseParams(noParamsSchema, call.params);
-      const id = call.pathParams.id ?? '';
-      const dispute = context.store.disputes.get(id);
-      if (!dispute) throw resourceMissing('dispute', id, 'dispute');
-      return dispute;
     }),
   );
   return router;

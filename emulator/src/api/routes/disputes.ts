@@ -1,0 +1,24 @@
+// /v1/disputes/:id (retrieve): https://docs.stripe.com/api/disputes/retrieve
+import { Router } from 'express';
+import { z } from 'zod';
+import type { createApiRoute } from '../api-route';
+import type { EmulatorContext } from '../../context';
+import { resourceMissing } from '../errors';
+import { parseParams } from '../params';
+
+const noParamsSchema = z.strictObject({});
+
+export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
+  const router = Router();
+  router.get(
+    '/:id',
+    apiRoute((call) => {
+      parseParams(noParamsSchema, call.params);
+      const id = call.pathParams.id ?? '';
+      const dispute = context.store.disputes.get(id);
+      if (!dispute) throw resourceMissing('dispute', id, 'dispute');
+      return dispute;
+    }),
+  );
+  return router;
+}
