@@ -1,6 +1,6 @@
 // The files a template's users inherit for their own repository: the GitHub workflow, Dependabot,
 // the Node version and the licence. Parsed as GitHub parses them (YAML), so a typo cannot land.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -78,5 +78,21 @@ describe('repository basics', () => {
     expect(read('LICENSE')).toMatch(/^MIT License\n/);
     expect(read('SECURITY.md')).toMatch(/## Reporting a vulnerability[\s\S]*## Scope/);
     expect(read('CONTRIBUTING.md')).toContain('npm test');
+  });
+});
+
+describe('docs/decisions', () => {
+  const records = readdirSync(path.join(REPO_ROOT, 'docs/decisions')).filter((file) => /^\d{3}-[a-z0-9-]+\.md$/.test(file));
+
+  it.each(records)('%s has a title, a date, a status and the three sections', (file) => {
+    const text = read(`docs/decisions/${file}`);
+    expect(text).toMatch(new RegExp(`^# ${file.slice(0, 3)}: \\S`));
+    expect(text).toMatch(/^Date: \d{4}-\d{2}-\d{2}$/m);
+    expect(text).toMatch(/^Status: (proposed|accepted|deprecated|superseded by \d{3})$/m);
+    for (const section of ['Context', 'Decision', 'Consequences']) expect(text).toMatch(new RegExp(`^## ${section}$`, 'm'));
+  });
+
+  it('finds the records', () => {
+    expect(records.length).toBeGreaterThanOrEqual(4);
   });
 });
