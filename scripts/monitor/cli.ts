@@ -2,7 +2,8 @@
 // pages (PCI DSS 11.6.1). Compares each page's security headers and scripts with the approved
 // baseline and alerts on any difference: exit code 1, an error-level log line, and an optional
 // JSON POST to an alert URL. With `--csp-reports`, violations browsers reported to the app
-// within the window are alerts too. `--every 7d` keeps watching (PCI asks for at least weekly).
+// within the window are alerts too, and so is a report flood: reports the app refused or
+// evicted (over a client's quota, or the table full), which could hide one. `--every 7d` keeps watching (PCI asks for at least weekly).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { httpsPostJson } from '../lib/https-client';
 import { PAYMENT_PAGES } from '../audit/payment-pages';
 import { parseDatabaseUrl } from '../../server/src/config';
-import { readCspReportsSince } from '../../server/src/store/csp-report-store';
+import { readCspReportDropsSince, readCspReportsSince } from '../../server/src/store/csp-report-store';
 import type { DatabaseLocation } from '../../server/src/store/database';
 import { comparePage, type Baseline } from './compare';
 import { snapshotPage } from './page-snapshot';
@@ -24,7 +25,8 @@ const HELP = `Usage: npm run monitor -- [https-url] [options]
   --every DURATION  keep checking, e.g. 7d, 12h, 30m (default: check once)
   --alert-url URL   also POST each alert as JSON to this https:// URL
   --csp-reports DB  the app's database, as its DATABASE_URL (file:… or postgres://…) or a
-                    SQLite file path, read-only: new CSP violation reports count as alerts too
+                    SQLite file path, read-only: new CSP violation reports count as alerts too,
+                    and so does a report flood (reports the app refused or evicted)
   --since DURATION  how far back a violation is new (default: --every, else 7d)
   --ca FILE         extra CA to trust (default .certs/dev-ca.pem for localhost)
 `;
@@ -104,14 +106,29 @@ if (values.approve) {
   process.exitCode = (await checkOnce()) ? 0 : 1;
 }
 
-/** Violations browsers reported to /csp-reports within the window, one line each. */
+/** Violations browsers reported to /csp-reports within the window, one line each, then any report flood. */
 async function newCspViolations(): Promise<string[]> {
   if (!cspReportsDatabase) return [];
   const windowMs = parseDuration(values.since ?? values.every ?? '7d');
   const since = Math.floor((Date.now() - windowMs) / 1000);
-  return (await readCspReportsSince(cspReportsDatabase, since)).map(
-    (report) => `CSP violation on ${report.documentUrl}: ${report.directive} blocked ${report.blockedUrl || '(unknown)'} (${report.count}×, last ${new Date(report.lastSeen * 1000).toISOString()})`,
+  const violations = (await readCspReportsSince(cspReportsDatabase, since)).map(
+    (report) =>
+      `CSP violation on ${report.documentUrl}: ${report.directive} blocked ${report.blockedUrl || '(unknown)'} (${report.count}×, first ${isoTime(report.firstSeen)}, last ${isoTime(report.lastSeen)})`,
   );
+  const drops = await readCspReportDropsSince(cspReportsDatabase, since);
+  if (drops.length === 0) return violations;
+  const total = drops.reduce((sum, drop) => sum + drop.count, 0);
+  const reasons = drops.map((drop) => `${drop.reason} ${drop.count}`).join(', ');
+  const first = Math.min(...drops.map((drop) => drop.firstSeen));
+  const last = Math.max(...drops.map((drop) => drop.lastSeen));
+  return [
+    ...violations,
+    `CSP report flood: ${total} reports not kept (${reasons}) between ${isoTime(first)} and ${isoTime(last)}; a violation may be among them: find the client in the app's log ("CSP reports not stored")`,
+  ];
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
 }
 
 /** A DATABASE_URL as the app takes it, or (as before) a bare SQLite file path. */

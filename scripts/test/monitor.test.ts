@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from '../dev-certs';
 import { comparePage } from '../monitor/compare';
 import { normaliseNonce, snapshotPage, type PageSnapshot } from '../monitor/page-snapshot';
+import { DEFAULT_CSP_REPORT_QUOTA } from '../../server/src/store/csp-report-store';
 import { createTestDatabase, describeEachEngine } from '../../server/test/helpers/databases';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
 import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
@@ -151,6 +152,26 @@ describeEachEngine('npm run monitor --csp-reports', (engine) => {
 
     const raised = await run('--csp-reports', database.url, '--since', '1h');
     expect(raised.code, raised.stderr).toBe(1);
-    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example\/skim\.js \(1×/);
+    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/);
+    expect(raised.stdout).not.toContain('CSP report flood');
+  }, 60_000);
+
+  it("raises both the genuine violation and the flood that tried to hide it (the review's 29 requests of 20 reports)", async () => {
+    const database = await createTestDatabase(engine);
+    const app = await startTestApp({ clientDistDir: clientDir, database });
+    apps.push(app);
+    const run = await monitorCli(app);
+    expect((await run('--approve')).code).toBe(0);
+
+    const report = { 'csp-report': { 'document-uri': `${app.url}/payment`, 'effective-directive': 'script-src-elem', 'blocked-uri': 'https://evil.example/skim.js' } };
+    expect((await app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: JSON.stringify(report) })).status).toBe(204);
+    // The flood goes straight to the store (csp-reports.test.ts sends it over HTTP).
+    const flood = 29 * 20;
+    for (let i = 0; i < flood; i++) await app.cspReports.record({ documentUrl: `${app.url}/page-${i}`, directive: 'img-src', blockedUrl: `https://flood-${i}.example/x.gif` }, '198.51.100.9');
+
+    const raised = await run('--csp-reports', database.url, '--since', '1h');
+    expect(raised.code, raised.stderr).toBe(1);
+    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/);
+    expect(raised.stdout).toContain(`CSP report flood: ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient} reports not kept (over-quota ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient})`);
   }, 60_000);
 });

@@ -83,7 +83,7 @@ describeEachEngine('store', (engine) => {
     it('has exactly the tables and the allowed card columns', async () => {
       const tables = await database.db.introspection.getTables();
       expect(tables.map((table) => table.name).filter((name) => name !== 'schema_migrations').sort()).toEqual([
-        'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits',
+        'csp_report_drops', 'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits',
       ]);
       const orders = tables.find((table) => table.name === 'orders');
       expect(orders?.columns.map((column) => column.name)).toEqual([

@@ -3,13 +3,15 @@
 // - report-to (Reporting API): `application/reports+json`, `[{ type: "csp-violation", body: { ... } }]`
 // Small bodies only, rate-limited, logged as a summary (a report can carry page URLs and
 // script samples, which the logger's scrubbing pass also covers) and stored, deduplicated,
-// for the payment-page monitor (store/csp-report-store.ts).
+// for the payment-page monitor (store/csp-report-store.ts), which counts each client's new
+// reports against a quota so that one client cannot flood the others' out.
 import express from 'express';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { CspReportStore, CspViolationReport } from '../store/csp-report-store';
+import { rateLimitClientKey } from '../security/rate-limit';
+import type { CspRecordOutcome, CspReportStore, CspViolationReport } from '../store/csp-report-store';
 import { PanGuardError } from '../store/pan-guard';
 
 const LegacyReportSchema = z.object({
@@ -61,12 +63,13 @@ const REPORT_TYPES = ['application/csp-report', 'application/reports+json'];
  * A report whose URL carries a card number (an exfiltration attempt, say) is acknowledged
  * and logged (the logger masks the number) but never stored: the PAN guard refuses it.
  */
-async function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation, logger: Logger): Promise<void> {
+async function storeUnlessCardNumber(reports: CspReportStore, violation: CspViolation, clientKey: string, logger: Logger): Promise<CspRecordOutcome | undefined> {
   try {
-    await reports.record(violation);
+    return await reports.record(violation, clientKey);
   } catch (error) {
     if (!(error instanceof PanGuardError)) throw error;
     logger.warn({ cspViolation: violation }, 'CSP report not stored: it contains a card number');
+    return undefined;
   }
 }
 
@@ -79,10 +82,17 @@ export function createCspReportRouter(logger: Logger, reports: CspReportStore): 
     }
     const violations = parseViolations(contentType, req.body);
     if (!violations) throw new AppError(400, 'invalid_report', 'That is not a CSP violation report.');
+    const clientKey = rateLimitClientKey(req);
+    let keptOut = 0;
     for (const violation of violations) {
       logger.warn({ cspViolation: violation }, 'CSP violation reported');
-      await storeUnlessCardNumber(reports, violation, logger);
+      const outcome = await storeUnlessCardNumber(reports, violation, clientKey, logger);
+      if (outcome === 'over-quota' || outcome === 'table-full') keptOut += 1;
     }
+    // One line per request, not per report (the store counts each for the monitor), naming the
+    // client so an operator can block it: the database keeps only a hash of it.
+    if (keptOut > 0) logger.warn({ client: clientKey, keptOut }, 'CSP reports not stored: over the client quota or the table is full (a report flood)');
+    // Still 204: a browser cannot act on an error, and an attacker learns nothing.
     res.status(204).end();
   });
   return router;

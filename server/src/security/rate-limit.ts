@@ -4,8 +4,8 @@
 // store/rate-limit-store.ts), or each instance would allow the whole limit again.
 // Answers 429 in our error shape with the standard RateLimit headers
 // (https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/).
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Store } from 'express-rate-limit';
 import { AppError } from '../errors';
 
@@ -25,6 +25,15 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   orders: 120,
   cspReports: 30,
 };
+
+/**
+ * The client a limit counts: the key express-rate-limit's default keyGenerator gives, req.ip
+ * (so TRUST_PROXY decides which hop it is) with an IPv6 address cut to its /56, as one
+ * subscriber holds many addresses. The CSP report quota counts per the same client.
+ */
+export function rateLimitClientKey(req: Request): string {
+  return ipKeyGenerator(req.ip ?? '');
+}
 
 /** Makes the counter store of one limiter (`name` keeps the groups' counters apart); absent = memory. */
 export type RateLimitStoreFactory = (name: string) => Store;

@@ -201,6 +201,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_limit_hits_reset ON rate_limit_hits (reset_at_ms);
     `,
   },
+  {
+    version: 6,
+    description: 'CSP reports: who first reported each, and the reports a flood kept out (issue 10)',
+    // `reporter` is a hash of the rate limiter's client key, for the per-client quota (never
+    // the address itself); rows from before have ''. `csp_report_drops` counts the reports
+    // that were refused or evicted, per reason and hour, so the monitor can raise a flood.
+    sqlite: `
+      ALTER TABLE csp_reports ADD COLUMN reporter TEXT NOT NULL DEFAULT '' CHECK (length(reporter) <= 64);
+      CREATE INDEX csp_reports_reporter ON csp_reports (reporter, first_seen);
+      CREATE TABLE csp_report_drops (
+        reason TEXT NOT NULL CHECK (reason IN ('over-quota', 'table-full', 'evicted')),
+        period_start INTEGER NOT NULL,
+        count INTEGER NOT NULL CHECK (count >= 1),
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        PRIMARY KEY (reason, period_start)
+      ) STRICT;
+      CREATE INDEX csp_report_drops_last_seen ON csp_report_drops (last_seen);
+    `,
+    postgres: `
+      ALTER TABLE csp_reports ADD COLUMN reporter text NOT NULL DEFAULT '' CHECK (length(reporter) <= 64);
+      CREATE INDEX csp_reports_reporter ON csp_reports (reporter, first_seen);
+      CREATE TABLE csp_report_drops (
+        reason text NOT NULL CHECK (reason IN ('over-quota', 'table-full', 'evicted')),
+        period_start bigint NOT NULL,
+        count bigint NOT NULL CHECK (count >= 1),
+        first_seen bigint NOT NULL,
+        last_seen bigint NOT NULL,
+        PRIMARY KEY (reason, period_start)
+      );
+      CREATE INDEX csp_report_drops_last_seen ON csp_report_drops (last_seen);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -45,6 +45,19 @@ export interface CspReportsTable {
   count: number;
   first_seen: number;
   last_seen: number;
+  /** A hash of the client key of whoever reported it first (the per-client quota); '' before version 6. */
+  reporter: string;
+}
+
+export type CspReportDropReason = 'over-quota' | 'table-full' | 'evicted';
+
+/** Reports a flood kept out of `csp_reports`, counted per reason and hour. */
+export interface CspReportDropsTable {
+  reason: CspReportDropReason;
+  period_start: number;
+  count: number;
+  first_seen: number;
+  last_seen: number;
 }
 
 /** express-rate-limit counters shared by every app instance (RATE_LIMIT_STORE=database). */
@@ -59,5 +72,6 @@ export interface Schema {
   processed_events: ProcessedEventsTable;
   order_transitions: OrderTransitionsTable;
   csp_reports: CspReportsTable;
+  csp_report_drops: CspReportDropsTable;
   rate_limit_hits: RateLimitHitsTable;
 }
