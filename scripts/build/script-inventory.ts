@@ -6,7 +6,7 @@
 // in THIRD_PARTY_SCRIPTS below. A human approves it by committing `security/script-inventory.json`;
 // the build fails when what it produced differs from what was approved, and
 // `APPROVE_SCRIPT_INVENTORY=1 npm run build` writes the new one for review in `git diff`.
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
 import { firstPartyScriptUrls, sha384 } from './subresource-integrity';
@@ -93,7 +93,10 @@ export function scriptInventory(options: ScriptInventoryOptions = {}): Plugin {
       const outDir = path.resolve(config.root, config.build.outDir);
       const built = await buildInventory(outDir);
       const json = `${JSON.stringify(built, null, 2)}\n`;
-      await writeFile(path.join(outDir, 'script-inventory.json'), json);
+      // Beside Vite's own manifest in .vite/: a report for people, not a file for the browser,
+      // and the server serves no dotfile (server/src/routes/built-assets.ts).
+      await mkdir(path.join(outDir, '.vite'), { recursive: true });
+      await writeFile(path.join(outDir, '.vite', 'script-inventory.json'), json);
       if (options.approve) {
         await writeFile(approvedFile, json);
         config.logger.info(`Script inventory written to ${approvedFile}: review it with git diff and commit it to approve.`);

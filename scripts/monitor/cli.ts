@@ -1,17 +1,18 @@
 // `npm run monitor -- [https-url] [options]`: change and tamper detection for the payment
-// pages (PCI DSS 11.6.1). Compares each page's security headers and scripts with the approved
-// baseline and alerts on any difference: exit code 1, an error-level log line, and an optional
-// JSON POST to an alert URL. With `--csp-reports`, violations browsers reported to the app
-// within the window are alerts too, and so is a report flood: reports the app refused or
-// evicted (over a client's quota, or the table full), which could hide one. `--every 7d` keeps watching (PCI asks for at least weekly).
+// pages (PCI DSS 11.6.1). Compares each page's security headers and every script in its HTML
+// (ours, third parties', inline) with the approved baseline and alerts on any difference:
+// exit code 1, an error-level log line, and an optional JSON POST to an alert URL. With
+// `--csp-reports`, violations browsers reported to the app within the window are alerts too,
+// and so is a report flood: reports the app refused or evicted (over a client's quota, or the
+// table full), which could hide one. `--every 7d` keeps watching (PCI asks for at least weekly).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DEFAULT_CERT_DIR } from '../dev-certs';
 import { httpsPostJson } from '../lib/https-client';
-import { PAYMENT_PAGES } from '../audit/payment-pages';
 import { parseDatabaseUrl } from '../../server/src/config';
+import { PAGE_ROUTES } from '../../server/src/routes/pages';
 import { readCspReportDropsSince, readCspReportsSince } from '../../server/src/store/csp-report-store';
 import type { DatabaseLocation } from '../../server/src/store/database';
 import { comparePage, type Baseline } from './compare';
@@ -19,7 +20,7 @@ import { snapshotPage } from './page-snapshot';
 
 const HELP = `Usage: npm run monitor -- [https-url] [options]
 
-  --page PATH       a payment page to watch (repeatable; default every payment page)
+  --page PATH       a page to watch (repeatable; default every page the server serves)
   --baseline FILE   the approved baseline (default security/monitor-baseline.json)
   --approve         record the pages as they are now as the baseline, then stop
   --every DURATION  keep checking, e.g. 7d, 12h, 30m (default: check once)
@@ -55,7 +56,8 @@ const baseUrl = new URL(positionals[0] ?? 'https://localhost:4242');
 const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
 const caFile = values.ca ?? (isLocal ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
 const ca = caFile && existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-const pages = values.page ?? [...PAYMENT_PAGES];
+// Every page the server serves, from its own list: a page added there is watched without an edit here.
+const pages = values.page ?? [...PAGE_ROUTES];
 const baselineFile = values.baseline ?? path.join('security', 'monitor-baseline.json');
 const alertUrl = values['alert-url'] ? new URL(values['alert-url']) : undefined;
 if (alertUrl && alertUrl.protocol !== 'https:') {

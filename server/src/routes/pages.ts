@@ -3,7 +3,8 @@
 // Each HTML file is read once at startup. Per response we put a fresh 128-bit nonce
 // where Vite left its `__CSP_NONCE__` placeholder (html.cspNonce) and send the matching
 // CSP, so only the scripts and styles we shipped run. HTML is never cached (a cached
-// nonce is a reusable nonce); hashed assets are cached for a year.
+// nonce is a reusable nonce), and never sent any other way: the static files served
+// beside the pages are the build's non-HTML files only (built-assets.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,10 +12,20 @@ import express from 'express';
 import type { RequestHandler, Router } from 'express';
 import type { Page, StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS, buildCspHeader, buildReportingEndpointsHeader } from '../security/csp';
+import { builtAssetsMiddleware } from './built-assets';
 
 export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
-const PAGE_FILES: Record<Page, { route: string; file: string }> = {
+export interface PageFile {
+  page: Page;
+  /** Where the page is served, with its nonce and CSP. */
+  route: string;
+  /** The file Vite builds for it: read once as a template, never served as it is. */
+  file: string;
+}
+
+// The one page list. A Record, so the compiler insists on an entry for every Page.
+const PAGE_TABLE: Record<Page, Omit<PageFile, 'page'>> = {
   index: { route: '/', file: 'index.html' },
   success: { route: '/success', file: 'success.html' },
   cancel: { route: '/cancel', file: 'cancel.html' },
@@ -24,30 +35,21 @@ const PAGE_FILES: Record<Page, { route: string; file: string }> = {
   'payment-complete': { route: '/payment-complete', file: 'payment-complete.html' },
 };
 
-const PAGES: readonly Page[] = ['index', 'success', 'cancel', 'embedded-checkout', 'return', 'payment', 'payment-complete'];
+/** Every page with its route and built file, for the server, its tests, the audit and the monitor. */
+export const PAGE_FILES: readonly PageFile[] = (Object.keys(PAGE_TABLE) as Page[]).map((page) => ({ page, ...PAGE_TABLE[page] }));
 
 /** Every page's route, for the audit and the monitor to cover them all. */
-export const PAGE_ROUTES: readonly string[] = PAGES.map((page) => PAGE_FILES[page].route);
+export const PAGE_ROUTES: readonly string[] = PAGE_FILES.map((entry) => entry.route);
 
 export type PageTemplates = Record<Page, string>;
 
 /** Reads the built pages; a missing build is a startup error that says what to run. */
 export function loadPageTemplates(clientDir: string): PageTemplates {
-  const missing = PAGES.map((page) => path.join(clientDir, PAGE_FILES[page].file))
-    .filter((file) => !existsSync(file));
+  const missing = PAGE_FILES.map((entry) => path.join(clientDir, entry.file)).filter((file) => !existsSync(file));
   if (missing.length > 0) {
     throw new Error(`The client build is missing (${missing.join(', ')}). Run \`npm run build\` first, or set CLIENT_DIST_DIR to the folder Vite built.`);
   }
-  const read = (page: Page) => readFileSync(path.join(clientDir, PAGE_FILES[page].file), 'utf8');
-  return {
-    index: read('index'),
-    success: read('success'),
-    cancel: read('cancel'),
-    'embedded-checkout': read('embedded-checkout'),
-    return: read('return'),
-    payment: read('payment'),
-    'payment-complete': read('payment-complete'),
-  };
+  return Object.fromEntries(PAGE_FILES.map((entry) => [entry.page, readFileSync(path.join(clientDir, entry.file), 'utf8')])) as PageTemplates;
 }
 
 export function createNonce(): string {
@@ -77,24 +79,11 @@ function servePage(page: Page, options: PagesOptions): RequestHandler {
   };
 }
 
-const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
-
 export function createPagesRouter(options: PagesOptions): Router {
   const router = express.Router();
-  for (const page of PAGES) router.get(PAGE_FILES[page].route, servePage(page, options));
-  // HTML only through the handlers above (with a nonce and a CSP), never as a raw file.
-  router.use((req, _res, next) => (/\.html?$/i.test(req.path) ? next('router') : next()));
-  router.use(
-    express.static(options.clientDir, {
-      index: false,
-      redirect: false,
-      dotfiles: 'ignore',
-      setHeaders(res, file) {
-        // Vite puts a content hash in every file name under assets/.
-        const hashed = file.startsWith(path.join(options.clientDir, 'assets') + path.sep);
-        res.setHeader('Cache-Control', hashed ? `public, max-age=${ONE_YEAR_SECONDS}, immutable` : 'public, max-age=3600');
-      },
-    }),
-  );
+  for (const { page, route } of PAGE_FILES) router.get(route, servePage(page, options));
+  // Everything else from the build, which holds no HTML: a template only ever goes out
+  // through the handlers above, with its nonce and CSP (built-assets.ts says why).
+  router.use(builtAssetsMiddleware(options.clientDir));
   return router;
 }
