@@ -1,13 +1,16 @@
 // POST /csp-reports in both report formats: size-limited, rate-limited, logged and stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
+// A fresh app (its own database and rate-limit counters) for each test, so no test depends on
+// what the ones before it stored or how many requests they used.
+const CSP_REPORTS_PER_WINDOW = 6;
 let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports: 6 } });
+beforeEach(async () => {
+  app = await startTestApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports: CSP_REPORTS_PER_WINDOW } });
 });
-afterAll(async () => {
+afterEach(async () => {
   await app.close();
 });
 
@@ -43,6 +46,8 @@ describe('CSP report endpoint', () => {
   });
 
   it('stores both reports for the monitor, once each', async () => {
+    expect((await report(LEGACY, 'application/csp-report')).status).toBe(204);
+    expect((await report(REPORTING_API, 'application/reports+json')).status).toBe(204);
     expect((await app.cspReports.listSince(0)).map(({ documentUrl, directive, blockedUrl, count }) => ({ documentUrl, directive, blockedUrl, count }))).toEqual([
       { documentUrl: 'https://localhost/', directive: 'connect-src', blockedUrl: 'https://evil.example/beacon', count: 1 },
       { documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js', count: 1 },
@@ -71,8 +76,9 @@ describe('CSP report endpoint', () => {
   });
 
   it('is rate-limited', async () => {
-    // Six allowed per window in this app; the tests above used them up.
+    for (let i = 0; i < CSP_REPORTS_PER_WINDOW; i++) expect((await report(LEGACY, 'application/csp-report')).status).toBe(204);
     const res = await report(LEGACY, 'application/csp-report');
     expect(res.status).toBe(429);
+    expect(Object.keys(res.json() as object)).toEqual(['error']);
   });
 });
