@@ -321,6 +321,7 @@ describeEachEngine('webhooks', (engine) => {
 
     it('never refunds or disputes an order whose payment Stripe does not report as succeeded', async () => {
       const { orderId, chargeId, paymentIntentId } = await paidIntent('4000 0000 0000 9995');
+      expect(chargeId).toMatch(/^ch_/); // the declined charge: Stripe reports it not refunded
       await deliver(eventOf('charge.refunded', { id: chargeId, object: 'charge', refunded: true, payment_intent: paymentIntentId }));
       const elsewhere = await disputedPaymentNotOurs();
       await deliver(eventOf('charge.dispute.created', { ...elsewhere.dispute, payment_intent: paymentIntentId }));
