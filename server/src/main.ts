@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   // Catch up on events missed while we were down, in the background: readiness does not
   // wait for it, and webhooks arriving meanwhile are safe (same idempotent path).
   const stopReconciling = new AbortController();
-  const reconciled = reconcileMissedEvents({ stripe, store, logger, cursor: createReconcileCursor(db) }, { signal: stopReconciling.signal })
+  const reconciled = reconcileMissedEvents({ stripe, store, logger, mode: config.mode, cursor: createReconcileCursor(db) }, { signal: stopReconciling.signal })
     .then((summary) => logger.info({ reconcile: summary }, 'reconciled missed Stripe events'))
     .catch((error: unknown) => logger.error({ err: error }, 'reconciling missed Stripe events failed; run `npm run reconcile` later'));
 

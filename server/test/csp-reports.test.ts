@@ -90,7 +90,9 @@ describe('CSP report endpoint', () => {
     const cspReports = 3;
     const app = await startApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports } });
     for (let i = 0; i < cspReports; i++) expect((await report(app, LEGACY, 'application/csp-report')).status).toBe(204);
-    expect((await report(app, LEGACY, 'application/csp-report')).status).toBe(429);
+    const res = await report(app, LEGACY, 'application/csp-report');
+    expect(res.status).toBe(429);
+    expect(Object.keys(res.json() as object)).toEqual(['error']);
   });
 });
 

@@ -196,8 +196,11 @@ describe('PaymentIntent events delivered by the emulator', () => {
     await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242');
     await waitForStatus(orderId, 'paid');
     await app.stripe.refunds.create({ payment_intent: paymentIntentId, amount: 100 });
-    // Wait until our server has seen the charge.refunded event, then check nothing moved.
-    await waitFor(() => app.logLines.some((line) => line.includes('"type":"charge.refunded"') && line.includes('"result":"ignored"')), Boolean);
+    // Wait until our server has processed this refund's charge.refunded event, then check nothing moved.
+    const events = await app.stripe.events.list({ types: ['charge.refunded'], limit: 100 });
+    const refunded = events.data.find((event) => event.type === 'charge.refunded' && event.data.object.payment_intent === paymentIntentId);
+    expect(refunded).toBeDefined();
+    await waitFor(() => app.store.hasProcessedEvent(refunded?.id ?? ''), Boolean);
     expect((await app.store.findOrder(orderId))?.status).toBe('paid');
   });
 

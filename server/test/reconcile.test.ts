@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mode } from '../src/config';
 import { createCheckoutSession } from '../src/payments/checkout';
 import { reconcileMissedEvents } from '../src/payments/reconcile';
 import { HANDLED_EVENT_TYPES } from '../src/payments/webhook-events';
@@ -21,9 +22,10 @@ import { countRows, startEmulatedApp, startPaymentIntent, startTestApp } from '.
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
-function reconcile(app: TestApp, options: ReconcileOptions = {}) {
+/** `mode` is the mode of the keys the run believes it has (the emulator's events are test mode). */
+function reconcile(app: TestApp, options: ReconcileOptions = {}, mode: Mode = 'emulated') {
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void app.logLines.push(line) } });
-  return reconcileMissedEvents({ stripe: app.stripe, store: app.store, logger, cursor: createReconcileCursor(app.db) }, options);
+  return reconcileMissedEvents({ stripe: app.stripe, store: app.store, logger, mode, cursor: createReconcileCursor(app.db) }, options);
 }
 
 async function checkout(app: TestApp) {
@@ -183,6 +185,29 @@ describe('when Stripe fails part-way through a run', () => {
     expect(await reconcile(app)).toMatchObject({ listed: 4, processed: 1, duplicate: 3, failed: 0 });
     expect((await eventRows(app)).map((row) => row.event_id)).toContain(failedEventId);
     expect(await countRows(app.db, 'processed_events')).toBe(4);
+  });
+});
+
+describe('events of the other mode than our keys', () => {
+  let emulator: Emulator;
+  let app: TestApp;
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ emulator, app, stop } = await startEmulatedApp()));
+  afterAll(() => stop());
+
+  it('are refused: counted as failed, not recorded, no order moved; with keys of their mode they go through', async () => {
+    const paid = await paidCheckout(app, emulator);
+    // The emulator's events are test mode; this run believes it holds live-mode keys.
+    const refused = await reconcile(app, {}, 'live');
+    expect(refused).toMatchObject({ listed: 2, processed: 0, duplicate: 0, ignored: 0, failed: 2 });
+    expect(await countRows(app.db, 'processed_events')).toBe(0);
+    expect(await cardColumns(app, paid.orderId)).toEqual({ status: 'pending', ...NO_CARD });
+    const failures = app.logLines.filter((line) => line.includes('reconcile: event could not be processed'));
+    expect(failures).toHaveLength(2);
+    for (const line of failures) expect(line).toContain('"code":"livemode_mismatch"');
+
+    expect(await reconcile(app)).toMatchObject({ listed: 2, processed: 2, failed: 0 });
+    expect(await cardColumns(app, paid.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
   });
 });
 

@@ -91,7 +91,7 @@ interface Delivery {
 }
 
 function signedCompletion(eventId: string, sessionId: string): Delivery {
-  const body = JSON.stringify({ id: eventId, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), data: { object: { id: sessionId, object: 'checkout.session' } } });
+  const body = JSON.stringify({ id: eventId, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), livemode: false, data: { object: { id: sessionId, object: 'checkout.session' } } });
   return { eventId, sessionId, body, signature: stripe.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }) };
 }
 

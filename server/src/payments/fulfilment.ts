@@ -1,8 +1,10 @@
-// Fulfilment: decide an order's outcome from the Checkout Session as Stripe reports it now.
+// Fulfilment: decide an order's outcome from the Stripe object as Stripe reports it now.
 //
-// Both the webhook and the success page (by session id) call this; it is idempotent
-// because the store only moves an order forward (see canMoveOrder). Card display
-// details come from the session retrieved with `payment_intent.latest_charge` expanded
+// The webhook (for every event type it acts on), reconciliation and the return pages all call
+// this; it is idempotent because the store only moves an order forward (see canMoveOrder). An
+// event's body is never the evidence: it is a snapshot that may be stale, and a signed body is
+// only as trustworthy as every holder of the signing secret. Card display details come from
+// the session retrieved with `payment_intent.latest_charge` expanded
 // (https://docs.stripe.com/api/expanding_objects), never from the browser.
 import type Stripe from 'stripe';
 import type { Logger } from 'pino';
@@ -23,7 +25,24 @@ export interface CheckoutSessionSummary {
   amountTotal: number | null;
   currency: string | null;
   paymentIntentId: string | null;
+  /** The session's PaymentIntent reports a failed attempt (a delayed payment that bounced). */
+  paymentFailed: boolean;
   card: CardDisplay | null;
+}
+
+/** The order for an object, and what the object as Stripe reports it now means for it (null: nothing yet). */
+export interface Decision {
+  order: Order;
+  outcome: OrderOutcome | null;
+}
+
+/**
+ * A failed attempt: the intent is back to `requires_payment_method` with the error of the
+ * attempt. A new intent has that status too, but no `last_payment_error`.
+ * https://docs.stripe.com/payments/paymentintents/lifecycle
+ */
+function hasFailedAttempt(intent: Stripe.PaymentIntent): boolean {
+  return intent.status === 'requires_payment_method' && intent.last_payment_error !== null;
 }
 
 function toCardDisplay(charge: Stripe.Charge | string | null | undefined): CardDisplay | null {
@@ -50,6 +69,7 @@ export function summariseCheckoutSession(session: Stripe.Checkout.Session): Chec
     amountTotal: session.amount_total,
     currency: session.currency,
     paymentIntentId: typeof paymentIntent === 'string' ? paymentIntent : (paymentIntent?.id ?? null),
+    paymentFailed: typeof paymentIntent === 'object' && paymentIntent !== null && hasFailedAttempt(paymentIntent),
     card: typeof paymentIntent === 'object' && paymentIntent !== null ? toCardDisplay(paymentIntent.latest_charge) : null,
   };
 }
@@ -71,7 +91,10 @@ export async function findOrderForSession(store: OrderStore, summary: { sessionI
 /** The outcome a session implies for its order, or null when there is nothing to do yet. */
 export function decideCheckoutOutcome(order: Order, summary: CheckoutSessionSummary, logger: Logger): OrderOutcome | null {
   if (summary.status === 'expired') return { status: 'expired' };
-  if (summary.status !== 'complete' || summary.paymentStatus !== 'paid') return null; // delayed methods: wait for async_payment_*
+  if (summary.status !== 'complete') return null;
+  // A completed session stays `unpaid` while a delayed payment is processing, and after it bounced.
+  if (summary.paymentStatus === 'unpaid' && summary.paymentFailed) return { status: 'failed' };
+  if (summary.paymentStatus !== 'paid') return null; // delayed methods: wait for the payment to settle
   if (summary.amountTotal !== order.amount || summary.currency !== order.currency) {
     logger.error({ orderId: order.id, sessionId: summary.sessionId }, 'paid session does not match the order amount; not fulfilling');
     return null;
@@ -79,17 +102,24 @@ export function decideCheckoutOutcome(order: Order, summary: CheckoutSessionSumm
   return { status: 'paid', card: summary.card, paymentIntentId: summary.paymentIntentId };
 }
 
+/** Retrieves the session and decides for its order; undefined when no order of ours matches. */
+export async function decideFromCheckoutSession(deps: FulfilmentDeps, sessionId: string): Promise<Decision | undefined> {
+  const summary = await retrieveCheckoutSummary(deps.stripe, sessionId);
+  const order = await findOrderForSession(deps.store, summary);
+  return order ? { order, outcome: decideCheckoutOutcome(order, summary, deps.logger) } : undefined;
+}
+
+async function applyDecision(deps: FulfilmentDeps, decision: Decision | undefined): Promise<Order | undefined> {
+  if (!decision?.outcome) return decision?.order;
+  return (await deps.store.applyOutcome(decision.order.id, decision.outcome)).order;
+}
+
 /**
  * Retrieves the session and moves its order accordingly. Returns the order afterwards
  * (unchanged when there was nothing to do), or undefined when no order matches.
  */
 export async function fulfilCheckoutSession(deps: FulfilmentDeps, sessionId: string): Promise<Order | undefined> {
-  const summary = await retrieveCheckoutSummary(deps.stripe, sessionId);
-  const order = await findOrderForSession(deps.store, summary);
-  if (!order) return undefined;
-  const outcome = decideCheckoutOutcome(order, summary, deps.logger);
-  if (!outcome) return order;
-  return (await deps.store.applyOutcome(order.id, outcome)).order;
+  return applyDecision(deps, await decideFromCheckoutSession(deps, sessionId));
 }
 
 /** What we take from a PaymentIntent (Payment Element flow, or a Checkout Session's intent). */
@@ -99,6 +129,8 @@ export interface PaymentIntentSummary {
   status: 'succeeded' | 'processing' | 'requires_payment_method' | 'requires_action' | 'canceled' | 'unknown';
   amount: number;
   currency: string;
+  /** A failed attempt (declined, authentication failed), not yet retried. */
+  paymentFailed: boolean;
   card: CardDisplay | null;
 }
 
@@ -109,6 +141,7 @@ export function summarisePaymentIntent(intent: Stripe.PaymentIntent): PaymentInt
     status: pickKnown(intent.status, ['succeeded', 'processing', 'requires_payment_method', 'requires_action', 'canceled'] as const),
     amount: intent.amount,
     currency: intent.currency,
+    paymentFailed: hasFailedAttempt(intent),
     card: toCardDisplay(intent.latest_charge),
   };
 }
@@ -131,8 +164,9 @@ export async function findOrderForPaymentIntent(store: OrderStore, summary: { pa
   return order;
 }
 
-/** `paid` for a succeeded intent whose amount matches the order; null otherwise (wait). */
+/** `paid` for a succeeded intent whose amount matches the order, `failed` after a failed attempt; null otherwise (wait). */
 export function decidePaymentIntentOutcome(order: Order, summary: PaymentIntentSummary, logger: Logger): OrderOutcome | null {
+  if (summary.paymentFailed) return { status: 'failed', paymentIntentId: summary.paymentIntentId };
   if (summary.status !== 'succeeded') return null;
   if (summary.amount !== order.amount || summary.currency !== order.currency) {
     logger.error({ orderId: order.id, paymentIntentId: summary.paymentIntentId }, 'succeeded payment does not match the order amount; not fulfilling');
@@ -141,12 +175,34 @@ export function decidePaymentIntentOutcome(order: Order, summary: PaymentIntentS
   return { status: 'paid', card: summary.card, paymentIntentId: summary.paymentIntentId };
 }
 
-/** Retrieves the PaymentIntent and moves its order accordingly (the return page's fallback to the webhook). */
-export async function fulfilPaymentIntent(deps: FulfilmentDeps, paymentIntentId: string): Promise<Order | undefined> {
+/** Retrieves the PaymentIntent and decides for its order; undefined when no order of ours matches. */
+export async function decideFromPaymentIntent(deps: FulfilmentDeps, paymentIntentId: string): Promise<Decision | undefined> {
   const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
   const order = await findOrderForPaymentIntent(deps.store, summary);
-  if (!order) return undefined;
-  const outcome = decidePaymentIntentOutcome(order, summary, deps.logger);
-  if (!outcome) return order;
-  return (await deps.store.applyOutcome(order.id, outcome)).order;
+  return order ? { order, outcome: decidePaymentIntentOutcome(order, summary, deps.logger) } : undefined;
+}
+
+/** Retrieves the PaymentIntent and moves its order accordingly (the return page's fallback to the webhook). */
+export async function fulfilPaymentIntent(deps: FulfilmentDeps, paymentIntentId: string): Promise<Order | undefined> {
+  return applyDecision(deps, await decideFromPaymentIntent(deps, paymentIntentId));
+}
+
+function idOf(value: string | { id: string } | null | undefined): string | null {
+  return typeof value === 'string' ? value : (value?.id ?? null);
+}
+
+/**
+ * The PaymentIntent of a charge Stripe reports fully refunded now; null while it is not (or
+ * only partly: `refunded` is true only for a full refund,
+ * https://docs.stripe.com/api/charges/object#charge_object-refunded).
+ */
+export async function retrieveFullyRefundedPaymentIntent(stripe: Stripe, chargeId: string): Promise<string | null> {
+  const charge = await stripe.charges.retrieve(chargeId);
+  return charge.refunded ? idOf(charge.payment_intent) : null;
+}
+
+/** The PaymentIntent a dispute is about, from the dispute as Stripe reports it (it exists: the charge is disputed). */
+export async function retrieveDisputedPaymentIntent(stripe: Stripe, disputeId: string): Promise<string | null> {
+  const dispute = await stripe.disputes.retrieve(disputeId);
+  return idOf(dispute.payment_intent);
 }

@@ -8,12 +8,12 @@
 // already processed are skipped before any Stripe call, so the overlap costs only the listing.
 import type Stripe from 'stripe';
 import type { ReconcileCursor } from '../store/reconcile-cursor';
-import type { FulfilmentDeps } from './fulfilment';
+import type { EventDeps } from './webhook-events';
 import { HANDLED_EVENT_TYPES, handleStripeEvent } from './webhook-events';
 
 export const DEFAULT_RECONCILE_OVERLAP_SECONDS = 3 * 24 * 60 * 60;
 
-export interface ReconcileDeps extends FulfilmentDeps {
+export interface ReconcileDeps extends EventDeps {
   cursor: ReconcileCursor;
 }
 
@@ -58,7 +58,8 @@ export async function reconcileMissedEvents(deps: ReconcileDeps, options: Reconc
     try {
       summary[await handleStripeEvent(deps, event)] += 1;
     } catch (error) {
-      // Not recorded, so the next run (or Stripe's own retry) tries it again.
+      // Not recorded, so the next run (or Stripe's own retry) tries it again. An event refused
+      // outright (of the other mode than our keys) counts here too: the CLI exits 1 so someone looks.
       summary.failed += 1;
       deps.logger.error({ err: error, eventId: event.id, type: event.type }, 'reconcile: event could not be processed');
     }

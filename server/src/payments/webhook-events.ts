@@ -5,21 +5,30 @@
 // explicitly: in stripe-node v23 a tolerance of 0 disables the timestamp check.
 // Deliveries are at least once and unordered: the event id is recorded in the same
 // transaction as its change, and the store only moves orders forward.
+// An event only says which object to look at: every change is decided from that object
+// retrieved from Stripe now (fulfilment.ts), never from the event body.
 import type Stripe from 'stripe';
 import { z } from 'zod';
+import type { Mode } from '../config';
 import { AppError } from '../errors';
 import type { OrderChange } from '../store/order-store';
-import type { FulfilmentDeps } from './fulfilment';
+import type { Decision, FulfilmentDeps } from './fulfilment';
 import {
-  decideCheckoutOutcome,
+  decideFromCheckoutSession,
+  decideFromPaymentIntent,
   decidePaymentIntentOutcome,
   findOrderForPaymentIntent,
-  findOrderForSession,
-  retrieveCheckoutSummary,
+  retrieveDisputedPaymentIntent,
+  retrieveFullyRefundedPaymentIntent,
   retrievePaymentIntentSummary,
 } from './fulfilment';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** What handling an event needs: fulfilment's, and the mode of our keys (events of the other mode are refused). */
+export interface EventDeps extends FulfilmentDeps {
+  mode: Mode;
+}
 
 // constructEvent proves who sent the bytes, not that they are an event: a correctly signed
 // body of another shape (a test tool, a misconfigured forwarder) is refused, not half-processed.
@@ -27,8 +36,19 @@ const EventShapeSchema = z.object({
   id: z.string().startsWith('evt_').max(255),
   type: z.string().min(1).max(100),
   created: z.number().int(),
+  livemode: z.boolean(),
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
+
+/** The signed timestamp `t`, read as stripe-node reads it (the last `t=` element); NaN if there is none. */
+function signedTimestamp(signature: string): number {
+  let timestamp = Number.NaN;
+  for (const element of signature.split(',')) {
+    const [key, value = ''] = element.split('=');
+    if (key === 't') timestamp = /^\d{1,12}$/.test(value) ? Number(value) : Number.NaN;
+  }
+  return timestamp;
+}
 
 export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: string | undefined, secret: string): Stripe.Event {
   if (!signature) throw new AppError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
@@ -38,15 +58,16 @@ export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: st
   } catch (error) {
     throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.', { cause: error });
   }
+  // constructEvent refuses only a timestamp too far in the past (now - t > tolerance): a
+  // future one passes, so a signed body dated ahead would stay replayable until then.
+  // The tolerance bounds clock skew both ways (https://docs.stripe.com/webhooks#replay-attacks).
+  const aheadSeconds = signedTimestamp(signature) - Math.floor(Date.now() / 1000);
+  if (!(aheadSeconds <= WEBHOOK_TOLERANCE_SECONDS)) throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.');
   if (!EventShapeSchema.safeParse(event).success) throw new AppError(400, 'invalid_event', 'The webhook body is not a Stripe event.');
   return event;
 }
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';
-
-function idOf(value: string | { id: string } | null | undefined): string | null {
-  return typeof value === 'string' ? value : (value?.id ?? null);
-}
 
 /**
  * A refund or dispute of a payment whose success we have not recorded yet (events in any
@@ -74,56 +95,48 @@ export const HANDLED_EVENT_TYPES = [
   'charge.dispute.created',
 ] as const satisfies readonly Stripe.Event.Type[];
 
-/** Works out (with Stripe calls if needed) what an event changes, before any write. */
+/** The order's change; no outcome yet (a delayed payment's completed session): the order is ours, the event is done. */
+function toChange(decision: Decision | undefined): OrderChange | null {
+  return decision ? { orderId: decision.order.id, outcomes: decision.outcome ? [decision.outcome] : [] } : null;
+}
+
+/**
+ * Works out (with Stripe calls) what an event changes, before any write. The event names the
+ * object; its state is the one Stripe reports now. So an `expired` event for a session Stripe
+ * reports paid pays the order (money that moved is the truth), and a `charge.refunded` event
+ * for a charge Stripe does not report refunded changes nothing.
+ */
 async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<OrderChange | null | 'ignored'> {
   switch (event.type) {
     case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded': {
-      // The event's snapshot may be stale and carries no card details: ask Stripe for
-      // the session as it is now, with the charge expanded.
-      const summary = await retrieveCheckoutSummary(deps.stripe, event.data.object.id);
-      const order = await findOrderForSession(deps.store, summary);
-      if (!order) return null;
-      // Nothing yet (a delayed payment's completed session): the order is ours, the event is done.
-      const outcome = decideCheckoutOutcome(order, summary, deps.logger);
-      return { orderId: order.id, outcomes: outcome ? [outcome] : [] };
-    }
+    case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed':
-    case 'checkout.session.expired': {
-      const session = event.data.object;
-      const order = await findOrderForSession(deps.store, { sessionId: session.id, orderId: session.client_reference_id });
-      const status = event.type === 'checkout.session.expired' ? 'expired' : 'failed';
-      return order ? { orderId: order.id, outcomes: [{ status }] } : null;
-    }
-    case 'payment_intent.succeeded': {
-      // Payment Element flow (and the intent behind a Checkout Session): fulfil from the
-      // intent retrieved with latest_charge expanded, for the card display fields.
-      const summary = await retrievePaymentIntentSummary(deps.stripe, event.data.object.id);
-      const order = await findOrderForPaymentIntent(deps.store, summary);
-      if (!order) return null;
-      const outcome = decidePaymentIntentOutcome(order, summary, deps.logger);
-      return { orderId: order.id, outcomes: outcome ? [outcome] : [] };
-    }
-    case 'payment_intent.payment_failed': {
-      const paymentIntent = event.data.object;
-      const order = await findOrderForPaymentIntent(deps.store, { paymentIntentId: paymentIntent.id, orderId: paymentIntent.metadata['order_id'] ?? null });
-      return order ? { orderId: order.id, outcomes: [{ status: 'failed', paymentIntentId: paymentIntent.id }] } : null;
-    }
+    case 'checkout.session.expired':
+      // Retrieved with the charge expanded: the card display fields come with it.
+      return toChange(await decideFromCheckoutSession(deps, event.data.object.id));
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed':
+      // Payment Element flow (and the intent behind a Checkout Session).
+      return toChange(await decideFromPaymentIntent(deps, event.data.object.id));
     case 'charge.refunded': {
       // Only a full refund makes the order refunded; a partial one leaves it paid.
-      // https://docs.stripe.com/api/charges/object#charge_object-refunded
-      const charge = event.data.object;
-      if (!charge.refunded) return 'ignored';
-      return planReversal(deps, idOf(charge.payment_intent), 'refunded');
+      const paymentIntentId = await retrieveFullyRefundedPaymentIntent(deps.stripe, event.data.object.id);
+      return paymentIntentId ? planReversal(deps, paymentIntentId, 'refunded') : 'ignored';
     }
     case 'charge.dispute.created':
-      return planReversal(deps, idOf(event.data.object.payment_intent), 'disputed');
+      return planReversal(deps, await retrieveDisputedPaymentIntent(deps.stripe, event.data.object.id), 'disputed');
     default:
       return 'ignored';
   }
 }
 
-export async function handleStripeEvent(deps: FulfilmentDeps, event: Stripe.Event): Promise<EventResult> {
+export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<EventResult> {
+  // An endpoint of one mode gets only that mode's events: one of the other mode is a
+  // misconfigured endpoint or forwarder, or a replay, and is refused before anything else.
+  // https://docs.stripe.com/api/events/object#event_object-livemode
+  if (event.livemode !== (deps.mode === 'live')) {
+    throw new AppError(400, 'livemode_mismatch', `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`);
+  }
   if (await deps.store.hasProcessedEvent(event.id)) return 'duplicate';
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.
   const plan = await planChange(deps, event);

@@ -3,6 +3,7 @@
 import express from 'express';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { Mode } from '../config';
 import type { Stripe } from '../payments/stripe-client';
 import { handleStripeEvent, verifyStripeEvent } from '../payments/webhook-events';
 import type { OrderStore } from '../store/order-store';
@@ -11,6 +12,8 @@ export interface WebhookDeps {
   stripe: Stripe;
   store: OrderStore;
   logger: Logger;
+  /** The mode of our keys: events of the other mode are refused. */
+  mode: Mode;
   webhookSecret: string;
 }
 

@@ -58,7 +58,7 @@ export async function startServerProcess(env: Record<string, string>, options: S
   const spawned = spawnServerScript(env, options);
   let stopped = false;
   void spawned.exited.then(() => (stopped = true));
-  const listening = await waitFor(() => (stopped ? 'exited' : spawned.logLines().find((line) => line['msg'] === 'listening')), (line) => line !== undefined, options.timeoutMs ?? 30_000);
+  const listening = await waitFor(() => (stopped ? 'exited' : spawned.logLines().find((line) => line['msg'] === 'listening')), (line) => line !== undefined, options.timeoutMs ?? 30_000).catch(() => undefined);
   if (listening === undefined || listening === 'exited') {
     spawned.child.kill('SIGKILL');
     throw new Error(`The server did not start:\n${spawned.output()}`);
