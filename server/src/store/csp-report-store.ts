@@ -2,13 +2,13 @@
 //
 // One row per distinct (page, directive, blocked resource), with a count and first/last
 // seen times, so a flood of identical reports is one row. The table is bounded: past
-// `maxRows` the least recently seen rows go. URLs are cut to origin and path, and every
-// write passes the PAN guard like any other.
+// `maxRows` the least recently seen rows go. URLs are cut to origin and path, and card
+// numbers in any field are masked (see storedValues).
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { openReadOnlyDatabase } from './database';
 import type { AppDatabase, DatabaseLocation, Schema } from './database';
-import { assertNoPan } from './pan-guard';
+import { maskPans } from './pan-guard';
 import type { CspReportsTable } from './schema';
 
 export interface CspViolationReport {
@@ -38,6 +38,22 @@ export function reduceReportUrl(value: string | undefined): string {
   return `${url.origin}${url.pathname}`.slice(0, 512);
 }
 
+/**
+ * The columns stored for a report. Reports are free text from anyone, so a card number in
+ * one (an exfiltration attempt, say) is masked, not refused: the monitor still sees the
+ * report. Masked before the cut, so no cut leaves a number's first digits, and again after,
+ * since URL parsing drops tabs and so can join digit groups; and before the fingerprint is
+ * taken, so no hash of a card number is stored either.
+ */
+function storedValues(report: CspViolationReport): Pick<Row, 'document_url' | 'directive' | 'blocked_url'> {
+  const masked = (value: string | undefined) => (value === undefined ? undefined : maskPans(value));
+  return {
+    document_url: maskPans(reduceReportUrl(masked(report.documentUrl))),
+    directive: maskPans((masked(report.directive) ?? '').slice(0, 64)),
+    blocked_url: maskPans(reduceReportUrl(masked(report.blockedUrl))),
+  };
+}
+
 export type CspReportStore = ReturnType<typeof createCspReportStore>;
 
 export function createCspReportStore(database: AppDatabase, options: { maxRows?: number; now?: () => number } = {}) {
@@ -47,12 +63,7 @@ export function createCspReportStore(database: AppDatabase, options: { maxRows?:
 
   return {
     async record(report: CspViolationReport): Promise<void> {
-      const values = {
-        document_url: reduceReportUrl(report.documentUrl),
-        directive: (report.directive ?? '').slice(0, 64),
-        blocked_url: reduceReportUrl(report.blockedUrl),
-      };
-      assertNoPan(values);
+      const values = storedValues(report);
       // Hashed under the field names rows were fingerprinted with before, so they still deduplicate.
       const fingerprint = createHash('sha256')
         .update(JSON.stringify({ documentUrl: values.document_url, directive: values.directive, blockedUrl: values.blocked_url }))
