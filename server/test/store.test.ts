@@ -193,6 +193,10 @@ describeEachEngine('store', (engine) => {
       ).rejects.toThrow(PanGuardError);
       const order = await newOrder('ord_bbbbbbbbbbbbbbbbbbbb');
       await expect(store.attachCheckoutSession(order.id, 'cs_test_4000000000000002')).rejects.toThrow(PanGuardError);
+      // The forms the security review got past the old guard are refused on order writes too.
+      for (const sessionId of ['cs_test_4000.0566.5566.5556', 'cs_test_4000%200566%205566%205556', 'cs_test_４０００\t０５６６\t５５６６\t５５５６']) {
+        await expect(store.attachCheckoutSession(order.id, sessionId)).rejects.toThrow(PanGuardError);
+      }
       await expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).rejects.toThrow(PanGuardError);
       await expect(store.processEventOnce({ id: 'evt_4242424242424242', type: 'x' }, null)).rejects.toThrow(PanGuardError);
       expect(await store.findOrder(order.id)).toMatchObject({ status: 'pending', checkoutSessionId: null, paymentIntentId: null });
