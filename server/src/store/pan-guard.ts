@@ -155,77 +155,78 @@ function normalise(text: string): Normalised | undefined {
     for (let i = 0; i < text.length; i++) kinds[i] = asciiKind(text.charCodeAt(i));
     return { kinds, starts: null, ends: null };
   }
-  let units = percentDecode(jsonUnescape(text));
-  for (let pass = 1; pass < 3; pass++) {
-    const again = percentDecode(units);
-    if (again.length === units.length) break;
-    units = again;
+  let units = jsonUnescape(text);
+  for (let pass = 0; pass < 3 && units.texts.includes('%'); pass++) {
+    const decoded = percentDecode(units);
+    if (decoded.texts.length === units.texts.length) break;
+    units = decoded;
   }
   const kinds: number[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
-  for (const unit of units) {
-    for (const kind of unitKinds(unit.text)) {
+  for (let u = 0; u < units.texts.length; u++) {
+    for (const kind of unitKinds(units.texts[u]!)) {
       kinds.push(kind);
-      starts.push(unit.start);
-      ends.push(unit.end);
+      starts.push(units.starts[u]!);
+      ends.push(units.ends[u]!);
     }
   }
   return { kinds: Int8Array.from(kinds), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
 }
 
-/** One decoded character and the span of the original text it stands for. */
-interface Unit {
-  text: string;
-  start: number;
-  end: number;
+/** Decoded characters, each with the span of the original text it stands for (parallel arrays: no object per character). */
+interface Units {
+  texts: string[];
+  starts: number[];
+  ends: number[];
 }
 
-function jsonUnescape(text: string): Unit[] {
-  const units: Unit[] = [];
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** Decodes JSON escapes; `\ud835\udfd2` (two escaped halves) becomes the one character they spell. */
+function jsonUnescape(text: string): Units {
+  const units: Units = { texts: [], starts: [], ends: [] };
+  const push = (character: string, start: number, end: number) => {
+    units.texts.push(character);
+    units.starts.push(start);
+    units.ends.push(end);
+  };
   let i = 0;
   while (i < text.length) {
-    if (text[i] === '\\') {
+    const code = text.charCodeAt(i);
+    if (code === 92 /* \ */) {
       const simple = JSON_ESCAPES[text[i + 1] ?? ''];
       if (simple !== undefined) {
-        units.push({ text: simple, start: i, end: i + 2 });
+        push(simple, i, i + 2);
         i += 2;
         continue;
       }
-      if (text[i + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-        units.push({ text: String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)), start: i, end: i + 6 });
-        i += 6;
+      if (text[i + 1] === 'u' && HEX4.test(text.slice(i + 2, i + 6))) {
+        const unit = parseInt(text.slice(i + 2, i + 6), 16);
+        const low = text.startsWith('\\u', i + 6) && HEX4.test(text.slice(i + 8, i + 12)) ? parseInt(text.slice(i + 8, i + 12), 16) : 0;
+        if (isHighSurrogate(unit) && isLowSurrogate(low)) {
+          push(String.fromCharCode(unit, low), i, i + 12);
+          i += 12;
+        } else {
+          push(String.fromCharCode(unit), i, i + 6);
+          i += 6;
+        }
         continue;
       }
     }
-    const codePoint = text.codePointAt(i) ?? 0;
-    const width = codePoint > 0xffff ? 2 : 1;
-    units.push({ text: text.slice(i, i + width), start: i, end: i + width });
+    const width = isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1)) ? 2 : 1;
+    push(width === 1 ? text[i]! : text.slice(i, i + 2), i, i + width);
     i += width;
   }
-  return joinSurrogates(units);
+  return units;
 }
 
-/** `\ud835\udfd2` decodes to two halves; join them into the one character they spell. */
-function joinSurrogates(units: Unit[]): Unit[] {
-  const joined: Unit[] = [];
-  for (const unit of units) {
-    const previous = joined.at(-1);
-    const low = unit.text.length === 1 ? unit.text.charCodeAt(0) : 0;
-    const high = previous?.text.length === 1 ? previous.text.charCodeAt(0) : 0;
-    if (previous && low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff) {
-      joined[joined.length - 1] = { text: previous.text + unit.text, start: previous.start, end: unit.end };
-    } else {
-      joined.push(unit);
-    }
-  }
-  return joined;
-}
-
-function hexByte(units: Unit[], at: number): number | undefined {
-  if (units[at]?.text !== '%') return undefined;
-  const high = units[at + 1]?.text;
-  const low = units[at + 2]?.text;
+function hexByte(texts: string[], at: number): number | undefined {
+  if (texts[at] !== '%') return undefined;
+  const high = texts[at + 1];
+  const low = texts[at + 2];
   if (!high || !low || !/^[0-9a-fA-F]$/.test(high) || !/^[0-9a-fA-F]$/.test(low)) return undefined;
   return parseInt(high + low, 16);
 }
@@ -242,27 +243,31 @@ function utf8Length(byte: number): number {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** One pass of percent-decoding; an escape that is not valid UTF-8 stays as it is. */
-function percentDecode(units: Unit[]): Unit[] {
-  const decoded: Unit[] = [];
+function percentDecode({ texts, starts, ends }: Units): Units {
+  const decoded: Units = { texts: [], starts: [], ends: [] };
   let i = 0;
-  while (i < units.length) {
-    const lead = hexByte(units, i);
+  while (i < texts.length) {
+    const lead = hexByte(texts, i);
     const length = lead === undefined ? 0 : utf8Length(lead);
     if (lead !== undefined && length > 0) {
       const bytes = [lead];
       for (let k = 1; k < length; k++) {
-        const next = hexByte(units, i + 3 * k);
+        const next = hexByte(texts, i + 3 * k);
         if (next === undefined || next < 0x80 || next > 0xbf) break;
         bytes.push(next);
       }
       const character = bytes.length === length ? decodeUtf8(bytes) : undefined;
       if (character !== undefined) {
-        decoded.push({ text: character, start: units[i]!.start, end: units[i + 3 * length - 1]!.end });
+        decoded.texts.push(character);
+        decoded.starts.push(starts[i]!);
+        decoded.ends.push(ends[i + 3 * length - 1]!);
         i += 3 * length;
         continue;
       }
     }
-    decoded.push(units[i]!);
+    decoded.texts.push(texts[i]!);
+    decoded.starts.push(starts[i]!);
+    decoded.ends.push(ends[i]!);
     i++;
   }
   return decoded;
@@ -315,22 +320,26 @@ function decimalDigitValue(code: number): number {
  */
 function chainCandidates(values: number[], groupStarts: number[], accept: FindPansOptions['accept']): [number, number][] {
   const total = values.length;
-  // Prefix sums of each digit as is and doubled (Luhn's "minus 9"), split by position parity:
-  // the Luhn sum of any range is then four subtractions.
-  const plain = [new Int32Array(total + 1), new Int32Array(total + 1)];
-  const doubled = [new Int32Array(total + 1), new Int32Array(total + 1)];
+  // Prefix sums of each digit as is and doubled (Luhn's "minus 9"), by position parity: the
+  // Luhn sum of any range is then four subtractions, whatever its length.
+  const plainEven = new Int32Array(total + 1);
+  const plainOdd = new Int32Array(total + 1);
+  const doubledEven = new Int32Array(total + 1);
+  const doubledOdd = new Int32Array(total + 1);
   for (let k = 0; k < total; k++) {
     const value = values[k]!;
-    for (const parity of [0, 1]) {
-      const own = (k & 1) === parity;
-      plain[parity]![k + 1] = plain[parity]![k]! + (own ? value : 0);
-      doubled[parity]![k + 1] = doubled[parity]![k]! + (own ? (value * 2 > 9 ? value * 2 - 9 : value * 2) : 0);
-    }
+    const twice = value > 4 ? value * 2 - 9 : value * 2;
+    const odd = (k & 1) === 1;
+    plainEven[k + 1] = plainEven[k]! + (odd ? 0 : value);
+    plainOdd[k + 1] = plainOdd[k]! + (odd ? value : 0);
+    doubledEven[k + 1] = doubledEven[k]! + (odd ? 0 : twice);
+    doubledOdd[k + 1] = doubledOdd[k]! + (odd ? twice : 0);
   }
   // In a range [a, b) the last digit (b - 1) is kept and every second one leftwards doubled.
   const luhnValid = (a: number, b: number) => {
-    const kept = (b - 1) & 1;
-    const sum = plain[kept]![b]! - plain[kept]![a]! + doubled[1 - kept]![b]! - doubled[1 - kept]![a]!;
+    const sum = ((b - 1) & 1) === 1
+      ? plainOdd[b]! - plainOdd[a]! + doubledEven[b]! - doubledEven[a]!
+      : plainEven[b]! - plainEven[a]! + doubledOdd[b]! - doubledOdd[a]!;
     return sum % 10 === 0;
   };
   const digitsOf = (a: number, b: number) => values.slice(a, b).join('');
