@@ -24,10 +24,12 @@ const MAX_PAN_DIGITS = 19;
 
 /**
  * Digit groups join across at most this many non-alphanumeric characters. A typed number
- * uses one (space, dash, dot, slash, NBSP), sometimes two or three ("4242  4242",
- * "4242 - 4242", "4242\", \"4242" between JSON array items); four or more is where unrelated
- * numbers in a line stand apart (`1733000000000, "x": 2000` has letters anyway). Letters never
- * join digits, so Stripe's base-62 ids (`pi_3Q...`) and ISO times (`...01T14:31...Z`) stay apart.
+ * uses one (space, dash, dot, slash, NBSP, a decoded `%20`), sometimes two or three
+ * ("4242  4242", "4242 - 4242", `"4242","4242"` as JSON array items). Each character more
+ * joins more numbers that merely sit near each other in a line (lists, tables), and every
+ * extra span is one more chance in ten of a Luhn-valid false alarm. Letters never join
+ * digits, so Stripe's base-62 ids (`pi_3Q...`), `"time":…,"amount":…` and ISO times
+ * (`...01T14:31...Z`) stay apart.
  */
 const MAX_SEPARATOR = 3;
 
