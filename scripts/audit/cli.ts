@@ -16,7 +16,8 @@ const HELP = `Usage: npm run audit -- [https-url] [options]
   --http-port N     plain-HTTP port that must redirect to HTTPS (default 4243 for localhost, else 80)
   --page PATH       a payment page to grade (repeatable; default every payment page, see payment-pages.ts)
   --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
-  --scan PATH       file or folder to scan for card numbers (repeatable; default data/)
+  --scan PATH       file or folder to scan for card numbers (repeatable; default data/): the SQLite
+                    database and the log files; for PostgreSQL a pg_dump file. Scanning nothing fails
   --inventory FILE  the approved script inventory (default security/script-inventory.json)
   --stripe-emulator ORIGIN  in the browser visit, serve Stripe's origins from this emulator
                     (for an app in emulated mode with EMULATOR_ORIGINS=stripe)

@@ -1,13 +1,17 @@
 // Looks for card numbers (PANs) at rest: database files (with -wal/-shm), log files and the
 // CSP-report store. A card number in any of them is a bug, since card data never reaches us.
 //
-// The detector is the store's PAN guard (Luhn-valid 13-19 digit runs, grouped or not),
-// narrowed to runs whose first digit is an issuer prefix in use (2-6: Mastercard, Amex,
-// Diners/JCB, Visa, Discover/UnionPay): that keeps millisecond timestamps, which start
-// with 1 and are Luhn-valid one time in ten, from drowning real findings.
+// The detector is the store's (server/src/store/pan-guard.ts: decoded, NFKC-normalised,
+// Luhn-valid 13-19 digit runs with short separators), narrowed to numbers whose first digit
+// is an issuer prefix in use (2-6: Mastercard, Amex, Diners/JCB, Visa, Discover/UnionPay):
+// that keeps millisecond timestamps, which start with 1 and are Luhn-valid one time in ten,
+// from drowning real findings.
+//
+// A scan that reads nothing proves nothing: a path that does not exist, a database URL in
+// place of a file, or no file at all is a problem the audit fails on.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { findPanLikeRuns } from '../../server/src/store/pan-guard';
+import { findPans } from '../../server/src/store/pan-guard';
 
 export interface PanFinding {
   file: string;
@@ -15,27 +19,47 @@ export interface PanFinding {
   masked: string[];
 }
 
-const ISSUER_PREFIX = /^[2-6]/;
-
-/** PAN-like runs in text, masked for reporting. */
-export function findCardNumbers(text: string): string[] {
-  return findPanLikeRuns(text)
-    .map((run) => run.replace(/[ -]/g, ''))
-    .filter((digits) => ISSUER_PREFIX.test(digits))
-    .map((digits) => `${digits.length} digits ending ${digits.slice(-4)}`);
+export interface PanScan {
+  scanned: string[];
+  findings: PanFinding[];
+  /** Why the scan cannot vouch for the paths it was given; empty when it read what it was asked to. */
+  problems: string[];
 }
 
-/** Scans files and folders (recursively); paths that do not exist are skipped. */
-export async function scanForCardNumbers(paths: string[]): Promise<{ scanned: string[]; findings: PanFinding[] }> {
+const ISSUER_PREFIX = /^[2-6]/;
+
+export const WHAT_TO_SCAN =
+  'pass the SQLite database (the file or folder of DATABASE_URL=file:…, e.g. --scan data) and the log files with --scan; ' +
+  'a PostgreSQL database cannot be read as files: scan a dump of it (pg_dump --data-only -f shop.sql, then --scan shop.sql)';
+
+/** Card numbers in text, masked for reporting. */
+export function findCardNumbers(text: string): string[] {
+  return findPans(text, { accept: (digits) => ISSUER_PREFIX.test(digits) }).map(({ digits }) => `${digits.length} digits ending ${digits.slice(-4)}`);
+}
+
+/** Scans files and folders (recursively). */
+export async function scanForCardNumbers(paths: string[]): Promise<PanScan> {
   const scanned: string[] = [];
   const findings: PanFinding[] = [];
+  const problems: string[] = [];
+  for (const entry of paths) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+      problems.push(`${entry} is a URL, not a file: ${WHAT_TO_SCAN}`);
+      continue;
+    }
+    const info = await stat(entry).catch(() => undefined);
+    if (!info) problems.push(`${entry} does not exist: ${WHAT_TO_SCAN}`);
+  }
   for (const file of await expand(paths)) {
     scanned.push(file);
-    // latin1 maps every byte to one character, so digits inside binary pages are seen as-is.
-    const masked = findCardNumbers((await readFile(file)).toString('latin1'));
+    // Read twice: latin1 maps every byte to one character, so digits inside binary pages are
+    // seen as-is; UTF-8 sees the text stored in them (full-width digits are three bytes).
+    const bytes = await readFile(file);
+    const masked = [...new Set([...findCardNumbers(bytes.toString('latin1')), ...findCardNumbers(bytes.toString('utf8'))])];
     if (masked.length > 0) findings.push({ file, masked });
   }
-  return { scanned, findings };
+  if (scanned.length === 0 && problems.length === 0) problems.push(`no file found in ${paths.join(', ') || 'no path'}: ${WHAT_TO_SCAN}`);
+  return { scanned, findings, problems };
 }
 
 async function expand(paths: string[]): Promise<string[]> {

@@ -156,14 +156,15 @@ export function isApproved(script: LoadedScript, inventory: ScriptInventory): bo
   });
 }
 
-async function auditPanAtRest(options: AuditOptions): Promise<AuditRow> {
-  const { scanned, findings } = await scanForCardNumbers(options.panScanPaths);
+export async function auditPanAtRest(options: Pick<AuditOptions, 'panScanPaths'>): Promise<AuditRow> {
+  const { scanned, findings, problems } = await scanForCardNumbers(options.panScanPaths);
+  const found = findings.map((f) => `${f.file}: ${f.masked.join(', ')}`);
   return {
     check: 'No card numbers at rest',
     target: options.panScanPaths.join(', '),
-    verdict: findings.length === 0 ? 'pass' : 'fail',
-    detail: findings.length === 0 ? `${scanned.length} files scanned, none holds a card number` : findings.map((f) => `${f.file}: ${f.masked.join(', ')}`).join('; '),
-    data: { scanned, findings },
+    verdict: findings.length === 0 && problems.length === 0 ? 'pass' : 'fail',
+    detail: findings.length > 0 || problems.length > 0 ? [...found, ...problems].join('; ') : `${scanned.length} files scanned, none holds a card number`,
+    data: { scanned, findings, problems },
   };
 }
 

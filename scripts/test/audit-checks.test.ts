@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
 import { crossOriginIsolationProblems } from '../audit/page-headers';
-import { externalScanProblems, isApproved } from '../audit/run-audit';
-import { findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
+import { auditPanAtRest, externalScanProblems, isApproved } from '../audit/run-audit';
+import { WHAT_TO_SCAN, findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {
   const strict = "default-src 'none'; script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic' https: 'unsafe-inline'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -49,10 +49,37 @@ describe('card numbers at rest', () => {
   it('finds a card number in a nested file, grouped or not, and reports it masked', async () => {
     await writeFile(path.join(dir, 'clean.log'), '{"msg":"paid","last4":"4242","time":1795870634264}\n');
     await writeFile(path.join(dir, 'leak.log'), 'binary\u0000page 4000-0566-5566-5556 and 5555555555554444\n');
-    const { scanned, findings } = await scanForCardNumbers([dir, path.join(dir, 'missing.sqlite-wal')]);
+    const { scanned, findings, problems } = await scanForCardNumbers([dir]);
     expect(scanned.map((file) => path.basename(file)).sort()).toEqual(['clean.log', 'leak.log']);
     expect(findings).toEqual([{ file: path.join(dir, 'leak.log'), masked: ['16 digits ending 5556', '16 digits ending 4444'] }]);
+    expect(problems).toEqual([]);
     expect(JSON.stringify(findings)).not.toMatch(/\d{13}/);
+  });
+
+  it('finds card numbers written with any separator, percent-encoded or in full-width digits', async () => {
+    const pan = '4000056655665556';
+    const groups = pan.match(/.{4}/g)!;
+    const fullWidth = (digits: string) => [...digits].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
+    const forms = ['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((separator) => groups.join(separator));
+    forms.push(groups.map(fullWidth).join(' '), groups.map((group) => encodeURIComponent(fullWidth(group))).join('%20'));
+    for (const [index, form] of forms.entries()) await writeFile(path.join(dir, `leak-${index}.log`), `{"url":"https://evil.example/c?n=${form}"}\n`);
+    const { findings } = await scanForCardNumbers([dir]);
+    expect(findings.map((finding) => finding.masked)).toEqual(forms.map(() => ['16 digits ending 5556']));
+  });
+
+  it('fails, saying what to pass, when it scanned nothing: an empty folder, a missing path, a PostgreSQL URL', async () => {
+    for (const paths of [[dir], [path.join(dir, 'no-such.sqlite')], ['postgres://shop@db.internal/shop']]) {
+      const row = await auditPanAtRest({ panScanPaths: paths });
+      expect(row.verdict, paths.join()).toBe('fail');
+      expect(row.detail).toContain(WHAT_TO_SCAN);
+    }
+  });
+
+  it('fails on a mistyped path even when another path was scanned', async () => {
+    await writeFile(path.join(dir, 'app.sqlite'), 'clean');
+    const row = await auditPanAtRest({ panScanPaths: [path.join(dir, 'app.sqlite'), path.join(dir, 'logs-typo')] });
+    expect(row).toMatchObject({ verdict: 'fail', detail: `${path.join(dir, 'logs-typo')} does not exist: ${WHAT_TO_SCAN}` });
+    expect(await auditPanAtRest({ panScanPaths: [path.join(dir, 'app.sqlite')] })).toMatchObject({ verdict: 'pass', detail: '1 files scanned, none holds a card number' });
   });
 
   it('ignores millisecond timestamps, which start with 1', () => {

@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import { findPanLikeRuns } from './store/pan-guard';
+import { maskPans } from './store/pan-guard';
 
 export type { Logger } from 'pino';
 
@@ -37,11 +37,14 @@ export const REDACT_PATHS = [
 
 const SECRET_PATTERNS = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9+/=_-]+/g;
 
-/** Masks PAN-like digit runs and Stripe secrets in one serialised log line. */
+/**
+ * Masks Stripe secrets and card numbers in one serialised log line. The PAN detector decodes
+ * JSON escapes, percent-escapes and Unicode digit forms first, so a number in a URL's path or
+ * query string, or typed with tabs or full-width digits, is masked like a plain one (all but
+ * its last four digits become `*`, and the line stays valid JSON).
+ */
 export function scrubLogLine(line: string): string {
-  let scrubbed = line.replace(SECRET_PATTERNS, REDACTED);
-  for (const run of findPanLikeRuns(scrubbed)) scrubbed = scrubbed.split(run).join('[redacted-pan]');
-  return scrubbed;
+  return maskPans(line.replace(SECRET_PATTERNS, REDACTED));
 }
 
 function createScrubbingStream(destination: DestinationStream): DestinationStream {

@@ -1,6 +1,6 @@
 // The CSP report store: deduplicated per (page, directive, blocked origin), bounded without
 // letting a flood hide a violation (per-client quota, fair eviction, drops counted), URLs cut,
-// PAN guard.
+// card numbers masked.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -142,9 +142,22 @@ describeEachEngine('CSP report store', (engine) => {
     expect(await reports.listDropsSince(0)).toEqual([]);
   });
 
-  it('refuses a report that carries a card number, and stores nothing', async () => {
-    await expect(store().record(violation('https://4242-4242-4242-4242.evil.example/steal'), GENUINE)).rejects.toThrow(/card number/);
-    expect(await store().listSince(0)).toEqual([]);
+  it('stores a report that carries a card number with the number masked, fingerprinted after masking', async () => {
+    const reports = store();
+    const fromPage = (pathname: string) => ({ documentUrl: `https://shop.example/${pathname}`, directive: 'connect-src', blockedUrl: 'https://evil.example/steal' });
+    await reports.record(fromPage('steal/4242-4242-4242-4242'), GENUINE);
+    // Another number with the same last four: the same row once masked, so no hash of either number is kept.
+    await reports.record(fromPage('steal/5555-5555-5559-4242'), GENUINE);
+    // A number the 64-character cut of a non-URL value would split: masked before the cut.
+    await reports.record({ documentUrl: `${'x'.repeat(52)} 4000 0566 5566 5556`, directive: 'connect-src', blockedUrl: 'inline' }, GENUINE);
+    // The blocked URL is kept as its origin, and a number in that origin is masked too.
+    await reports.record({ documentUrl: 'https://shop.example/payment', directive: 'connect-src', blockedUrl: 'https://4000-0566-5566-5556.evil.example/c' }, GENUINE);
+    const rows = (await reports.listSince(0)).map(({ documentUrl, blockedUrl, count }) => ({ documentUrl, blockedUrl, count }));
+    expect(rows.sort((a, b) => a.documentUrl.localeCompare(b.documentUrl))).toEqual([
+      { documentUrl: 'https://shop.example/payment', blockedUrl: 'https://****-****-****-5556.evil.example', count: 1 },
+      { documentUrl: 'https://shop.example/steal/****-****-****-4242', blockedUrl: 'https://evil.example', count: 2 },
+      { documentUrl: `${'x'.repeat(52)} **** **** *`, blockedUrl: 'inline', count: 1 },
+    ]);
   });
 
   it('lists recent reports since a time', async () => {

@@ -65,13 +65,37 @@ describe('CSP report endpoint', () => {
     ]);
   });
 
-  it('acknowledges a report carrying a card number without storing or logging the number', async () => {
+  it('stores a report carrying a card number in any form with the number masked, and logs none of it', async () => {
+    const pan = '4000056655665556';
+    const groups = pan.match(/.{4}/g)!;
+    const fullWidth = (digits: string) => [...digits].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
+    // The forms the security review got stored and logged: . _ / + tab, two spaces, NBSP, %20, full-width digits.
+    const forms = [...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((separator) => groups.join(separator)), groups.map(fullWidth).join(' ')];
+    const reports = forms.map((form) => ({
+      type: 'csp-violation',
+      body: { documentURL: form, effectiveDirective: 'connect-src', blockedURL: `https://evil.example/c/${form}?n=${form}` },
+    }));
     const app = await startApp();
-    const withPan = JSON.stringify({ 'csp-report': { 'document-uri': 'https://localhost/payment/4242424242424242', 'effective-directive': 'connect-src', 'blocked-uri': 'https://evil.example/c' } });
-    const res = await report(app, withPan, 'application/csp-report');
+    const res = await report(app, JSON.stringify(reports), 'application/reports+json');
     expect(res.status).toBe(204);
-    expect(await app.cspReports.listSince(0)).toEqual([]);
-    expect(app.logLines.join('')).not.toContain('4242424242424242');
+
+    // What a reader of the row or the log line would see once escapes and digit forms are undone.
+    const digitsSeen = (text: string) => decodeURIComponent(decodeURIComponent(text)).normalize('NFKC').replace(/\D/g, '');
+    // Blocked URLs are stored as their origin, so the number in their path is not kept at all.
+    const stored = await app.cspReports.listSince(0);
+    expect(stored).toHaveLength(forms.length);
+    for (const row of stored) {
+      expect(digitsSeen(row.documentUrl), row.documentUrl).toBe(pan.slice(-4));
+      expect(row.blockedUrl).toBe('https://evil.example');
+    }
+    const lines = app.logLines.map((line) => JSON.parse(line) as { msg: string; cspViolation?: Record<string, string> });
+    const logged = lines.filter((line) => line.msg === 'CSP violation reported').map((line) => line.cspViolation!);
+    expect(logged).toHaveLength(forms.length);
+    for (const violation of logged) {
+      expect(digitsSeen(violation['documentUrl']!)).toBe(pan.slice(-4));
+      expect(digitsSeen(violation['blockedUrl']!)).toBe(pan.slice(-4).repeat(2));
+    }
+    for (const line of app.logLines) expect(digitsSeen(JSON.stringify(JSON.parse(line)))).not.toContain(pan.slice(0, 12));
   });
 
   it.each([

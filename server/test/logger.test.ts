@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, scrubLogLine } from '../src/logger';
+import { EventEmitter } from 'node:events';
+import type { Request, Response } from 'express';
+import { createLogger, requestLogMiddleware, scrubLogLine } from '../src/logger';
 
 function capture() {
   const lines: string[] = [];
@@ -32,7 +35,65 @@ describe('logger', () => {
     for (const secret of ['sk_live_abc123DEF', 'whsec_Zz9', '4242 4242 4242 4242', '4000-0000-0000-0002', '4000000000009995']) {
       expect(out).not.toContain(secret);
     }
-    expect(out).toContain('[redacted-pan]');
+    expect(out).toContain('**** **** **** 4242');
+    expect(out).toContain('****-****-****-0002');
+  });
+
+  it('masks card numbers in every form the security review logged: separators, tabs (escaped as \\t), NBSP, %20, full-width digits, query strings', () => {
+    const { logger, text } = capture();
+    const pan = '4000056655665556';
+    const groups = pan.match(/.{4}/g)!;
+    const fullWidth = [...groups.join(' ')].map((c) => (/\d/.test(c) ? String.fromCharCode(0xff10 + Number(c)) : c)).join('');
+    const forms = [...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20', '%2520'].map((separator) => groups.join(separator)), fullWidth];
+    for (const form of forms) {
+      logger.warn({ blockedUrl: `https://evil.example/c?n=${form}&m=${encodeURIComponent(form)}`, note: form }, `saw ${form}`);
+    }
+    const lines = text().trim().split('\n');
+    expect(lines).toHaveLength(forms.length);
+    for (const line of lines) {
+      const { blockedUrl, note, msg } = JSON.parse(line) as Record<string, string>;
+      // What a reader sees once escapes and digit forms are undone: the last four digits only.
+      for (const field of [blockedUrl!, note!, msg!]) {
+        const decoded = decodeURIComponent(decodeURIComponent(decodeURIComponent(field)));
+        expect(decoded.normalize('NFKC').replace(/\D/g, ''), field).toMatch(/^(5556)+$/);
+      }
+    }
+  });
+
+  it('masks a card number in a request path, percent-encoded or not, and never logs the query string', () => {
+    const { logger, text } = capture();
+    for (const path of ['/api/orders/4000%200566%205566%205556', '/api/orders/4000.0566.5566.5556', '/api/orders/%EF%BC%94000056655665556']) {
+      const res = Object.assign(new EventEmitter(), { statusCode: 404 });
+      requestLogMiddleware(logger)({ method: 'GET', path, url: `${path}?n=4000+0566+5566+5556` } as Request, res as unknown as Response, () => undefined);
+      res.emit('finish');
+    }
+    const paths = text().trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path);
+    expect(paths).toEqual(['/api/orders/****%20****%20****%205556', '/api/orders/****.****.****.5556', '/api/orders/************5556']);
+  });
+
+  it('leaves ordinary log lines alone: Stripe ids, events, amounts, epoch seconds, ISO times, request lines', () => {
+    const base62 = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: length, maxLength: length });
+    const stripeId = fc.tuple(fc.constantFrom('pi_', 'evt_', 'cs_test_', 'ch_', 'pm_', 'cus_', 'ord_', 'dp_', 're_'), base62(24)).map(([prefix, id]) => `${prefix}${id}`);
+    const line = fc.record({
+      level: fc.constantFrom(30, 40, 50),
+      time: fc.date({ min: new Date('2020-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
+      pid: fc.integer({ min: 1, max: 4_194_304 }),
+      event: fc.record({ id: stripeId, type: fc.constantFrom('checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded'), created: fc.integer({ min: 1_600_000_000, max: 2_100_000_000 }) }),
+      orderId: stripeId,
+      amount: fc.integer({ min: 0, max: 99_999_999 }),
+      path: stripeId.map((id) => `/api/orders/${id}`),
+      status: fc.constantFrom(200, 201, 204, 303, 400, 404, 429, 500),
+      ms: fc.integer({ min: 0, max: 30_000 }),
+      reconcile: fc.record({ listed: fc.nat(100_000), processed: fc.nat(100_000), duplicate: fc.nat(100_000), failed: fc.nat(100) }),
+      msg: fc.constantFrom('request', 'webhook processed', 'reconciled missed Stripe events'),
+    });
+    fc.assert(
+      fc.property(line, (fields) => {
+        const serialised = `${JSON.stringify(fields)}\n`;
+        expect(scrubLogLine(serialised)).toBe(serialised);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps ordinary numbers and writes ISO timestamps (an epoch in ms could look like a PAN)', () => {

@@ -139,6 +139,8 @@ describe('main.ts', () => {
     ['a live key with nothing else', { STRIPE_SECRET_KEY: 'sk_live_abc' }, /Live mode needs a real certificate/],
     ['mismatched keys', { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh1234' }, /use the pk_test_/],
     ['a missing client build', { CLIENT_DIST_DIR: '/nonexistent/dist/client' }, /Run `npm run build` first/],
+    ['a SQLite file in a folder tree that does not exist', { DATABASE_URL: 'file:/nonexistent/dir/app.sqlite' }, /DATABASE_URL=file:\/nonexistent\/dir\/app\.sqlite names a SQLite file in \/nonexistent\/dir, and neither that folder nor \/nonexistent exists\. Create the folder/],
+    ['a SQLite path it cannot open (a folder)', { DATABASE_URL: `file:${os.tmpdir()}` }, new RegExp(`Could not open the SQLite database ${os.tmpdir()} \\(DATABASE_URL=file:${os.tmpdir()}\\): unable to open database file`)],
   ])('stops at startup on %s with a message that says what to fix', async (_name, env, message) => {
     const main = startMain(env);
     expect(await main.exited).toBe(1);

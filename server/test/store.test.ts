@@ -1,9 +1,13 @@
 // The order store on every engine: migrations, CHECK constraints on the card columns, the
 // state table, the PAN guard and exactly-once event processing.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCspReportStore } from '../src/store/csp-report-store';
 import { openDatabase, openPostgresDatabase, openSqliteDatabase } from '../src/store/database';
 import type { AppDatabase } from '../src/store/database';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../src/store/migrations';
@@ -189,6 +193,10 @@ describeEachEngine('store', (engine) => {
       ).rejects.toThrow(PanGuardError);
       const order = await newOrder('ord_bbbbbbbbbbbbbbbbbbbb');
       await expect(store.attachCheckoutSession(order.id, 'cs_test_4000000000000002')).rejects.toThrow(PanGuardError);
+      // The forms the security review got past the old guard are refused on order writes too.
+      for (const sessionId of ['cs_test_4000.0566.5566.5556', 'cs_test_4000%200566%205566%205556', 'cs_test_４０００\t０５６６\t５５６６\t５５５６']) {
+        await expect(store.attachCheckoutSession(order.id, sessionId)).rejects.toThrow(PanGuardError);
+      }
       await expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).rejects.toThrow(PanGuardError);
       await expect(store.processEventOnce({ id: 'evt_4242424242424242', type: 'x' }, null)).rejects.toThrow(PanGuardError);
       expect(await store.findOrder(order.id)).toMatchObject({ status: 'pending', checkoutSessionId: null, paymentIntentId: null });
@@ -270,6 +278,56 @@ describe('SQLite migrations from an older file', () => {
     future.close();
     expect(() => openSqliteDatabase(file)).toThrow(/newer than this code knows.*point DATABASE_URL/);
     await test.drop();
+  });
+});
+
+describe('SQLite file on disk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sss-sqlite-file-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('overwrites deleted rows (secure_delete): a deleted report is no longer in the file or its -wal', async () => {
+    const file = path.join(dir, 'app.sqlite');
+    const marker = 'secure-delete-marker-qzjxkv';
+    const database = openSqliteDatabase(file);
+    // Rows unseen for the retention period are deleted when the next report comes in.
+    let clock = 1_000_000;
+    const reports = createCspReportStore(database, { retentionSeconds: 60, now: () => clock });
+    await reports.record({ documentUrl: `https://shop.example/${marker}`, directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' }, 'client');
+    clock += 61;
+    await reports.record({ documentUrl: 'https://shop.example/other', directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' }, 'client');
+    expect((await reports.listSince(0)).map((report) => report.documentUrl)).toEqual(['https://shop.example/other']);
+    await database.close();
+    for (const stored of [file, `${file}-wal`].filter((name) => existsSync(name))) {
+      expect(readFileSync(stored).toString('latin1'), stored).not.toContain(marker);
+    }
+  });
+
+  it('creates the database folder 0700 and the database, -wal and -shm files 0600', async () => {
+    const file = path.join(dir, 'data', 'app.sqlite');
+    const database = openSqliteDatabase(file);
+    try {
+      await createOrderStore(database).createOrder({ id: 'ord_abcdefghijklmnopqrst', amount: 100, currency: 'usd', items: [] });
+      expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      for (const created of [file, `${file}-wal`, `${file}-shm`]) expect(statSync(created).mode & 0o777, created).toBe(0o600);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses to build a missing folder tree, naming DATABASE_URL and the path', () => {
+    const file = path.join(dir, 'nonexistent', 'dir', 'app.sqlite');
+    expect(() => openSqliteDatabase(file)).toThrow(`DATABASE_URL=file:${file} names a SQLite file in ${path.dirname(file)}, and neither that folder nor ${path.join(dir, 'nonexistent')} exists.`);
+    expect(existsSync(path.join(dir, 'nonexistent'))).toBe(false);
+  });
+
+  it('fails on a path it cannot open with DATABASE_URL, the path and the cause', () => {
+    // A folder where the file should be: SQLite cannot open it.
+    expect(() => openSqliteDatabase(dir)).toThrow(`Could not open the SQLite database ${dir} (DATABASE_URL=file:${dir}): unable to open database file. Point DATABASE_URL at`);
   });
 });
 

@@ -2,10 +2,10 @@
 //
 // One row per distinct (page, directive, blocked origin), with a count and first/last seen
 // times, so a flood of identical reports is one row. Page URLs are cut to origin and path,
-// blocked URLs to their origin (or the keyword browsers send: `inline`, `eval`), and every
-// write passes the PAN guard like any other.
+// blocked URLs to their origin (or the keyword browsers send: `inline`, `eval`), and card
+// numbers in any field are masked (see storedValues).
 //
-// The table is bounded, and a flood must not hide a violation there (issue 10: one client
+// The table is bounded, and a flood must not hide a violation there (a review saw one client
 // flushed a genuine report out of a least-recently-seen table within a minute). So:
 // - each client (the rate limiter's key) may add only `quota.perClient` new rows per window;
 // - a full table never gives up a row to a client holding as many rows as its owner: it
@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { openReadOnlyDatabase } from './database';
 import type { AppDatabase, DatabaseLocation, Schema } from './database';
-import { assertNoPan } from './pan-guard';
+import { maskPans } from './pan-guard';
 import type { CspReportDropReason, CspReportsTable } from './schema';
 
 export interface CspViolationReport {
@@ -88,6 +88,22 @@ function hashReporter(clientKey: string): string {
   return createHash('sha256').update(clientKey).digest('hex').slice(0, 32);
 }
 
+/**
+ * The columns stored for a report. Reports are free text from anyone, so a card number in
+ * one (an exfiltration attempt, say) is masked, not refused: the monitor still sees the
+ * report. Masked before the cut, so no cut leaves a number's first digits, and again after,
+ * since URL parsing drops tabs and so can join digit groups; and before the fingerprint is
+ * taken, so no hash of a card number is stored either.
+ */
+function storedValues(report: CspViolationReport): Pick<Row, 'document_url' | 'directive' | 'blocked_url'> {
+  const masked = (value: string | undefined) => (value === undefined ? undefined : maskPans(value));
+  return {
+    document_url: maskPans(reduceReportUrl(masked(report.documentUrl))),
+    directive: maskPans((masked(report.directive) ?? '').slice(0, 64)),
+    blocked_url: maskPans(reduceBlockedUrl(masked(report.blockedUrl))),
+  };
+}
+
 export type CspReportStore = ReturnType<typeof createCspReportStore>;
 
 export function createCspReportStore(database: AppDatabase, options: CspReportStoreOptions = {}) {
@@ -100,12 +116,7 @@ export function createCspReportStore(database: AppDatabase, options: CspReportSt
   return {
     /** Records one report from `clientKey` (rateLimitClientKey of the request). */
     async record(report: CspViolationReport, clientKey: string): Promise<CspRecordOutcome> {
-      const values = {
-        document_url: reduceReportUrl(report.documentUrl),
-        directive: (report.directive ?? '').slice(0, 64),
-        blocked_url: reduceBlockedUrl(report.blockedUrl),
-      };
-      assertNoPan(values);
+      const values = storedValues(report);
       // Hashed under the field names rows were fingerprinted with before, so they still deduplicate.
       const fingerprint = createHash('sha256')
         .update(JSON.stringify({ documentUrl: values.document_url, directive: values.directive, blockedUrl: values.blocked_url }))

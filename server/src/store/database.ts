@@ -2,7 +2,7 @@
 // server to run) or PostgreSQL (several instances behind a load balancer). Both are used
 // through one Kysely query builder, so the stores above hold no engine-specific code beyond
 // what this file and migrations.ts set up.
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, SqliteDriver } from 'kysely';
@@ -34,14 +34,56 @@ export async function openDatabase(location: DatabaseLocation): Promise<AppDatab
 }
 
 export function openSqliteDatabase(file: string): AppDatabase {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const handle = new BetterSqlite3(file);
-  // https://www.sqlite.org/wal.html
-  handle.pragma('journal_mode = WAL');
+  createPrivateFile(file);
+  let handle: BetterSqlite3.Database;
+  try {
+    handle = new BetterSqlite3(file);
+    // https://www.sqlite.org/wal.html
+    handle.pragma('journal_mode = WAL');
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Could not open the SQLite database ${file} (DATABASE_URL=file:${file}): ${cause}. Point DATABASE_URL at a SQLite file this user can read and write, in a folder it can write (SQLite adds -wal and -shm files beside it).`,
+      { cause: error },
+    );
+  }
+  // Deleted rows (CSP reports past the bound, expired rate-limit counters) are overwritten
+  // with zeros instead of lingering in free pages, where the at-rest scan and anyone with a
+  // copy of the file would still find them. Frames in the -wal file go at the next
+  // checkpoint. https://www.sqlite.org/pragma.html#pragma_secure_delete
+  handle.pragma('secure_delete = ON');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
   migrateSqlite(handle);
   return sqliteAppDatabase(handle, file);
+}
+
+/**
+ * Creates the database file readable by this user only (0600), in a folder of its own (0700)
+ * when the folder is missing; SQLite creates the -wal and -shm files with the database file's
+ * permissions. Only the last folder is created: `file:/nonexistent/dir/app.sqlite` is a
+ * mistake to report, not a tree to build. Existing files and folders are left as they are.
+ */
+function createPrivateFile(file: string): void {
+  const folder = path.dirname(file);
+  const fix = `Create the folder (mkdir -p ${folder}) or point DATABASE_URL at a file in an existing folder.`;
+  if (!existsSync(folder)) {
+    if (!existsSync(path.dirname(folder))) {
+      throw new Error(`DATABASE_URL=file:${file} names a SQLite file in ${folder}, and neither that folder nor ${path.dirname(folder)} exists. ${fix}`);
+    }
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (error) {
+      // Another instance starting at the same moment may have created it.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`DATABASE_URL=file:${file}: could not create the folder ${folder} (${(error as Error).message}). ${fix}`, { cause: error });
+    }
+  }
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // It exists already (another instance may have created it a moment ago), or cannot be
+    // created: opening it says which, with DATABASE_URL in the message.
+  }
 }
 
 /**
