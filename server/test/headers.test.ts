@@ -137,4 +137,16 @@ describe('security headers', () => {
       await preloaded.close();
     }
   });
+
+  it('sends no lasting HSTS with the development headers (a loopback origin): max-age=0 on every response', async () => {
+    const development = await startTestApp({ securityHeaders: 'development' });
+    try {
+      for (const pathname of ['/', '/api/products', '/assets/index-Bx12cd34.js', '/nope']) {
+        const res = await development.request(pathname);
+        check(res.headers, { ...EVERY_RESPONSE, 'strict-transport-security': 'max-age=0' }, ABSENT_HEADERS);
+      }
+    } finally {
+      await development.close();
+    }
+  });
 });

@@ -5,7 +5,14 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
+/**
+ * production: two-year HSTS with subdomains. development: `max-age=0`, for a loopback origin
+ * only (config.ts decides which applies).
+ */
+export type SecurityHeadersProfile = 'production' | 'development';
+
 export interface SecurityHeadersOptions {
+  profile: SecurityHeadersProfile;
   hstsPreload: boolean;
 }
 
@@ -40,9 +47,15 @@ export function createSecurityHeadersMiddleware(options: SecurityHeadersOptions)
     crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    // Two years with subdomains; preload only when asked, since leaving the preload list is slow.
-    // https://hstspreload.org/#deployment-recommendations
-    strictTransportSecurity: { maxAge: TWO_YEARS_SECONDS, includeSubDomains: true, preload: options.hstsPreload },
+    // Production: two years with subdomains; preload only when asked, since leaving the
+    // preload list is slow (https://hstspreload.org/#deployment-recommendations).
+    // Development (a loopback origin): browsers keep HSTS per host name, not per port, so a
+    // lasting policy on `localhost` would upgrade every other local development server for
+    // years. max-age=0 rather than no header: it also deletes a policy an earlier version of
+    // this kit (or another tool) left on the name (RFC 6797 §6.1.1).
+    strictTransportSecurity: options.profile === 'production'
+      ? { maxAge: TWO_YEARS_SECONDS, includeSubDomains: true, preload: options.hstsPreload }
+      : { maxAge: 0, includeSubDomains: false },
     xFrameOptions: { action: 'deny' },
   });
 }
