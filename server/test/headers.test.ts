@@ -2,7 +2,7 @@
 // absent where they must not be.
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS } from '../src/security/headers';
+import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS, POWERFUL_FEATURES } from '../src/security/headers';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -37,6 +37,8 @@ const EVERY_RESPONSE = {
   'x-download-options': 'noopen',
   'x-permitted-cross-domain-policies': 'none',
   'x-xss-protection': '0',
+  // Every powerful feature denied; the two Stripe.js pages allow `payment` (permissions-policy.test.ts).
+  'permissions-policy': POWERFUL_FEATURES.map((feature) => `${feature}=()`).join(', '),
 };
 
 function cspOf(headers: IncomingHttpHeaders): Map<string, string[]> {

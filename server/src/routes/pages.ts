@@ -11,10 +11,11 @@ import express from 'express';
 import type { RequestHandler, Router } from 'express';
 import type { Page, StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS, buildCspHeader, buildReportingEndpointsHeader } from '../security/csp';
+import { buildPagePermissionsPolicy } from '../security/headers';
 
 export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
-const PAGE_FILES: Record<Page, { route: string; file: string }> = {
+export const PAGE_FILES: Record<Page, { route: string; file: string }> = {
   index: { route: '/', file: 'index.html' },
   success: { route: '/success', file: 'success.html' },
   cancel: { route: '/cancel', file: 'cancel.html' },
@@ -24,7 +25,7 @@ const PAGE_FILES: Record<Page, { route: string; file: string }> = {
   'payment-complete': { route: '/payment-complete', file: 'payment-complete.html' },
 };
 
-const PAGES: readonly Page[] = ['index', 'success', 'cancel', 'embedded-checkout', 'return', 'payment', 'payment-complete'];
+export const PAGES: readonly Page[] = ['index', 'success', 'cancel', 'embedded-checkout', 'return', 'payment', 'payment-complete'];
 
 /** Every page's route, for the audit and the monitor to cover them all. */
 export const PAGE_ROUTES: readonly string[] = PAGES.map((page) => PAGE_FILES[page].route);
@@ -65,10 +66,13 @@ function servePage(page: Page, options: PagesOptions): RequestHandler {
   const template = options.templates[page];
   const integration = PAGE_INTEGRATIONS[page];
   const reportingEndpoints = buildReportingEndpointsHeader(options.publicUrl);
+  // Replaces the deny-all policy every response gets: the Stripe.js pages let wallets run.
+  const permissionsPolicy = buildPagePermissionsPolicy(integration, options.stripeOrigins);
   return (_req, res) => {
     const nonce = createNonce();
     res.set({
       'Content-Security-Policy': buildCspHeader({ integration, nonce, origins: options.stripeOrigins }),
+      'Permissions-Policy': permissionsPolicy,
       'Reporting-Endpoints': reportingEndpoints,
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
