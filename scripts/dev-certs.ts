@@ -18,6 +18,16 @@ export const DEFAULT_CERT_DIR = path.resolve(path.dirname(fileURLToPath(import.m
 /** The names every development leaf certificate covers. */
 export const DEV_HOSTS = ['localhost', '127.0.0.1', '::1'] as const;
 
+/**
+ * The development CA's subject, the same in every checkout: live mode refuses any certificate
+ * whose chain names it (server/src/security/certificate-check.ts), whichever machine made it.
+ */
+export const DEV_CA_SUBJECT = {
+  commonName: 'Stripe Secure Starter development CA',
+  organizationName: 'Stripe Secure Starter (local development only)',
+} as const;
+
+const CA_FILE = 'dev-ca.pem';
 const CA_DAYS = 825;
 const LEAF_DAYS = 397; // the longest validity browsers accept for a leaf certificate
 const RENEW_WITHIN_DAYS = 30;
@@ -48,7 +58,7 @@ export async function ensureDevCertificate(options: DevCertificateOptions = {}):
   const dir = options.dir ?? DEFAULT_CERT_DIR;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const files = {
-    caCert: path.join(dir, 'dev-ca.pem'),
+    caCert: path.join(dir, CA_FILE),
     caKey: path.join(dir, 'dev-ca-key.pem'),
     leafCert: path.join(dir, 'localhost.pem'),
     leafKey: path.join(dir, 'localhost-key.pem'),
@@ -77,6 +87,16 @@ export async function ensureDevCertificate(options: DevCertificateOptions = {}):
 interface Pair {
   cert: string;
   key: string;
+}
+
+/** This checkout's development CA certificate (PEM), or undefined when none was ever made. Creates nothing. */
+export async function readDevCaCertificate(options: DevCertificateOptions = {}): Promise<string | undefined> {
+  try {
+    return await readFile(path.join(options.dir ?? DEFAULT_CERT_DIR, CA_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 async function readUsable(files: { caCert: string; caKey: string; leafCert: string; leafKey: string }) {
@@ -126,8 +146,8 @@ async function createCa(): Promise<Pair> {
   const now = new Date();
   const result = await generate(
     [
-      { name: 'commonName', value: 'Stripe Secure Starter development CA' },
-      { name: 'organizationName', value: 'Stripe Secure Starter (local development only)' },
+      { name: 'commonName', value: DEV_CA_SUBJECT.commonName },
+      { name: 'organizationName', value: DEV_CA_SUBJECT.organizationName },
     ],
     {
       keyType: 'ec',

@@ -1,6 +1,6 @@
 // Watches a browser context for the whole test and then fails it for any CSP violation,
-// cross-origin isolation on our pages, an uncaught script error, or a typed card number
-// that reached our server, its database files or its log.
+// a Permissions-Policy error or violation, cross-origin isolation on our pages, an uncaught
+// script error, or a typed card number that reached our server, its database files or its log.
 import { expect, type BrowserContext, type Request } from '@playwright/test';
 import type { RunningApp } from './app-process';
 import { findCardNumbers, findCardNumbersInFiles } from './card-leaks';
@@ -19,6 +19,10 @@ declare global {
 }
 
 const CSP_CONSOLE_MESSAGE = /content[- ]security[- ]policy|refused to (load|execute|apply|connect|frame|evaluate|run)/i;
+// "Error with Permissions-Policy header: Unrecognized feature: '…'" (a name this Chromium does
+// not know, server/src/security/headers.ts) and "permissions policy violation" (a feature denied
+// to a page or frame that tried to use it).
+const PERMISSIONS_POLICY_CONSOLE_MESSAGE = /permissions[- ]policy/i;
 
 export interface ContextWatcher {
   /**
@@ -31,6 +35,7 @@ export interface ContextWatcher {
 export async function watchContext(context: BrowserContext, app: RunningApp): Promise<ContextWatcher> {
   const reports: Report[] = [];
   const consoleViolations: string[] = [];
+  const permissionsPolicyMessages: string[] = [];
   const scriptErrors: string[] = [];
   const ourRequests: Request[] = [];
   // Every page counts against the emulator; against real Stripe only our own pages do
@@ -60,6 +65,7 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
   context.on('console', (message) => {
     const url = message.location().url;
     if (CSP_CONSOLE_MESSAGE.test(message.text()) && counts(url)) consoleViolations.push(`${message.type()}: ${message.text()} (${url})`);
+    if (PERMISSIONS_POLICY_CONSOLE_MESSAGE.test(message.text()) && counts(url)) permissionsPolicyMessages.push(`${message.type()}: ${message.text()} (${url})`);
   });
   context.on('weberror', (error) => {
     const url = error.page()?.url() ?? '';
@@ -79,6 +85,7 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
       // Soft assertions: a failing test reports every problem at once.
       expect.soft(violations.filter((detail) => !expected(detail)), 'securitypolicyviolation events').toEqual([]);
       expect.soft(consoleViolations.filter((message) => !expected(message)), 'CSP messages on the console').toEqual([]);
+      expect.soft(permissionsPolicyMessages, 'Permissions-Policy messages on the console').toEqual([]);
       expect.soft(scriptErrors, 'uncaught script errors').toEqual([]);
 
       // Stripe does not support cross-origin isolation (COEP), so our pages must not have it.

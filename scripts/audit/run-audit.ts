@@ -89,7 +89,10 @@ async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
       check: 'HSTS',
       target,
       verdict: maxAge >= ONE_YEAR_SECONDS ? 'pass' : 'fail',
-      detail: headers['strict-transport-security'] ? `Strict-Transport-Security: ${headers['strict-transport-security']}` : 'no Strict-Transport-Security header',
+      detail: `${headers['strict-transport-security'] ? `Strict-Transport-Security: ${headers['strict-transport-security']}` : 'no Strict-Transport-Security header'}${
+        // The app's development headers (a loopback PUBLIC_URL) send max-age=0 on purpose.
+        maxAge < ONE_YEAR_SECONDS ? '; the audit grades production headers: start the app with SECURITY_HEADERS=production' : ''
+      }`,
     },
   ];
 }

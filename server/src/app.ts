@@ -15,6 +15,7 @@ import { createWebhookRouter } from './routes/webhooks';
 import { CSP_REPORT_PATH } from './security/csp';
 import type { StripeOrigins } from './security/csp';
 import { createSecurityHeadersMiddleware } from './security/headers';
+import type { SecurityHeadersProfile } from './security/headers';
 import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
 import type { RateLimitOptions, RateLimitStoreFactory } from './security/rate-limit';
 import type { OrderStore } from './store/order-store';
@@ -30,6 +31,8 @@ export interface AppDeps {
   clientDistDir: string;
   /** The origins the CSP names for Stripe (the emulator's in emulated mode with local origins). */
   stripeOrigins: StripeOrigins;
+  /** Production (two-year HSTS) or development (max-age=0, loopback only) headers; config.ts decides. */
+  securityHeaders: SecurityHeadersProfile;
   hstsPreload: boolean;
   trustProxyHops: number;
   stripe: Stripe;
@@ -61,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
   // 7. 404, then one error handler last.
   app.set('trust proxy', deps.trustProxyHops > 0 ? deps.trustProxyHops : false);
   app.disable('x-powered-by');
-  app.use(createSecurityHeadersMiddleware({ hstsPreload: deps.hstsPreload }));
+  app.use(createSecurityHeadersMiddleware({ profile: deps.securityHeaders, hstsPreload: deps.hstsPreload }));
   app.use(requestLogMiddleware(deps.logger));
   app.use('/webhooks', createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { CertificateRequirements } from './security/certificate-check';
+import type { SecurityHeadersProfile } from './security/headers';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import type { DatabaseLocation } from './store/database';
 
@@ -20,13 +22,18 @@ export interface Config {
   httpPort: number;
   /** Origin the browser uses to reach us, without a trailing slash; null = https://localhost:<actual port>. */
   publicUrl: string | null;
-  /** Real certificate files; null means "issue one from the development CA". */
-  tls: { certFile: string; keyFile: string } | null;
+  /**
+   * Real certificate files; null means "issue one from the development CA". In live mode
+   * `requirements` says what the certificate must suit (checked at load and every reload).
+   */
+  tls: { certFile: string; keyFile: string; requirements: CertificateRequirements | null } | null;
   database: DatabaseLocation;
   /** Where rate-limit counters live: this process's memory, or the shared database (several instances). */
   rateLimitStore: RateLimitStore;
   clientDistDir: string;
   logLevel: string;
+  /** Which Strict-Transport-Security the app sends: two years (production) or max-age=0 (development). */
+  securityHeaders: SecurityHeadersProfile;
   hstsPreload: boolean;
   /** Hops of reverse proxies in front of us whose X-Forwarded-For we believe (0 = none). */
   trustProxyHops: number;
@@ -79,6 +86,12 @@ const EnvSchema = z.object({
     }),
   ),
   HSTS_PRELOAD: optional(z.enum(['true', 'false'], { error: 'HSTS_PRELOAD must be true or false' })),
+  SECURITY_HEADERS: optional(
+    z.enum(['production', 'development'], { error: 'SECURITY_HEADERS must be production (two-year HSTS) or development (no lasting HSTS; a loopback PUBLIC_URL only)' }),
+  ),
+  // Read for one decision only: whether this is a production deployment (emulated mode is
+  // refused there, and the headers are production's). Any other value means "not production".
+  NODE_ENV: optional(z.string()),
   TRUST_PROXY: optional(
     z.coerce.number({ error: 'TRUST_PROXY must be the number of proxy hops (0 for none)' }).int().min(0).max(10),
   ),
@@ -190,6 +203,34 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('PUBLIC_URL is required in live mode: set the https:// address customers use, e.g. https://shop.example.com.');
   }
 
+  // Unset PUBLIC_URL means https://localhost:<PORT>: loopback.
+  const production = e.NODE_ENV === 'production';
+  const publicHost = publicUrl === null ? 'localhost' : new URL(publicUrl).hostname;
+  const loopback = isLoopbackHost(publicHost);
+  if (mode === 'emulated') {
+    // The emulator marks orders paid with no money involved: never where customers could pay.
+    const fix = 'Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (live keys, or test keys for a staging shop)';
+    if (production) {
+      problems.push(`Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it does not start with NODE_ENV=production. ${fix}, or unset NODE_ENV to develop locally (SECURITY_HEADERS=production still sends production's headers).`);
+    }
+    if (!loopback) {
+      problems.push(`Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it only runs on a loopback PUBLIC_URL (localhost, *.localhost, 127.0.0.0/8, [::1]), not on ${publicUrl ?? ''}. ${fix}, or unset PUBLIC_URL to develop on https://localhost:<PORT>.`);
+    }
+  }
+
+  // Production headers (two-year HSTS) wherever a real host name or deployment is involved;
+  // development headers only on a loopback origin outside production, where a lasting HSTS
+  // policy would stick to the name `localhost` and upgrade every other local server too.
+  const developmentAllowed = !production && loopback && mode !== 'live';
+  const securityHeaders: SecurityHeadersProfile = e.SECURITY_HEADERS ?? (developmentAllowed ? 'development' : 'production');
+  if (securityHeaders === 'development' && !developmentAllowed) {
+    const why = production ? 'NODE_ENV=production' : mode === 'live' ? 'live mode' : `PUBLIC_URL ${publicUrl ?? ''}, which is not loopback`;
+    problems.push(`SECURITY_HEADERS=development sends no lasting HSTS, which is only for a loopback PUBLIC_URL outside production, not with ${why}: unset SECURITY_HEADERS (or set it to production).`);
+  }
+  if (securityHeaders === 'development' && e.HSTS_PRELOAD === 'true') {
+    problems.push('HSTS_PRELOAD=true needs the production headers, but they are development here (a loopback PUBLIC_URL, no NODE_ENV=production): unset HSTS_PRELOAD, or set SECURITY_HEADERS=production.');
+  }
+
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     problems.push('Set both TLS_CERT_FILE and TLS_KEY_FILE (PEM files), or neither to use the development CA.');
   }
@@ -197,7 +238,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only).');
   }
   const tls = e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
-    ? { certFile: path.resolve(e.TLS_CERT_FILE), keyFile: path.resolve(e.TLS_KEY_FILE) }
+    ? {
+        certFile: path.resolve(e.TLS_CERT_FILE),
+        keyFile: path.resolve(e.TLS_KEY_FILE),
+        // Live customers' browsers must accept it: a public CA's certificate for PUBLIC_URL's host.
+        requirements: mode === 'live' ? { host: publicHost } : null,
+      }
     : null;
 
   const database = parseDatabaseUrl(e.DATABASE_URL ?? DEFAULTS.databaseUrl);
@@ -222,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimitStore: e.RATE_LIMIT_STORE ?? (database.engine === 'postgres' ? 'database' : 'memory'),
     clientDistDir: path.resolve(e.CLIENT_DIST_DIR ?? DEFAULTS.clientDistDir),
     logLevel: e.LOG_LEVEL ?? 'info',
+    securityHeaders,
     hstsPreload: e.HSTS_PRELOAD === 'true',
     trustProxyHops: e.TRUST_PROXY ?? 0,
     checkoutRateLimit: e.CHECKOUT_RATE_LIMIT ?? DEFAULT_CHECKOUT_RATE_LIMIT,
@@ -256,6 +303,17 @@ export function parseDatabaseUrl(value: string): DatabaseLocation | string {
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether an https URL's host (as the WHATWG URL parser normalises it: `127.1` becomes
+ * `127.0.0.1`, `[0::1]` becomes `[::1]`) can only be this machine: `localhost` and
+ * `*.localhost` (RFC 6761 §6.3 reserves them for loopback, and Chromium and Firefox answer
+ * them with loopback without asking DNS, so no customer reaches them), 127.0.0.0/8 and [::1].
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
+}
 
 /** Loopback needs no TLS; anything else must ask for it (`sslmode`, read by `pg`). */
 function usesDatabaseTls(url: string): boolean {

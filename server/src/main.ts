@@ -72,7 +72,7 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
   return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
 }
 
-function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; database: string }) {
+function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; database: string; securityHeaders: Config['securityHeaders'] }) {
   const banner = [
     '',
     `  Stripe Secure Starter is running in ${lines.mode} mode`,
@@ -80,6 +80,9 @@ function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config[
     `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
     lines.emulatorUrl ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)` : undefined,
     `  Database:      ${lines.database}`,
+    lines.securityHeaders === 'development'
+      ? '  Headers:       development: HSTS max-age=0, so this host name keeps no HSTS (SECURITY_HEADERS=production sends the two-year policy)'
+      : '  Headers:       production: HSTS for two years, subdomains included',
     lines.caPath
       ? `  Certificate:   issued by the development CA ${lines.caPath}\n` +
         `                 trust it once: import it as an authority in your browser, or for Node clients set NODE_EXTRA_CA_CERTS=${lines.caPath} (see README, "Trusting the development CA")`
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     webhookSecret,
     clientDistDir: config.clientDistDir,
     stripeOrigins,
+    securityHeaders: config.securityHeaders,
     hstsPreload: config.hstsPreload,
     trustProxyHops: config.trustProxyHops,
     rateLimits: { ...DEFAULT_RATE_LIMITS, checkout: config.checkoutRateLimit },
@@ -128,8 +132,8 @@ async function main(): Promise<void> {
   const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
   const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
 
-  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, database: db.description });
-  logger.info({ mode: config.mode, port, httpPort, database: db.engine, rateLimitStore: config.rateLimitStore }, 'listening');
+  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, database: db.description, securityHeaders: config.securityHeaders });
+  logger.info({ mode: config.mode, port, httpPort, database: db.engine, rateLimitStore: config.rateLimitStore, securityHeaders: config.securityHeaders }, 'listening');
 
   // Catch up on events missed while we were down, in the background: readiness does not
   // wait for it, and webhooks arriving meanwhile are safe (same idempotent path).

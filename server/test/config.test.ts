@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       rateLimitStore: 'memory',
       clientDistDir: path.resolve('dist/client'),
       logLevel: 'info',
+      securityHeaders: 'development',
       hstsPreload: false,
       stripe: { secretKey: 'sk_test_emulated', publishableKey: 'pk_test_emulated', webhookSecret: null, apiUrl: null },
       emulator: { port: 12111, origins: 'local', webhookSecret: null },
@@ -59,7 +60,13 @@ describe('loadConfig', () => {
     const config = loadConfig(LIVE_READY);
     expect(config.mode).toBe('live');
     expect(config.publicUrl).toBe('https://shop.example.com');
-    expect(config.tls).toEqual({ certFile: '/etc/tls/shop.pem', keyFile: '/etc/tls/shop-key.pem' });
+    // Live mode checks the certificate against PUBLIC_URL's host when it loads (security/tls.ts).
+    expect(config.tls).toEqual({ certFile: '/etc/tls/shop.pem', keyFile: '/etc/tls/shop-key.pem', requirements: { host: 'shop.example.com' } });
+    expect(config.securityHeaders).toBe('production');
+  });
+
+  it('puts no requirement on certificate files outside live mode', () => {
+    expect(loadConfig({ ...TEST_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' }).tls).toEqual({ certFile: '/a.pem', keyFile: '/b.pem', requirements: null });
   });
 
   it('reads the emulator options and a fixed emulator webhook secret', () => {
@@ -80,7 +87,7 @@ describe('loadConfig', () => {
   });
 
   it('reads DATABASE_URL, LOG_LEVEL, HSTS_PRELOAD and TRUST_PROXY', () => {
-    const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', TRUST_PROXY: '1' });
+    const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', SECURITY_HEADERS: 'production', TRUST_PROXY: '1' });
     expect(config).toMatchObject({ database: { engine: 'sqlite', file: '/tmp/x/shop.sqlite' }, logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });
   });
 
@@ -97,6 +104,60 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop?sslmode=verify-full' }).database).toMatchObject({ engine: 'postgres' });
     expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@127.0.0.1:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
     expect(loadConfig({ ...TEST_KEYS, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
+  });
+
+  it.each(['https://localhost:8443', 'https://LOCALHOST.', 'https://shop.localhost', 'https://127.0.0.1', 'https://127.1:4242', 'https://127.255.0.9', 'https://[::1]:4242', 'https://[0:0::1]'])(
+    'runs emulated mode on the loopback PUBLIC_URL %s',
+    (publicUrl) => {
+      expect(loadConfig({ PUBLIC_URL: publicUrl }).mode).toBe('emulated');
+    },
+  );
+
+  it.each(['https://shop.example.com', 'https://localhost.example.com', 'https://127.0.0.1.nip.io', 'https://10.0.0.5', 'https://0.0.0.0', 'https://[::ffff:127.0.0.1]', 'https://[2001:db8::1]'])(
+    'refuses emulated mode (fake payments) on the PUBLIC_URL %s, which is not loopback',
+    (publicUrl) => {
+      const problems = problemsOf({ PUBLIC_URL: publicUrl });
+      expect(problems.join('\n')).toMatch(/Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it only runs on a loopback PUBLIC_URL.*Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset PUBLIC_URL/);
+    },
+  );
+
+  it('refuses emulated mode with NODE_ENV=production, and says what to set', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset NODE_ENV/),
+    ]);
+    expect(loadConfig({ ...TEST_KEYS, NODE_ENV: 'production' }).mode).toBe('test');
+    expect(loadConfig({ NODE_ENV: 'development' }).mode).toBe('emulated');
+  });
+
+  describe('security header profile', () => {
+    it.each([
+      ['nothing set (https://localhost:<PORT>)', {}, 'development'],
+      ['a loopback PUBLIC_URL', { PUBLIC_URL: 'https://127.0.0.1:8443' }, 'development'],
+      ['test mode on localhost', TEST_KEYS, 'development'],
+      ['NODE_ENV=production, on localhost too', { ...TEST_KEYS, NODE_ENV: 'production' }, 'production'],
+      ['a PUBLIC_URL that is not loopback', { ...TEST_KEYS, PUBLIC_URL: 'https://staging.example.com' }, 'production'],
+      ['live mode', LIVE_READY, 'production'],
+      ['SECURITY_HEADERS=production in emulated mode (what the audit grades)', { SECURITY_HEADERS: 'production' }, 'production'],
+    ] as const)('is derived from %s', (_name, env: Record<string, string>, profile) => {
+      expect(loadConfig(env).securityHeaders).toBe(profile);
+    });
+
+    it.each([
+      ['NODE_ENV=production', { ...TEST_KEYS, NODE_ENV: 'production' }, /not with NODE_ENV=production/],
+      ['a PUBLIC_URL that is not loopback', { ...TEST_KEYS, PUBLIC_URL: 'https://staging.example.com' }, /not with PUBLIC_URL https:\/\/staging\.example\.com, which is not loopback/],
+      ['live mode', LIVE_READY, /not with live mode/],
+    ])('refuses SECURITY_HEADERS=development with %s (it sends no lasting HSTS)', (_name, env, reason) => {
+      const problems = problemsOf({ ...env, SECURITY_HEADERS: 'development' });
+      expect(problems).toEqual([expect.stringMatching(/^SECURITY_HEADERS=development sends no lasting HSTS/)]);
+      expect(problems[0]).toMatch(reason);
+      expect(problems[0]).toMatch(/unset SECURITY_HEADERS \(or set it to production\)/);
+    });
+
+    it('refuses HSTS_PRELOAD with the development headers, accepts it with production', () => {
+      expect(problemsOf({ HSTS_PRELOAD: 'true' })).toEqual([expect.stringMatching(/HSTS_PRELOAD=true needs the production headers.*set SECURITY_HEADERS=production/)]);
+      expect(loadConfig({ HSTS_PRELOAD: 'true', SECURITY_HEADERS: 'production' })).toMatchObject({ securityHeaders: 'production', hstsPreload: true });
+      expect(loadConfig({ ...TEST_KEYS, HSTS_PRELOAD: 'true', NODE_ENV: 'production' })).toMatchObject({ securityHeaders: 'production', hstsPreload: true });
+    });
   });
 
   const cases: [string, Record<string, string>, RegExp][] = [
@@ -129,6 +190,7 @@ describe('loadConfig', () => {
     ['an unknown RATE_LIMIT_STORE', { RATE_LIMIT_STORE: 'redis' }, /RATE_LIMIT_STORE must be memory \(one instance\) or database/],
     ['an unknown log level', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
     ['an unknown EMULATOR_ORIGINS', { EMULATOR_ORIGINS: 'remote' }, /EMULATOR_ORIGINS must be local or stripe/],
+    ['an unknown SECURITY_HEADERS', { SECURITY_HEADERS: 'strict' }, /SECURITY_HEADERS must be production \(two-year HSTS\) or development/],
   ];
 
   it.each(cases)('refuses %s with a message that says how to fix it', (_name, env, message) => {

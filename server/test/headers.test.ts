@@ -4,7 +4,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS, createSecurityHeadersMiddleware } from '../src/security/headers';
+import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS, POWERFUL_FEATURES, createSecurityHeadersMiddleware } from '../src/security/headers';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -39,6 +39,8 @@ const EVERY_RESPONSE = {
   'x-download-options': 'noopen',
   'x-permitted-cross-domain-policies': 'none',
   'x-xss-protection': '0',
+  // Every powerful feature denied; the two Stripe.js pages allow `payment` (permissions-policy.test.ts).
+  'permissions-policy': POWERFUL_FEATURES.map((feature) => `${feature}=()`).join(', '),
 };
 
 function cspOf(headers: IncomingHttpHeaders): Map<string, string[]> {
@@ -55,7 +57,7 @@ describe('security headers', () => {
     const req = new IncomingMessage(new Socket());
     const res = new ServerResponse(req);
     let passedOn = false;
-    const middleware = createSecurityHeadersMiddleware({ hstsPreload: false }) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+    const middleware = createSecurityHeadersMiddleware({ profile: 'production', hstsPreload: false }) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
     middleware(req, res, () => (passedOn = true));
     expect(passedOn).toBe(true);
     expect(Object.fromEntries(res.getHeaderNames().map((name) => [name, res.getHeader(name)]))).toEqual(EVERY_RESPONSE);
@@ -145,6 +147,18 @@ describe('security headers', () => {
       expect(res.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains; preload');
     } finally {
       await preloaded.close();
+    }
+  });
+
+  it('sends no lasting HSTS with the development headers (a loopback origin): max-age=0 on every response', async () => {
+    const development = await startTestApp({ securityHeaders: 'development' });
+    try {
+      for (const pathname of ['/', '/api/products', '/assets/index-Bx12cd34.js', '/nope']) {
+        const res = await development.request(pathname);
+        check(res.headers, { ...EVERY_RESPONSE, 'strict-transport-security': 'max-age=0' }, ABSENT_HEADERS);
+      }
+    } finally {
+      await development.close();
     }
   });
 });

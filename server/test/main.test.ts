@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { DEFAULT_CERT_DIR, ensureDevCertificate } from '../../scripts/dev-certs';
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import { spawnServerScript } from './helpers/server-process';
@@ -69,6 +69,10 @@ describe('main.ts', () => {
     expect(config.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: `${emulatorOrigin}/endive/stripe.js` });
     const page = await httpsRequest(`${shop}/`, { ca });
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    // Development headers on https://localhost: browsers keep HSTS per host name, so a lasting
+    // policy here would upgrade every other local server; max-age=0 clears one left behind.
+    expect(page.headers['strict-transport-security']).toBe('max-age=0');
+    expect(main.output()).toMatch(/Headers:\s+development: HSTS max-age=0/);
     expect(page.headers['content-security-policy']).not.toContain(emulatorOrigin);
     const paymentPage = await httpsRequest(`${shop}/payment`, { ca });
     expect(paymentPage.headers['content-security-policy']).toContain(`frame-src ${emulatorOrigin};`);
@@ -141,10 +145,28 @@ describe('main.ts', () => {
     ['a missing client build', { CLIENT_DIST_DIR: '/nonexistent/dist/client' }, /Run `npm run build` first/],
     ['a SQLite file in a folder tree that does not exist', { DATABASE_URL: 'file:/nonexistent/dir/app.sqlite' }, /DATABASE_URL=file:\/nonexistent\/dir\/app\.sqlite names a SQLite file in \/nonexistent\/dir, and neither that folder nor \/nonexistent exists\. Create the folder/],
     ['a SQLite path it cannot open (a folder)', { DATABASE_URL: `file:${os.tmpdir()}` }, new RegExp(`Could not open the SQLite database ${os.tmpdir()} \\(DATABASE_URL=file:${os.tmpdir()}\\): unable to open database file`)],
+    ['emulated mode (fake payments) with NODE_ENV=production', { NODE_ENV: 'production' }, /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY/],
+    ['emulated mode (fake payments) on a PUBLIC_URL customers could reach', { PUBLIC_URL: 'https://shop.example.com' }, /takes fake payments, so it only runs on a loopback PUBLIC_URL.*not on https:\/\/shop\.example\.com/],
   ])('stops at startup on %s with a message that says what to fix', async (_name, env, message) => {
     const main = startMain(env);
     expect(await main.exited).toBe(1);
     expect(main.output()).toMatch(message);
     expect(main.output()).not.toContain('sk_live_abc');
+  });
+
+  it('stops live mode that would serve the development certificate for PUBLIC_URL=https://shop.example.com', async () => {
+    await ensureDevCertificate();
+    const main = startMain({
+      EMULATOR_PORT: '',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      STRIPE_PUBLISHABLE_KEY: 'pk_live_abc',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh1234',
+      PUBLIC_URL: 'https://shop.example.com',
+      TLS_CERT_FILE: path.join(DEFAULT_CERT_DIR, 'localhost.pem'),
+      TLS_KEY_FILE: path.join(DEFAULT_CERT_DIR, 'localhost-key.pem'),
+    });
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(/TLS_CERT_FILE comes from the development CA.*for shop\.example\.com\. Set TLS_CERT_FILE and TLS_KEY_FILE/);
+    expect(main.output()).not.toContain('listening');
   });
 });

@@ -66,13 +66,13 @@ describe('docs/security.md', () => {
     }
   });
 
-  it('lists the Stripe origins each page gets, as the pages are served', async () => {
+  it('lists the Stripe origins and the Permissions-Policy payment allowlist each page gets, as the pages are served', async () => {
     const match = /<!-- csp:pages -->([\s\S]*?)<!-- \/csp:pages -->/.exec(DOC);
     expect(match, 'docs/security.md has a csp:pages table').not.toBeNull();
     const rows = (match?.[1] ?? '').split('\n').filter((line) => line.startsWith('| `/'));
     expect(rows.length).toBe(7);
     for (const row of rows) {
-      const [page = '', , script = '', connect = '', frame = '', img = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
+      const [page = '', , script = '', connect = '', frame = '', img = '', payment = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
       const res = await app.request(page);
       expect(res.status, page).toBe(200);
       const csp = new Map(String(res.headers['content-security-policy']).split('; ').map((part) => {
@@ -83,6 +83,10 @@ describe('docs/security.md', () => {
       expect({ script: stripeOnly('script-src'), connect: stripeOnly('connect-src'), frame: stripeOnly('frame-src'), img: stripeOnly('img-src') }, page)
         .toEqual({ script, connect, frame, img });
       expect(csp.has('frame-src'), `${page} has frame-src only with Stripe frames`).toBe(frame !== '');
+      // The rest of the page's Permissions-Policy is the deny-all policy every response gets.
+      const policy = String(res.headers['permissions-policy']);
+      expect(/(?:^|, )payment=(\([^)]*\))/.exec(policy)?.[1], `${page} payment`).toBe(payment);
+      expect(policy.replace(/(^|, )payment=\([^)]*\)/, '$1payment=()'), page).toBe(documentedHeaders('every').get('permissions-policy'));
     }
   });
 

@@ -12,6 +12,7 @@ import express from 'express';
 import type { RequestHandler, Router } from 'express';
 import type { Page, StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS, buildCspHeader, buildReportingEndpointsHeader } from '../security/csp';
+import { buildPagePermissionsPolicy } from '../security/headers';
 import { builtAssetsMiddleware } from './built-assets';
 
 export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
@@ -67,10 +68,13 @@ function servePage(page: Page, options: PagesOptions): RequestHandler {
   const template = options.templates[page];
   const integration = PAGE_INTEGRATIONS[page];
   const reportingEndpoints = buildReportingEndpointsHeader(options.publicUrl);
+  // Replaces the deny-all policy every response gets: the Stripe.js pages let wallets run.
+  const permissionsPolicy = buildPagePermissionsPolicy(integration, options.stripeOrigins);
   return (_req, res) => {
     const nonce = createNonce();
     res.set({
       'Content-Security-Policy': buildCspHeader({ integration, nonce, origins: options.stripeOrigins }),
+      'Permissions-Policy': permissionsPolicy,
       'Reporting-Endpoints': reportingEndpoints,
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',

@@ -53,6 +53,8 @@ interface StripeSources {
   frame: Role[];
   script: Role[];
   img: Role[];
+  /** The frames (a subset of `frame`) that may show wallets: Permissions-Policy `payment`. */
+  payment: Role[];
 }
 
 // The per-integration directive table (https://docs.stripe.com/security/guide#content-security-policy):
@@ -60,10 +62,13 @@ interface StripeSources {
 // - payment-element: Stripe.js's published set. hooks.stripe.com frames 3-D Secure and
 //   redirect-based methods; maps.googleapis.com is left out because we use no Address Element.
 // - embedded: Embedded Checkout has no set of its own: Stripe.js's set plus Checkout's set.
+// `payment` (not a CSP directive: the page's Permissions-Policy, server/src/security/headers.ts)
+// names the frames where wallets run the Payment Request API: Stripe.js's own frames, and
+// Checkout's for Embedded Checkout. hooks.stripe.com (3-D Secure, redirects) shows no wallet.
 const INTEGRATION_SOURCES: Record<Integration, StripeSources> = {
-  hosted: { connect: [], frame: [], script: [], img: [] },
-  'payment-element': { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [] },
-  embedded: { connect: ['api', 'checkout'], frame: ['js', 'hooks', 'checkout'], script: ['js', 'checkout'], img: ['images'] },
+  hosted: { connect: [], frame: [], script: [], img: [], payment: [] },
+  'payment-element': { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [], payment: ['js'] },
+  embedded: { connect: ['api', 'checkout'], frame: ['js', 'hooks', 'checkout'], script: ['js', 'checkout'], img: ['images'], payment: ['js', 'checkout'] },
 };
 
 export const CSP_REPORT_PATH = '/csp-reports';
@@ -77,6 +82,16 @@ export interface CspOptions {
 
 function originsFor(roles: Role[], origins: StripeOrigins): string[] {
   return [...new Set(roles.flatMap((role) => origins[role]))];
+}
+
+/** The origins of an integration's frames that may use `payment` (wallets); none for hosted. */
+export function paymentFrameOrigins(integration: Integration, origins: StripeOrigins): string[] {
+  return originsFor(INTEGRATION_SOURCES[integration].payment, origins);
+}
+
+/** The origins an integration's page may frame (`frame-src`). */
+export function frameOrigins(integration: Integration, origins: StripeOrigins): string[] {
+  return originsFor(INTEGRATION_SOURCES[integration].frame, origins);
 }
 
 /** The directives for one response, in a stable order. */
@@ -93,7 +108,7 @@ export function buildCspDirectives({ integration, nonce, origins }: CspOptions):
     ['connect-src', ["'self'", ...originsFor(stripe.connect, origins)]],
     ['manifest-src', ["'self'"]],
   ];
-  const frames = originsFor(stripe.frame, origins);
+  const frames = frameOrigins(integration, origins);
   if (frames.length > 0) directives.push(['frame-src', frames]);
   directives.push(
     // Checkout is reached with fetch + location.assign, so no form posts leave our origin.

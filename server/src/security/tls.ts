@@ -9,7 +9,9 @@ import type { Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
 import type { Logger } from 'pino';
-import { ensureDevCertificate } from '../../../scripts/dev-certs';
+import { ensureDevCertificate, readDevCaCertificate } from '../../../scripts/dev-certs';
+import { assertCertificateSuitsLiveMode } from './certificate-check';
+import type { CertificateRequirements } from './certificate-check';
 
 export const TLS_MIN_VERSION: SecureVersion = 'TLSv1.2';
 
@@ -26,6 +28,13 @@ export const TLS_CIPHERS = [
   'ECDHE-ECDSA-CHACHA20-POLY1305',
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
+
+/** Certificate files; `requirements` (live mode) is what the certificate must suit, checked on every load. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  requirements?: CertificateRequirements | null;
+}
 
 export interface TlsCredentials {
   cert: string;
@@ -48,7 +57,7 @@ export function createTlsOptions(credentials: { cert: string; key: string }) {
 }
 
 /** Reads real certificate files, or issues a localhost certificate from the development CA. */
-export async function loadTlsCredentials(files: { certFile: string; keyFile: string } | null): Promise<TlsCredentials> {
+export async function loadTlsCredentials(files: TlsFiles | null): Promise<TlsCredentials> {
   if (!files) {
     const dev = await ensureDevCertificate();
     return { cert: dev.cert, key: dev.key, caPath: dev.caPath };
@@ -59,7 +68,12 @@ export async function loadTlsCredentials(files: { certFile: string; keyFile: str
   } catch (error) {
     throw new Error(`TLS_CERT_FILE and TLS_KEY_FILE do not form a usable pair (${String(error)}). Check that the key belongs to the certificate and both are PEM.`);
   }
+  await checkRequirements(credentials.cert, files);
   return { ...credentials, caPath: null };
+}
+
+async function checkRequirements(cert: string, files: TlsFiles): Promise<void> {
+  if (files.requirements) assertCertificateSuitsLiveMode(cert, files.requirements, await readDevCaCertificate());
 }
 
 async function readCertificateFiles(files: { certFile: string; keyFile: string }): Promise<{ cert: string; key: string }> {
@@ -74,27 +88,36 @@ async function readCertificateFiles(files: { certFile: string; keyFile: string }
 /**
  * Reloads the certificate when either file changes (a renewal by certbot or a secret
  * mount), without dropping connections: `setSecureContext` applies to new handshakes.
- * A half-written pair (new cert, old key) fails validation and the old context stays.
+ * A half-written pair (new cert, old key) fails validation and the old context stays
+ * (a warning: the next change completes it). A certificate that does not meet
+ * `files.requirements` (live mode) is refused too, with an error: it will not fix itself.
  * Returns a function that stops watching.
  */
 export function watchCertificateFiles(
   server: Server,
-  files: { certFile: string; keyFile: string },
+  files: TlsFiles,
   logger: Logger,
   intervalMs = 1000,
 ): () => void {
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
+      let credentials: { cert: string; key: string };
       try {
-        const credentials = await readCertificateFiles(files);
-        const options = createTlsOptions(credentials);
-        createSecureContext(options); // throws on a mismatched or partial pair
-        server.setSecureContext(options);
-        logger.info({ certFile: files.certFile }, 'TLS certificate reloaded');
+        credentials = await readCertificateFiles(files);
+        createSecureContext(createTlsOptions(credentials)); // throws on a mismatched or partial pair
       } catch (error) {
         logger.warn({ err: error }, 'TLS certificate change ignored: the files do not form a valid pair yet');
+        return;
       }
+      try {
+        await checkRequirements(credentials.cert, files);
+      } catch (error) {
+        logger.error({ err: error }, 'TLS certificate change refused: the previous certificate is still served');
+        return;
+      }
+      server.setSecureContext(createTlsOptions(credentials));
+      logger.info({ certFile: files.certFile }, 'TLS certificate reloaded');
     });
   };
   // watchFile polls stat(), which survives the rename-into-place that most tools use.

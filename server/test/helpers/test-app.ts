@@ -77,6 +77,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     webhookSecret: TEST_WEBHOOK_SECRET,
     clientDistDir: FIXTURE_CLIENT_DIR,
     stripeOrigins: STRIPE_ORIGINS,
+    // What production sends (the headers tests and the doc test grade it); development's HSTS has its own test.
+    securityHeaders: 'production',
     hstsPreload: false,
     trustProxyHops: 0,
     rateLimits: GENEROUS_RATE_LIMITS,
