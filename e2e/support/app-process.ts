@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { findFreePort, waitForHealthy } from '../../scripts/lib/app-health';
 import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
 

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type Stripe from 'stripe';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { createEmulatorActions, type EmulatorActions } from './state/actions';
 import { createFaults, type EmulatorFaults } from './api/faults';
 import { expireDueCheckoutSessions } from './state/checkout-sessions';

@@ -2,7 +2,7 @@
 // errors, keys, API version, 404s and idempotency.
 import tls from 'node:tls';
 import Stripe from 'stripe';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStripeClient, createTestSession, payOnHostedPage, request, startTestEmulator, TEST_KEY, type TestEmulator } from './helpers';
 

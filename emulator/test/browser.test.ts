@@ -8,7 +8,7 @@ import https from 'node:https';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { PAN_3DS_ALWAYS, PAN_3DS_REQUIRED, PAN_INSUFFICIENT_FUNDS, PAN_SUCCEEDS, PK_TEST, startTestEmulator, type TestEmulator } from './helpers';
 
 // Stripe's published CSP sets (docs.stripe.com/security/guide#content-security-policy), without

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import Stripe from 'stripe';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/index';
 
 export const TEST_KEY = 'sk_test_emulatorTests123';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APPROVED_INVENTORY_FILE, type ScriptInventory } from '../build/script-inventory';
-import { DEFAULT_CERT_DIR } from '../dev-certs';
+import { DEFAULT_CERT_DIR } from '../../common/dev-certs';
 import { PAYMENT_PAGES } from './payment-pages';
 import { auditPassed, runAudit, type AuditRow } from './run-audit';
 

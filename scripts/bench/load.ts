@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ensureDevCertificate } from '../dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { probeStatus } from '../lib/app-health';
 import { REPO_ROOT } from '../lib/tsx-node';
 import { startAppProcess } from './app-process';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { DEFAULT_CERT_DIR } from '../dev-certs';
+import { DEFAULT_CERT_DIR } from '../../common/dev-certs';
 import { httpsPostJson } from '../lib/https-client';
 import { parseDatabaseUrl } from '../../server/src/config';
 import { PAGE_ROUTES } from '../../server/src/routes/pages';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDevCertificate } from '../dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 
 let dir: string;
 beforeEach(async () => {

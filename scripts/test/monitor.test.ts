@@ -8,7 +8,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDevCertificate } from '../dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { comparePage } from '../monitor/compare';
 import { WATCHED_HEADERS, normaliseNonce, snapshotPage, type PageSnapshot } from '../monitor/page-snapshot';
 import { DEFAULT_CSP_REPORT_QUOTA } from '../../server/src/store/csp-report-store';

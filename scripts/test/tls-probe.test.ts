@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificate, type DevCertificate } from '../dev-certs';
+import { ensureDevCertificate, type DevCertificate } from '../../common/dev-certs';
 import { isForwardSecretAead, probeTls } from '../audit/tls-probe';
 
 let cert: DevCertificate;

@@ -20,7 +20,7 @@ import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 

@@ -9,7 +9,7 @@ import { createStripeClient } from './payments/stripe-client';
 import { openDatabase } from './store/database';
 import { createOrderStore } from './store/order-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 
 async function main(): Promise<number> {
   const config = loadConfigFromProcess();

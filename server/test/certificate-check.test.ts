@@ -10,7 +10,7 @@ import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -23,7 +23,7 @@ import { createRequestMix } from '../../scripts/bench/request-mix';
 import { runLoad } from '../../scripts/bench/run-load';
 import type { LoadSummary } from '../../scripts/bench/run-load';
 import { formatMegabytes, sampleRss } from '../../scripts/bench/rss';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { DEFAULT_RATE_LIMITS } from '../src/security/rate-limit';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';

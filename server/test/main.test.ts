@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CERT_DIR, ensureDevCertificate } from '../../scripts/dev-certs';
+import { DEFAULT_CERT_DIR, ensureDevCertificate } from '../../common/dev-certs';
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import { spawnServerScript } from './helpers/server-process';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpsRedirectHandler } from '../src/http-redirect';
 import { createLogger } from '../src/logger';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
-import { ensureDevCertificate } from '../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../common/dev-certs';
 import { isForwardSecretAead, probeTls } from '../../scripts/audit/tls-probe';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';

@@ -4,7 +4,7 @@
 // developer's machine that made it), and one issued for another host. Checked at startup and
 // on every hot reload (server/src/security/tls.ts), so neither is ever served.
 import { X509Certificate } from 'node:crypto';
-import { DEV_CA_SUBJECT } from '../../../scripts/dev-certs';
+import { DEV_CA_SUBJECT } from '../../../common/dev-certs';
 
 export interface CertificateRequirements {
   /** PUBLIC_URL's host as the URL parser gives it (`shop.example.com`, `203.0.113.7`, `[2001:db8::1]`). */
@@ -18,7 +18,7 @@ function nameAttributes(name: string): Map<string, string> {
   return new Map(name.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
-/** The development CA's name, made on any machine by scripts/dev-certs.ts. */
+/** The development CA's name, made on any machine by common/dev-certs.ts. */
 function namesDevelopmentCa(name: string): boolean {
   const attributes = nameAttributes(name);
   return attributes.get('CN') === DEV_CA_SUBJECT.commonName && attributes.get('O') === DEV_CA_SUBJECT.organizationName;

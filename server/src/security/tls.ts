@@ -9,7 +9,7 @@ import type { Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
 import type { Logger } from 'pino';
-import { ensureDevCertificate, readDevCaCertificate } from '../../../scripts/dev-certs';
+import { ensureDevCertificate, readDevCaCertificate } from '../../../common/dev-certs';
 import { assertCertificateSuitsLiveMode } from './certificate-check';
 import type { CertificateRequirements } from './certificate-check';
 

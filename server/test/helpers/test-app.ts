@@ -18,7 +18,7 @@ import { createCspReportStore } from '../../src/store/csp-report-store';
 import type { CspReportStore } from '../../src/store/csp-report-store';
 import { createOrderStore } from '../../src/store/order-store';
 import type { OrderStore } from '../../src/store/order-store';
-import { ensureDevCertificate } from '../../../scripts/dev-certs';
+import { ensureDevCertificate } from '../../../common/dev-certs';
 import { createTestDatabase } from './databases';
 import type { TestDatabase } from './databases';
 import { startTestEmulator } from './emulator';

@@ -6,7 +6,8 @@
 // issued by it. Trust the CA once (see README, "Trusting the development CA") instead of
 // clicking through a warning for every server.
 //
-// Run `npm run certs` to create them ahead of time and print where they are.
+// Node only. Run `npm run certs` (scripts/certs.ts) to create them ahead of time and print
+// where they are.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
@@ -215,17 +216,4 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     await rm(lockDir, { recursive: true, force: true });
   }
-}
-
-// `npm run certs`: create (or reuse) the certificates and say how to trust the CA.
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const cert = await ensureDevCertificate();
-  process.stdout.write(
-    [
-      `Development CA: ${cert.caPath}`,
-      'Trust it for Node.js clients:  NODE_EXTRA_CA_CERTS=' + cert.caPath,
-      'Trust it in a browser: import it as an authority (see README, "Trusting the development CA").',
-      '',
-    ].join('\n'),
-  );
 }
