@@ -11,6 +11,7 @@
 // (`APPROVE_SCRIPT_INVENTORY=1 npm run build` rewrites it for review).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { PAGE_ENTRIES } from './common/pages';
 import { scriptInventory } from './scripts/build/script-inventory';
 import { subresourceIntegrity } from './scripts/build/subresource-integrity';
 
@@ -27,15 +28,8 @@ export default defineConfig({
     // Every browser the CSP targets supports <link rel="modulepreload">; the polyfill is dead code.
     modulePreload: { polyfill: false },
     rolldownOptions: {
-      input: {
-        index: page('index.html'),
-        success: page('success.html'),
-        cancel: page('cancel.html'),
-        'embedded-checkout': page('embedded-checkout.html'),
-        return: page('return.html'),
-        payment: page('payment.html'),
-        'payment-complete': page('payment-complete.html'),
-      },
+      // One input per HTML entry of the page list (common/pages.ts).
+      input: Object.fromEntries(PAGE_ENTRIES.map((entry) => [entry.replace(/\.html$/, ''), page(entry)])),
     },
   },
 });

@@ -3,12 +3,13 @@
 //
 // The build derives the inventory from the pages it wrote (first-party scripts and module
 // preloads, hashed from disk) plus the third-party scripts a page loads at run time, declared
-// in THIRD_PARTY_SCRIPTS below. A human approves it by committing `security/script-inventory.json`;
+// by each page's Stripe surfaces in the page list (common/pages.ts). A human approves it by committing `security/script-inventory.json`;
 // the build fails when what it produced differs from what was approved, and
 // `APPROVE_SCRIPT_INVENTORY=1 npm run build` writes the new one for review in `git diff`.
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
+import { PAGE_MANIFEST, type StripeSurface } from '../../common/pages';
 import { firstPartyScriptUrls, sha384 } from './subresource-integrity';
 
 export interface InventoryEntry {
@@ -28,26 +29,22 @@ const STRIPE_JS: Omit<InventoryEntry, 'url'> = {
     'Stripe.js, loaded from js.stripe.com by @stripe/stripe-js: required to collect card data in Stripe-hosted iframes, so card numbers never reach our page or server. Stripe forbids bundling, self-hosting or pinning it with a fixed hash.',
 };
 
-/** Scripts pages load at run time that are not in their HTML, keyed by page route. */
-export const THIRD_PARTY_SCRIPTS: Record<string, InventoryEntry[]> = {
-  '/embedded-checkout': [{ url: 'https://js.stripe.com/endive/stripe.js', ...STRIPE_JS }],
-  '/payment': [{ url: 'https://js.stripe.com/endive/stripe.js', ...STRIPE_JS }],
+/** Each Stripe surface's script, loaded at run time rather than written in the HTML. */
+const SURFACE_SCRIPTS: Record<StripeSurface, InventoryEntry> = {
+  'stripe.js': { url: 'https://js.stripe.com/endive/stripe.js', ...STRIPE_JS },
 };
+
+/** Scripts pages load at run time that are not in their HTML, keyed by page route (from the page list). */
+export const THIRD_PARTY_SCRIPTS: Record<string, InventoryEntry[]> = Object.fromEntries(
+  PAGE_MANIFEST.filter((page) => page.stripeSurfaces.length > 0).map((page) => [page.route, page.stripeSurfaces.map((surface) => SURFACE_SCRIPTS[surface])]),
+);
 
 export const APPROVED_INVENTORY_FILE = path.resolve(import.meta.dirname, '..', '..', 'security', 'script-inventory.json');
 
-/** The route a built page is served at: index.html → /, success.html → /success. */
-export function routeOf(htmlFile: string): string {
-  const name = path.basename(htmlFile, '.html');
-  return name === 'index' ? '/' : `/${name}`;
-}
-
 export async function buildInventory(outDir: string): Promise<ScriptInventory> {
-  const pages = (await readdir(outDir)).filter((file) => file.endsWith('.html')).sort();
   const inventory: ScriptInventory = {};
-  for (const page of pages) {
-    const route = routeOf(page);
-    const html = await readFile(path.join(outDir, page), 'utf8');
+  for (const page of [...PAGE_MANIFEST].sort((a, b) => a.entry.localeCompare(b.entry) || a.route.localeCompare(b.route))) {
+    const html = await readFile(path.join(outDir, page.entry), 'utf8');
     const ours = await Promise.all(
       firstPartyScriptUrls(html).map(async (url, index) => ({
         url,
@@ -56,7 +53,7 @@ export async function buildInventory(outDir: string): Promise<ScriptInventory> {
         justification: index === 0 ? 'Our bundle: the page itself (built by Vite from client/).' : 'Our bundle: a module the page imports (built by Vite from client/).',
       })),
     );
-    inventory[route] = [...ours, ...(THIRD_PARTY_SCRIPTS[route] ?? [])];
+    inventory[page.route] = [...ours, ...(THIRD_PARTY_SCRIPTS[page.route] ?? [])];
   }
   return inventory;
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'vite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffInventories, routeOf, scriptInventory, THIRD_PARTY_SCRIPTS, type ScriptInventory } from '../build/script-inventory';
+import { diffInventories, scriptInventory, THIRD_PARTY_SCRIPTS, type ScriptInventory } from '../build/script-inventory';
+import { PAGE_ENTRIES, PAGE_MANIFEST, PAGE_ROUTES } from '../../common/pages';
 import { sha384 } from '../build/subresource-integrity';
 
 describe('diffInventories', () => {
@@ -18,9 +19,8 @@ describe('diffInventories', () => {
       '/cancel: approved, no longer built: /assets/a.js sha384-A',
     ]);
   });
-  it('maps built pages to their routes', () => {
-    expect(routeOf('index.html')).toBe('/');
-    expect(routeOf('dist/client/payment.html')).toBe('/payment');
+  it('declares Stripe.js exactly for the pages whose Stripe surfaces name it', () => {
+    expect(Object.keys(THIRD_PARTY_SCRIPTS).sort()).toEqual(PAGE_MANIFEST.filter((page) => (page.stripeSurfaces as readonly string[]).includes('stripe.js')).map((page) => page.route).sort());
   });
 });
 
@@ -33,8 +33,8 @@ describe('scriptInventory plugin in a real Vite build', () => {
     root = path.join(dir, 'src');
     approvedFile = path.join(dir, 'script-inventory.json');
     await mkdir(root);
-    await writeFile(path.join(root, 'index.html'), '<!doctype html><html><body><script type="module" src="./main.ts"></script></body></html>');
-    await writeFile(path.join(root, 'payment.html'), '<!doctype html><html><body><script type="module" src="./main.ts"></script></body></html>');
+    // Every entry of the page list, as the real build has them.
+    for (const entry of PAGE_ENTRIES) await writeFile(path.join(root, entry), '<!doctype html><html><body><script type="module" src="./main.ts"></script></body></html>');
     await writeFile(path.join(root, 'main.ts'), "document.title = 'v1';");
   });
   afterEach(async () => {
@@ -49,7 +49,7 @@ describe('scriptInventory plugin in a real Vite build', () => {
       build: {
         outDir: path.join(dir, 'dist'),
         emptyOutDir: true,
-        rolldownOptions: { input: [path.join(root, 'index.html'), path.join(root, 'payment.html')] },
+        rolldownOptions: { input: PAGE_ENTRIES.map((entry) => path.join(root, entry)) },
       },
       plugins: [scriptInventory({ approvedFile, approve })],
     });
@@ -57,7 +57,7 @@ describe('scriptInventory plugin in a real Vite build', () => {
   it('records each page\'s scripts with their hashes, passes when approved, and fails on a change', async () => {
     await run(true);
     const approved = JSON.parse(await readFile(approvedFile, 'utf8')) as ScriptInventory;
-    expect(Object.keys(approved).sort()).toEqual(['/', '/payment']);
+    expect(Object.keys(approved).sort()).toEqual([...PAGE_ROUTES].sort());
     const [ours] = approved['/'] ?? [];
     expect(ours).toMatchObject({ firstParty: true, sha384: sha384(await readFile(path.join(dir, 'dist', ours?.url ?? ''))) });
     expect(approved['/payment']).toEqual([expect.objectContaining({ firstParty: true }), ...(THIRD_PARTY_SCRIPTS['/payment'] ?? [])]);

@@ -6,6 +6,7 @@
 // target); every answer must be the page with its CSP and `no-store`, or a JSON error.
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
+import { readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBuiltAssets } from '../src/routes/built-assets';
 import { NONCE_PLACEHOLDER, PAGE_FILES, type PageFile } from '../src/routes/pages';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from './helpers/test-app';
+import { fixtureAssetPaths } from './helpers/fixture-client';
 
 const SEED = 20_261_201;
 
@@ -209,18 +211,8 @@ describe('the built assets the static server may send', () => {
   });
 
   it('are every built file except HTML and dotfiles, listed once by URL path', () => {
-    expect([...listBuiltAssets(clientDir).keys()].sort()).toEqual([
-      '/assets/cancel-Bx12cd34.js',
-      '/assets/embedded-checkout-Bx12cd34.js',
-      '/assets/index-Bx12cd34.js',
-      '/assets/payment-Bx12cd34.js',
-      '/assets/payment-complete-Bx12cd34.js',
-      '/assets/return-Bx12cd34.js',
-      '/assets/style-Cd56ef78.css',
-      '/assets/success-Bx12cd34.js',
-      '/images/enamel-mug.svg',
-      '/robots.txt',
-    ]);
+    const images = readdirSync(path.join(FIXTURE_CLIENT_DIR, 'images')).map((file) => `/images/${file}`);
+    expect([...listBuiltAssets(clientDir).keys()].sort()).toEqual([...fixtureAssetPaths(), ...images, '/robots.txt'].sort());
   });
 
   it('are all the app serves from that folder: stray HTML, dotfiles and pages get a JSON 404', async () => {

@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { RequestHandler, Router } from 'express';
-import type { Page, StripeOrigins } from '../security/csp';
+import { PAGE_MANIFEST, PAGE_ROUTES, type Page } from '../../../common/pages';
+import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS, buildCspHeader, buildReportingEndpointsHeader } from '../security/csp';
 import { buildPagePermissionsPolicy } from '../security/headers';
 import { builtAssetsMiddleware } from './built-assets';
@@ -25,22 +26,11 @@ export interface PageFile {
   file: string;
 }
 
-// The one page list. A Record, so the compiler insists on an entry for every Page.
-const PAGE_TABLE: Record<Page, Omit<PageFile, 'page'>> = {
-  index: { route: '/', file: 'index.html' },
-  success: { route: '/success', file: 'success.html' },
-  cancel: { route: '/cancel', file: 'cancel.html' },
-  'embedded-checkout': { route: '/embedded-checkout', file: 'embedded-checkout.html' },
-  return: { route: '/return', file: 'return.html' },
-  payment: { route: '/payment', file: 'payment.html' },
-  'payment-complete': { route: '/payment-complete', file: 'payment-complete.html' },
-};
-
-/** Every page with its route and built file, for the server, its tests, the audit and the monitor. */
-export const PAGE_FILES: readonly PageFile[] = (Object.keys(PAGE_TABLE) as Page[]).map((page) => ({ page, ...PAGE_TABLE[page] }));
+/** Every page with its route and built file, from the one page list (common/pages.ts). */
+export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map(({ page, route, entry }) => ({ page, route, file: entry }));
 
 /** Every page's route, for the audit and the monitor to cover them all. */
-export const PAGE_ROUTES: readonly string[] = PAGE_FILES.map((entry) => entry.route);
+export { PAGE_ROUTES };
 
 export type PageTemplates = Record<Page, string>;
 

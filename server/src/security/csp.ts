@@ -6,24 +6,16 @@
 // no Stripe code on our pages (the browser navigates to Stripe), so it needs no Stripe
 // origin at all. Scripts run only with the per-response nonce; 'strict-dynamic' lets
 // them load what they import (https://www.w3.org/TR/CSP3/#strict-dynamic-usage).
+import { PAGE_MANIFEST, type Integration, type Page } from '../../../common/pages';
 
-export type Integration = 'hosted' | 'payment-element' | 'embedded';
-export type Page = 'index' | 'success' | 'cancel' | 'embedded-checkout' | 'return' | 'payment' | 'payment-complete';
+export type { Integration, Page };
 
 /**
- * Which integration's policy each page gets. Only the two pages that load Stripe.js get
- * Stripe origins; the product page and every return page load no Stripe code (they talk to
- * our API only), so they get the hosted policy: no Stripe origin at all.
+ * Which integration's policy each page gets, from the page list. Only the two pages that load
+ * Stripe.js get Stripe origins; the product page and every return page load no Stripe code
+ * (they talk to our API only), so they get the hosted policy: no Stripe origin at all.
  */
-export const PAGE_INTEGRATIONS: Record<Page, Integration> = {
-  index: 'hosted',
-  success: 'hosted',
-  cancel: 'hosted',
-  'embedded-checkout': 'embedded',
-  return: 'hosted',
-  payment: 'payment-element',
-  'payment-complete': 'hosted',
-};
+export const PAGE_INTEGRATIONS = Object.fromEntries(PAGE_MANIFEST.map((entry) => [entry.page, entry.integration])) as Record<Page, Integration>;
 
 /** The Stripe origins a browser reaches, by role. In emulated mode all of them are the emulator. */
 export interface StripeOrigins {

@@ -4,8 +4,6 @@
 // never reach Stripe.
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app';
 import type { AppDeps } from '../../src/app';
 import { createLogger } from '../../src/logger';
@@ -20,13 +18,15 @@ import { createOrderStore } from '../../src/store/order-store';
 import type { OrderStore } from '../../src/store/order-store';
 import { ensureDevCertificate } from '../../../common/dev-certs';
 import { createTestDatabase } from './databases';
+import { fixtureClientDir } from './fixture-client';
 import type { TestDatabase } from './databases';
 import { startTestEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { httpsRequest } from './https-request';
 import type { TestResponse } from './https-request';
 
-export const FIXTURE_CLIENT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'client');
+/** The fixture build made from the page list (fixture-client.ts). */
+export const FIXTURE_CLIENT_DIR = fixtureClientDir();
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_vitest_only';
 /** Tests make many requests from one address; the rate-limit test sets its own small limits. */
 const GENEROUS_RATE_LIMITS = { windowMs: 60_000, api: 10_000, checkout: 10_000, orders: 10_000, cspReports: 10_000 };

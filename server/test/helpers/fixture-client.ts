@@ -1,0 +1,72 @@
+// A stand-in for the Vite build (dist/client) made from the one page list, so the server's tests
+// need no build and cannot drift from the pages the server serves: one HTML file per entry of
+// common/pages.ts, with a module script exactly where the real page (client/<entry>) has one, a
+// stylesheet, and the static files in fixtures/client-static. Written once per test process to
+// a temporary folder, removed when the process exits.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../../common/pages';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const STATIC_DIR = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client-static');
+/** The content hash Vite would put in the fixture's file names. */
+const HASH = 'Bx12cd34';
+export const FIXTURE_STYLESHEET = '/assets/style-Cd56ef78.css';
+
+const nameOf = (entry: string) => entry.replace(/\.html$/, '');
+
+/** Whether the real page loads a module of ours (the cancel page loads none). */
+export function entryHasScript(entry: string): boolean {
+  return /<script\s+type="module"/.test(readFileSync(path.join(REPO_ROOT, 'client', entry), 'utf8'));
+}
+
+/** The fixture's bundle for a page entry, as Vite names it: /assets/<name>-<hash>.js. */
+export function fixtureScriptPath(entry: string): string {
+  return `/assets/${nameOf(entry)}-${HASH}.js`;
+}
+
+/** Every file the fixture build serves (URL paths), for tests that list them. */
+export function fixtureAssetPaths(): string[] {
+  const scripts = PAGE_ENTRIES.filter(entryHasScript).map(fixtureScriptPath);
+  return [...scripts, FIXTURE_STYLESHEET].sort();
+}
+
+function writeFixtureBuild(dir: string): void {
+  mkdirSync(path.join(dir, 'assets'));
+  cpSync(path.join(STATIC_DIR, 'images'), path.join(dir, 'images'), { recursive: true });
+  cpSync(path.join(STATIC_DIR, path.basename(FIXTURE_STYLESHEET)), path.join(dir, FIXTURE_STYLESHEET));
+  for (const entry of PAGE_ENTRIES) {
+    const page = PAGE_MANIFEST.find((candidate) => candidate.entry === entry)?.page ?? nameOf(entry);
+    const script = entryHasScript(entry) ? fixtureScriptPath(entry) : null;
+    if (script) writeFileSync(path.join(dir, script), `export const page = '${page}';\n`);
+    writeFileSync(
+      path.join(dir, entry),
+      [
+        '<!doctype html>',
+        '<html lang="en">',
+        '  <head>',
+        '    <meta charset="utf-8" />',
+        `    <title>fixture ${page}</title>`,
+        ...(script ? [`    <script type="module" crossorigin nonce="__CSP_NONCE__" src="${script}"></script>`] : []),
+        `    <link rel="stylesheet" crossorigin nonce="__CSP_NONCE__" href="${FIXTURE_STYLESHEET}" />`,
+        '  </head>',
+        `  <body data-page="${page}"></body>`,
+        '</html>',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+let fixtureDir: string | undefined;
+
+/** The fixture build's folder (CLIENT_DIST_DIR for an app under test), made on first use. */
+export function fixtureClientDir(): string {
+  if (fixtureDir && existsSync(fixtureDir)) return fixtureDir;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-fixture-client-'));
+  writeFixtureBuild(dir);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  fixtureDir = dir;
+  return dir;
+}
