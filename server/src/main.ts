@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     publishableKey: config.stripe.publishableKey,
     stripeJsUrl,
     webhookSecret,
+    webhookSources: config.webhookSources,
     clientDistDir: config.clientDistDir,
     stripeOrigins,
     hstsPreload: config.hstsPreload,
