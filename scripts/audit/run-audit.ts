@@ -1,6 +1,10 @@
 // The audit: grades a deployment with the graders people trust and says pass or fail.
 // Each check returns rows; the CLI (cli.ts) prints them and writes the JSON report.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { evaluateCsp, seriousCspFindings } from './csp-grade';
 import type { ScriptInventory } from '../build/script-inventory';
@@ -40,12 +44,15 @@ const ONE_YEAR_SECONDS = 31_536_000;
 const CERT_WARN_DAYS = 30;
 
 export async function runAudit(options: AuditOptions): Promise<AuditRow[]> {
+  // The external scanners are slow (testssl.sh: minutes on a busy machine) and mostly wait on
+  // their own processes: run them alongside the other checks.
+  const external = externalTlsScanners(options.baseUrl, options.ca);
   const rows: AuditRow[] = [];
   rows.push(...(await auditTls(options)));
   for (const pagePath of options.pages) rows.push(...(await auditPage(new URL(pagePath, options.baseUrl), options)));
   rows.push(await auditScripts(options));
   rows.push(await auditPanAtRest(options));
-  rows.push(...(await externalTlsScanners(options.baseUrl)));
+  rows.push(...(await external));
   return rows;
 }
 
@@ -75,6 +82,15 @@ async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
       verdict: weakSuites.length === 0 && result.tls12Suites.length > 0 ? 'pass' : 'fail',
       detail: weakSuites.length === 0 ? `${result.tls12Suites.length + result.tls13Suites.length} suites, all forward-secret AEAD` : `without forward secrecy or AEAD: ${weakSuites.join(', ')}`,
       data: { tls12: result.tls12Suites, tls13: result.tls13Suites },
+    },
+    {
+      check: 'TLS cipher order',
+      target,
+      verdict: result.serverOrder.every((order) => order.serverChooses) ? 'pass' : 'fail',
+      detail: result.serverOrder.length === 0
+        ? 'one suite per version: nothing to choose'
+        : result.serverOrder.map((order) => `${order.version}: ${order.serverChooses ? `the server chooses (${order.chosen[0] ?? ''})` : `the client chooses (${order.chosen.join(' / ')})`}`).join('; '),
+      data: result.serverOrder,
     },
     {
       check: 'TLS certificate',
@@ -171,27 +187,112 @@ export async function auditPanAtRest(options: Pick<AuditOptions, 'panScanPaths'>
   };
 }
 
-/** testssl.sh or sslscan, where Debian's packages are installed: their findings ride along. */
-async function externalTlsScanners(baseUrl: URL): Promise<AuditRow[]> {
-  const run = promisify(execFile);
-  const hostPort = `${baseUrl.hostname}:${baseUrl.port || 443}`;
-  const rows: AuditRow[] = [];
-  for (const [tool, args] of [
-    ['sslscan', ['--no-colour', hostPort]],
-    ['testssl', ['--quiet', '--color', '0', '--protocols', hostPort]],
-  ] as const) {
-    const output = await run(tool, [...args], { timeout: 120_000 }).then(
-      (result) => result.stdout,
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : `failed: ${error.message}`),
-    );
-    if (output === null) continue;
-    const problems = externalScanProblems(output);
-    rows.push({ check: `${tool} (Debian)`, target: hostPort, verdict: problems.length ? 'fail' : 'pass', detail: problems.length ? `reports ${problems.join('; ')}` : 'no legacy protocol or weak suite reported', data: output });
-  }
-  return rows;
+/** The scanners that ride along where Debian's packages are installed, and their rows. */
+export const EXTERNAL_TLS_SCANNERS = [
+  { tool: 'sslscan', check: 'sslscan (Debian)' },
+  { tool: 'testssl', check: 'testssl.sh (Debian)' },
+] as const;
+
+/** The scanners found on PATH (what the audit will run). */
+export function installedTlsScanners(searchPath = process.env.PATH ?? ''): (typeof EXTERNAL_TLS_SCANNERS)[number][] {
+  return EXTERNAL_TLS_SCANNERS.filter(({ tool }) => searchPath.split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, tool))));
 }
 
-/** What sslscan or testssl.sh output says is wrong: legacy protocols, weak suites. */
+async function externalTlsScanners(baseUrl: URL, ca: string | undefined): Promise<AuditRow[]> {
+  const hostPort = `${baseUrl.hostname}:${baseUrl.port || 443}`;
+  const installed = installedTlsScanners();
+  return Promise.all(installed.map(({ tool, check }) => (tool === 'sslscan' ? runSslscan(check, hostPort) : runTestssl(check, hostPort, ca))));
+}
+
+const run = promisify(execFile);
+
+async function runSslscan(check: string, hostPort: string): Promise<AuditRow> {
+  const output = await run('sslscan', ['--no-colour', hostPort], { timeout: 120_000 }).then(
+    (result) => result.stdout,
+    (error: Error) => `failed: ${error.message}`,
+  );
+  const problems = externalScanProblems(output);
+  return { check, target: hostPort, verdict: problems.length ? 'fail' : 'pass', detail: problems.length ? `reports ${problems.join('; ')}` : 'no legacy protocol or weak suite reported', data: output };
+}
+
+/**
+ * testssl.sh's protocol and server-preference checks (`--protocols --server-preference`:
+ * offered versions, whether the server has a cipher order, and that order per protocol),
+ * graded from its JSON findings. Only these two: each testssl.sh check is a few dozen
+ * handshakes driven from bash, and the suites themselves are already enumerated by our
+ * probe and sslscan. Measured on the two-core development machine under load: 90-220 s.
+ */
+async function runTestssl(check: string, hostPort: string, ca: string | undefined): Promise<AuditRow> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'audit-testssl-'));
+  try {
+    const jsonFile = path.join(dir, 'findings.json');
+    const caArgs = ca ? ['--add-ca', path.join(dir, 'ca.pem')] : [];
+    if (ca) await writeFile(path.join(dir, 'ca.pem'), ca);
+    const started = Date.now();
+    const failure = await run('testssl', ['--quiet', '--color', '0', '--warnings', 'off', '--nodns', 'none', '--protocols', '--server-preference', ...caArgs, '--jsonfile', jsonFile, hostPort], { timeout: 300_000 }).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    const findings = failure === null ? parseTestsslJson(await readFile(jsonFile, 'utf8')) : null;
+    if (!findings) return { check, target: hostPort, verdict: 'fail', detail: `testssl.sh failed: ${failure ?? 'its JSON file could not be read'}` };
+    const graded = gradeTestsslFindings(findings);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    return {
+      check,
+      target: hostPort,
+      verdict: graded.problems.length ? 'fail' : graded.unchecked.length ? 'warn' : 'pass',
+      detail: [
+        graded.problems.length ? `reports ${graded.problems.join('; ')}` : 'nothing MEDIUM or above',
+        graded.unchecked.length ? `could not check ${graded.unchecked.join('; ')}` : '',
+        graded.excused.length ? `excused for the development CA: ${graded.excused.join('; ')}` : '',
+        `${seconds} s`,
+      ].filter(Boolean).join('; '),
+      data: findings,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface TestsslFinding {
+  id: string;
+  severity: string;
+  finding: string;
+}
+
+/** testssl.sh's flat JSON (`--jsonfile`): an array of `{ id, severity, finding, ... }`. */
+export function parseTestsslJson(text: string): TestsslFinding[] | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return null;
+    return parsed.filter((item): item is TestsslFinding => typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.severity === 'string' && typeof item.finding === 'string');
+  } catch {
+    return null;
+  }
+}
+
+const FAILING_SEVERITIES = new Set(['MEDIUM', 'HIGH', 'CRITICAL']);
+
+/**
+ * Findings a certificate from the development CA cannot avoid, and nothing else: it has no
+ * CRL distribution point or OCSP responder (there is no revocation service for a CA that
+ * lives in .certs/), so it cannot staple either. Trust-chain findings are NOT excused: the
+ * audit hands testssl.sh the development CA (--add-ca), so an untrusted chain is real.
+ */
+export const EXCUSED_TESTSSL_FINDINGS = /^(cert_crlDistributionPoints|cert_ocspURL|OCSP_stapling|cert_revocation)(\b|_)/;
+
+export function gradeTestsslFindings(findings: TestsslFinding[]): { problems: string[]; excused: string[]; unchecked: string[] } {
+  const describe = (f: TestsslFinding) => `${f.severity} ${f.id}: ${f.finding}`;
+  const serious = findings.filter((f) => FAILING_SEVERITIES.has(f.severity));
+  return {
+    problems: serious.filter((f) => !EXCUSED_TESTSSL_FINDINGS.test(f.id)).map(describe),
+    excused: serious.filter((f) => EXCUSED_TESTSSL_FINDINGS.test(f.id)).map(describe),
+    // testssl.sh says WARN when it could not run a check (a timeout, a missing feature).
+    unchecked: findings.filter((f) => f.severity === 'WARN').map(describe),
+  };
+}
+
+/** What sslscan's output (or testssl.sh's text) says is wrong: legacy protocols, weak suites. */
 export function externalScanProblems(output: string): string[] {
   // sslscan prints "TLSv1.0   enabled" and "Accepted  TLSv1.2  128 bits  ECDHE-…"; testssl "TLS 1.1    offered".
   const legacy = /(SSLv[23]|TLSv?\s?1(\.[01])?)\s+(enabled|offered)/i.test(output);

@@ -46,6 +46,11 @@ export interface TlsProbeResult {
   versions: Record<ProbedVersion, boolean>;
   tls12Suites: string[];
   tls13Suites: string[];
+  /**
+   * Per version with two or more suites: whether the server picks the same suite whichever
+   * order the client offers them in (its own order decides), and which one it picks.
+   */
+  serverOrder: { version: 'TLSv1.2' | 'TLSv1.3'; serverChooses: boolean; chosen: string[] }[];
   certificate: CertificateReport;
 }
 
@@ -73,7 +78,40 @@ export async function probeTls(target: TlsTarget): Promise<TlsProbeResult> {
       tls13Suites.push(suite);
     }
   }
-  return { versions, tls12Suites, tls13Suites, certificate: await inspectCertificate(target) };
+  const serverOrder: TlsProbeResult['serverOrder'] = [];
+  for (const [version, accepted] of [['TLSv1.2', tls12Suites], ['TLSv1.3', tls13Suites]] as const) {
+    // Offer the accepted suites in one order, then reversed: a server that honours its own
+    // order answers the same suite both times; one that follows the client does not.
+    // ChaCha20 is left out: a server may rightly give it to a client that lists it first
+    // (OpenSSL's PRIORITIZE_CHACHA, for phones without AES instructions).
+    const suites = accepted.filter((suite) => !suite.includes('CHACHA20'));
+    if (suites.length < 2) continue;
+    const chosen = [await chosenSuite(target, version, suites), await chosenSuite(target, version, [...suites].reverse())];
+    serverOrder.push({ version, serverChooses: chosen[0] !== null && chosen[0] === chosen[1], chosen: chosen.map((c) => c ?? 'none') });
+  }
+  return { versions, tls12Suites, tls13Suites, serverOrder, certificate: await inspectCertificate(target) };
+}
+
+function chosenSuite(target: TlsTarget, version: 'TLSv1.2' | 'TLSv1.3', suites: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = connect({
+      host: target.host,
+      port: target.port,
+      servername: isIp(target.servername) ? undefined : target.servername,
+      rejectUnauthorized: false,
+      minVersion: version,
+      maxVersion: version,
+      // TLS 1.3 suites alone, as in probeTls: a TLS 1.2 rule in the string would leave OpenSSL no 1.2 list.
+      ciphers: version === 'TLSv1.3' ? suites.join(':') : `${suites.join(':')}:@SECLEVEL=0`,
+    });
+    const done = (suite: string | null) => {
+      socket.destroy();
+      resolve(suite);
+    };
+    socket.setTimeout(target.timeoutMs ?? 3000, () => done(null));
+    socket.once('secureConnect', () => done(socket.getCipher().name));
+    socket.once('error', () => done(null));
+  });
 }
 
 /** Forward secrecy (ECDHE or DHE key exchange) and an AEAD cipher (GCM, ChaCha20-Poly1305, CCM). */

@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
 import { crossOriginIsolationProblems } from '../audit/page-headers';
-import { auditPanAtRest, externalScanProblems, isApproved } from '../audit/run-audit';
+import { EXTERNAL_TLS_SCANNERS, auditPanAtRest, externalScanProblems, gradeTestsslFindings, installedTlsScanners, isApproved, parseTestsslJson } from '../audit/run-audit';
 import { WHAT_TO_SCAN, findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {
@@ -129,5 +129,72 @@ describe('sslscan / testssl.sh output', () => {
     expect(externalScanProblems(clean.replace('TLSv1.0   disabled', 'TLSv1.0   enabled'))).toEqual(['a legacy protocol enabled']);
     expect(externalScanProblems(' TLS 1.1    offered (deprecated)')).toEqual(['a legacy protocol enabled']);
     expect(externalScanProblems(`${clean}\nAccepted  TLSv1.2  128 bits  AES128-SHA`)).toEqual(['suites without forward secrecy or AEAD: AES128-SHA']);
+  });
+});
+
+describe('testssl.sh findings (JSON recorded from testssl 3.0.8 --protocols --server-preference --cipher-per-proto against this server)', () => {
+  const fixture = async (name: string) => parseTestsslJson(await readFile(path.join(import.meta.dirname, 'fixtures', 'testssl', name), 'utf8')) ?? [];
+
+  it('fails the server as it was: no server cipher order (HIGH)', async () => {
+    const graded = gradeTestsslFindings(await fixture('client-cipher-order.json'));
+    expect(graded.problems).toEqual(['HIGH cipher_order: NOT a cipher order configured']);
+    expect(graded.excused).toEqual([]);
+  });
+
+  it('passes the server with its own order, strongest first', async () => {
+    const findings = await fixture('server-cipher-order.json');
+    expect(findings.find((f) => f.id === 'cipher_order')).toMatchObject({ severity: 'OK', finding: 'server' });
+    expect(findings.find((f) => f.id === 'cipherorder_TLSv1_3')?.finding).toBe('TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256 TLS_AES_128_GCM_SHA256');
+    expect(gradeTestsslFindings(findings)).toEqual({ problems: [], excused: [], unchecked: [] });
+  });
+
+  it('excuses the development certificate\'s missing revocation service (recorded with --server-defaults), nothing else', async () => {
+    const findings = await fixture('dev-ca-certificate.json');
+    expect(findings.find((f) => f.id === 'cert_chain_of_trust')?.severity).toBe('OK');
+    expect(gradeTestsslFindings(findings)).toEqual({ problems: [], excused: ['HIGH cert_revocation: Neither CRL nor OCSP URI provided'], unchecked: [] });
+  });
+
+  const finding = (id: string, severity: string) => ({ id, severity, finding: `${id} finding` });
+  it.each(['MEDIUM', 'HIGH', 'CRITICAL'])('fails on any %s finding', (severity) => {
+    expect(gradeTestsslFindings([finding('TLS1_1', severity)]).problems).toEqual([`${severity} TLS1_1: TLS1_1 finding`]);
+  });
+  it.each(['OK', 'INFO', 'LOW'])('passes %s findings', (severity) => {
+    expect(gradeTestsslFindings([finding('cipher_order', severity)]).problems).toEqual([]);
+  });
+  it('excuses only the revocation findings a development CA cannot avoid, and not an untrusted chain', () => {
+    const graded = gradeTestsslFindings([
+      finding('cert_crlDistributionPoints', 'HIGH'),
+      finding('cert_ocspURL <cert#1>', 'HIGH'),
+      finding('OCSP_stapling', 'MEDIUM'),
+      finding('cert_chain_of_trust', 'CRITICAL'),
+      finding('cert_ocspURLx', 'HIGH'),
+    ]);
+    expect(graded.excused.map((line) => line.split(':')[0])).toEqual(['HIGH cert_crlDistributionPoints', 'HIGH cert_ocspURL <cert#1>', 'MEDIUM OCSP_stapling']);
+    expect(graded.problems.map((line) => line.split(':')[0])).toEqual(['CRITICAL cert_chain_of_trust', 'HIGH cert_ocspURLx']);
+  });
+  it('reports checks testssl.sh could not run (WARN) separately', () => {
+    expect(gradeTestsslFindings([finding('scanProblem', 'WARN')])).toEqual({ problems: [], excused: [], unchecked: ['WARN scanProblem: scanProblem finding'] });
+  });
+  it('reads nothing from output that is not its JSON array', () => {
+    expect(parseTestsslJson('Fatal error')).toBeNull();
+    expect(parseTestsslJson('{"id":"x"}')).toBeNull();
+  });
+});
+
+describe('which external scanners run', () => {
+  it('runs the ones found on PATH, and only those', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'scanners-'));
+    try {
+      expect(installedTlsScanners(dir)).toEqual([]);
+      for (const { tool } of EXTERNAL_TLS_SCANNERS) {
+        await mkdir(path.join(dir, 'bin'), { recursive: true });
+        await writeFile(path.join(dir, 'bin', tool), '#!/bin/sh\n');
+        await chmod(path.join(dir, 'bin', tool), 0o755);
+        expect(installedTlsScanners(`${dir}${path.delimiter}${path.join(dir, 'bin')}`).map((s) => s.tool)).toContain(tool);
+      }
+      expect(installedTlsScanners(path.join(dir, 'bin'))).toEqual([...EXTERNAL_TLS_SCANNERS]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

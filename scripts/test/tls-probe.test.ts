@@ -43,6 +43,15 @@ describe('probeTls', () => {
     expect(result.certificate.trusted).toBe(false);
   });
 
+  it.each([
+    [true, ['ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384']],
+    [false, ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384']],
+  ])('tells whether the server chooses the suite (honorCipherOrder %s)', async (honorCipherOrder, chosen) => {
+    const port = await serve({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', honorCipherOrder, ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256' });
+    const result = await probeTls({ host: '127.0.0.1', port, servername: 'localhost', ca: cert.ca });
+    expect(result.serverOrder).toEqual([{ version: 'TLSv1.2', serverChooses: honorCipherOrder, chosen }]);
+  });
+
   it('flags a certificate that does not cover the name asked for', async () => {
     const port = await serve({});
     const result = await probeTls({ host: '127.0.0.1', port, servername: 'shop.example', ca: cert.ca });

@@ -18,6 +18,7 @@ import { createSecurityHeadersMiddleware } from './security/headers';
 import type { SecurityHeadersProfile } from './security/headers';
 import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
 import type { RateLimitOptions, RateLimitStoreFactory } from './security/rate-limit';
+import type { WebhookSources } from './security/webhook-sources';
 import type { OrderStore } from './store/order-store';
 import type { CspReportStore } from './store/csp-report-store';
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   /** The Stripe.js stand-in's URL in emulated mode with local origins; null/absent = js.stripe.com. */
   stripeJsUrl?: string | null;
   webhookSecret: string;
+  /** STRIPE_WEBHOOK_IPS: where webhooks may come from; null/absent = anywhere (signature only). */
+  webhookSources?: WebhookSources | null;
   clientDistDir: string;
   /** The origins the CSP names for Stripe (the emulator's in emulated mode with local origins). */
   stripeOrigins: StripeOrigins;
@@ -59,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
   // 4. the webhook route with its raw body parser, before any JSON parser: Stripe's
   //    signature covers the exact bytes (a re-serialised body fails verification).
   //    Not rate-limited: a refused delivery is only retried later, and verification is cheap.
+  //    With STRIPE_WEBHOOK_IPS, the sender's address (req.ip, hence after trust proxy) is
+  //    checked before that parser, so a refused sender's body is never read.
   // 5. the JSON parser with a 10 kB limit for everything else.
   // 6. rate limits (per route group, inside the routers), then the routes.
   // 7. 404, then one error handler last.

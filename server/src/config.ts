@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { CertificateRequirements } from './security/certificate-check';
 import type { SecurityHeadersProfile } from './security/headers';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
+import { parseWebhookSources } from './security/webhook-sources';
+import type { WebhookSources } from './security/webhook-sources';
 import type { DatabaseLocation } from './store/database';
 
 const DEFAULT_CHECKOUT_RATE_LIMIT = DEFAULT_RATE_LIMITS.checkout;
@@ -35,6 +37,8 @@ export interface Config {
   /** Which Strict-Transport-Security the app sends: two years (production) or max-age=0 (development). */
   securityHeaders: SecurityHeadersProfile;
   hstsPreload: boolean;
+  /** STRIPE_WEBHOOK_IPS: addresses webhooks may come from; null = any (the signature decides). */
+  webhookSources: WebhookSources | null;
   /** Hops of reverse proxies in front of us whose X-Forwarded-For we believe (0 = none). */
   trustProxyHops: number;
   /** Checkout sessions + PaymentIntents one client may start per minute. */
@@ -73,6 +77,7 @@ const EnvSchema = z.object({
   STRIPE_PUBLISHABLE_KEY: optional(z.string()),
   STRIPE_WEBHOOK_SECRET: optional(z.string()),
   STRIPE_API_URL: optional(z.string()),
+  STRIPE_WEBHOOK_IPS: optional(z.string()),
   PORT: optional(port('PORT')),
   HTTP_PORT: optional(port('HTTP_PORT')),
   PUBLIC_URL: optional(z.string()),
@@ -246,6 +251,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       }
     : null;
 
+  const webhookSources = parseWebhookSources(e.STRIPE_WEBHOOK_IPS);
+  if (typeof webhookSources === 'string') problems.push(webhookSources);
+  else if (webhookSources !== null && mode === 'emulated') {
+    // The emulator delivers from this machine, never from Stripe's addresses.
+    problems.push('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks (test or live mode): the emulator delivers from this machine. Unset it (or set it to off) in emulated mode.');
+  }
+
   const database = parseDatabaseUrl(e.DATABASE_URL ?? DEFAULTS.databaseUrl);
   if (typeof database === 'string') problems.push(database);
   else if (mode === 'live' && database.engine === 'postgres' && !usesDatabaseTls(database.url)) {
@@ -270,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     securityHeaders,
     hstsPreload: e.HSTS_PRELOAD === 'true',
+    webhookSources: typeof webhookSources === 'string' ? null : webhookSources,
     trustProxyHops: e.TRUST_PROXY ?? 0,
     checkoutRateLimit: e.CHECKOUT_RATE_LIMIT ?? DEFAULT_CHECKOUT_RATE_LIMIT,
     stripe: {

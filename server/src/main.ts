@@ -14,6 +14,7 @@ import { reconcileMissedEvents } from './payments/reconcile';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
+import { defaultServerTimeouts, serverTimeoutOptions } from './security/server-timeouts';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
 import { openDatabase } from './store/database';
 import { createCspReportStore } from './store/csp-report-store';
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
   const cspReports = createCspReportStore(db);
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
-  const server = https.createServer(createTlsOptions(credentials));
+  const timeouts = serverTimeoutOptions(defaultServerTimeouts({ behindProxy: config.trustProxyHops > 0 }));
+  const server = https.createServer({ ...createTlsOptions(credentials), ...timeouts });
   const port = await listen(server, config.port, 'PORT');
   const publicUrl = resolvePublicUrl(config, port);
   const { stripe, webhookSecret, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, port, logger);
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
     publishableKey: config.stripe.publishableKey,
     stripeJsUrl,
     webhookSecret,
+    webhookSources: config.webhookSources,
     clientDistDir: config.clientDistDir,
     stripeOrigins,
     securityHeaders: config.securityHeaders,
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
   });
   server.on('request', app);
 
-  const redirectServer = http.createServer(createHttpsRedirectHandler(publicUrl));
+  const redirectServer = http.createServer(timeouts, createHttpsRedirectHandler(publicUrl));
   const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
   const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
 

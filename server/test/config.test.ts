@@ -214,3 +214,26 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('STRIPE_WEBHOOK_IPS', () => {
+  it('is off unless set', () => {
+    expect(loadConfig(TEST_KEYS).webhookSources).toBeNull();
+    expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: 'off' }).webhookSources).toBeNull();
+  });
+
+  it('takes stripe, addresses and CIDR ranges, IPv4 and IPv6', () => {
+    expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: 'stripe' }).webhookSources).toEqual({ stripe: true, extra: [] });
+    expect(loadConfig({ ...LIVE_READY, STRIPE_WEBHOOK_IPS: 'stripe, 203.0.113.0/24,2001:db8::/32, 198.51.100.7' }).webhookSources)
+      .toEqual({ stripe: true, extra: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'] });
+    expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: '10.0.0.0/8' }).webhookSources).toEqual({ stripe: false, extra: ['10.0.0.0/8'] });
+  });
+
+  it.each(['on', 'stripe,203.0.113.0/33', 'stripe,example.com', ',', '10.0.0.0/8/1'])('refuses %s with the accepted forms', (value) => {
+    expect(problemsOf({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: value })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_IPS must be off, stripe .*not understood/)]);
+  });
+
+  it('is refused in emulated mode, where the emulator delivers from this machine', () => {
+    expect(problemsOf({ STRIPE_WEBHOOK_IPS: 'stripe' })).toEqual([expect.stringContaining('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks')]);
+    expect(loadConfig({ STRIPE_WEBHOOK_IPS: 'off' }).webhookSources).toBeNull();
+  });
+});

@@ -11,7 +11,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpsRedirectHandler } from '../src/http-redirect';
 import { createLogger } from '../src/logger';
-import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
+import { TLS_CIPHERS, createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { isForwardSecretAead, probeTls } from '../../scripts/audit/tls-probe';
 import { startTestApp } from './helpers/test-app';
@@ -80,6 +80,26 @@ describe('TLS', () => {
   it('accepts TLS 1.3', async () => {
     const result = await handshake(app.port, { min: 'TLSv1.3', max: 'TLSv1.3', ciphers: 'DEFAULT' });
     expect(result).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
+  });
+
+  // testssl.sh rates "no server cipher order" HIGH: the server picks from TLS_CIPHERS in its
+  // own order, whatever order the client offers them in.
+  const ourSuites = (prefix: RegExp) => TLS_CIPHERS.split(':').filter((suite) => prefix.test(suite));
+  it.each([
+    ['TLSv1.2', ourSuites(/^ECDHE-ECDSA-/)],
+    ['TLSv1.3', ourSuites(/^TLS_/)],
+  ] as const)('chooses its strongest %s suite when the client offers its weakest first', async (version, suites) => {
+    // The dev certificate is ECDSA, so only the ECDSA suites of TLS 1.2 can be chosen.
+    const strongest = suites[0];
+    const weakestFirst = [...suites].reverse();
+    const result = await handshake(app.port, { min: version, max: version, ciphers: weakestFirst.join(':') });
+    expect(result).toMatchObject({ ok: true, protocol: version, cipher: strongest });
+  });
+
+  it('still gives ChaCha20 to a client that lists it first (phones without AES instructions)', async () => {
+    const chacha = ourSuites(/^ECDHE-ECDSA-CHACHA20/)[0] ?? '';
+    const result = await handshake(app.port, { min: 'TLSv1.2', max: 'TLSv1.2', ciphers: [chacha, ...ourSuites(/^ECDHE-ECDSA-AES/)].join(':') });
+    expect(result).toMatchObject({ ok: true, cipher: chacha });
   });
 
   it.each(['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA', 'AES128-GCM-SHA256'])('refuses the non-intermediate TLS 1.2 cipher %s', async (cipher) => {

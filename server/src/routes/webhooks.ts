@@ -1,11 +1,13 @@
 // POST /webhooks/stripe. Mounted before any JSON parser: the signature covers the exact
 // bytes Stripe sent (https://docs.stripe.com/webhooks#verify-official-libraries).
 import express from 'express';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Mode } from '../config';
 import type { Stripe } from '../payments/stripe-client';
 import { handleStripeEvent, verifyStripeEvent } from '../payments/webhook-events';
+import { createWebhookSourceList, webhookSourceMiddleware } from '../security/webhook-sources';
+import type { WebhookSources } from '../security/webhook-sources';
 import type { OrderStore } from '../store/order-store';
 
 export interface WebhookDeps {
@@ -15,12 +17,16 @@ export interface WebhookDeps {
   /** The mode of our keys: events of the other mode are refused. */
   mode: Mode;
   webhookSecret: string;
+  /** STRIPE_WEBHOOK_IPS: the addresses deliveries may come from; null/absent = any (the signature decides). */
+  webhookSources?: WebhookSources | null;
 }
 
 export function createWebhookRouter(deps: WebhookDeps): Router {
   const router = express.Router();
+  // The source check, when on, runs before the body parser: a refused sender's body is never read.
+  const sourceCheck: RequestHandler[] = deps.webhookSources ? [webhookSourceMiddleware(createWebhookSourceList(deps.webhookSources))] : [];
   // Any content type: a missing or odd one must still end in a signature check (400).
-  router.post('/stripe', express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
+  router.post('/stripe', ...sourceCheck, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const body: unknown = req.body;
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     const event = verifyStripeEvent(deps.stripe, raw, req.get('stripe-signature'), deps.webhookSecret);

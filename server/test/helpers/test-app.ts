@@ -10,6 +10,8 @@ import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import type { Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
+import { defaultServerTimeouts, serverTimeoutOptions } from '../../src/security/server-timeouts';
+import type { ServerTimeouts } from '../../src/security/server-timeouts';
 import { createTlsOptions } from '../../src/security/tls';
 import type { AppDatabase } from '../../src/store/database';
 import { createCspReportStore } from '../../src/store/csp-report-store';
@@ -52,10 +54,12 @@ export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store'
   stripeApi?: { url: string; ca: string };
   /** The database to use (dropped on close); default a fresh SQLite file. */
   database?: TestDatabase;
+  /** Connection time limits; default the ones main.ts uses for clients reaching it directly. */
+  serverTimeouts?: ServerTimeouts;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { stripeApi, database, ...rest } = options;
+  const { stripeApi, database, serverTimeouts, ...rest } = options;
   const testDatabase = database ?? (await createTestDatabase('sqlite'));
   const db = testDatabase.database;
   const dev = await ensureDevCertificate();
@@ -67,7 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
 
-  const server = https.createServer(createTlsOptions(dev));
+  const server = https.createServer({ ...createTlsOptions(dev), ...serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy: false })) });
   await new Promise<void>((resolve) => server.listen(0, resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
