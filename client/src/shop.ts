@@ -5,7 +5,8 @@
 // Hosted Checkout is reached with fetch + location.assign rather than a form post, so the page's
 // CSP can keep `form-action 'self'`. https://docs.stripe.com/security/guide#content-security-policy
 import { ApiError, createCheckoutSession, getConfig, listProducts, type Product } from './lib/api';
-import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, saveBasket, totalBasket } from './lib/basket';
+import { MAX_QUANTITY } from '../../common/api-contract';
+import { clampQuantity, countBasketItems, listBasketItems, saveBasket, totalBasket } from './lib/basket';
 import { createElement, requireElement, showStatus } from './lib/dom';
 import { formatMoney } from './lib/format';
 

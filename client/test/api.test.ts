@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, toApiError } from '../src/lib/api';
+import { ORDER_STATUSES, SHOP_MODES } from '../../common/api-contract';
+import { parseConfig, parseOrder, toApiError } from '../src/lib/api';
 
 describe('toApiError', () => {
   it('passes validation messages through', () => {
@@ -37,5 +38,29 @@ describe('parseConfig', () => {
     ['a number', 42],
   ])('never loads script from %s', (_name, stripeJsUrl) => {
     expect(parseConfig({ mode: 'test', publishableKey: 'pk_test_x', stripeJsUrl })?.stripeJsUrl).toBeNull();
+  });
+});
+
+describe('parseOrder', () => {
+  const card = { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 };
+
+  it.each(ORDER_STATUSES)('accepts an order the server can answer with: %s', (status) => {
+    expect(parseOrder({ status, amount: 1500, currency: 'usd', card })).toEqual({ status, amount: 1500, currency: 'usd', card });
+  });
+
+  // The server never produces these: an answer carrying one is broken, and the page says so
+  // rather than guessing what it means for somebody's money.
+  it.each(['canceled', 'succeeded', 'PAID', '', 7, null])('refuses a status the server does not produce: %s', (status) => {
+    expect(parseOrder({ status, amount: 1500, currency: 'usd', card: null })).toBeUndefined();
+  });
+});
+
+describe('parseConfig modes', () => {
+  it.each(SHOP_MODES)('accepts the %s mode', (mode) => {
+    expect(parseConfig({ mode, publishableKey: 'pk_test_x', stripeJsUrl: null })?.mode).toBe(mode);
+  });
+
+  it('refuses a mode the server does not run in', () => {
+    expect(parseConfig({ mode: 'sandbox', publishableKey: 'pk_test_x', stripeJsUrl: null })).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_QUANTITY, clampQuantity, countBasketItems, listBasketItems, loadBasket, saveBasket, totalBasket } from '../src/lib/basket';
+import { MAX_QUANTITY } from '../../common/api-contract';
+import { clampQuantity, countBasketItems, listBasketItems, loadBasket, saveBasket, totalBasket } from '../src/lib/basket';
 
 describe('clampQuantity', () => {
   it.each([

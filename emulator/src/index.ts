@@ -23,6 +23,7 @@ export type { EmulatorFaults, FaultRule } from './api/faults';
 export type { PublicOrigins } from './context';
 export type { EmulatorOptions, WebhookEndpointOptions } from './options';
 export { signWebhookPayload } from './webhooks/signature';
+export { createId } from './ids';
 
 export interface Emulator {
   /** https://localhost:<port> (the API base and the dashboard). */

@@ -2,11 +2,13 @@
 // `{ "error": { "code", "message" } }`, with the cause logged but never echoed.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { ApiErrorBody, ApiErrorCode } from '../../common/api-contract';
 
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** One of the contract's codes: the client picks what to show by it. */
+    readonly code: ApiErrorCode,
     readonly publicMessage: string,
     options?: { cause?: unknown },
   ) {
@@ -53,7 +55,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
-    const body = known && status < 500
+    const body: ApiErrorBody['error'] = known && status < 500
       ? { code: known.code, message: known.publicMessage }
       : { code: known?.code ?? 'internal_error', message: known?.publicMessage ?? 'Something went wrong on our side. Please try again.' };
     res.status(status).json({ error: body });

@@ -2,7 +2,7 @@
 // generateTestHeaderString and Stripe objects from the emulator.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createId } from '../../emulator/src/ids';
+import { createId } from '../../emulator/src/index';
 import type { Stripe } from '../src/payments/stripe-client';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';

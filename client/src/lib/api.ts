@@ -2,7 +2,21 @@
 // becomes an ApiError whose message is safe and useful to show to a shopper.
 //
 // Responses are checked field by field rather than trusted: a page that renders a half-valid
-// order would show the wrong thing about somebody's money.
+// order would show the wrong thing about somebody's money. What an answer may hold is the
+// contract in common/api-contract.ts, the same one the server builds its answers from.
+import {
+  isApiErrorCode,
+  isOrderStatus,
+  isShopMode,
+  type ApiErrorCode,
+  type CheckoutItem,
+  type CheckoutSessionRequest,
+  type ClientSecretResponse,
+  type OrderCard,
+  type PaymentIntentRequest,
+  type PublicOrder,
+  type ShopConfig,
+} from '../../../common/api-contract';
 
 export interface Product {
   id: string;
@@ -13,32 +27,6 @@ export interface Product {
   currency: string;
   /** Same-origin path of the product picture. */
   image: string;
-}
-
-export interface OrderCard {
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-}
-
-export interface Order {
-  status: string;
-  amount: number;
-  currency: string;
-  card: OrderCard | null;
-}
-
-export interface ShopConfig {
-  mode: string;
-  publishableKey: string;
-  /** Where to load Stripe.js from (the emulator's stand-in); null = @stripe/stripe-js's default. */
-  stripeJsUrl: string | null;
-}
-
-export interface CheckoutItem {
-  productId: string;
-  quantity: number;
 }
 
 export class ApiError extends Error {
@@ -57,7 +45,7 @@ const SERVER_MESSAGE = 'Something went wrong on our side and nothing was charged
 
 // Codes whose server message is written for developers; everything else the server sends
 // (validation and card errors) is already meant for people and passes through.
-const FRIENDLY_MESSAGES: Record<string, string> = {
+const FRIENDLY_MESSAGES: Partial<Record<ApiErrorCode, string>> = {
   rate_limited: 'You are going a little fast. Wait a few seconds and try again.',
   cross_site_request: 'This request did not come from the shop page. Reload the page and try again.',
   body_too_large: 'Your basket is too large. Remove a few items and try again.',
@@ -81,34 +69,34 @@ export function listProducts(): Promise<Product[]> {
 export function createCheckoutSession(items: CheckoutItem[]): Promise<{ url: string }> {
   return requestJson(
     '/api/checkout-sessions',
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) },
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items } satisfies CheckoutSessionRequest) },
     parseCheckoutSession,
   );
 }
 
 /** Embedded Checkout: the same resource as hosted, answered with the session's client secret. */
-export function createEmbeddedCheckoutSession(items: CheckoutItem[]): Promise<{ clientSecret: string }> {
+export function createEmbeddedCheckoutSession(items: CheckoutItem[]): Promise<ClientSecretResponse> {
   return requestJson(
     '/api/checkout-sessions',
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items, uiMode: 'embedded_page' }) },
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items, uiMode: 'embedded_page' } satisfies CheckoutSessionRequest) },
     parseClientSecret,
   );
 }
 
 /** Payment Element: a PaymentIntent priced on the server; only its client secret comes back. */
-export function createPaymentIntent(items: CheckoutItem[]): Promise<{ clientSecret: string }> {
+export function createPaymentIntent(items: CheckoutItem[]): Promise<ClientSecretResponse> {
   return requestJson(
     '/api/payment-intents',
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) },
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items } satisfies PaymentIntentRequest) },
     parseClientSecret,
   );
 }
 
-export function getOrder(checkoutSessionId: string): Promise<Order> {
+export function getOrder(checkoutSessionId: string): Promise<PublicOrder> {
   return requestJson(`/api/orders/${encodeURIComponent(checkoutSessionId)}`, { method: 'GET' }, parseOrder);
 }
 
-export function getOrderByPaymentIntent(paymentIntentId: string): Promise<Order> {
+export function getOrderByPaymentIntent(paymentIntentId: string): Promise<PublicOrder> {
   return requestJson(`/api/orders/by-payment-intent/${encodeURIComponent(paymentIntentId)}`, { method: 'GET' }, parseOrder);
 }
 
@@ -138,7 +126,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   const code = typeof error.code === 'string' ? error.code : 'unknown_error';
   const serverMessage = typeof error.message === 'string' && error.message.trim() !== '' ? error.message : undefined;
 
-  const friendly = FRIENDLY_MESSAGES[code];
+  const friendly = isApiErrorCode(code) ? FRIENDLY_MESSAGES[code] : undefined;
   if (friendly) return new ApiError(status, code, friendly);
   if (status === 429) return new ApiError(status, code, FRIENDLY_MESSAGES.rate_limited ?? SERVER_MESSAGE);
   if (status >= 500 || !serverMessage) return new ApiError(status, code, SERVER_MESSAGE);
@@ -168,7 +156,7 @@ function parseProduct(value: unknown): Product | undefined {
 }
 
 export function parseConfig(body: unknown): ShopConfig | undefined {
-  if (!isRecord(body) || typeof body.mode !== 'string') return undefined;
+  if (!isRecord(body) || !isShopMode(body.mode)) return undefined;
   return {
     mode: body.mode,
     publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '',
@@ -177,7 +165,7 @@ export function parseConfig(body: unknown): ShopConfig | undefined {
   };
 }
 
-function parseClientSecret(body: unknown): { clientSecret: string } | undefined {
+function parseClientSecret(body: unknown): ClientSecretResponse | undefined {
   return isRecord(body) && typeof body.clientSecret === 'string' && body.clientSecret.includes('_secret_') ? { clientSecret: body.clientSecret } : undefined;
 }
 
@@ -185,10 +173,11 @@ function parseCheckoutSession(body: unknown): { url: string } | undefined {
   return isRecord(body) && typeof body.url === 'string' ? { url: body.url } : undefined;
 }
 
-function parseOrder(body: unknown): Order | undefined {
+/** Exported for tests. A status the server does not produce is a broken answer, not a new state to guess at. */
+export function parseOrder(body: unknown): PublicOrder | undefined {
   if (!isRecord(body)) return undefined;
   const { status, amount, currency, card } = body;
-  if (typeof status !== 'string' || typeof amount !== 'number' || typeof currency !== 'string') return undefined;
+  if (!isOrderStatus(status) || typeof amount !== 'number' || typeof currency !== 'string') return undefined;
   if (card === null || card === undefined) return { status, amount, currency, card: null };
   const parsedCard = parseCard(card);
   return parsedCard ? { status, amount, currency, card: parsedCard } : undefined;

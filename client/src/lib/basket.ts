@@ -1,11 +1,9 @@
 // The basket: quantities per product, kept in memory for the page's lifetime. Pure logic.
-
-/** The API accepts 1–10 of each product; 0 means "not in the basket". */
-export const MAX_QUANTITY = 10;
+import { MAX_QUANTITY } from '../../../common/api-contract';
 
 export type Quantities = ReadonlyMap<string, number>;
 
-/** Turns whatever was typed into a whole number in 0..MAX_QUANTITY. */
+/** Turns whatever was typed into a whole number in 0..MAX_QUANTITY (the API's 1..MAX_QUANTITY; 0 means "not in the basket"). */
 export function clampQuantity(value: number | string): number {
   const n = typeof value === 'number' ? value : Number.parseInt(value, 10);
   if (!Number.isFinite(n)) return 0;

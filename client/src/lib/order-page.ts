@@ -2,13 +2,14 @@
 // /payment-complete): the URL alone proves nothing (anyone can type it), so the page asks our
 // server, which trusts only signed webhooks or its own retrieval from Stripe, and polls until
 // the order settles. https://docs.stripe.com/checkout/fulfillment
-import { ApiError, type Order } from './api';
+import type { OrderStatus, PublicOrder as Order } from '../../../common/api-contract';
+import { ApiError } from './api';
 import { createElement, requireElement, showStatus } from './dom';
 import { describePaidCard, formatBrand, formatExpiry, formatMoney } from './format';
 import { pollUntil } from './poll';
 
-/** Statuses after which the order will not change any more. */
-const SETTLED = new Set(['paid', 'expired', 'canceled', 'refunded', 'disputed']);
+/** Statuses at which the page stops asking (an expired order still turns paid if money moved late; a reload shows it). */
+const SETTLED: ReadonlySet<OrderStatus> = new Set(['paid', 'expired', 'refunded', 'disputed']);
 /**
  * A declined first card marks the order failed (payment_intent.payment_failed), yet the shopper
  * may retry on the same page and be redirected here just before the success webhook lands.
@@ -16,10 +17,11 @@ const SETTLED = new Set(['paid', 'expired', 'canceled', 'refunded', 'disputed'])
  */
 const FAILED_SETTLES_AFTER_MS = 4_000;
 
-const NOT_PAID_MESSAGES: Record<string, string> = {
+/** One message per status the server can answer with, other than paid (the compiler keeps it complete). */
+const NOT_PAID_MESSAGES: Record<Exclude<OrderStatus, 'paid'>, string> = {
+  pending: 'This order was not paid.',
   failed: 'Your payment did not go through and nothing was charged. You can try again from the shop.',
   expired: 'This checkout expired before it was paid, so nothing was charged. You can start again from the shop.',
-  canceled: 'This order was cancelled and nothing was charged.',
   refunded: 'This order was refunded. The money is on its way back to your card.',
   disputed: 'This payment is being disputed with your bank. We will be in touch.',
 };
@@ -79,7 +81,7 @@ export function startOrderPage(options: OrderPageOptions): void {
       return;
     }
     details.hidden = !order.card;
-    showStatus(status, NOT_PAID_MESSAGES[order.status] ?? 'This order was not paid.', 'error');
+    showStatus(status, NOT_PAID_MESSAGES[order.status], 'error');
     options.onNotPaid?.(order);
   }
 

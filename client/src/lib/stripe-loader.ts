@@ -8,7 +8,7 @@
 // uses it as it would use Stripe's own.
 import { loadStripe } from '@stripe/stripe-js/pure';
 import type { Stripe } from '@stripe/stripe-js';
-import type { ShopConfig } from './api';
+import type { ShopConfig } from '../../../common/api-contract';
 
 function injectScript(src: string): Promise<void> {
   return new Promise((resolve, reject) => {

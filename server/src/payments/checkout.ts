@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderItem, OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
+import type { CheckoutUiMode } from '../../../common/api-contract';
 
 
 export interface CheckoutDeps {
@@ -14,8 +15,6 @@ export interface CheckoutDeps {
   store: OrderStore;
   publicUrl: string;
 }
-
-export type CheckoutUiMode = 'hosted_page' | 'embedded_page';
 
 export type CheckoutStart =
   | { uiMode: 'hosted_page'; url: string; orderId: string }

@@ -13,13 +13,23 @@ import { createPaymentIntent } from '../payments/payment-intents';
 import type { Order, OrderStore } from '../store/order-store';
 import type { RateLimiters } from '../security/rate-limit';
 import { originCheckMiddleware } from '../security/origin-check';
-
-export const MAX_QUANTITY = 10;
+import {
+  CHECKOUT_UI_MODES,
+  MAX_PRODUCT_ID_LENGTH,
+  MAX_QUANTITY,
+  isCheckoutSessionId,
+  isPaymentIntentId,
+  type CheckoutSessionRequest,
+  type CheckoutSessionResponse,
+  type PaymentIntentRequest,
+  type PublicOrder,
+  type ShopConfig,
+} from '../../../common/api-contract';
 
 const ItemsSchema = z
     .array(
       z.strictObject({
-        productId: z.string().min(1).max(64),
+        productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
         quantity: z.number().int().min(1, `quantity must be between 1 and ${MAX_QUANTITY}`).max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
       }),
     )
@@ -33,13 +43,10 @@ const ItemsSchema = z
  */
 export const CheckoutRequestSchema = z.strictObject({
   items: ItemsSchema,
-  uiMode: z.enum(['hosted_page', 'embedded_page'], { error: 'uiMode must be hosted_page or embedded_page' }).optional(),
-});
+  uiMode: z.enum(CHECKOUT_UI_MODES, { error: `uiMode must be ${CHECKOUT_UI_MODES.join(' or ')}` }).optional(),
+}) satisfies z.ZodType<CheckoutSessionRequest>;
 
-export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema });
-
-const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
-const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]{1,200}$/;
+export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema }) satisfies z.ZodType<PaymentIntentRequest>;
 
 export interface ApiDeps {
   mode: Mode;
@@ -67,7 +74,7 @@ function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
 }
 
 /** The order as the browser may see it: status, total and card display fields only. */
-function toPublicOrder(order: Order) {
+function toPublicOrder(order: Order): PublicOrder {
   return { status: order.status, amount: order.amount, currency: order.currency, card: order.card };
 }
 
@@ -83,7 +90,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.get('/config', (_req, res) => {
     // Nothing secret: the publishable key is public by design, and the Stripe.js address is
     // only set in emulated mode with local origins (the emulator's stand-in).
-    res.json({ publishableKey: deps.publishableKey, mode: deps.mode, stripeJsUrl: deps.stripeJsUrl });
+    res.json({ publishableKey: deps.publishableKey, mode: deps.mode, stripeJsUrl: deps.stripeJsUrl } satisfies ShopConfig);
   });
 
   router.get('/products', (_req, res) => {
@@ -93,7 +100,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
     const { items, uiMode } = parseBody(CheckoutRequestSchema, req);
     const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items, uiMode);
-    res.status(201).json(started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url });
+    res.status(201).json((started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url }) satisfies CheckoutSessionResponse);
   });
 
   router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
@@ -107,7 +114,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.get('/orders/by-payment-intent/:paymentIntentId', deps.limiters.orders, async (req, res) => {
     const param = req.params['paymentIntentId'];
     const paymentIntentId = typeof param === 'string' ? param : '';
-    if (!PAYMENT_INTENT_ID.test(paymentIntentId)) throw new AppError(400, 'invalid_payment_intent_id', 'That is not a PaymentIntent id.');
+    if (!isPaymentIntentId(paymentIntentId)) throw new AppError(400, 'invalid_payment_intent_id', 'That is not a PaymentIntent id.');
     let order = await deps.store.findOrderByPaymentIntent(paymentIntentId);
     if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that payment.');
     if (order.status === 'pending' || order.status === 'failed') {
@@ -124,7 +131,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.get('/orders/:checkoutSessionId', deps.limiters.orders, async (req, res) => {
     const param = req.params['checkoutSessionId'];
     const sessionId = typeof param === 'string' ? param : '';
-    if (!SESSION_ID.test(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
+    if (!isCheckoutSessionId(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
     let order = await deps.store.findOrderByCheckoutSession(sessionId);
     if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that checkout session.');
     if (order.status === 'pending' || order.status === 'failed') {

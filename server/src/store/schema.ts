@@ -1,8 +1,10 @@
 // The tables as the query builder sees them: one row type per table, in the column names
 // the migrations create. Kysely checks every query in store/ against these at compile time.
 import type { Generated } from 'kysely';
+import type { OrderStatus } from '../../../common/api-contract';
 
-export type OrderStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'disputed';
+// The statuses are the API's (the browser sees them); the migrations' CHECK constraints list the same.
+export type { OrderStatus } from '../../../common/api-contract';
 
 export interface OrdersTable {
   id: string;
