@@ -127,6 +127,7 @@ export const API_ERROR_CODES = [
   'invalid_signature',
   'livemode_mismatch',
   'missing_signature',
+  'webhook_source_refused',
   // Anything else.
   'not_found',
   'internal_error',

@@ -2,7 +2,7 @@
 // ranges configured), checked on req.ip under TRUST_PROXY, before the body is read.
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createId } from '../../emulator/src/ids';
+import { createId } from '../../emulator/src/index';
 import { createWebhookSourceList, readStripeWebhookIps } from '../src/security/webhook-sources';
 import { countRows, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
