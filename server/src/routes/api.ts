@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
 import { CATALOG } from '../payments/catalog';
 import { createCheckoutSession } from '../payments/checkout';
-import { fulfilCheckoutSession, fulfilPaymentIntent } from '../payments/fulfilment';
+import { fulfilPayment } from '../payments/fulfilment';
 import { createPaymentIntent } from '../payments/payment-intents';
 import type { Order, OrderStore } from '../store/order-store';
 import type { RateLimiters } from '../security/rate-limit';
@@ -113,7 +113,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     if (order.status === 'pending' || order.status === 'failed') {
       // The webhook may not have arrived yet, or the customer retried after a decline: ask Stripe.
       try {
-        order = (await fulfilPaymentIntent(deps, paymentIntentId)) ?? order;
+        order = (await fulfilPayment(deps, 'payment_intent', paymentIntentId)) ?? order;
       } catch (error) {
         deps.logger.warn({ err: error, paymentIntentId }, 'could not refresh the order from Stripe; answering with what we have');
       }
@@ -131,7 +131,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       // The webhook may not have arrived yet (or a declined customer retried on the same
       // session): ask Stripe (same idempotent fulfilment).
       try {
-        order = (await fulfilCheckoutSession(deps, sessionId)) ?? order;
+        order = (await fulfilPayment(deps, 'checkout_session', sessionId)) ?? order;
       } catch (error) {
         deps.logger.warn({ err: error, sessionId }, 'could not refresh the order from Stripe; answering with what we have');
       }
