@@ -13,15 +13,7 @@ import type { Mode } from '../config';
 import { AppError } from '../errors';
 import type { OrderChange } from '../store/order-store';
 import type { Decision, FulfilmentDeps } from './fulfilment';
-import {
-  decideFromCheckoutSession,
-  decideFromPaymentIntent,
-  decidePaymentIntentOutcome,
-  findOrderForPaymentIntent,
-  retrieveDisputedPaymentIntent,
-  retrieveFullyRefundedPaymentIntent,
-  retrievePaymentIntentSummary,
-} from './fulfilment';
+import { decidePayment, retrieveDisputedPaymentIntent, retrieveFullyRefundedPaymentIntent } from './fulfilment';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -76,11 +68,10 @@ export type EventResult = 'processed' | 'duplicate' | 'ignored';
  */
 async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null, status: 'refunded' | 'disputed'): Promise<OrderChange | null> {
   if (!paymentIntentId) return null;
-  const summary = await retrievePaymentIntentSummary(deps.stripe, paymentIntentId);
-  const order = await findOrderForPaymentIntent(deps.store, summary);
-  if (!order) return null;
-  const paid = order.status === 'paid' ? null : decidePaymentIntentOutcome(order, summary, deps.logger);
-  return { orderId: order.id, outcomes: [...(paid ? [paid] : []), { status }] };
+  const decision = await decidePayment(deps, 'payment_intent', paymentIntentId);
+  if (!decision) return null;
+  const paid = decision.order.status === 'paid' ? null : decision.outcome;
+  return { orderId: decision.order.id, outcomes: [...(paid ? [paid] : []), { status }] };
 }
 
 /** The event types planChange acts on (keep in step with its cases); reconciliation lists only these. */
@@ -113,11 +104,11 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Or
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired':
       // Retrieved with the charge expanded: the card display fields come with it.
-      return toChange(await decideFromCheckoutSession(deps, event.data.object.id));
+      return toChange(await decidePayment(deps, 'checkout_session', event.data.object.id));
     case 'payment_intent.succeeded':
     case 'payment_intent.payment_failed':
       // Payment Element flow (and the intent behind a Checkout Session).
-      return toChange(await decideFromPaymentIntent(deps, event.data.object.id));
+      return toChange(await decidePayment(deps, 'payment_intent', event.data.object.id));
     case 'charge.refunded': {
       // Only a full refund makes the order refunded; a partial one leaves it paid.
       const paymentIntentId = await retrieveFullyRefundedPaymentIntent(deps.stripe, event.data.object.id);

@@ -1,6 +1,6 @@
 // The JSON API: parse with strict schemas, call payments/ or the store, map to HTTP.
 import express from 'express';
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Mode } from '../config';
@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
 import { CATALOG } from '../payments/catalog';
 import { createCheckoutSession } from '../payments/checkout';
-import { fulfilCheckoutSession, fulfilPaymentIntent } from '../payments/fulfilment';
+import { findOrderByStripeId, fulfilPayment } from '../payments/fulfilment';
+import type { PaymentSourceKind } from '../payments/fulfilment';
 import { createPaymentIntent } from '../payments/payment-intents';
 import type { Order, OrderStore } from '../store/order-store';
 import type { RateLimiters } from '../security/rate-limit';
@@ -22,6 +23,7 @@ import {
   type CheckoutSessionRequest,
   type CheckoutSessionResponse,
   type PaymentIntentRequest,
+  type ApiErrorCode,
   type PublicOrder,
   type ShopConfig,
 } from '../../../common/api-contract';
@@ -47,6 +49,30 @@ export const CheckoutRequestSchema = z.strictObject({
 }) satisfies z.ZodType<CheckoutSessionRequest>;
 
 export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema }) satisfies z.ZodType<PaymentIntentRequest>;
+
+/** What differs between the return pages' lookups: which id, how it must look, what to say when it does not. */
+interface OrderLookup {
+  /** The contract's id check (common/api-contract.ts). */
+  isValid: (id: string) => boolean;
+  invalidCode: ApiErrorCode;
+  invalidMessage: string;
+  notFoundMessage: string;
+}
+
+const ORDER_LOOKUPS: Readonly<Record<PaymentSourceKind, OrderLookup>> = {
+  checkout_session: {
+    isValid: isCheckoutSessionId,
+    invalidCode: 'invalid_session_id',
+    invalidMessage: 'That is not a Checkout Session id.',
+    notFoundMessage: 'No order belongs to that checkout session.',
+  },
+  payment_intent: {
+    isValid: isPaymentIntentId,
+    invalidCode: 'invalid_payment_intent_id',
+    invalidMessage: 'That is not a PaymentIntent id.',
+    notFoundMessage: 'No order belongs to that payment.',
+  },
+};
 
 export interface ApiDeps {
   mode: Mode;
@@ -76,6 +102,28 @@ function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
 /** The order as the browser may see it: status, total and card display fields only. */
 function toPublicOrder(order: Order): PublicOrder {
   return { status: order.status, amount: order.amount, currency: order.currency, card: order.card };
+}
+
+/** One return-page lookup: validate the id, find our order, and refresh it from Stripe while it is not settled. */
+function orderLookupHandler(deps: ApiDeps, kind: PaymentSourceKind): RequestHandler {
+  const lookup = ORDER_LOOKUPS[kind];
+  return async (req, res) => {
+    const param = req.params['id'];
+    const id = typeof param === 'string' ? param : '';
+    if (!lookup.isValid(id)) throw new AppError(400, lookup.invalidCode, lookup.invalidMessage);
+    let order = await findOrderByStripeId(deps.store, kind, id);
+    if (!order) throw new AppError(404, 'order_not_found', lookup.notFoundMessage);
+    if (order.status === 'pending' || order.status === 'failed') {
+      // The webhook may not have arrived yet, or a declined customer retried: ask Stripe (the
+      // same idempotent fulfilment as the webhook's).
+      try {
+        order = (await fulfilPayment(deps, kind, id)) ?? order;
+      } catch (error) {
+        deps.logger.warn({ err: error, stripeObjectId: id }, 'could not refresh the order from Stripe; answering with what we have');
+      }
+    }
+    res.json(toPublicOrder(order));
+  };
 }
 
 export function createApiRouter(deps: ApiDeps): Router {
@@ -109,42 +157,11 @@ export function createApiRouter(deps: ApiDeps): Router {
     res.status(201).json({ clientSecret });
   });
 
-  // The Payment Element's return page: Stripe.js appends ?payment_intent=pi_… to return_url.
-  // The URL's redirect_status proves nothing; the order says what happened.
-  router.get('/orders/by-payment-intent/:paymentIntentId', deps.limiters.orders, async (req, res) => {
-    const param = req.params['paymentIntentId'];
-    const paymentIntentId = typeof param === 'string' ? param : '';
-    if (!isPaymentIntentId(paymentIntentId)) throw new AppError(400, 'invalid_payment_intent_id', 'That is not a PaymentIntent id.');
-    let order = await deps.store.findOrderByPaymentIntent(paymentIntentId);
-    if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that payment.');
-    if (order.status === 'pending' || order.status === 'failed') {
-      // The webhook may not have arrived yet, or the customer retried after a decline: ask Stripe.
-      try {
-        order = (await fulfilPaymentIntent(deps, paymentIntentId)) ?? order;
-      } catch (error) {
-        deps.logger.warn({ err: error, paymentIntentId }, 'could not refresh the order from Stripe; answering with what we have');
-      }
-    }
-    res.json(toPublicOrder(order));
-  });
-
-  router.get('/orders/:checkoutSessionId', deps.limiters.orders, async (req, res) => {
-    const param = req.params['checkoutSessionId'];
-    const sessionId = typeof param === 'string' ? param : '';
-    if (!isCheckoutSessionId(sessionId)) throw new AppError(400, 'invalid_session_id', 'That is not a Checkout Session id.');
-    let order = await deps.store.findOrderByCheckoutSession(sessionId);
-    if (!order) throw new AppError(404, 'order_not_found', 'No order belongs to that checkout session.');
-    if (order.status === 'pending' || order.status === 'failed') {
-      // The webhook may not have arrived yet (or a declined customer retried on the same
-      // session): ask Stripe (same idempotent fulfilment).
-      try {
-        order = (await fulfilCheckoutSession(deps, sessionId)) ?? order;
-      } catch (error) {
-        deps.logger.warn({ err: error, sessionId }, 'could not refresh the order from Stripe; answering with what we have');
-      }
-    }
-    res.json(toPublicOrder(order));
-  });
+  // The return pages: Checkout's success_url / return_url carry ?session_id=cs_…, and Stripe.js
+  // appends ?payment_intent=pi_… to the Payment Element's return_url. Nothing else in the URL
+  // (redirect_status) proves anything; the order says what happened. The more specific path first.
+  router.get('/orders/by-payment-intent/:id', deps.limiters.orders, orderLookupHandler(deps, 'payment_intent'));
+  router.get('/orders/:id', deps.limiters.orders, orderLookupHandler(deps, 'checkout_session'));
 
   return router;
 }
