@@ -1,11 +1,11 @@
 // End-to-end suite: the production build and the real server in a real Chromium.
-// `npm run test:e2e` builds the client first. See e2e/browser.ts for which Chromium is used.
+// `npm run test:e2e` builds the client first. See test-support/browser.ts for which Chromium is used.
 //
 // Two projects run the same spec: "emulated" (always; Stripe's origins routed to the local
 // emulator) and "stripe-test-mode" (only with STRIPE_SECRET_KEY=sk_test_…, otherwise skipped
 // with a message saying what to set).
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from './e2e/browser';
+import { CHROMIUM_ARGS, findChromium } from './test-support/browser';
 import type { AppOptions } from './e2e/support/fixtures';
 
 export default defineConfig<AppOptions>({

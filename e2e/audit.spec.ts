@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
 import { installedTlsScanners } from '../scripts/audit/run-audit';
-import { REPO_ROOT, startApp } from './support/app-process';
+import { REPO_ROOT } from '../test-support/tsx-node';
+import { startApp } from './support/app-process';
 
 // Its own project (see playwright.config.ts): the audit drives its own browser, so this
 // spec has no page of its own for the per-test page watch to check.

@@ -3,7 +3,7 @@
 // violation report reaches our report store, and `npm run monitor` raises it.
 import { spawnSync } from 'node:child_process';
 import { readCspReportsSince } from '../server/src/store/csp-report-store';
-import { REPO_ROOT, tsxNodeArgs } from '../scripts/lib/tsx-node';
+import { REPO_ROOT, tsxNodeArgs } from '../test-support/tsx-node';
 import { expect, test } from './support/fixtures';
 
 test.use({ expectedCspViolations: [/script-src-elem blocked inline|Executing inline script violates|Refused to execute inline script/] });

@@ -1,17 +1,13 @@
 // Runs the app the way production does: the Vite build in dist/client served by
-// `server/src/main.ts` in a child process (one Node process, through tsx's loader), on free ports, with a throwaway SQLite file and
-// every log line captured to a file the tests read afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `server/src/main.ts` as its own process (test-support/app-launcher.ts: free ports, a
+// throwaway SQLite file, every log line in a file the tests read, no `.env` and no variable
+// from the caller's shell), with what the browser tests need on top.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDevCertificate } from '../../common/dev-certs';
-import { findFreePort, waitForHealthy } from '../../scripts/lib/app-health';
-import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
-
-export { REPO_ROOT };
+import { findFreePort } from '../../test-support/app-health';
+import { launchApp } from '../../test-support/app-launcher';
+import { REPO_ROOT } from '../../test-support/tsx-node';
 
 export type StripeMode = 'emulated' | 'test';
 
@@ -19,6 +15,19 @@ export interface TestModeKeys {
   secretKey: string;
   publishableKey: string;
   webhookSecret: string;
+}
+
+export interface StartAppOptions {
+  /** Stripe test-mode keys; required in test mode. */
+  keys?: TestModeKeys;
+  /**
+   * 'stripe' (default) puts Stripe's real origins in the CSP and the fixtures route them to the
+   * emulator; 'local' is what `npm start` does: the emulator's own origin in the CSP and its
+   * Stripe.js stand-in named by GET /api/config.
+   */
+  emulatorOrigins?: 'stripe' | 'local';
+  /** More variables for the app (they win over the ones set here). */
+  env?: Record<string, string>;
 }
 
 export interface RunningApp {
@@ -43,141 +52,55 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const STOP_TIMEOUT_MS = 10_000;
-
-/** Variables that must come from this harness only, never from the caller's shell or `.env`. */
-const OWNED_VARIABLES = [
-  'STRIPE_SECRET_KEY',
-  'STRIPE_PUBLISHABLE_KEY',
-  'STRIPE_WEBHOOK_SECRET',
-  'STRIPE_API_URL',
-  'STRIPE_WEBHOOK_IPS',
-  'PORT',
-  'HTTP_PORT',
-  'PUBLIC_URL',
-  'TLS_CERT_FILE',
-  'TLS_KEY_FILE',
-  'DATABASE_URL',
-  'CLIENT_DIST_DIR',
-  'EMULATOR_PORT',
-  'EMULATOR_ORIGINS',
-  'EMULATOR_WEBHOOK_SECRET',
-  'NODE_ENV',
-  'SECURITY_HEADERS',
-  'HSTS_PRELOAD',
-] as const;
-
-/**
- * `emulatorOrigins`: 'stripe' (default) puts Stripe's real origins in the CSP and the fixtures
- * route them to the emulator; 'local' is what `npm start` does: the emulator's own origin in the
- * CSP and its Stripe.js stand-in named by GET /api/config.
- */
-export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOrigins: 'stripe' | 'local' = 'stripe'): Promise<RunningApp> {
+export async function startApp(mode: StripeMode, options: StartAppOptions = {}): Promise<RunningApp> {
   const distIndex = path.join(REPO_ROOT, 'dist', 'client', 'index.html');
   if (!existsSync(distIndex)) {
     throw new Error(`${distIndex} is missing. Run the suite with \`npm run test:e2e\` (it builds the client first) or run \`npm run build\`.`);
   }
+  const { keys } = options;
   if (mode === 'test' && !keys) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
-
-  const { ca } = await ensureDevCertificate();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-app-'));
-  const databaseFile = path.join(dir, 'e2e.sqlite');
-  const logFile = path.join(dir, 'server.log');
 
   // `stripe listen --forward-to https://localhost:4242/webhooks/stripe` fixes the port in test mode.
   const port = mode === 'test' ? 4242 : await findFreePort();
-  const httpPort = await findFreePort();
-  const emulatorPort = mode === 'emulated' ? await findFreePort() : null;
   const webhookSecret = keys?.webhookSecret ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const secretKey = keys?.secretKey ?? 'sk_test_emulated';
-  const baseURL = `https://localhost:${port}`;
-
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Empty strings count as unset for the app and stop a developer's `.env` from filling them in.
-  for (const name of OWNED_VARIABLES) env[name] = '';
-  Object.assign(env, {
-    // Emulated mode refuses NODE_ENV=production (it takes fake payments), so only Stripe test
-    // mode runs as a production deployment; both send production's headers (two-year HSTS),
-    // which the browser and the audit (MDN Observatory) see and grade.
-    NODE_ENV: mode === 'test' ? 'production' : '',
-    SECURITY_HEADERS: 'production',
-    PORT: String(port),
-    HTTP_PORT: String(httpPort),
-    PUBLIC_URL: baseURL,
-    DATABASE_URL: `file:${databaseFile}`,
-    // One browser starts dozens of checkouts a minute here; the limit itself is tested in Vitest.
-    CHECKOUT_RATE_LIMIT: '1000',
+  const stripe: Record<string, string> =
+    mode === 'test' && keys
+      ? // Emulated mode refuses NODE_ENV=production (it takes fake payments), so only Stripe test
+        // mode runs as a production deployment.
+        { NODE_ENV: 'production', STRIPE_SECRET_KEY: keys.secretKey, STRIPE_PUBLISHABLE_KEY: keys.publishableKey, STRIPE_WEBHOOK_SECRET: keys.webhookSecret }
+      : // Hosted pages on https://checkout.stripe.com by default, so the app's CSP names Stripe's
+        // real origins; the fixtures route those origins to the emulator.
+        { EMULATOR_ORIGINS: options.emulatorOrigins ?? 'stripe', EMULATOR_WEBHOOK_SECRET: webhookSecret };
+  const app = await launchApp({
+    port,
+    env: {
+      ...stripe,
+      // Both modes send production's headers (two-year HSTS), which the browser and the audit
+      // (MDN Observatory) see and grade.
+      SECURITY_HEADERS: 'production',
+      PUBLIC_URL: `https://localhost:${port}`,
+      // One browser starts dozens of checkouts a minute here; the limit itself is tested in Vitest.
+      CHECKOUT_RATE_LIMIT: '1000',
+      ...options.env,
+    },
   });
-  if (mode === 'emulated') {
-    Object.assign(env, {
-      EMULATOR_PORT: String(emulatorPort),
-      // Hosted pages on https://checkout.stripe.com, so the app's CSP names Stripe's real
-      // origins; the fixtures route those origins to the emulator.
-      EMULATOR_ORIGINS: emulatorOrigins,
-      EMULATOR_WEBHOOK_SECRET: webhookSecret,
-    });
-  } else if (keys) {
-    Object.assign(env, {
-      STRIPE_SECRET_KEY: keys.secretKey,
-      STRIPE_PUBLISHABLE_KEY: keys.publishableKey,
-      STRIPE_WEBHOOK_SECRET: keys.webhookSecret,
-    });
-  }
-
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, tsxNodeArgs('server/src/main.ts'), {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', logFd, logFd],
-    detached: true,
-  });
-  closeSync(logFd);
-
-  const stop = async () => {
-    await stopChild(child);
-    await rm(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await waitForHealthy(`${baseURL}/healthz`, ca, child, () => tail(logFile));
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 
   return {
     mode,
-    baseURL,
-    emulatorOrigin: emulatorPort === null ? null : `https://localhost:${emulatorPort}`,
-    emulatorPort,
+    baseURL: app.url,
+    emulatorOrigin: app.emulatorOrigin,
+    emulatorPort: app.emulatorPort,
     webhookSecret,
     secretKey,
-    httpPort,
-    dataDir: dir,
-    databaseFile,
-    logFile,
-    ca,
-    stop,
+    httpPort: app.httpPort,
+    dataDir: app.dir,
+    databaseFile: app.sqliteFile(),
+    logFile: app.logFile,
+    ca: app.ca,
+    stop: async () => {
+      await app.stop();
+      app.remove();
+    },
   };
-}
-
-/** SIGTERM first (the app drains and closes the database), SIGKILL if it hangs. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_TIMEOUT_MS))]);
-  if (timedOut) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    await exited;
-  }
-}
-
-async function tail(file: string, lines = 40): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').slice(-lines).join('\n');
 }

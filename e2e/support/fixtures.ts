@@ -1,7 +1,7 @@
 // Playwright fixtures: one running app per worker, Stripe's origins routed to the emulator,
 // and a watcher (page-watch.ts) on every test.
 import { test as base, expect } from '@playwright/test';
-import { routeStripeToEmulator } from './stripe-routing';
+import { routeStripeToEmulator } from '../../test-support/stripe-routing';
 import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
 import { watchContext } from './page-watch';
 
@@ -27,7 +27,7 @@ interface TestFixtures {
 }
 
 /** Hosts the browser reaches for Checkout, Stripe.js and 3-D Secure; in emulated mode all of them are the emulator. */
-export { STRIPE_ORIGINS } from './stripe-routing';
+export { STRIPE_ORIGINS } from '../../test-support/stripe-routing';
 
 export const TEST_MODE_SKIP_MESSAGE =
   'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
@@ -54,7 +54,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await use(null);
         return;
       }
-      const app = await startApp(stripeMode, keys, emulatorOrigins);
+      const app = await startApp(stripeMode, { keys, emulatorOrigins });
       await use(app);
       await app.stop();
     },

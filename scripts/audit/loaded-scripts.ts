@@ -3,8 +3,8 @@
 // This is what PCI DSS 6.4.3 asks a merchant to inventory, measured rather than declared.
 import { createHash } from 'node:crypto';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, findChromium } from '../../e2e/browser';
-import { routeStripeToEmulator } from '../../e2e/support/stripe-routing';
+import { CHROMIUM_ARGS, findChromium } from '../../test-support/browser';
+import { routeStripeToEmulator } from '../../test-support/stripe-routing';
 
 export interface LoadedScript {
   page: string;

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ensureDevCertificate } from '../../common/dev-certs';
-import { probeStatus } from '../lib/app-health';
-import { REPO_ROOT } from '../lib/tsx-node';
-import { startAppProcess } from './app-process';
-import type { MemoryAfterGc } from './app-process';
+import { probeStatus } from '../../test-support/app-health';
+import { launchApp } from '../../test-support/app-launcher';
+import { REPO_ROOT } from '../../test-support/tsx-node';
+import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from './memory-after-gc';
+import type { MemoryAfterGc } from './memory-after-gc';
 import { createRequestMix } from './request-mix';
 import { runLoad } from './run-load';
 import type { LoadSummary } from './run-load';
@@ -62,7 +63,7 @@ if (!existsSync(path.join(clientDir, 'index.html'))) {
 }
 
 const { ca } = await ensureDevCertificate();
-const app = await startAppProcess({ clientDistDir: clientDir, collectGarbageOnSignal: true });
+const app = await launchApp({ clientDistDir: clientDir, nodeArgs: COLLECT_GARBAGE_NODE_ARGS, ca });
 const sampler = sampleRss(app.pid, 100);
 const requests = createRequestMix(app.url);
 let failed = false;
@@ -71,11 +72,11 @@ try {
   const warmUpStart = sampler.elapsedMs();
   const warmUp = await runLoad({ url: app.url, ca, durationSeconds: args.warmup, connections: args.connections, requests });
   const warmUpEnd = sampler.elapsedMs();
-  const afterWarmUp = await app.collectGarbage();
+  const afterWarmUp = await collectGarbage(app);
   const runStart = sampler.elapsedMs();
   const run = await runLoad({ url: app.url, ca, durationSeconds: args.duration, connections: args.connections, requests });
   const runEnd = sampler.elapsedMs();
-  const afterRun = await app.collectGarbage();
+  const afterRun = await collectGarbage(app);
   sampler.stop();
   const healthAfter = (await probeStatus(`${app.url}/healthz`, ca, 5_000)) ?? 0;
 

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
-import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
+import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
 import type { LoadRequest } from './request-mix';
 
 const RUNNER = path.join(REPO_ROOT, 'scripts', 'bench', 'autocannon-runner.ts');

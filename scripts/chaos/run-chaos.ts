@@ -10,11 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startEmulator } from '../../emulator/src/index';
+import type { ReconcileSummary } from '../../server/src/payments/reconcile';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
+import type { LaunchedApp } from '../../test-support/app-launcher';
 import { httpsGet } from '../lib/https-client';
-import { createAppProcess, type ReconcileSummary } from './app-process';
 import { deliverWithChaos, type DeliveryResult, type DeliveryStats } from './chaos-delivery';
 import { checkProcessedEvents, checkTransitions, compareOrders, computeExpectedOrders } from './ground-truth';
+import { launchChaosApp, processedByWebhook, runReconcileCli, waitForReconciled } from './chaos-app';
 import { readOrderTable } from './order-table';
 import { carryOutPayment, expectedEventCount, planPayments, type AppApi, type ExpectedStatus, type StartedPayment } from './payments';
 import { createRandom } from './prng';
@@ -74,12 +76,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // No webhook endpoint: the chaos deliverer below is the only sender.
   const emulator = await startEmulator({ port: 0, publicOrigins: 'local', logger: pino({ level: 'silent' }) });
   const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
-  const app = await createAppProcess({ dir, emulatorUrl: emulator.url, webhookSecret, databaseUrl, ca: emulator.ca });
+  let launched: LaunchedApp | undefined;
   let succeeded = false;
   try {
-    progress(`seed ${options.seed}: ${options.payments} payments, ${options.kills} kills; app ${app.url}, emulator ${emulator.url}, files in ${dir}`);
-    await app.start();
-    const startupReconciles = [await app.waitForReconciled()];
+    progress(`seed ${options.seed}: ${options.payments} payments, ${options.kills} kills; emulator ${emulator.url}, files in ${dir}`);
+    const app = (launched = await launchChaosApp({ dir, emulatorUrl: emulator.url, webhookSecret, databaseUrl, ca: emulator.ca }));
+    progress(`app ${app.url}`);
+    const startupReconciles = [await waitForReconciled(app)];
 
     const api = createAppApi(app.url, emulator.ca);
     const products = await listProducts(app.url, emulator.ca);
@@ -123,7 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } finally {
         gate.open();
       }
-      const summary = await app.waitForReconciled();
+      const summary = await waitForReconciled(app);
       startupReconciles.push(summary);
       progress(`restarted; startup reconciliation: ${JSON.stringify(summary)}`);
     };
@@ -167,7 +170,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     // Events withheld after the last restart are found by `npm run reconcile`, as in production.
-    const finalReconcile = await app.runReconcileCli();
+    const finalReconcile = await runReconcileCli(app);
     progress(`npm run reconcile: ${JSON.stringify(finalReconcile)}`);
     await app.stop();
 
@@ -177,7 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const expected = computeExpectedOrders(emulator, startedPayments, events, mismatches);
     mismatches.push(...compareOrders(expected, table));
     mismatches.push(
-      ...checkProcessedEvents({ events, handledTypes: HANDLED_EVENT_TYPES, table, acknowledged: delivery.acknowledged, processedByWebhook: app.processedByWebhook }),
+      ...checkProcessedEvents({ events, handledTypes: HANDLED_EVENT_TYPES, table, acknowledged: delivery.acknowledged, processedByWebhook: processedByWebhook(app) }),
     );
     mismatches.push(...checkTransitions(table));
     for (const [index, summary] of startupReconciles.entries()) {
@@ -208,9 +211,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       dir,
     };
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\nApp log: ${app.logFile}\n${app.tail()}`, { cause: error });
+    const log = launched ? `\nApp log: ${launched.logFile}\n${launched.tail()}` : '';
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${log}`, { cause: error });
   } finally {
-    await app.stop().catch(() => {});
+    await launched?.stop().catch(() => {});
     await emulator.close();
     if (succeeded) await rm(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ import { createTestDatabase, describeEachEngine } from '../../server/test/helper
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
 import { PAGE_FILES, PAGE_ROUTES } from '../../server/src/routes/pages';
 import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS } from '../../server/src/security/headers';
-import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
+import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
 
 let clientDir: string;
 const apps: TestApp[] = [];

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../lib/tsx-node';
+import { REPO_ROOT } from '../../test-support/tsx-node';
 
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const readYaml = (file: string) => parse(read(file), { strict: true, uniqueKeys: true }) as Record<string, unknown>;

@@ -17,13 +17,13 @@
 // request or more, and the RSS bound (32 MB) is a coarse guard against native leaks
 // (sockets, Buffers) of about 5 kB per request or more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppProcess } from '../../scripts/bench/app-process';
-import type { AppProcess } from '../../scripts/bench/app-process';
+import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from '../../scripts/bench/memory-after-gc';
 import { createRequestMix } from '../../scripts/bench/request-mix';
 import { runLoad } from '../../scripts/bench/run-load';
 import type { LoadSummary } from '../../scripts/bench/run-load';
 import { formatMegabytes, sampleRss } from '../../scripts/bench/rss';
 import { ensureDevCertificate } from '../../common/dev-certs';
+import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
 import { DEFAULT_RATE_LIMITS } from '../src/security/rate-limit';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
@@ -35,11 +35,11 @@ const MAX_HEAP_GROWTH_BYTES = 4 * 1024 * 1024;
 const MAX_RSS_GROWTH_BYTES = 32 * 1024 * 1024;
 const RATE_LIMITED = ['GET /api/config', 'GET /api/products', 'POST /api/checkout-sessions', 'POST /api/payment-intents', 'GET /api/orders/:id (unknown)'];
 
-let app: AppProcess;
+let app: LaunchedApp;
 let ca: string;
 beforeAll(async () => {
   ca = (await ensureDevCertificate()).ca;
-  app = await startAppProcess({ clientDistDir: FIXTURE_CLIENT_DIR, collectGarbageOnSignal: true });
+  app = await launchApp({ clientDistDir: FIXTURE_CLIENT_DIR, nodeArgs: COLLECT_GARBAGE_NODE_ARGS, ca });
 });
 afterAll(async () => {
   await app?.stop();
@@ -77,11 +77,11 @@ describe('under a bounded load from another process', () => {
     const run = (amount: number) => pollHealthDuring(runLoad({ url: app.url, ca, amount, connections: CONNECTIONS, requests }));
 
     const warmUp = await run(WARM_UP_REQUESTS);
-    const afterWarmUp = await app.collectGarbage();
+    const afterWarmUp = await collectGarbage(app);
     const phaseA = await run(PHASE_REQUESTS);
-    const afterA = await app.collectGarbage();
+    const afterA = await collectGarbage(app);
     const phaseB = await run(PHASE_REQUESTS);
-    const afterB = await app.collectGarbage();
+    const afterB = await collectGarbage(app);
     sampler.stop();
 
     const phases = { warmUp, phaseA, phaseB };

@@ -8,38 +8,36 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CERT_DIR, ensureDevCertificate } from '../../common/dev-certs';
+import { spawnScript, type ScriptProcess } from '../../test-support/app-launcher';
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
-import { spawnServerScript } from './helpers/server-process';
-import type { SpawnedServerScript } from './helpers/server-process';
+import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
 
-interface Started extends SpawnedServerScript {
-  dir: string;
-}
-
-const started: Started[] = [];
-afterEach(() => {
-  for (const { child, dir } of started.splice(0)) {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+const started: ScriptProcess[] = [];
+afterEach(async () => {
+  for (const main of started.splice(0)) {
+    await main.kill();
+    rmSync(main.dir, { recursive: true, force: true });
   }
 });
 
-function startMain(env: Record<string, string>, dotenv?: string): Started {
+/** main.ts with the test pages, ports chosen by the OS (read from the banner) and `env`. */
+function startMain(env: Record<string, string>, dotenv?: string): ScriptProcess {
   // A temp working directory, so a developer's .env never leaks into the test.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-main-'));
   if (dotenv !== undefined) writeFileSync(path.join(dir, '.env'), dotenv);
-  const result = { ...spawnServerScript({ EMULATOR_PORT: '0', DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`, ...env }, { cwd: dir }), dir };
-  started.push(result);
-  return result;
+  const fullEnv = { PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, EMULATOR_PORT: '0', DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`, ...env };
+  const main = spawnScript({ script: 'server/src/main.ts', dir, env: fullEnv });
+  started.push(main);
+  return main;
 }
 
-async function waitForBanner(main: Started): Promise<{ shop: string; httpPort: number }> {
+async function waitForBanner(main: ScriptProcess): Promise<{ shop: string; httpPort: number }> {
   for (let i = 0; i < 300; i++) {
     const shop = /Shop:\s+(https:\/\/localhost:\d+)/.exec(main.output());
     const redirect = /HTTP redirect: http:\/\/localhost:(\d+)/.exec(main.output());
     if (shop?.[1] && redirect?.[1]) return { shop: shop[1], httpPort: Number(redirect[1]) };
-    if (main.child.exitCode !== null) break;
+    if (main.hasExited()) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`no banner:\n${main.output()}`);
@@ -114,14 +112,14 @@ describe('main.ts', () => {
       }, 100);
     });
     expect(await inFlight).toBe(201);
-    expect(await main.exited).toBe(0);
+    expect(await main.exited).toEqual({ code: 0, signal: null });
     expect(main.output()).toContain('stopped');
     await expect(httpsRequest(`${shop}/healthz`, { ca })).rejects.toThrow();
   });
 
   it('reads a .env file in the working directory', async () => {
     const main = startMain({}, 'STRIPE_SECRET_KEY=sk_test_fromdotenv\nSTRIPE_PUBLISHABLE_KEY=pk_live_fromdotenv\n');
-    expect(await main.exited).toBe(1);
+    expect(await main.exited).toEqual({ code: 1, signal: null });
     expect(main.output()).toContain('STRIPE_PUBLISHABLE_KEY is a live-mode key but STRIPE_SECRET_KEY is a test-mode key');
   });
 
@@ -132,7 +130,7 @@ describe('main.ts', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
       const main = startMain({ PORT: String(port) });
-      expect(await main.exited).toBe(1);
+      expect(await main.exited).toEqual({ code: 1, signal: null });
       expect(main.output()).toContain(`Port ${port} is in use: stop the other process, or set PORT to a free port.`);
     } finally {
       blocker.close();
@@ -149,7 +147,7 @@ describe('main.ts', () => {
     ['emulated mode (fake payments) on a PUBLIC_URL customers could reach', { PUBLIC_URL: 'https://shop.example.com' }, /takes fake payments, so it only runs on a loopback PUBLIC_URL.*not on https:\/\/shop\.example\.com/],
   ])('stops at startup on %s with a message that says what to fix', async (_name, env, message) => {
     const main = startMain(env);
-    expect(await main.exited).toBe(1);
+    expect(await main.exited).toEqual({ code: 1, signal: null });
     expect(main.output()).toMatch(message);
     expect(main.output()).not.toContain('sk_live_abc');
   });
@@ -165,7 +163,7 @@ describe('main.ts', () => {
       TLS_CERT_FILE: path.join(DEFAULT_CERT_DIR, 'localhost.pem'),
       TLS_KEY_FILE: path.join(DEFAULT_CERT_DIR, 'localhost-key.pem'),
     });
-    expect(await main.exited).toBe(1);
+    expect(await main.exited).toEqual({ code: 1, signal: null });
     expect(main.output()).toMatch(/TLS_CERT_FILE comes from the development CA.*for shop\.example\.com\. Set TLS_CERT_FILE and TLS_KEY_FILE/);
     expect(main.output()).not.toContain('listening');
   });

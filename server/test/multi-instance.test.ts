@@ -9,14 +9,14 @@ import { createOrderId } from '../src/payments/cart';
 import { createStripeClient } from '../src/payments/stripe-client';
 import { createOrderStore } from '../src/store/order-store';
 import { HANDLED_EVENT_TYPES } from '../src/payments/webhook-events';
+import { launchApp, spawnScript, type LaunchedApp } from '../../test-support/app-launcher';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import type { TestDatabase } from './helpers/databases';
 import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import type { TestRequestOptions } from './helpers/https-request';
-import { spawnServerScript, startServerProcess } from './helpers/server-process';
-import type { ServerProcess } from './helpers/server-process';
+import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
 
 const WEBHOOK_SECRET = 'whsec_multi_instance_test_secret';
 const COPIES_PER_INSTANCE = 4;
@@ -24,7 +24,7 @@ const COPIES_PER_INSTANCE = 4;
 describeEachEngine('two app instances sharing one database', (engine) => {
   let emulator: Emulator;
   let test: TestDatabase;
-  let instances: ServerProcess[] = [];
+  let instances: LaunchedApp[] = [];
   let stripe: Stripe;
 
   beforeAll(async () => {
@@ -32,7 +32,6 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     test = await createTestDatabase(engine);
     stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
     const env = {
-      DATABASE_URL: test.url,
       STRIPE_SECRET_KEY: 'sk_test_emulated',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_emulated',
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -40,21 +39,22 @@ describeEachEngine('two app instances sharing one database', (engine) => {
       CHECKOUT_RATE_LIMIT: '3',
       RATE_LIMIT_STORE: 'database',
     };
-    instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    const launch = () => launchApp({ env, databaseUrl: test.url, clientDistDir: FIXTURE_CLIENT_DIR, ca: emulator.ca });
+    instances = await Promise.all([launch(), launch()]);
   }, 60_000);
 
   afterAll(async () => {
-    for (const instance of instances) instance.child.kill('SIGTERM');
-    const codes = await Promise.all(instances.map((instance) => instance.exited));
+    const exits = await Promise.all(instances.map((instance) => instance.stop()));
+    for (const instance of instances) instance.remove();
     await emulator.close();
     await test.drop();
-    expect(codes).toEqual([0, 0]);
+    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
   });
 
-  const request = (instance: ServerProcess, pathname: string, options: Omit<TestRequestOptions, 'ca'> = {}) =>
+  const request = (instance: LaunchedApp, pathname: string, options: Omit<TestRequestOptions, 'ca'> = {}) =>
     httpsRequest(`${instance.url}${pathname}`, { ...options, ca: emulator.ca });
 
-  const startCheckout = (instance: ServerProcess) =>
+  const startCheckout = (instance: LaunchedApp) =>
     request(instance, '/api/checkout-sessions', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -142,8 +142,12 @@ describeEachEngine('two instances moving the same orders at once', (engine) => {
 
 /** Runs server/test/fixtures/store-race-worker.ts as its own process; resolves with its JSON result. */
 async function runStoreWorker(env: Record<string, string>): Promise<unknown> {
-  const worker = spawnServerScript(env, { script: 'server/test/fixtures/store-race-worker.ts' });
-  const code = await worker.exited;
-  if (code !== 0) throw new Error(`store worker exited with ${String(code)}:\n${worker.output()}`);
-  return worker.logLines().at(-1);
+  const worker = spawnScript({ script: 'server/test/fixtures/store-race-worker.ts', env });
+  try {
+    const exit = await worker.exited;
+    if (exit.code !== 0) throw new Error(`store worker exited with ${exit.code ?? exit.signal}:\n${worker.output()}`);
+    return worker.logLines().at(-1);
+  } finally {
+    worker.remove();
+  }
 }

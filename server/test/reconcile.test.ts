@@ -15,10 +15,10 @@ import { createStripeClient } from '../src/payments/stripe-client';
 import { openDatabase } from '../src/store/database';
 import { createOrderStore } from '../src/store/order-store';
 import { createReconcileCursor } from '../src/store/reconcile-cursor';
+import { spawnScript } from '../../test-support/app-launcher';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
-import { spawnServerScript } from './helpers/server-process';
-import { countRows, startEmulatedApp, startPaymentIntent, startTestApp } from './helpers/test-app';
+import { countRows, FIXTURE_CLIENT_DIR, startEmulatedApp, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
 
@@ -279,7 +279,8 @@ describe('npm run reconcile and startup, as processes', () => {
     }
   }
 
-  const run = (script: string, env: Record<string, string>) => spawnServerScript({ DATABASE_URL: `file:${dbFile}`, ...env }, { cwd: dir, script: `server/src/${script}` });
+  const run = (script: string, env: Record<string, string>) =>
+    spawnScript({ script: `server/src/${script}`, dir, env: { PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, DATABASE_URL: `file:${dbFile}`, ...env } });
 
   const testMode = () => ({
     STRIPE_SECRET_KEY: 'sk_test_emulated',
@@ -292,14 +293,14 @@ describe('npm run reconcile and startup, as processes', () => {
     const orderId = await payWhileDown();
     expect(await statusOf(orderId)).toEqual({ status: 'pending' });
     const cli = run('reconcile-cli.ts', testMode());
-    expect(await cli.exited).toBe(0);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
     expect(cli.output()).toMatch(/"processed":2,"duplicate":0,"ignored":0,"failed":0\}.*"msg":"reconciled missed Stripe events"/);
     expect(await statusOf(orderId)).toEqual({ status: 'paid' });
   });
 
   it('npm run reconcile in emulated mode says how to point it at a Stripe', async () => {
     const cli = run('reconcile-cli.ts', {});
-    expect(await cli.exited).toBe(1);
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
     expect(cli.output()).toContain('npm run reconcile needs a Stripe to ask');
   });
 
@@ -314,8 +315,7 @@ describe('npm run reconcile and startup, as processes', () => {
       expect(done).toMatch(/"processed":2,"duplicate":2,"ignored":0,"failed":0\}/);
       expect(await statusOf(orderId)).toEqual({ status: 'paid' });
     } finally {
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
+      expect(await server.stop()).toEqual({ code: 0, signal: null });
     }
   });
 });

@@ -9,10 +9,9 @@ import http from 'node:http';
 import https from 'node:https';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppProcess } from '../../scripts/bench/app-process';
-import type { AppProcess } from '../../scripts/bench/app-process';
 import { createRequestMix } from '../../scripts/bench/request-mix';
 import { runLoad } from '../../scripts/bench/run-load';
+import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
 import { createStripeClient } from '../src/payments/stripe-client';
 import type { Stripe } from '../src/payments/stripe-client';
 import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
@@ -28,13 +27,14 @@ const KEEP_ALIVE_CLIENTS = 4;
 const MAX_DRAIN_MS = 5_000;
 
 let emulator: Emulator;
-let app: AppProcess;
+let app: LaunchedApp;
 let stripe: Stripe;
 beforeAll(async () => {
   emulator = await startTestEmulator();
   stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
-  app = await startAppProcess({
+  app = await launchApp({
     clientDistDir: FIXTURE_CLIENT_DIR,
+    ca: emulator.ca,
     env: {
       STRIPE_SECRET_KEY: 'sk_test_emulated',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_emulated',
@@ -277,7 +277,7 @@ describe('SIGTERM under load', () => {
     }
     expect(before.webhooks).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
-    const effects = readWebhookEffects(app.databaseFile, [...acked, ...refused].map(({ eventId }) => eventId), [...slowSessions, ...loopSessions]);
+    const effects = readWebhookEffects(app.sqliteFile(), [...acked, ...refused].map(({ eventId }) => eventId), [...slowSessions, ...loopSessions]);
     for (const { eventId, sessionId } of acked) {
       expect(effects.processed.has(eventId), `${eventId} acknowledged but not recorded`).toBe(true);
       expect(effects.statuses.get(sessionId), `${sessionId} acknowledged but not paid`).toBe('paid');

@@ -1,10 +1,10 @@
-// Starting the app as a process and knowing when it serves: a free port to give it, and a wait
-// for GET /healthz to answer 200 over HTTPS (the e2e suite and the chaos harness).
-import type { ChildProcess } from 'node:child_process';
+// Knowing when an app process serves: a free port to give it, and a wait for GET /healthz to
+// answer 200 over HTTPS (the app launcher; the load benchmark probes with the same request).
 import https from 'node:https';
 import net from 'node:net';
 
 const HEALTH_TIMEOUT_MS = 60_000;
+const HEALTH_INTERVAL_MS = 100;
 
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,20 +19,24 @@ export function findFreePort(): Promise<number> {
   });
 }
 
-/**
- * Resolves once `url` answers 200; fails at once if `child` exits first, or after 60 s,
- * with the app's last output (`output()`) in the message.
- */
-export async function waitForHealthy(url: string, ca: string, child: ChildProcess, output: () => string | Promise<string>, intervalMs = 250): Promise<void> {
+export interface WaitForHealthyOptions {
+  /** The CA the app's certificate chains to. */
+  ca: string;
+  /** True once the process is gone: the wait fails at once instead of timing out. */
+  hasExited: () => boolean;
+  /** The app's last output, for the error message. */
+  output: () => string;
+}
+
+/** Resolves once `url` answers 200; fails if the process exits first, or after 60 s, with the app's output in the message. */
+export async function waitForHealthy(url: string, options: WaitForHealthyOptions): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`The app exited (${child.exitCode ?? child.signalCode}) before it was healthy. Its output:\n${await output()}`);
-    }
-    if ((await probeStatus(url, ca)) === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    if (options.hasExited()) throw new Error(`The app exited before it was healthy. Its output:\n${options.output()}`);
+    if ((await probeStatus(url, options.ca)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
   }
-  throw new Error(`The app did not answer ${url} with 200 within ${HEALTH_TIMEOUT_MS / 1000} s. Its output:\n${await output()}`);
+  throw new Error(`The app did not answer ${url} with 200 within ${HEALTH_TIMEOUT_MS / 1000} s. Its output:\n${options.output()}`);
 }
 
 /** The status of one GET on a connection of its own (nothing kept open to an app about to be killed); undefined when none came. */

@@ -1,4 +1,4 @@
-// Which Chromium the end-to-end suite drives, and how it is launched.
+// Which Chromium the end-to-end suite and `npm run audit` drive, and how it is launched.
 //
 // Order of preference:
 //   1. CHROMIUM_PATH, e.g. `CHROMIUM_PATH=/opt/chrome/chrome npm run test:e2e`

@@ -1,6 +1,7 @@
 // Sends a browser's requests for Stripe's origins to the local emulator, so pages run under
-// their production CSP (which names the real origins) with no network. maxRedirects: 0 hands
-// a 303 (to our success_url) back to the browser, which follows it under our real CSP.
+// their production CSP (which names the real origins) with no network: the e2e fixtures and
+// the audit's visit of an emulated app. maxRedirects: 0 hands a 303 (to our success_url) back
+// to the browser, which follows it under our real CSP.
 import type { BrowserContext } from '@playwright/test';
 
 export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com', 'https://hooks.stripe.com'] as const;
