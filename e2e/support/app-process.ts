@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ensureDevCertificate } from '../../scripts/dev-certs';
 import { findFreePort, waitForHealthy } from '../../scripts/lib/app-health';
 import { REPO_ROOT, tsxNodeArgs } from '../../scripts/lib/tsx-node';
+import { activeCatalogFile } from '../../test-support/catalog';
 
 export { REPO_ROOT };
 
@@ -58,6 +59,7 @@ const OWNED_VARIABLES = [
   'TLS_KEY_FILE',
   'DATABASE_URL',
   'CLIENT_DIST_DIR',
+  'CATALOG_FILE',
   'EMULATOR_PORT',
   'EMULATOR_ORIGINS',
   'EMULATOR_WEBHOOK_SECRET',
@@ -106,6 +108,8 @@ export async function startApp(mode: StripeMode, keys?: TestModeKeys, emulatorOr
     DATABASE_URL: `file:${databaseFile}`,
     // One browser starts dozens of checkouts a minute here; the limit itself is tested in Vitest.
     CHECKOUT_RATE_LIMIT: '1000',
+    // The catalog the specs derive their expectations from (the caller's CATALOG_FILE or the default).
+    CATALOG_FILE: activeCatalogFile(),
   });
   if (mode === 'emulated') {
     Object.assign(env, {

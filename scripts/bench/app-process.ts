@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { REPO_ROOT, tsxNodeArgs } from '../lib/tsx-node';
 import { readRssBytes } from './rss';
+import { activeCatalogFile } from '../../test-support/catalog';
 
 const MAIN = path.join(REPO_ROOT, 'server', 'src', 'main.ts');
 const GC_PRELOAD = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'bench', 'collect-garbage-on-signal.ts')).href;
@@ -83,6 +84,8 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
       ...(options.env?.['STRIPE_SECRET_KEY'] ? {} : { EMULATOR_PORT: '0' }),
       CLIENT_DIST_DIR: options.clientDistDir,
       DATABASE_URL: `file:${databaseFile}`,
+      // The catalog the request mix buys from (the caller's CATALOG_FILE or the default).
+      CATALOG_FILE: activeCatalogFile(),
       ...options.env,
     },
     stdio: ['ignore', logFd, logFd],

@@ -17,6 +17,7 @@ import { createRequestMix } from './request-mix';
 import { runLoad } from './run-load';
 import type { LoadSummary } from './run-load';
 import { formatMegabytes, medianBytes, readRssBytes, sampleRss } from './rss';
+import { loadActiveCatalog } from '../../test-support/catalog';
 
 const HELP = `Usage: npm run bench:load -- [options]
 
@@ -64,7 +65,7 @@ if (!existsSync(path.join(clientDir, 'index.html'))) {
 const { ca } = await ensureDevCertificate();
 const app = await startAppProcess({ clientDistDir: clientDir, collectGarbageOnSignal: true });
 const sampler = sampleRss(app.pid, 100);
-const requests = createRequestMix(app.url);
+const requests = createRequestMix(app.url, loadActiveCatalog());
 let failed = false;
 try {
   const rssAtStart = readRssBytes(app.pid);

@@ -27,6 +27,7 @@ import { ensureDevCertificate } from '../../scripts/dev-certs';
 import { DEFAULT_RATE_LIMITS } from '../src/security/rate-limit';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { loadActiveCatalog } from '../../test-support/catalog';
 
 const CONNECTIONS = 8;
 const WARM_UP_REQUESTS = 2_000;
@@ -72,7 +73,7 @@ function expectCleanRun(summary: LoadSummary, label: string): void {
 
 describe('under a bounded load from another process', () => {
   it('answers every request (no 5xx, no connection error), rate-limits with JSON 429s, stays healthy and keeps memory flat', { timeout: 120_000 }, async () => {
-    const requests = createRequestMix(app.url);
+    const requests = createRequestMix(app.url, loadActiveCatalog());
     const sampler = sampleRss(app.pid, 100);
     const run = (amount: number) => pollHealthDuring(runLoad({ url: app.url, ca, amount, connections: CONNECTIONS, requests }));
 

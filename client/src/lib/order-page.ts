@@ -4,7 +4,8 @@
 // the order settles. https://docs.stripe.com/checkout/fulfillment
 import { ApiError, type Order } from './api';
 import { createElement, requireElement, showStatus } from './dom';
-import { describePaidCard, formatBrand, formatExpiry, formatMoney } from './format';
+import { formatAmount } from '../../../common/currency';
+import { describePaidCard, formatBrand, formatExpiry } from './format';
 import { pollUntil } from './poll';
 
 /** Statuses after which the order will not change any more. */
@@ -67,7 +68,7 @@ export function startOrderPage(options: OrderPageOptions): void {
   }
 
   function showOrder(order: Order): void {
-    amountOutput.textContent = formatMoney(order.amount, order.currency);
+    amountOutput.textContent = formatAmount(order.amount, order.currency);
     if (order.card) {
       cardOutput.replaceChildren(`${formatBrand(order.card.brand)} ending in ${order.card.last4}, expires ${formatExpiry(order.card.expMonth, order.card.expYear)}`);
     } else {

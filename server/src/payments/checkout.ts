@@ -7,11 +7,12 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderItem, OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
-
+import type { Catalog } from './catalog';
 
 export interface CheckoutDeps {
   stripe: Stripe;
   store: OrderStore;
+  catalog: Catalog;
   publicUrl: string;
 }
 
@@ -34,7 +35,7 @@ function redirectParams(uiMode: CheckoutUiMode, publicUrl: string): Pick<Stripe.
 }
 
 export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[], uiMode: CheckoutUiMode = 'hosted_page'): Promise<CheckoutStart> {
-  const { cart, order } = await createPendingOrder(deps.store, items);
+  const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
 
   let session: Stripe.Checkout.Session;
   try {
@@ -45,7 +46,7 @@ export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem
         line_items: cart.lines.map(({ product, quantity }) => ({
           quantity,
           price_data: {
-            currency: product.currency,
+            currency: cart.currency,
             unit_amount: product.unitAmount,
             product_data: { name: product.name },
           },

@@ -6,7 +6,8 @@ import { AppError } from '../errors';
 import type { Mode } from '../config';
 import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
-import { CATALOG } from '../payments/catalog';
+import { MAX_PRODUCT_ID_LENGTH } from '../../../common/catalog';
+import type { Catalog } from '../payments/catalog';
 import { createCheckoutSession } from '../payments/checkout';
 import { fulfilCheckoutSession, fulfilPaymentIntent } from '../payments/fulfilment';
 import { createPaymentIntent } from '../payments/payment-intents';
@@ -16,27 +17,33 @@ import { originCheckMiddleware } from '../security/origin-check';
 
 export const MAX_QUANTITY = 10;
 
-const ItemsSchema = z
+/**
+ * The request bodies, for a given catalog: at most one line per product, so the longest valid
+ * basket is the catalog itself (common/catalog.ts keeps that within the JSON body limit).
+ */
+export function createRequestSchemas(catalog: Catalog) {
+  const items = z
     .array(
       z.strictObject({
-        productId: z.string().min(1).max(64),
+        productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
         quantity: z.number().int().min(1, `quantity must be between 1 and ${MAX_QUANTITY}`).max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
       }),
     )
     .min(1, 'items must hold at least one product')
-    .max(CATALOG.length, `items may hold at most ${CATALOG.length} lines`);
-
-/**
- * One resource for both Checkout integrations, as in Stripe's own API: `uiMode` picks a
- * hosted page (answer `{ url }`, the browser navigates there) or the embedded form (answer
- * `{ clientSecret }`, Stripe.js mounts it). Default hosted, so existing clients keep working.
- */
-export const CheckoutRequestSchema = z.strictObject({
-  items: ItemsSchema,
-  uiMode: z.enum(['hosted_page', 'embedded_page'], { error: 'uiMode must be hosted_page or embedded_page' }).optional(),
-});
-
-export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema });
+    .max(catalog.products.length, `items may hold at most ${catalog.products.length} lines`);
+  return {
+    /**
+     * One resource for both Checkout integrations, as in Stripe's own API: `uiMode` picks a
+     * hosted page (answer `{ url }`, the browser navigates there) or the embedded form (answer
+     * `{ clientSecret }`, Stripe.js mounts it). Default hosted, so existing clients keep working.
+     */
+    checkout: z.strictObject({
+      items,
+      uiMode: z.enum(['hosted_page', 'embedded_page'], { error: 'uiMode must be hosted_page or embedded_page' }).optional(),
+    }),
+    paymentIntent: z.strictObject({ items }),
+  };
+}
 
 const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
 const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]{1,200}$/;
@@ -49,6 +56,7 @@ export interface ApiDeps {
   publicUrl: string;
   stripe: Stripe;
   store: OrderStore;
+  catalog: Catalog;
   logger: Logger;
   limiters: RateLimiters;
 }
@@ -73,6 +81,7 @@ function toPublicOrder(order: Order) {
 
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
+  const schemas = createRequestSchemas(deps.catalog);
   router.use(deps.limiters.api);
   // API answers are per customer and may carry card display details: never cache them.
   router.use((_req, res, next) => {
@@ -87,18 +96,18 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/products', (_req, res) => {
-    res.json({ products: CATALOG });
+    res.json({ currency: deps.catalog.currency, products: deps.catalog.products });
   });
 
   router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items, uiMode } = parseBody(CheckoutRequestSchema, req);
-    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items, uiMode);
+    const { items, uiMode } = parseBody(schemas.checkout, req);
+    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl }, items, uiMode);
     res.status(201).json(started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url });
   });
 
   router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items } = parseBody(PaymentIntentRequestSchema, req);
-    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store }, items);
+    const { items } = parseBody(schemas.paymentIntent, req);
+    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog }, items);
     res.status(201).json({ clientSecret });
   });
 

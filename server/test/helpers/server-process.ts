@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { REPO_ROOT, tsxNodeArgs } from '../../../scripts/lib/tsx-node';
+import { activeCatalogFile } from '../../../test-support/catalog';
 import { FIXTURE_CLIENT_DIR } from './test-app';
 import { waitFor } from './wait';
 
@@ -34,7 +35,8 @@ export interface ServerScriptOptions {
 export function spawnServerScript(env: Record<string, string>, options: ServerScriptOptions = {}): SpawnedServerScript {
   const child = spawn(process.execPath, tsxNodeArgs(options.script ?? 'server/src/main.ts'), {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, ...env },
+    // The catalog the tests derive their expectations from (the caller's CATALOG_FILE or the default).
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, CATALOG_FILE: activeCatalogFile(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
