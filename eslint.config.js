@@ -40,7 +40,12 @@ const IMPORT_EXCEPTIONS = [
   {
     from: 'server/test/',
     to: 'test-support/',
-    why: 'server process tests start the app with the same launcher as e2e, chaos and bench.',
+    why: 'server process tests start the app with the same launcher as e2e, chaos and bench, and take their products from the active or a fixture catalog.',
+  },
+  {
+    from: 'client/test/',
+    to: 'test-support/',
+    why: 'client tests read the same active and fixture catalogs as every other test.',
   },
 ];
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
-import { installedTlsScanners } from '../scripts/audit/run-audit';
+import { installedTlsScanners } from '../test-support/tls-scanners';
 import { REPO_ROOT } from '../test-support/tsx-node';
 import { startApp } from './support/app-process';
 

@@ -8,9 +8,11 @@ import { measureLog, readLogEntries } from './support/server-log';
 import { createStripeClient, waitForCompletedEvent } from './support/stripe-api';
 import type { RunningApp } from './support/app-process';
 import type { Page } from '@playwright/test';
-import { z } from 'zod';
+import { formatAmount } from '../common/currency';
+import { loadActiveCatalog } from '../test-support/catalog';
 
-const CatalogSchema = z.object({ products: z.array(z.object({ id: z.string(), unitAmount: z.number().int() })) });
+/** What the app under test sells (support/app-process.ts passes it the same CATALOG_FILE). */
+const catalog = loadActiveCatalog();
 
 // The "stripe-test-mode" project skips these (with a message) when its keys are not set;
 // see the `app` fixture in support/fixtures.ts.
@@ -24,7 +26,7 @@ async function expectPaid(page: Page, app: RunningApp, checkoutSessionId: string
   const order = readOrderBySession(app.databaseFile, checkoutSessionId);
   expect(order).toMatchObject({
     status: 'paid',
-    currency: 'usd',
+    currency: catalog.currency,
     card_brand: 'visa',
     card_last4: '4242',
     card_exp_month: 12,
@@ -40,7 +42,13 @@ function expectNotPaid(app: RunningApp, checkoutSessionId: string): void {
 }
 
 test('pays with 4242 and the success page shows the card', async ({ page, app, typedCardNumbers }) => {
-  const catalog = CatalogSchema.parse(await (await page.request.get('/api/products')).json());
+  expect(await (await page.request.get('/api/products')).json()).toEqual({ currency: catalog.currency, products: catalog.products });
+
+  await test.step('prices show the catalog amounts in minor units, unscaled, in the catalog currency', async () => {
+    await page.goto('/');
+    const locale = await page.evaluate(() => navigator.language);
+    await expect(page.getByTestId('product-price')).toHaveText(catalog.products.map((p) => formatAmount(p.unitAmount, catalog.currency, locale)));
+  });
 
   await test.step('keyboard: skip link first, checkout right after the last product', async () => {
     await page.goto('/');
@@ -61,7 +69,10 @@ test('pays with 4242 and the success page shows the card', async ({ page, app, t
 
   const product = catalog.products.find((p) => p.id === productId);
   expect(product).toBeDefined();
-  expect(readOrderBySession(app.databaseFile, checkoutSessionId)?.amount).toBe(2 * (product?.unitAmount ?? NaN));
+  const total = 2 * (product?.unitAmount ?? NaN);
+  expect(readOrderBySession(app.databaseFile, checkoutSessionId)?.amount).toBe(total);
+  const locale = await page.evaluate(() => navigator.language);
+  await expect(page.getByTestId('order-amount')).toHaveText(formatAmount(total, catalog.currency, locale));
 });
 
 test('a declined card (0002) can be retried with 4242', async ({ page, app, typedCardNumbers }) => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ensureDevCertificate } from '../common/dev-certs';
 import { findFreePort, waitForHealthy } from './app-health';
 import { REPO_ROOT, tsxNodeArgs } from './tsx-node';
+import { activeCatalogFile } from './catalog';
 
 const MAIN = 'server/src/main.ts';
 const STOP_TIMEOUT_MS = 20_000;
@@ -179,6 +180,8 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
   const emulatorPort = options.env?.['STRIPE_SECRET_KEY'] ? null : await findFreePort();
   const databaseUrl = options.databaseUrl ?? `file:${path.join(dir, 'app.sqlite')}`;
   const env: Record<string, string> = {
+    // The catalog the tests derive their expectations from (test-support/catalog.ts).
+    CATALOG_FILE: activeCatalogFile(),
     ...options.env,
     PORT: String(port),
     HTTP_PORT: String(httpPort),

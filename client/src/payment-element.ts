@@ -6,9 +6,10 @@
 // order says. https://docs.stripe.com/payments/accept-a-payment?platform=web&ui=elements
 import type { Stripe, StripeElements, StripeError } from '@stripe/stripe-js';
 import { ApiError, createPaymentIntent, getConfig, listProducts } from './lib/api';
+import type { Catalog } from './lib/api';
 import { loadBasket } from './lib/basket';
 import { requireElement, showStatus } from './lib/dom';
-import { formatMoney } from './lib/format';
+import { formatAmount } from '../../common/currency';
 import { loadStripeForPage } from './lib/stripe-loader';
 
 const status = requireElement('#status-message', HTMLElement);
@@ -33,8 +34,8 @@ async function startPayment(): Promise<void> {
     return;
   }
   try {
-    const [config, { clientSecret }, products] = await Promise.all([getConfig(), createPaymentIntent(items), listProducts()]);
-    showTotal(items, products);
+    const [config, { clientSecret }, catalog] = await Promise.all([getConfig(), createPaymentIntent(items), listProducts()]);
+    showTotal(items, catalog);
     const stripe = await loadStripeForPage(config);
     const elements = stripe.elements({ clientSecret, appearance: { theme: 'stripe' } });
     const paymentElement = elements.create('payment');
@@ -51,9 +52,9 @@ async function startPayment(): Promise<void> {
 }
 
 /** The total as the shop lists it; the amount charged is the server's, from the same catalog. */
-function showTotal(items: { productId: string; quantity: number }[], products: { id: string; unitAmount: number; currency: string }[]): void {
-  const total = items.reduce((sum, item) => sum + item.quantity * (products.find((p) => p.id === item.productId)?.unitAmount ?? 0), 0);
-  amountOutput.textContent = formatMoney(total, products[0]?.currency ?? 'usd');
+function showTotal(items: { productId: string; quantity: number }[], catalog: Catalog): void {
+  const total = items.reduce((sum, item) => sum + item.quantity * (catalog.products.find((p) => p.id === item.productId)?.unitAmount ?? 0), 0);
+  amountOutput.textContent = formatAmount(total, catalog.currency);
 }
 
 async function pay(): Promise<void> {

@@ -8,7 +8,7 @@ import { ApiError, createCheckoutSession, getConfig, listProducts, type Product 
 import { MAX_QUANTITY } from '../../common/api-contract';
 import { clampQuantity, countBasketItems, listBasketItems, saveBasket, totalBasket } from './lib/basket';
 import { createElement, requireElement, showStatus } from './lib/dom';
-import { formatMoney } from './lib/format';
+import { formatAmount } from '../../common/currency';
 
 const PLACEHOLDER_IMAGE = '/images/placeholder.svg';
 
@@ -23,7 +23,8 @@ const testModeNotice = requireElement('#test-mode-notice', HTMLElement);
 
 const quantities = new Map<string, number>();
 const unitAmounts = new Map<string, number>();
-let currency = 'usd';
+/** The catalog's one currency, known once the catalog has loaded (the total shows – until then). */
+let currency = '';
 
 void loadCatalog();
 void showTestModeNotice();
@@ -40,12 +41,13 @@ async function loadCatalog(): Promise<void> {
   showStatus(status, 'Loading products…');
   setPayButtonsDisabled(true);
   try {
-    const products = await listProducts();
+    const catalog = await listProducts();
+    const { products } = catalog;
+    currency = catalog.currency;
     for (const product of products) {
       quantities.set(product.id, 0);
       unitAmounts.set(product.id, product.unitAmount);
     }
-    currency = products[0]?.currency ?? currency;
     grid.replaceChildren(...products.map(renderProduct));
     showStatus(status, products.length === 0 ? 'The shop is empty right now. Please come back later.' : '');
     setPayButtonsDisabled(products.length === 0);
@@ -109,7 +111,7 @@ function renderProduct(product: Product): HTMLLIElement {
     createElement('div', { class: 'product-body' }, [
       createElement('h2', { class: 'product-name' }, [product.name]),
       createElement('p', { class: 'product-description' }, [product.description]),
-      createElement('p', { class: 'product-price', 'data-testid': 'product-price' }, [formatMoney(product.unitAmount, product.currency)]),
+      createElement('p', { class: 'product-price', 'data-testid': 'product-price' }, [formatAmount(product.unitAmount, currency)]),
       createElement('div', { class: 'quantity' }, [
         createElement('label', { for: inputId }, ['Quantity', createElement('span', { class: 'visually-hidden' }, [` of ${product.name}`])]),
         createElement('div', { class: 'stepper' }, [decrease, input, increase]),
@@ -121,7 +123,7 @@ function renderProduct(product: Product): HTMLLIElement {
 function updateSummary(): void {
   const count = countBasketItems(quantities);
   countOutput.textContent = String(count);
-  totalOutput.textContent = count === 0 ? '–' : formatMoney(totalBasket(quantities, unitAmounts), currency);
+  totalOutput.textContent = count === 0 || currency === '' ? '–' : formatAmount(totalBasket(quantities, unitAmounts), currency);
 }
 
 function setPayButtonsDisabled(disabled: boolean): void {

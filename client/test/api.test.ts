@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, SHOP_MODES } from '../../common/api-contract';
-import { parseConfig, parseOrder, toApiError } from '../src/lib/api';
+import { parseCatalog, parseConfig, parseOrder, toApiError } from '../src/lib/api';
+import type { Catalog } from '../src/lib/api';
+import { FIXTURE_CATALOGS, loadActiveCatalog, loadFixtureCatalog } from '../../test-support/catalog';
 
 describe('toApiError', () => {
   it('passes validation messages through', () => {
@@ -62,5 +64,22 @@ describe('parseConfig modes', () => {
 
   it('refuses a mode the server does not run in', () => {
     expect(parseConfig({ mode: 'sandbox', publishableKey: 'pk_test_x', stripeJsUrl: null })).toBeUndefined();
+  });
+});
+
+describe('parseCatalog', () => {
+  // What GET /api/products answers: the server's catalog as it is, for any catalog.
+  const catalogs: [string, Catalog][] = [['the active catalog', loadActiveCatalog()], ...FIXTURE_CATALOGS.map((name): [string, Catalog] => [name, loadFixtureCatalog(name)])];
+  it.each(catalogs)('reads %s as the server sends it', (_name, catalog) => {
+    expect(parseCatalog(JSON.parse(JSON.stringify({ currency: catalog.currency, products: catalog.products })))).toEqual(catalog);
+  });
+
+  it.each([
+    ['a bare list of products', [{ id: 'a', name: 'A', description: '', unitAmount: 100, image: '/images/a.svg' }]],
+    ['no currency', { products: [] }],
+    ['an uppercase currency', { currency: 'EUR', products: [] }],
+    ['a fractional amount', { currency: 'eur', products: [{ id: 'a', name: 'A', unitAmount: 1.5 }] }],
+  ])('refuses %s', (_name, body) => {
+    expect(parseCatalog(body)).toBeUndefined();
   });
 });

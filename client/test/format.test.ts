@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePaidCard, formatBrand, formatExpiry, formatMoney } from '../src/lib/format';
+import { describePaidCard, formatBrand, formatExpiry } from '../src/lib/format';
 
 describe('formatBrand', () => {
   it.each([
@@ -34,9 +34,3 @@ describe('describePaidCard', () => {
   });
 });
 
-describe('formatMoney', () => {
-  it('divides by the currency minor unit', () => {
-    expect(formatMoney(1800, 'usd', 'en-US')).toBe('$18.00');
-    expect(formatMoney(500, 'JPY', 'en-US')).toBe('¥500');
-  });
-});

@@ -38,6 +38,19 @@ describe('the payment page', () => {
     expect(page.body).not.toContain(t.emulator.url); // no absolute self-links: it also works as checkout.stripe.com
   });
 
+  it.each([
+    ['usd', 2500, '$50.00'],
+    // Zero-decimal (https://docs.stripe.com/currencies#zero-decimal): 2500 JPY is ¥2,500, never ¥25.
+    ['jpy', 2500, '¥5,000'],
+    ['eur', 1295, '€25.90'],
+  ])('shows a %s total of unit_amount %i × 2 as %s, in minor units as Stripe counts them', async (currency, unitAmount, total) => {
+    const session = await createTestSession(t.stripe, {
+      line_items: [{ price_data: { currency, unit_amount: unitAmount, product_data: { name: 'Workshop T-shirt' } }, quantity: 2 }],
+    });
+    const page = decodeHtml((await request(mustUrl(session.url))).body);
+    expect(page).toContain(total);
+  });
+
   it('sends a CSP whose form-action allows the 303 to the success URL origin', async () => {
     const session = await createTestSession(t.stripe, { success_url: 'https://shop.example:8443/done?id={CHECKOUT_SESSION_ID}', cancel_url: 'https://shop.example:8443/cancel' });
     const page = await request(mustUrl(session.url));

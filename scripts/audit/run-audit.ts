@@ -1,7 +1,7 @@
 // The audit: grades a deployment with the graders people trust and says pass or fail.
 // Each check returns rows; the CLI (cli.ts) prints them and writes the JSON report.
+import { installedTlsScanners } from '../../test-support/tls-scanners';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { collectLoadedScripts, type LoadedScript } from './loaded-scripts';
 import { OBSERVATORY_TARGET_SCORE, runObservatory } from './observatory';
 import { crossOriginIsolationProblems, fetchHeaders } from './page-headers';
 import { scanForCardNumbers } from './pan-scan';
-import { isForwardSecretAead, probeTls, targetFromUrl } from './tls-probe';
+import { isForwardSecretAead, probeTls, targetFromUrl } from '../../test-support/tls-probe';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -188,16 +188,6 @@ export async function auditPanAtRest(options: Pick<AuditOptions, 'panScanPaths'>
 }
 
 /** The scanners that ride along where Debian's packages are installed, and their rows. */
-export const EXTERNAL_TLS_SCANNERS = [
-  { tool: 'sslscan', check: 'sslscan (Debian)' },
-  { tool: 'testssl', check: 'testssl.sh (Debian)' },
-] as const;
-
-/** The scanners found on PATH (what the audit will run). */
-export function installedTlsScanners(searchPath = process.env.PATH ?? ''): (typeof EXTERNAL_TLS_SCANNERS)[number][] {
-  return EXTERNAL_TLS_SCANNERS.filter(({ tool }) => searchPath.split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, tool))));
-}
-
 async function externalTlsScanners(baseUrl: URL, ca: string | undefined): Promise<AuditRow[]> {
   const hostPort = `${baseUrl.hostname}:${baseUrl.port || 443}`;
   const installed = installedTlsScanners();

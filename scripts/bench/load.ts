@@ -12,12 +12,13 @@ import { ensureDevCertificate } from '../../common/dev-certs';
 import { probeStatus } from '../../test-support/app-health';
 import { launchApp } from '../../test-support/app-launcher';
 import { REPO_ROOT } from '../../test-support/tsx-node';
-import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from './memory-after-gc';
-import type { MemoryAfterGc } from './memory-after-gc';
-import { createRequestMix } from './request-mix';
-import { runLoad } from './run-load';
-import type { LoadSummary } from './run-load';
-import { formatMegabytes, medianBytes, readRssBytes, sampleRss } from './rss';
+import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from '../../test-support/load/memory-after-gc';
+import type { MemoryAfterGc } from '../../test-support/load/memory-after-gc';
+import { createRequestMix } from '../../test-support/load/request-mix';
+import { runLoad } from '../../test-support/load/run-load';
+import type { LoadSummary } from '../../test-support/load/run-load';
+import { formatMegabytes, medianBytes, readRssBytes, sampleRss } from '../../test-support/load/rss';
+import { loadActiveCatalog } from '../../test-support/catalog';
 
 const HELP = `Usage: npm run bench:load -- [options]
 
@@ -65,7 +66,7 @@ if (!existsSync(path.join(clientDir, 'index.html'))) {
 const { ca } = await ensureDevCertificate();
 const app = await launchApp({ clientDistDir: clientDir, nodeArgs: COLLECT_GARBAGE_NODE_ARGS, ca });
 const sampler = sampleRss(app.pid, 100);
-const requests = createRequestMix(app.url);
+const requests = createRequestMix(app.url, loadActiveCatalog());
 let failed = false;
 try {
   const rssAtStart = readRssBytes(app.pid);

@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluateCsp, seriousCspFindings } from '../audit/csp-grade';
 import { crossOriginIsolationProblems } from '../audit/page-headers';
-import { EXTERNAL_TLS_SCANNERS, auditPanAtRest, externalScanProblems, gradeTestsslFindings, installedTlsScanners, isApproved, parseTestsslJson } from '../audit/run-audit';
+import { auditPanAtRest, externalScanProblems, gradeTestsslFindings, isApproved, parseTestsslJson } from '../audit/run-audit';
+import { EXTERNAL_TLS_SCANNERS, installedTlsScanners } from '../../test-support/tls-scanners';
 import { WHAT_TO_SCAN, findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {

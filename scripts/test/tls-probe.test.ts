@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate, type DevCertificate } from '../../common/dev-certs';
-import { isForwardSecretAead, probeTls } from '../audit/tls-probe';
+import { isForwardSecretAead, probeTls } from '../../test-support/tls-probe';
 
 let cert: DevCertificate;
 const servers: Server[] = [];

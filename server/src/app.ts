@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Mode } from './config';
 import { errorMiddleware, notFoundMiddleware } from './errors';
 import { requestLogMiddleware } from './logger';
+import type { Catalog } from './payments/catalog';
 import type { Stripe } from './payments/stripe-client';
 import { createApiRouter } from './routes/api';
 import { createCspReportRouter } from './routes/csp-reports';
@@ -39,6 +40,8 @@ export interface AppDeps {
   hstsPreload: boolean;
   trustProxyHops: number;
   stripe: Stripe;
+  /** What the shop sells, validated at startup (payments/catalog.ts); carts are priced from it. */
+  catalog: Catalog;
   store: OrderStore;
   cspReports: CspReportStore;
   logger: Logger;

@@ -4,6 +4,7 @@
 // Every variable is documented in `.env.example`.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CertificateRequirements } from './security/certificate-check';
 import type { SecurityHeadersProfile } from './security/headers';
@@ -33,6 +34,11 @@ export interface Config {
   /** Where rate-limit counters live: this process's memory, or the shared database (several instances). */
   rateLimitStore: RateLimitStore;
   clientDistDir: string;
+  /**
+   * The catalog file (absolute) and the folder its `/images/…` paths must exist in; main.ts
+   * loads and validates it at startup (payments/catalog.ts).
+   */
+  catalog: { file: string; publicDir: string };
   logLevel: string;
   /** Which Strict-Transport-Security the app sends: two years (production) or max-age=0 (development). */
   securityHeaders: SecurityHeadersProfile;
@@ -85,6 +91,7 @@ const EnvSchema = z.object({
   TLS_KEY_FILE: optional(z.string()),
   DATABASE_URL: optional(z.string()),
   CLIENT_DIST_DIR: optional(z.string()),
+  CATALOG_FILE: optional(z.string()),
   LOG_LEVEL: optional(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -117,11 +124,15 @@ const SECRET_KEY = /^sk_(test|live)_[A-Za-z0-9]+$/;
 const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;
 
+/** The repository, found from this file rather than the working directory (scripts start the app from temp folders). */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 export const DEFAULTS = {
   port: 4242,
   httpPort: 4243,
   databaseUrl: 'file:data/app.sqlite',
   clientDistDir: 'dist/client',
+  catalogFile: 'config/catalog.json',
   emulatorPort: 12111,
   emulatedSecretKey: 'sk_test_emulated',
   emulatedPublishableKey: 'pk_test_emulated',
@@ -279,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // limit times the instance count: with PostgreSQL the counters live in it by default.
     rateLimitStore: e.RATE_LIMIT_STORE ?? (database.engine === 'postgres' ? 'database' : 'memory'),
     clientDistDir: path.resolve(e.CLIENT_DIST_DIR ?? DEFAULTS.clientDistDir),
+    catalog: { file: resolveCatalogFile(e.CATALOG_FILE), publicDir: path.join(REPO_ROOT, 'client', 'public') },
     logLevel: e.LOG_LEVEL ?? 'info',
     securityHeaders,
     hstsPreload: e.HSTS_PRELOAD === 'true',
@@ -299,6 +311,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
   };
+}
+
+/** CATALOG_FILE (absolute, or relative to the repository root) or config/catalog.json, as an absolute path. */
+export function resolveCatalogFile(value: string | undefined): string {
+  return path.resolve(REPO_ROOT, value === undefined || value === '' ? DEFAULTS.catalogFile : value);
 }
 
 /** `file:<path>` (SQLite) or `postgres://…` / `postgresql://…`; a string is the problem to report. */

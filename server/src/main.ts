@@ -10,6 +10,7 @@ import type { Config } from './config';
 import { createHttpsRedirectHandler } from './http-redirect';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
+import { CatalogError, loadCatalogFile } from './payments/catalog';
 import { reconcileMissedEvents } from './payments/reconcile';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
@@ -97,6 +98,9 @@ function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config[
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
   const logger = createLogger({ level: config.logLevel });
+  // Before anything listens: a catalog Stripe would refuse (or a missing image) stops the start.
+  const { catalog, warnings: catalogWarnings } = loadCatalogFile(config.catalog.file, { publicDir: config.catalog.publicDir });
+  for (const warning of catalogWarnings) logger.warn({ catalogFile: config.catalog.file }, warning);
   const credentials = await loadTlsCredentials(config.tls);
   const db = await openDatabase(config.database);
   const store = createOrderStore(db);
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
     trustProxyHops: config.trustProxyHops,
     rateLimits: { ...DEFAULT_RATE_LIMITS, checkout: config.checkoutRateLimit },
     stripe,
+    catalog,
     store,
     cspReports,
     logger,
@@ -201,6 +206,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Startup errors are written for people: the message says what to fix.
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`\n${error instanceof ConfigError ? '' : 'Startup failed: '}${message}\n`);
+  console.error(`\n${error instanceof ConfigError || error instanceof CatalogError ? '' : 'Startup failed: '}${message}\n`);
   process.exit(1);
 });

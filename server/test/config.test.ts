@@ -1,6 +1,9 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolvePublicUrl } from '../src/config';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const TEST_KEYS = {
   STRIPE_SECRET_KEY: 'sk_test_51abcDEF',
@@ -36,6 +39,7 @@ describe('loadConfig', () => {
       database: { engine: 'sqlite', file: path.resolve('data/app.sqlite') },
       rateLimitStore: 'memory',
       clientDistDir: path.resolve('dist/client'),
+      catalog: { file: path.join(REPO_ROOT, 'config', 'catalog.json'), publicDir: path.join(REPO_ROOT, 'client', 'public') },
       logLevel: 'info',
       securityHeaders: 'development',
       hstsPreload: false,
@@ -43,6 +47,19 @@ describe('loadConfig', () => {
       emulator: { port: 12111, origins: 'local', webhookSecret: null },
     });
     expect(resolvePublicUrl(config, 4242)).toBe('https://localhost:4242');
+  });
+
+  it('reads CATALOG_FILE relative to the repository, not the working directory (scripts start the app elsewhere)', () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(path.parse(cwd).root);
+      expect(loadConfig({}).catalog.file).toBe(path.join(REPO_ROOT, 'config', 'catalog.json'));
+      expect(loadConfig({ CATALOG_FILE: 'config/shop-eur.json' }).catalog.file).toBe(path.join(REPO_ROOT, 'config', 'shop-eur.json'));
+      expect(loadConfig({ CATALOG_FILE: '/srv/shop/catalog.json' }).catalog.file).toBe('/srv/shop/catalog.json');
+      expect(loadConfig({ CATALOG_FILE: '' }).catalog.file).toBe(path.join(REPO_ROOT, 'config', 'catalog.json'));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('treats empty values as unset (a copied .env.example works)', () => {

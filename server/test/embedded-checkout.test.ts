@@ -7,6 +7,10 @@ import type { Emulator } from './helpers/emulator';
 import { countRows, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
+import { basketTotal, distinctItems, itemAt, loadActiveCatalog } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
+const DEFAULT_ITEMS = [itemAt(catalog, 1)];
 
 let emulator: Emulator;
 let app: TestApp;
@@ -22,7 +26,7 @@ afterAll(async () => {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-async function createEmbedded(items: unknown = [{ productId: 'canvas-tote', quantity: 1 }]) {
+async function createEmbedded(items: unknown = DEFAULT_ITEMS) {
   const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items, uiMode: 'embedded_page' }) });
   expect(res.status).toBe(201);
   const { clientSecret } = res.json() as { clientSecret: string };
@@ -40,11 +44,12 @@ const waitForStatus = (orderId: string, status: string) => waitFor(async () => (
 describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
   it('writes a pending order, then creates an embedded session with a return_url, and answers only the client secret', async () => {
     const before = await countRows(app.db, 'orders');
-    const { res, clientSecret, sessionId, orderId } = await createEmbedded([{ productId: 'enamel-mug', quantity: 1 }, { productId: 'canvas-tote', quantity: 2 }]);
+    const items = distinctItems(catalog, [1, 2]);
+    const { res, clientSecret, sessionId, orderId } = await createEmbedded(items);
     expect(Object.keys(res.json() as object)).toEqual(['clientSecret']);
     expect(clientSecret).toMatch(/^cs_test_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/);
     expect(await countRows(app.db, 'orders')).toBe(before + 1);
-    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 6600, checkoutSessionId: sessionId, paymentIntentId: null });
+    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: basketTotal(catalog, items), currency: catalog.currency, checkoutSessionId: sessionId, paymentIntentId: null });
 
     const session = await app.stripe.checkout.sessions.retrieve(sessionId);
     expect(session).toMatchObject({
@@ -54,7 +59,8 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
       cancel_url: null,
       client_reference_id: orderId,
       metadata: { order_id: orderId },
-      amount_total: 6600,
+      amount_total: basketTotal(catalog, items),
+      currency: catalog.currency,
       mode: 'payment',
     });
   });
@@ -63,7 +69,7 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     const res = await app.request('/api/checkout-sessions', {
       method: 'POST',
       headers: JSON_HEADERS,
-      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }], uiMode: 'hosted_page' }),
+      body: JSON.stringify({ items: [itemAt(catalog, 0)], uiMode: 'hosted_page' }),
     });
     expect(res.status).toBe(201);
     expect(Object.keys(res.json() as object)).toEqual(['url']);
@@ -80,7 +86,7 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     ['a returnUrl from the browser', { uiMode: 'embedded_page', returnUrl: 'https://evil.example/return' }],
   ])('refuses %s with a JSON error and writes nothing', async (_name, extra) => {
     const before = await countRows(app.db, 'orders');
-    const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }], ...extra }) });
+    const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [itemAt(catalog, 0)], ...extra }) });
     expect(res.status).toBe(400);
     expect((res.json() as { error: { code: string } }).error.code).toBe('invalid_request');
     expect(await countRows(app.db, 'orders')).toBe(before);
@@ -95,7 +101,7 @@ describe('embedded Checkout outcomes', () => {
     await waitForStatus(orderId, 'paid');
     expect(await orderRow(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
     const res = await app.request(`/api/orders/${sessionId}`);
-    expect(res.json()).toEqual({ status: 'paid', amount: 2400, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+    expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, DEFAULT_ITEMS), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
   });
 
   it('a decline marks the order failed through the PaymentIntent metadata, and a retry pays it', async () => {

@@ -8,7 +8,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import os from 'node:os';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../src/payments/catalog';
+import { loadActiveCatalog } from '../../test-support/catalog';
+
+const PRODUCTS = loadActiveCatalog().products;
 import { startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { startTestApp } from './helpers/test-app';
@@ -120,7 +122,7 @@ async function expectStillServing(fromLine: number): Promise<void> {
   const health = await send({ method: 'GET', path: '/healthz', headers: {} });
   expect(health.status).toBe(200);
   const products = await send({ method: 'GET', path: '/api/products', headers: {} });
-  expect(JSON.parse(products.text)).toEqual({ products: CATALOG });
+  expect(JSON.parse(products.text)).toEqual({ currency: app.catalog.currency, products: app.catalog.products });
   expect(({} as Record<string, unknown>)['polluted'], 'Object.prototype is polluted').toBeUndefined();
   const errors = app.logLines.slice(fromLine).filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
   expect(errors, 'error log lines (a 5xx or a crash)').toEqual([]);
@@ -162,7 +164,7 @@ const deepJson = fc.tuple(fc.integer({ min: 1, max: 4_000 }), fc.constantFrom(['
 const checkoutJson = fc.record({
   items: fc.oneof(
     fc.array(fc.record({
-      productId: fc.oneof(fc.constantFrom(...CATALOG.map((product) => product.id)), fc.string({ unit: 'binary', maxLength: 80 })),
+      productId: fc.oneof(fc.constantFrom(...PRODUCTS.map((product) => product.id)), fc.string({ unit: 'binary', maxLength: 80 })),
       quantity: fc.oneof(fc.integer({ min: -5, max: 15 }), fc.double(), fc.string({ maxLength: 5 }), fc.constant(null)),
     }, { requiredKeys: [] }), { maxLength: 6 }),
     fc.jsonValue({ maxDepth: 2 }),
@@ -180,7 +182,7 @@ const textBody = fc.oneof(
   pollutingJson,
   deepJson,
   hugeNumber,
-  hugeNumber.map((number) => `{"items":[{"productId":"${CATALOG[0]?.id ?? 'x'}","quantity":${number}}]}`),
+  hugeNumber.map((number) => `{"items":[{"productId":"${PRODUCTS[0]?.id ?? 'x'}","quantity":${number}}]}`),
   fc.tuple(anyJson, fc.nat()).map(([json, cut]) => json.slice(0, json.length > 1 ? cut % json.length : 0)), // truncated
   unicodeString,
   unicodeString.map((text) => JSON.stringify({ 'csp-report': { 'document-uri': text, 'blocked-uri': text } })),
@@ -221,7 +223,7 @@ const hostileRequest: fc.Arbitrary<FuzzRequest> = fc
   });
 
 /** Requests that get past the parsers, so valid answers (201, 204) are checked too. */
-const validItems = fc.array(fc.record({ productId: fc.constantFrom(...CATALOG.map((product) => product.id)), quantity: fc.integer({ min: 1, max: 10 }) }), { minLength: 1, maxLength: 1 });
+const validItems = fc.array(fc.record({ productId: fc.constantFrom(...PRODUCTS.map((product) => product.id)), quantity: fc.integer({ min: 1, max: 10 }) }), { minLength: 1, maxLength: 1 });
 const plausibleRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.tuple(fc.constantFrom('/api/checkout-sessions', '/api/payment-intents'), fc.oneof(checkoutJson, validItems.map((items) => JSON.stringify({ items }))))
     .map(([path, text]) => ({ method: 'POST', path, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(text) })),

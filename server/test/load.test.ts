@@ -17,16 +17,17 @@
 // request or more, and the RSS bound (32 MB) is a coarse guard against native leaks
 // (sockets, Buffers) of about 5 kB per request or more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from '../../scripts/bench/memory-after-gc';
-import { createRequestMix } from '../../scripts/bench/request-mix';
-import { runLoad } from '../../scripts/bench/run-load';
-import type { LoadSummary } from '../../scripts/bench/run-load';
-import { formatMegabytes, sampleRss } from '../../scripts/bench/rss';
+import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from '../../test-support/load/memory-after-gc';
+import { createRequestMix } from '../../test-support/load/request-mix';
+import { runLoad } from '../../test-support/load/run-load';
+import type { LoadSummary } from '../../test-support/load/run-load';
+import { formatMegabytes, sampleRss } from '../../test-support/load/rss';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
 import { DEFAULT_RATE_LIMITS } from '../src/security/rate-limit';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { loadActiveCatalog } from '../../test-support/catalog';
 
 const CONNECTIONS = 8;
 const WARM_UP_REQUESTS = 2_000;
@@ -72,7 +73,7 @@ function expectCleanRun(summary: LoadSummary, label: string): void {
 
 describe('under a bounded load from another process', () => {
   it('answers every request (no 5xx, no connection error), rate-limits with JSON 429s, stays healthy and keeps memory flat', { timeout: 120_000 }, async () => {
-    const requests = createRequestMix(app.url);
+    const requests = createRequestMix(app.url, loadActiveCatalog());
     const sampler = sampleRss(app.pid, 100);
     const run = (amount: number) => pollHealthDuring(runLoad({ url: app.url, ca, amount, connections: CONNECTIONS, requests }));
 

@@ -12,6 +12,9 @@ import { spawnScript, type ScriptProcess } from '../../test-support/app-launcher
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { activeCatalogFile, fixtureCatalogFile, itemAt, loadActiveCatalog, loadFixtureCatalog } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
 
 const started: ScriptProcess[] = [];
 afterEach(async () => {
@@ -26,7 +29,15 @@ function startMain(env: Record<string, string>, dotenv?: string): ScriptProcess 
   // A temp working directory, so a developer's .env never leaks into the test.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-main-'));
   if (dotenv !== undefined) writeFileSync(path.join(dir, '.env'), dotenv);
-  const fullEnv = { PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, EMULATOR_PORT: '0', DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`, ...env };
+  const fullEnv = {
+    PORT: '0',
+    HTTP_PORT: '0',
+    CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR,
+    EMULATOR_PORT: '0',
+    DATABASE_URL: `file:${path.join(dir, 'app.sqlite')}`,
+    CATALOG_FILE: activeCatalogFile(),
+    ...env,
+  };
   const main = spawnScript({ script: 'server/src/main.ts', dir, env: fullEnv });
   started.push(main);
   return main;
@@ -80,7 +91,7 @@ describe('main.ts', () => {
       ca,
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+      body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
     });
     expect(created.status).toBe(201);
     const checkoutUrl = (created.json() as { url: string }).url;
@@ -105,7 +116,7 @@ describe('main.ts', () => {
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', reject);
-      req.write('{"items":[{"productId":"enamel-mug",');
+      req.write(`{"items":[{"productId":${JSON.stringify(itemAt(catalog, 0).productId)},`);
       setTimeout(() => {
         main.child.kill('SIGTERM');
         setTimeout(() => req.end('"quantity":1}]}'), 300);
@@ -150,6 +161,32 @@ describe('main.ts', () => {
     expect(await main.exited).toEqual({ code: 1, signal: null });
     expect(main.output()).toMatch(message);
     expect(main.output()).not.toContain('sk_live_abc');
+  });
+
+  it('stops at startup on a catalog Stripe would refuse, naming the file, the product, the field and the fix', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-catalog-'));
+    try {
+      const file = path.join(dir, 'catalog.json');
+      const good = { id: 'linen-apron', name: 'Linen apron', description: 'Stonewashed.', unitAmount: 3450, image: '/images/placeholder.svg' };
+      writeFileSync(file, JSON.stringify({ currency: 'eur', products: [good, { ...good, id: 'tea-towel', unitAmount: 40, image: '/images/tea-towel.png' }] }));
+      const main = startMain({ CATALOG_FILE: file });
+      expect(await main.exited).toEqual({ code: 1, signal: null });
+      expect(main.output()).toContain(`The catalog ${file} has problems (fix the file, or point CATALOG_FILE at another; see docs/customize.md):`);
+      expect(main.output()).toContain('  - products[1] "tea-towel": image "/images/tea-towel.png" does not exist: put the file at client/public/images/tea-towel.png or fix the path');
+      expect(main.output()).toContain("  - products[1] \"tea-towel\": unitAmount 40 (€0.40) is below Stripe's minimum charge of 50 (€0.50) for eur: raise it to at least 50");
+      expect(main.output()).not.toContain('Startup failed');
+      expect(main.output()).not.toContain('listening');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sells the catalog CATALOG_FILE names, relative to the repository whatever the working directory', async () => {
+    const jpy = loadFixtureCatalog('jpy-one');
+    const main = startMain({ CATALOG_FILE: path.relative(path.resolve(import.meta.dirname, '..', '..'), fixtureCatalogFile('jpy-one')) });
+    const { shop } = await waitForBanner(main);
+    const { ca } = await ensureDevCertificate();
+    expect((await httpsRequest(`${shop}/api/products`, { ca })).json()).toEqual({ currency: 'jpy', products: jpy.products });
   });
 
   it('stops live mode that would serve the development certificate for PUBLIC_URL=https://shop.example.com', async () => {

@@ -17,6 +17,10 @@ import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import type { TestRequestOptions } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { basketTotal, itemAt, loadActiveCatalog } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
+const ONE_ITEM = [itemAt(catalog, 0)];
 
 const WEBHOOK_SECRET = 'whsec_multi_instance_test_secret';
 const COPIES_PER_INSTANCE = 4;
@@ -58,7 +62,7 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     request(instance, '/api/checkout-sessions', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+      body: JSON.stringify({ items: ONE_ITEM }),
     });
 
   it('shares the checkout rate limit: the fourth checkout from one client is refused, whichever instance gets it', async () => {
@@ -119,7 +123,7 @@ describeEachEngine('two instances moving the same orders at once', (engine) => {
     try {
       const store = createOrderStore(test.database);
       const orderIds = Array.from({ length: ORDERS }, () => createOrderId());
-      for (const id of orderIds) await store.createOrder({ id, amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      for (const id of orderIds) await store.createOrder({ id, amount: basketTotal(catalog, ONE_ITEM), currency: catalog.currency, items: ONE_ITEM });
       // The return page's sync reads the order, then writes; a webhook writes first. On SQLite a
       // transaction that read and then finds another process's newer commit cannot write
       // (SQLITE_BUSY at once, no busy wait) unless it took the write lock when it began.

@@ -6,6 +6,10 @@ import type { Emulator } from './helpers/emulator';
 import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
+import { UNKNOWN_PRODUCT_ID, basketTotal, distinctItems, itemAt, loadActiveCatalog, productAt } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
+const DEFAULT_ITEMS = [itemAt(catalog, 0, 2)];
 
 let emulator: Emulator;
 let app: TestApp;
@@ -21,7 +25,7 @@ afterAll(async () => {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-const createIntent = (items: unknown = [{ productId: 'enamel-mug', quantity: 2 }], target: TestApp = app) => startPaymentIntent(target, items);
+const createIntent = (items: unknown = DEFAULT_ITEMS, target: TestApp = app) => startPaymentIntent(target, items);
 
 function orderRow(orderId: string) {
   return app.db.db
@@ -36,18 +40,19 @@ const waitForStatus = (orderId: string, status: string) => waitFor(async () => (
 describe('POST /api/payment-intents', () => {
   it('writes a pending order, then creates a PaymentIntent priced from the catalog, and answers only the client secret', async () => {
     const before = await countRows(app.db, 'orders');
-    const { res, clientSecret, paymentIntentId, orderId } = await createIntent([{ productId: 'enamel-mug', quantity: 2 }, { productId: 'dot-notebook', quantity: 1 }]);
+    const items = distinctItems(catalog, [2, 1]);
+    const { res, clientSecret, paymentIntentId, orderId } = await createIntent(items);
     expect(Object.keys(res.json() as object)).toEqual(['clientSecret']);
     expect(clientSecret).toMatch(/^pi_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(await countRows(app.db, 'orders')).toBe(before + 1);
     expect(orderId).toMatch(/^ord_[a-z]{20}$/);
-    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: 5100, currency: 'usd', paymentIntentId, checkoutSessionId: null, card: null });
+    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: basketTotal(catalog, items), currency: catalog.currency, paymentIntentId, checkoutSessionId: null, card: null });
 
     const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
     expect(intent).toMatchObject({
-      amount: 5100,
-      currency: 'usd',
+      amount: basketTotal(catalog, items),
+      currency: catalog.currency,
       metadata: { order_id: orderId },
       automatic_payment_methods: { enabled: true },
       status: 'requires_payment_method',
@@ -55,22 +60,22 @@ describe('POST /api/payment-intents', () => {
   });
 
   it('uses the idempotency key payment-intent:<orderId>', async () => {
-    const { paymentIntentId, orderId } = await createIntent([{ productId: 'canvas-tote', quantity: 1 }]);
+    const { paymentIntentId, orderId } = await createIntent([itemAt(catalog, 1)]);
     const again = await app.stripe.paymentIntents.create(
-      { amount: 2400, currency: 'usd', automatic_payment_methods: { enabled: true }, metadata: { order_id: orderId } },
+      { amount: productAt(catalog, 1).unitAmount, currency: catalog.currency, automatic_payment_methods: { enabled: true }, metadata: { order_id: orderId } },
       { idempotencyKey: `payment-intent:${orderId}` },
     );
     expect(again.id).toBe(paymentIntentId);
   });
 
   it.each([
-    ['an unknown product', { items: [{ productId: 'gold-bar', quantity: 1 }] }, JSON_HEADERS, 400, 'unknown_product'],
-    ['a client-supplied amount', { items: [{ productId: 'enamel-mug', quantity: 1 }], amount: 1 }, JSON_HEADERS, 400, 'invalid_request'],
-    ['a uiMode (Checkout only)', { items: [{ productId: 'enamel-mug', quantity: 1 }], uiMode: 'embedded_page' }, JSON_HEADERS, 400, 'invalid_request'],
-    ['quantity 11', { items: [{ productId: 'enamel-mug', quantity: 11 }] }, JSON_HEADERS, 400, 'invalid_request'],
-    ['a text/plain body', { items: [{ productId: 'enamel-mug', quantity: 1 }] }, { 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
-    ['another Origin', { items: [{ productId: 'enamel-mug', quantity: 1 }] }, { ...JSON_HEADERS, Origin: 'https://evil.example' }, 403, 'cross_site_request'],
-    ['Sec-Fetch-Site: cross-site', { items: [{ productId: 'enamel-mug', quantity: 1 }] }, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' }, 403, 'cross_site_request'],
+    ['an unknown product', { items: [{ productId: UNKNOWN_PRODUCT_ID, quantity: 1 }] }, JSON_HEADERS, 400, 'unknown_product'],
+    ['a client-supplied amount', { items: [itemAt(catalog, 0)], amount: 1 }, JSON_HEADERS, 400, 'invalid_request'],
+    ['a uiMode (Checkout only)', { items: [itemAt(catalog, 0)], uiMode: 'embedded_page' }, JSON_HEADERS, 400, 'invalid_request'],
+    ['quantity 11', { items: [itemAt(catalog, 0, 11)] }, JSON_HEADERS, 400, 'invalid_request'],
+    ['a text/plain body', { items: [itemAt(catalog, 0)] }, { 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
+    ['another Origin', { items: [itemAt(catalog, 0)] }, { ...JSON_HEADERS, Origin: 'https://evil.example' }, 403, 'cross_site_request'],
+    ['Sec-Fetch-Site: cross-site', { items: [itemAt(catalog, 0)] }, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' }, 403, 'cross_site_request'],
   ])('refuses %s with a JSON error and writes nothing', async (_name, body, headers, status, code) => {
     const before = await countRows(app.db, 'orders');
     const res = await app.request('/api/payment-intents', { method: 'POST', headers, body: JSON.stringify(body) });
@@ -83,7 +88,7 @@ describe('POST /api/payment-intents', () => {
   it('shares the checkout rate limit', async () => {
     const limited = await startTestApp({ stripeApi: emulator, rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100 } });
     try {
-      const body = JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      const body = JSON.stringify({ items: [itemAt(catalog, 0)] });
       const statuses: number[] = [];
       for (const path of ['/api/payment-intents', '/api/checkout-sessions', '/api/payment-intents']) {
         statuses.push((await limited.request(path, { method: 'POST', headers: JSON_HEADERS, body })).status);
@@ -98,7 +103,7 @@ describe('POST /api/payment-intents', () => {
   it('answers 502 with a generic message when Stripe is unreachable, leaving the order pending without an intent', async () => {
     const offline = await startTestApp();
     try {
-      const res = await offline.request('/api/payment-intents', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }) });
+      const res = await offline.request('/api/payment-intents', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [itemAt(catalog, 0)] }) });
       expect(res.status).toBe(502);
       expect(res.json()).toEqual({ error: { code: 'payment_provider_error', message: 'The payment provider could not start the payment. Please try again.' } });
       expect(await offline.db.db.selectFrom('orders').select(['status', 'payment_intent_id']).execute()).toEqual([{ status: 'pending', payment_intent_id: null }]);
@@ -110,10 +115,11 @@ describe('POST /api/payment-intents', () => {
 
 describe('GET /api/orders/by-payment-intent/:id', () => {
   it('answers status, amount, currency and card, nothing more', async () => {
-    const { paymentIntentId } = await createIntent([{ productId: 'dot-notebook', quantity: 3 }]);
+    const items = [itemAt(catalog, 2, 3)];
+    const { paymentIntentId } = await createIntent(items);
     const res = await app.request(`/api/orders/by-payment-intent/${paymentIntentId}`);
     expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ status: 'pending', amount: 4500, currency: 'usd', card: null });
+    expect(res.json()).toEqual({ status: 'pending', amount: basketTotal(catalog, items), currency: catalog.currency, card: null });
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
@@ -135,7 +141,7 @@ describe('GET /api/orders/by-payment-intent/:id', () => {
       expect((await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242')).status).toBe(200);
       // No webhook endpoint points at `quiet`: only the lookup can have paid the order.
       const res = await quiet.request(`/api/orders/by-payment-intent/${paymentIntentId}?redirect_status=failed`);
-      expect(res.json()).toEqual({ status: 'paid', amount: 3600, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, DEFAULT_ITEMS), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
       expect((await quiet.store.findOrder(orderId))?.status).toBe('paid');
     } finally {
       await quiet.close();

@@ -21,6 +21,10 @@ import type { Emulator } from './helpers/emulator';
 import { countRows, FIXTURE_CLIENT_DIR, startEmulatedApp, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { waitFor } from './helpers/wait';
+import { basketTotal, itemAt, loadActiveCatalog } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
+const ONE_ITEM = [itemAt(catalog, 0)];
 
 /** `mode` is the mode of the keys the run believes it has (the emulator's events are test mode). */
 function reconcile(app: TestApp, options: ReconcileOptions = {}, mode: Mode = 'emulated') {
@@ -32,7 +36,7 @@ async function checkout(app: TestApp) {
   const res = await app.request('/api/checkout-sessions', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+    body: JSON.stringify({ items: ONE_ITEM }),
   });
   expect(res.status).toBe(201);
   const url = (res.json() as { url: string }).url;
@@ -147,7 +151,7 @@ describe('when Stripe cannot be reached', () => {
   it('rejects (the caller logs it) and records nothing', async () => {
     const app = await startTestApp();
     try {
-      await app.store.createOrder({ id: 'ord_unreachable1', amount: 1800, currency: 'usd', items: [{ productId: 'enamel-mug', quantity: 1 }] });
+      await app.store.createOrder({ id: 'ord_unreachable1', amount: basketTotal(catalog, ONE_ITEM), currency: catalog.currency, items: ONE_ITEM });
       await expect(reconcile(app)).rejects.toThrow();
       expect(await countRows(app.db, 'processed_events')).toBe(0);
       expect(await cardColumns(app, 'ord_unreachable1')).toEqual({ status: 'pending', ...NO_CARD });
@@ -261,7 +265,7 @@ describe('npm run reconcile and startup, as processes', () => {
     const db = await openDatabase({ engine: 'sqlite', file: dbFile });
     try {
       const stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
-      const started = await createCheckoutSession({ stripe, store: createOrderStore(db), publicUrl: 'https://localhost:4242' }, [{ productId: 'enamel-mug', quantity: 1 }]);
+      const started = await createCheckoutSession({ stripe, store: createOrderStore(db), catalog, publicUrl: 'https://localhost:4242' }, ONE_ITEM);
       if (started.uiMode !== 'hosted_page') throw new Error('expected a hosted Checkout Session');
       expect((await payOnHostedPage(emulator, started.url, '4242 4242 4242 4242')).status).toBe(303);
       return started.orderId;

@@ -9,8 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestMix } from '../../scripts/bench/request-mix';
-import { runLoad } from '../../scripts/bench/run-load';
+import { createRequestMix } from '../../test-support/load/request-mix';
+import { runLoad } from '../../test-support/load/run-load';
 import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
 import { createStripeClient } from '../src/payments/stripe-client';
 import type { Stripe } from '../src/payments/stripe-client';
@@ -18,6 +18,9 @@ import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { itemAt, loadActiveCatalog } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
 
 const WEBHOOK_SECRET = 'whsec_shutdown_under_load_test';
 const SLOW_WEBHOOKS = 3;
@@ -70,7 +73,7 @@ async function createPaidSession(): Promise<string> {
     ca: emulator.ca,
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Origin: app.url },
-    body: JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] }),
+    body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
   });
   expect(created.status).toBe(201);
   const url = (created.json() as { url: string }).url;
@@ -163,7 +166,7 @@ describe('SIGTERM under load', () => {
     const signalled = () => signalledAt > 0;
 
     // 1. Load from another process, for longer than the app will live.
-    const background = runLoad({ url: app.url, ca: emulator.ca, durationSeconds: 6, connections: 4, requests: createRequestMix(app.url) });
+    const background = runLoad({ url: app.url, ca: emulator.ca, durationSeconds: 6, connections: 4, requests: createRequestMix(app.url, catalog) });
 
     // 2. Our own keep-alive clients, each sending one request after another on its connection.
     const agent = new https.Agent({ keepAlive: true, maxSockets: KEEP_ALIVE_CLIENTS, ca: emulator.ca });

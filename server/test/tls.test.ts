@@ -13,7 +13,7 @@ import { createHttpsRedirectHandler } from '../src/http-redirect';
 import { createLogger } from '../src/logger';
 import { TLS_CIPHERS, createTlsOptions, loadTlsCredentials, watchCertificateFiles } from '../src/security/tls';
 import { ensureDevCertificate } from '../../common/dev-certs';
-import { isForwardSecretAead, probeTls } from '../../scripts/audit/tls-probe';
+import { isForwardSecretAead, probeTls } from '../../test-support/tls-probe';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 

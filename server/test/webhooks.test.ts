@@ -9,6 +9,9 @@ import type { Emulator } from './helpers/emulator';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
+import { basketTotal, itemAt, loadActiveCatalog, productAt } from '../../test-support/catalog';
+
+const catalog = loadActiveCatalog();
 
 // One emulator for the whole file; one app per engine (set by the engine's beforeAll below,
 // so the helpers here always talk to the app of the block that is running).
@@ -21,7 +24,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-async function checkout(target: TestApp = app, productId = 'enamel-mug', quantity = 1) {
+async function checkout(target: TestApp = app, productId = productAt(catalog, 0).id, quantity = 1) {
   const res = await target.request('/api/checkout-sessions', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -170,7 +173,7 @@ describeEachEngine('webhooks', (engine) => {
       expect(res.json()).toEqual({ received: true });
       expect(await cardColumns(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
       const order = await app.request(`/api/orders/${sessionId}`);
-      expect(order.json()).toEqual({ status: 'paid', amount: 1800, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(order.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, [itemAt(catalog, 0)]), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
     });
 
     it('acknowledges a duplicate delivery without processing it again', async () => {
@@ -249,11 +252,12 @@ describeEachEngine('webhooks', (engine) => {
     });
 
     it('lets the success page fulfil by session id when the webhook has not arrived', async () => {
-      const { sessionId, orderId } = await checkout(app, 'canvas-tote', 2);
+      const item = itemAt(catalog, 1, 2);
+      const { sessionId, orderId } = await checkout(app, item.productId, item.quantity);
       const { url } = { url: `${emulator.url}/c/pay/${sessionId}` };
       expect((await payOnHostedPage(emulator, url, '4242424242424242')).status).toBe(303);
       const res = await app.request(`/api/orders/${sessionId}`);
-      expect(res.json()).toEqual({ status: 'paid', amount: 4800, currency: 'usd', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, [item]), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
       expect(await cardColumns(orderId)).toMatchObject({ status: 'paid' });
     });
 

@@ -18,16 +18,9 @@ import {
   type ShopConfig,
 } from '../../../common/api-contract';
 
-export interface Product {
-  id: string;
-  name: string;
-  description: string;
-  /** In the currency's minor unit (cents), as Stripe counts it. */
-  unitAmount: number;
-  currency: string;
-  /** Same-origin path of the product picture. */
-  image: string;
-}
+import type { Catalog, Product } from '../../../common/catalog';
+
+export type { Catalog, Product };
 
 export class ApiError extends Error {
   constructor(
@@ -62,8 +55,8 @@ export function getConfig(): Promise<ShopConfig> {
   return requestJson('/api/config', { method: 'GET' }, parseConfig);
 }
 
-export function listProducts(): Promise<Product[]> {
-  return requestJson('/api/products', { method: 'GET' }, parseProducts);
+export function listProducts(): Promise<Catalog> {
+  return requestJson('/api/products', { method: 'GET' }, parseCatalog);
 }
 
 export function createCheckoutSession(items: CheckoutItem[]): Promise<{ url: string }> {
@@ -133,24 +126,22 @@ export function toApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, code, serverMessage);
 }
 
-function parseProducts(body: unknown): Product[] | undefined {
-  const list = isRecord(body) && Array.isArray(body.products) ? body.products : body;
-  if (!Array.isArray(list)) return undefined;
-  const products = list.map(parseProduct);
-  return products.every((p) => p !== undefined) ? products : undefined;
+export function parseCatalog(body: unknown): Catalog | undefined {
+  if (!isRecord(body) || typeof body.currency !== 'string' || !/^[a-z]{3}$/.test(body.currency) || !Array.isArray(body.products)) return undefined;
+  const products = body.products.map(parseProduct);
+  return products.every((p) => p !== undefined) ? { currency: body.currency, products } : undefined;
 }
 
 function parseProduct(value: unknown): Product | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, name, description, unitAmount, currency, image } = value;
-  if (typeof id !== 'string' || typeof name !== 'string' || typeof currency !== 'string') return undefined;
+  const { id, name, description, unitAmount, image } = value;
+  if (typeof id !== 'string' || typeof name !== 'string') return undefined;
   if (typeof unitAmount !== 'number' || !Number.isInteger(unitAmount) || unitAmount < 0) return undefined;
   return {
     id,
     name,
     description: typeof description === 'string' ? description : '',
     unitAmount,
-    currency,
     image: typeof image === 'string' ? image : '',
   };
 }

@@ -1,4 +1,4 @@
-// Display formatting for money and cards. Pure functions, no DOM.
+// Display formatting for cards. Pure functions, no DOM. (Money: formatAmount in common/currency.ts.)
 
 // Stripe's `card.brand` values. https://docs.stripe.com/api/payment_methods/object#payment_method_object-card-brand
 const BRAND_NAMES: Record<string, string> = {
@@ -32,13 +32,3 @@ export function describePaidCard(card: { brand: string; last4: string; expMonth:
   return `Paid: ${formatBrand(card.brand)} •••• ${card.last4}, expires ${formatExpiry(card.expMonth, card.expYear)}`;
 }
 
-/**
- * Formats an amount in the currency's minor unit. The number of decimals comes from Intl, so
- * zero-decimal currencies such as JPY are not divided by 100.
- * https://docs.stripe.com/currencies#zero-decimal
- */
-export function formatMoney(minorUnits: number, currency: string, locale?: string): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minorUnits / 10 ** digits);
-}

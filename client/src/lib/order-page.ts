@@ -5,7 +5,8 @@
 import type { OrderStatus, PublicOrder as Order } from '../../../common/api-contract';
 import { ApiError } from './api';
 import { createElement, requireElement, showStatus } from './dom';
-import { describePaidCard, formatBrand, formatExpiry, formatMoney } from './format';
+import { formatAmount } from '../../../common/currency';
+import { describePaidCard, formatBrand, formatExpiry } from './format';
 import { pollUntil } from './poll';
 
 /** Statuses at which the page stops asking (an expired order still turns paid if money moved late; a reload shows it). */
@@ -69,7 +70,7 @@ export function startOrderPage(options: OrderPageOptions): void {
   }
 
   function showOrder(order: Order): void {
-    amountOutput.textContent = formatMoney(order.amount, order.currency);
+    amountOutput.textContent = formatAmount(order.amount, order.currency);
     if (order.card) {
       cardOutput.replaceChildren(`${formatBrand(order.card.brand)} ending in ${order.card.last4}, expires ${formatExpiry(order.card.expMonth, order.card.expYear)}`);
     } else {

@@ -1,7 +1,7 @@
 // The emulator's root page: what happened, for people in a workshop (like the event log in
 // Stripe's Dashboard). Cards appear only as brand and last4; the store holds nothing more.
 import type Stripe from 'stripe';
-import { formatAmount, formatTime, html, SafeHtml, styleHashSource } from './html';
+import { amountText, formatTime, html, SafeHtml, styleHashSource } from './html';
 import type { EmulatorStore } from '../store';
 
 const CSS = `
@@ -27,18 +27,18 @@ export function renderDashboard(store: EmulatorStore, info: { url: string; endpo
 <p class="muted">API: <code>${info.url}</code>. Webhook endpoints: ${info.endpoints.length ? info.endpoints.join(', ') : 'none configured'}. This page refreshes every 5 seconds.</p>
 <h2>Checkout Sessions</h2>
 ${table(['Created', 'Session', 'Mode', 'Status', 'Payment', 'Amount', 'Customer', 'Reference', 'Actions'], sessions.map((s) => [
-  formatTime(s.created * 1000), html`<code>${s.id}</code>`, s.ui_mode ?? '', s.status ?? '', s.payment_status, formatAmount(s.amount_total, s.currency),
+  formatTime(s.created * 1000), html`<code>${s.id}</code>`, s.ui_mode ?? '', s.status ?? '', s.payment_status, amountText(s.amount_total, s.currency),
   s.customer_details?.email ?? s.customer_email ?? '', s.client_reference_id ?? '', sessionActions(store, s),
 ]), 'sessions')}
 <h2>Payments</h2>
 ${table(['Created', 'PaymentIntent', 'Status', 'Amount', 'Card', 'Last error', 'Refunded', 'Actions'], intents.map((pi) => [
-  formatTime(pi.created * 1000), html`<code>${pi.id}</code>`, pi.status, formatAmount(pi.amount, pi.currency),
+  formatTime(pi.created * 1000), html`<code>${pi.id}</code>`, pi.status, amountText(pi.amount, pi.currency),
   describeCard(store, pi), pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? '',
   describeRefunds(store, pi), paymentActions(store, pi),
 ]), 'payments')}
 <h2>Disputes</h2>
 ${table(['Created', 'Dispute', 'Charge', 'Amount', 'Reason', 'Status'], [...store.disputes.values()].reverse().slice(0, MAX_ROWS).map((d) => [
-  formatTime(d.created * 1000), html`<code>${d.id}</code>`, typeof d.charge === 'string' ? d.charge : d.charge.id, formatAmount(d.amount, d.currency), d.reason, d.status,
+  formatTime(d.created * 1000), html`<code>${d.id}</code>`, typeof d.charge === 'string' ? d.charge : d.charge.id, amountText(d.amount, d.currency), d.reason, d.status,
 ]), 'disputes')}
 <h2>Events</h2>
 ${table(['Created', 'Event', 'Type', 'Pending webhooks'], events.map((e) => [
@@ -88,7 +88,7 @@ function describeRefunds(store: EmulatorStore, intent: Stripe.PaymentIntent): st
   const charge = latestCharge(store, intent);
   if (!charge) return '';
   if (charge.disputed) return 'disputed';
-  return charge.amount_refunded > 0 ? formatAmount(charge.amount_refunded, charge.currency) : '';
+  return charge.amount_refunded > 0 ? amountText(charge.amount_refunded, charge.currency) : '';
 }
 
 function describeCard(store: EmulatorStore, intent: Stripe.PaymentIntent): string {

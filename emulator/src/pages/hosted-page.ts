@@ -4,7 +4,7 @@
 // page, not even after an error: a number typed here exists only in the POST that carries it.
 import type Stripe from 'stripe';
 import type { CardFormField, CardFormValues } from '../state/card-form';
-import { formatAmount, html, type SafeHtml } from './html';
+import { amountText, html, type SafeHtml } from './html';
 import { PAGE_STYLE_SOURCE, renderDocument } from './layout';
 
 export interface PaymentFormState {
@@ -13,7 +13,7 @@ export interface PaymentFormState {
 }
 
 export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: readonly Stripe.LineItem[], state: PaymentFormState): string {
-  const total = formatAmount(session.amount_total, session.currency);
+  const total = amountText(session.amount_total, session.currency);
   const invalid = (field: CardFormField) => (state.error?.field === field ? 'true' : 'false');
   const fieldError = (field: CardFormField): SafeHtml | null =>
     state.error?.field === field ? html`<p class="field-error" id="${field}-error">${state.error.message}</p>` : null;
@@ -22,7 +22,7 @@ export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: r
     <p><span class="badge">TEST MODE</span></p>
     <h1>Pay Stripe Secure Starter</h1>
     <p class="total" data-testid="product-summary-total-amount">${total}</p>
-    <ul class="items">${lineItems.map((item) => html`<li><span>${item.description} × ${item.quantity}</span><span>${formatAmount(item.amount_total, item.currency)}</span></li>`)}</ul>
+    <ul class="items">${lineItems.map((item) => html`<li><span>${item.description} × ${item.quantity}</span><span>${amountText(item.amount_total, item.currency)}</span></li>`)}</ul>
     ${state.error ? html`<div class="alert" role="alert" id="payment-error" data-testid="payment-error">${state.error.message}</div>` : null}
     <form method="post" action="./${session.id}" novalidate>
       <label for="email">Email</label>

@@ -1,6 +1,7 @@
 // A tiny HTML template tag: every interpolated value is escaped unless it is already
 // `SafeHtml` (the output of another `html` call), so page data cannot inject markup.
 import { createHash } from 'node:crypto';
+import { formatAmount } from '../../../common/currency';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -40,18 +41,12 @@ export function styleHashSource(css: string): string {
   return `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`;
 }
 
-// Amounts are in the currency's smallest unit, which is the whole unit for these:
-// https://docs.stripe.com/currencies#zero-decimal
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-
-export function formatAmount(amount: number | null, currency: string | null): string {
-  if (amount === null || !currency) return '';
-  try {
-    const units = ZERO_DECIMAL.has(currency) ? amount : amount / 100;
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(units);
-  } catch {
-    return `${amount} ${currency}`;
-  }
+/**
+ * An amount as the pages show it: the shop's own formatter (minor units, Stripe's zero-decimal
+ * rule) in one fixed locale; blank while a Stripe object has no amount or currency yet.
+ */
+export function amountText(amount: number | null, currency: string | null): string {
+  return amount === null || !currency ? '' : formatAmount(amount, currency, 'en-US');
 }
 
 export function formatTime(ms: number): string {

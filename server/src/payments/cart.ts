@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { AppError } from '../errors';
 import type { Order, OrderItem, OrderStore } from '../store/order-store';
 import { findProduct } from './catalog';
-import type { Product } from './catalog';
+import type { Catalog, Product } from './catalog';
 
 export interface PricedLine {
   product: Product;
@@ -27,25 +27,24 @@ export function createOrderId(): string {
   return id;
 }
 
-export function priceCart(items: OrderItem[]): PricedCart {
+export function priceCart(catalog: Catalog, items: OrderItem[]): PricedCart {
   const seen = new Set<string>();
   const lines = items.map((item) => {
-    const product = findProduct(item.productId);
+    const product = findProduct(catalog, item.productId);
     if (!product) throw new AppError(400, 'unknown_product', `There is no product "${item.productId}".`);
     if (seen.has(product.id)) throw new AppError(400, 'duplicate_product', `"${product.id}" appears twice; send one line with a quantity.`);
     seen.add(product.id);
     return { product, quantity: item.quantity };
   });
-  const currencies = new Set(lines.map((line) => line.product.currency));
-  const currency = lines[0]?.product.currency;
-  if (!currency || currencies.size !== 1) throw new AppError(400, 'invalid_cart', 'A cart needs at least one product, all in one currency.');
+  if (lines.length === 0) throw new AppError(400, 'invalid_cart', 'A cart needs at least one product.');
+  // unitAmount is already in the minor unit Stripe takes (cents, or yen for JPY): no scaling anywhere.
   const amount = lines.reduce((sum, line) => sum + line.product.unitAmount * line.quantity, 0);
-  return { lines, amount, currency };
+  return { lines, amount, currency: catalog.currency };
 }
 
 /** Prices the cart and writes the pending order it becomes. */
-export async function createPendingOrder(store: OrderStore, items: OrderItem[]): Promise<{ cart: PricedCart; order: Order }> {
-  const cart = priceCart(items);
+export async function createPendingOrder(store: OrderStore, catalog: Catalog, items: OrderItem[]): Promise<{ cart: PricedCart; order: Order }> {
+  const cart = priceCart(catalog, items);
   const order = await store.createOrder({ id: createOrderId(), amount: cart.amount, currency: cart.currency, items });
   return { cart, order };
 }

@@ -9,10 +9,12 @@ import type { OrderItem, OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
 import type { CheckoutUiMode } from '../../../common/api-contract';
 
+import type { Catalog } from './catalog';
 
 export interface CheckoutDeps {
   stripe: Stripe;
   store: OrderStore;
+  catalog: Catalog;
   publicUrl: string;
 }
 
@@ -33,7 +35,7 @@ function redirectParams(uiMode: CheckoutUiMode, publicUrl: string): Pick<Stripe.
 }
 
 export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[], uiMode: CheckoutUiMode = 'hosted_page'): Promise<CheckoutStart> {
-  const { cart, order } = await createPendingOrder(deps.store, items);
+  const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
 
   let session: Stripe.Checkout.Session;
   try {
@@ -44,7 +46,7 @@ export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem
         line_items: cart.lines.map(({ product, quantity }) => ({
           quantity,
           price_data: {
-            currency: product.currency,
+            currency: cart.currency,
             unit_amount: product.unitAmount,
             product_data: { name: product.name },
           },

@@ -5,10 +5,12 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderItem, OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
+import type { Catalog } from './catalog';
 
 export interface PaymentIntentDeps {
   stripe: Stripe;
   store: OrderStore;
+  catalog: Catalog;
 }
 
 export function paymentIntentIdempotencyKey(orderId: string): string {
@@ -16,7 +18,7 @@ export function paymentIntentIdempotencyKey(orderId: string): string {
 }
 
 export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderItem[]): Promise<{ clientSecret: string; orderId: string }> {
-  const { cart, order } = await createPendingOrder(deps.store, items);
+  const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
   let intent: Stripe.PaymentIntent;
   try {
     intent = await deps.stripe.paymentIntents.create(

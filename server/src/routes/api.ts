@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import type { Mode } from '../config';
 import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
-import { CATALOG } from '../payments/catalog';
+import type { Catalog } from '../payments/catalog';
 import { createCheckoutSession } from '../payments/checkout';
 import { findOrderByStripeId, fulfilPayment } from '../payments/fulfilment';
 import type { PaymentSourceKind } from '../payments/fulfilment';
@@ -28,7 +28,12 @@ import {
   type ShopConfig,
 } from '../../../common/api-contract';
 
-const ItemsSchema = z
+/**
+ * The request bodies, for a given catalog: at most one line per product, so the longest valid
+ * basket is the catalog itself (common/catalog.ts keeps that within the JSON body limit).
+ */
+export function createRequestSchemas(catalog: Catalog) {
+  const items = z
     .array(
       z.strictObject({
         productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
@@ -36,19 +41,20 @@ const ItemsSchema = z
       }),
     )
     .min(1, 'items must hold at least one product')
-    .max(CATALOG.length, `items may hold at most ${CATALOG.length} lines`);
-
-/**
- * One resource for both Checkout integrations, as in Stripe's own API: `uiMode` picks a
- * hosted page (answer `{ url }`, the browser navigates there) or the embedded form (answer
- * `{ clientSecret }`, Stripe.js mounts it). Default hosted, so existing clients keep working.
- */
-export const CheckoutRequestSchema = z.strictObject({
-  items: ItemsSchema,
-  uiMode: z.enum(CHECKOUT_UI_MODES, { error: `uiMode must be ${CHECKOUT_UI_MODES.join(' or ')}` }).optional(),
-}) satisfies z.ZodType<CheckoutSessionRequest>;
-
-export const PaymentIntentRequestSchema = z.strictObject({ items: ItemsSchema }) satisfies z.ZodType<PaymentIntentRequest>;
+    .max(catalog.products.length, `items may hold at most ${catalog.products.length} lines`);
+  return {
+    /**
+     * One resource for both Checkout integrations, as in Stripe's own API: `uiMode` picks a
+     * hosted page (answer `{ url }`, the browser navigates there) or the embedded form (answer
+     * `{ clientSecret }`, Stripe.js mounts it). Default hosted, so existing clients keep working.
+     */
+    checkout: z.strictObject({
+      items,
+      uiMode: z.enum(CHECKOUT_UI_MODES, { error: `uiMode must be ${CHECKOUT_UI_MODES.join(' or ')}` }).optional(),
+    }) satisfies z.ZodType<CheckoutSessionRequest>,
+    paymentIntent: z.strictObject({ items }) satisfies z.ZodType<PaymentIntentRequest>,
+  };
+}
 
 /** What differs between the return pages' lookups: which id, how it must look, what to say when it does not. */
 interface OrderLookup {
@@ -82,6 +88,7 @@ export interface ApiDeps {
   publicUrl: string;
   stripe: Stripe;
   store: OrderStore;
+  catalog: Catalog;
   logger: Logger;
   limiters: RateLimiters;
 }
@@ -128,6 +135,7 @@ function orderLookupHandler(deps: ApiDeps, kind: PaymentSourceKind): RequestHand
 
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
+  const schemas = createRequestSchemas(deps.catalog);
   router.use(deps.limiters.api);
   // API answers are per customer and may carry card display details: never cache them.
   router.use((_req, res, next) => {
@@ -142,18 +150,18 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/products', (_req, res) => {
-    res.json({ products: CATALOG });
+    res.json({ currency: deps.catalog.currency, products: deps.catalog.products });
   });
 
   router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items, uiMode } = parseBody(CheckoutRequestSchema, req);
-    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, publicUrl: deps.publicUrl }, items, uiMode);
+    const { items, uiMode } = parseBody(schemas.checkout, req);
+    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl }, items, uiMode);
     res.status(201).json((started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url }) satisfies CheckoutSessionResponse);
   });
 
   router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items } = parseBody(PaymentIntentRequestSchema, req);
-    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store }, items);
+    const { items } = parseBody(schemas.paymentIntent, req);
+    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog }, items);
     res.status(201).json({ clientSecret });
   });
 

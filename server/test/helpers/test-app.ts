@@ -19,6 +19,8 @@ import type { CspReportStore } from '../../src/store/csp-report-store';
 import { createOrderStore } from '../../src/store/order-store';
 import type { OrderStore } from '../../src/store/order-store';
 import { ensureDevCertificate } from '../../../common/dev-certs';
+import type { Catalog } from '../../../common/catalog';
+import { itemAt, loadActiveCatalog } from '../../../test-support/catalog';
 import { createTestDatabase } from './databases';
 import { fixtureClientDir } from './fixture-client';
 import type { TestDatabase } from './databases';
@@ -43,6 +45,8 @@ export interface TestApp {
   store: OrderStore;
   cspReports: CspReportStore;
   stripe: Stripe;
+  /** The catalog the app sells: the option, or the active catalog (CATALOG_FILE or config/catalog.json). */
+  catalog: Catalog;
   logLines: string[];
   webhookSecret: string;
   request(pathname: string, options?: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<TestResponse>;
@@ -60,6 +64,7 @@ export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store'
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { stripeApi, database, serverTimeouts, ...rest } = options;
+  const catalog = options.catalog ?? loadActiveCatalog();
   const testDatabase = database ?? (await createTestDatabase('sqlite'));
   const db = testDatabase.database;
   const dev = await ensureDevCertificate();
@@ -87,6 +92,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     trustProxyHops: 0,
     rateLimits: GENEROUS_RATE_LIMITS,
     ...rest,
+    catalog,
     publicUrl: url,
     stripe,
     store,
@@ -104,6 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     store,
     cspReports,
     stripe,
+    catalog,
     logLines,
     webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
     request: (pathname, requestOptions = {}) => httpsRequest(`${url}${pathname}`, { ...requestOptions, ca: dev.ca }),
@@ -138,7 +145,7 @@ export async function startEmulatedApp(options: Omit<TestAppOptions, 'stripeApi'
  * Starts a Payment Element payment the way the page does (POST /api/payment-intents) and
  * finds the pending order it wrote. Fails unless the answer is 201.
  */
-export async function startPaymentIntent(app: TestApp, items: unknown = [{ productId: 'enamel-mug', quantity: 1 }]) {
+export async function startPaymentIntent(app: TestApp, items: unknown = [itemAt(app.catalog, 0)]) {
   const res = await app.request('/api/payment-intents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items }) });
   if (res.status !== 201) throw new Error(`POST /api/payment-intents answered ${res.status}: ${res.text}`);
   const { clientSecret } = res.json() as { clientSecret: string };

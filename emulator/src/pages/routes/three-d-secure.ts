@@ -10,7 +10,7 @@ import { completionUrl } from '../../state/checkout-payments';
 import type { EmulatorContext } from '../../context';
 import { StripeError } from '../../api/errors';
 import { PAGE_STYLE_SOURCE, renderContinuePage, renderDocument, renderNotFoundPage } from '../layout';
-import { formatAmount, html } from '../html';
+import { amountText, html } from '../html';
 import { NOTIFY_PARENT_PATH, readEmbedderOrigin } from './stripe-js';
 
 type Starter =
@@ -82,7 +82,7 @@ function renderChallengePage(intent: Stripe.PaymentIntent, action: string, frame
     html`
     <p><span class="badge">TEST MODE</span></p>
     <h1>3D Secure 2 Test Page</h1>
-    <p>Authenticate the payment of <strong>${formatAmount(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.</p>
+    <p>Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.</p>
     <form method="post" action="${action}">
       <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
       <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>

@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
-import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
+import { REPO_ROOT, tsxNodeArgs } from '../tsx-node';
 import type { LoadRequest } from './request-mix';
 
-const RUNNER = path.join(REPO_ROOT, 'scripts', 'bench', 'autocannon-runner.ts');
+const RUNNER = path.join(REPO_ROOT, 'test-support', 'load', 'autocannon-runner.ts');
 
 export interface LoadOptions {
   url: string;

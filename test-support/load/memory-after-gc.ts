@@ -4,11 +4,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { LaunchedApp } from '../../test-support/app-launcher';
-import { REPO_ROOT } from '../../test-support/tsx-node';
+import type { LaunchedApp } from '../app-launcher';
+import { REPO_ROOT } from '../tsx-node';
 import { readRssBytes } from './rss';
 
-const GC_PRELOAD = pathToFileURL(path.join(REPO_ROOT, 'scripts', 'bench', 'collect-garbage-on-signal.ts')).href;
+const GC_PRELOAD = pathToFileURL(path.join(REPO_ROOT, 'test-support', 'load', 'collect-garbage-on-signal.ts')).href;
 const GC_TIMEOUT_MS = 5_000;
 
 export const COLLECT_GARBAGE_NODE_ARGS = ['--expose-gc', '--import', GC_PRELOAD] as const;

@@ -1,5 +1,5 @@
 // Types for the parts of autocannon the load runner calls. The package ships JavaScript
-// only; these name just what scripts/bench/autocannon-runner.ts uses.
+// only; these name just what test-support/load/autocannon-runner.ts uses.
 declare module 'autocannon' {
   export interface Request {
     method?: string;

@@ -4,6 +4,9 @@
 // gets 429s on those while pages keep answering 200. Forged webhooks are refused with 400
 // after the signature check (the webhook route has no rate limit on purpose, see app.ts).
 
+import type { Catalog } from '../../common/catalog';
+import { itemAt } from '../catalog';
+
 export interface LoadRequest {
   /** A short name for per-route counts. */
   name: string;
@@ -13,9 +16,10 @@ export interface LoadRequest {
   body?: string;
 }
 
-export function createRequestMix(appUrl: string): LoadRequest[] {
+/** `catalog`: what the app sells (checkouts buy one of its first product). */
+export function createRequestMix(appUrl: string, catalog: Catalog): LoadRequest[] {
   const json = { 'Content-Type': 'application/json', Origin: new URL(appUrl).origin };
-  const items = JSON.stringify({ items: [{ productId: 'enamel-mug', quantity: 1 }] });
+  const items = JSON.stringify({ items: [itemAt(catalog, 0)] });
   // A timestamp within the tolerance and a well-formed v1 that is not ours: verification runs fully.
   const forgedSignature = `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`;
   return [
