@@ -5,6 +5,9 @@
 // use `'nonce-…' 'strict-dynamic'` instead of allow-listing hosts.
 // https://vite.dev/guide/features#content-security-policy-csp
 //
+// The pages are written from one layout (scripts/build/page-layout.ts): client/layout.html
+// around each entry's own <main>, with the brand from config/brand.json.
+//
 // Two plugins serve PCI DSS 6.4.3 (docs/pci.md): every first-party script and stylesheet tag
 // gets an SHA-384 `integrity`, and the build fails when a page's scripts differ from the
 // approved inventory in security/script-inventory.json
@@ -12,6 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { PAGE_ENTRIES } from './common/pages';
+import { pageLayout } from './scripts/build/page-layout';
 import { scriptInventory } from './scripts/build/script-inventory';
 import { subresourceIntegrity } from './scripts/build/subresource-integrity';
 
@@ -21,7 +25,7 @@ export default defineConfig({
   root: 'client',
   base: '/',
   html: { cspNonce: '__CSP_NONCE__' },
-  plugins: [subresourceIntegrity(), scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' })],
+  plugins: [pageLayout(), subresourceIntegrity(), scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' })],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

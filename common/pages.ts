@@ -10,11 +10,11 @@ export type Integration = 'hosted' | 'payment-element' | 'embedded';
 export type StripeSurface = 'stripe.js';
 
 export interface PageEntry {
-  /** Stable name: the page's `data-page` and the key of its Vite input. */
+  /** Stable name of the route's page: the key of its CSP, Permissions-Policy and template. */
   readonly page: string;
   /** Where the server serves it, with a fresh nonce and its CSP. */
   readonly route: string;
-  /** The HTML file under client/ that Vite builds it from (dist/client/ after the build). */
+  /** Its body under client/ (the layout writes the rest), built to dist/client/; routes may share one. */
   readonly entry: string;
   /** Which integration's CSP it gets: `hosted` names no Stripe origin at all. */
   readonly integration: Integration;
@@ -22,18 +22,29 @@ export interface PageEntry {
   readonly payment: boolean;
   /** Stripe code the page loads at run time, for the script inventory. */
   readonly stripeSurfaces: readonly StripeSurface[];
+  /** The page's own title; the layout writes `<title> · <shop name>` (config/brand.json). */
+  readonly title: string;
+  /** The skip link's text (WCAG 2.4.1): says where it jumps to. */
+  readonly skipLink: string;
+  /** The page's module script under client/, or null for a page that runs none. */
+  readonly script: string | null;
+  /** `noindex` for pages a search engine has no reason to list (return pages, checkout steps). */
+  readonly robots?: 'noindex';
 }
 
 export const PAGE_MANIFEST = [
   // The shop: the basket starts hosted Checkout (the browser goes to Stripe), so no Stripe code here.
-  { page: 'index', route: '/', entry: 'index.html', integration: 'hosted', payment: true, stripeSurfaces: [] },
-  { page: 'success', route: '/success', entry: 'success.html', integration: 'hosted', payment: true, stripeSurfaces: [] },
+  { page: 'index', route: '/', entry: 'index.html', integration: 'hosted', payment: true, stripeSurfaces: [], title: 'Shop', skipLink: 'Skip to products', script: 'src/shop.ts' },
+  // One order-status page for every return: hosted Checkout comes back to /success and embedded
+  // Checkout to /return (with ?session_id=), the Payment Element to /payment-complete (with
+  // ?payment_intent=); its script picks the lookup from the query.
+  { page: 'success', route: '/success', entry: 'order-status.html', integration: 'hosted', payment: true, stripeSurfaces: [], title: 'Your order', skipLink: 'Skip to your order', script: 'src/order-status.ts', robots: 'noindex' },
   // Loads no script and takes no part in a payment.
-  { page: 'cancel', route: '/cancel', entry: 'cancel.html', integration: 'hosted', payment: false, stripeSurfaces: [] },
-  { page: 'embedded-checkout', route: '/embedded-checkout', entry: 'embedded-checkout.html', integration: 'embedded', payment: true, stripeSurfaces: ['stripe.js'] },
-  { page: 'return', route: '/return', entry: 'return.html', integration: 'hosted', payment: true, stripeSurfaces: [] },
-  { page: 'payment', route: '/payment', entry: 'payment.html', integration: 'payment-element', payment: true, stripeSurfaces: ['stripe.js'] },
-  { page: 'payment-complete', route: '/payment-complete', entry: 'payment-complete.html', integration: 'hosted', payment: true, stripeSurfaces: [] },
+  { page: 'cancel', route: '/cancel', entry: 'cancel.html', integration: 'hosted', payment: false, stripeSurfaces: [], title: 'Checkout cancelled', skipLink: 'Skip to content', script: null, robots: 'noindex' },
+  { page: 'embedded-checkout', route: '/embedded-checkout', entry: 'embedded-checkout.html', integration: 'embedded', payment: true, stripeSurfaces: ['stripe.js'], title: 'Checkout', skipLink: 'Skip to checkout', script: 'src/embedded-checkout.ts', robots: 'noindex' },
+  { page: 'return', route: '/return', entry: 'order-status.html', integration: 'hosted', payment: true, stripeSurfaces: [], title: 'Your order', skipLink: 'Skip to your order', script: 'src/order-status.ts', robots: 'noindex' },
+  { page: 'payment', route: '/payment', entry: 'payment.html', integration: 'payment-element', payment: true, stripeSurfaces: ['stripe.js'], title: 'Payment', skipLink: 'Skip to payment', script: 'src/payment-element.ts', robots: 'noindex' },
+  { page: 'payment-complete', route: '/payment-complete', entry: 'order-status.html', integration: 'hosted', payment: true, stripeSurfaces: [], title: 'Your order', skipLink: 'Skip to your order', script: 'src/order-status.ts', robots: 'noindex' },
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];
@@ -46,6 +57,33 @@ export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entr
 
 /** Each HTML entry once (several routes may share one). */
 export const PAGE_ENTRIES: readonly string[] = [...new Set(PAGE_MANIFEST.map((entry) => entry.entry))];
+
+/** What the layout writes around one HTML entry: the same for every route that serves it. */
+export interface EntryLayout {
+  readonly entry: string;
+  readonly title: string;
+  readonly skipLink: string;
+  readonly script: string | null;
+  readonly robots: 'noindex' | null;
+}
+
+/** The layout of one HTML entry; throws when its routes disagree (they are served the same bytes). */
+export function entryLayout(entry: string): EntryLayout {
+  const pages: readonly PageEntry[] = PAGE_MANIFEST.filter((page) => page.entry === entry);
+  const first = pages[0];
+  if (!first) throw new Error(`client/${entry} is not in the page list: add an entry for it to PAGE_MANIFEST in common/pages.ts.`);
+  const layout: EntryLayout = { entry, title: first.title, skipLink: first.skipLink, script: first.script, robots: first.robots ?? null };
+  for (const page of pages) {
+    for (const field of ['title', 'skipLink', 'script', 'robots'] as const) {
+      if ((page[field] ?? null) !== layout[field]) {
+        throw new Error(
+          `common/pages.ts: ${page.route} and ${first.route} share client/${entry} but differ in ${field}; one HTML file is one page, so give them the same ${field} or each its own entry.`,
+        );
+      }
+    }
+  }
+  return layout;
+}
 
 /** The routes one built HTML file is served at. */
 export function routesOfEntry(entry: string): string[] {

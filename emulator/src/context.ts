@@ -12,6 +12,8 @@ export interface EmulatorContext {
   origins: PublicOrigins;
   /** Key for card fingerprints, random per start, so a fingerprint never reveals a number. */
   fingerprintKey: Buffer;
+  /** The account's business name, shown on the Checkout pages. */
+  businessName: string;
 }
 
 /**

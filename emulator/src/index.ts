@@ -96,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     origins: { js: '', api: '', hooks: '', checkout: '' },
     fingerprintKey: randomBytes(32),
+    businessName: resolved.businessName,
   };
   const faults = createFaults();
   const app = createEmulatorApp({

@@ -2,6 +2,7 @@
 // that says how to fix it, never a silent fallback.
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { BRAND } from '../../common/brand';
 
 export interface WebhookEndpointOptions {
   /** Where events are POSTed, e.g. https://localhost:3000/webhooks/stripe */
@@ -33,6 +34,11 @@ export interface EmulatorOptions {
   secretKeys?: string[];
   /** The clock, in ms since the epoch (default `Date.now`); tests move it past `expires_at`. */
   clock?: () => number;
+  /**
+   * The name the Checkout pages show ("Pay …"), as Stripe shows the account's business name
+   * (https://docs.stripe.com/payments/checkout/customization). Default: the shop's name in config/brand.json.
+   */
+  businessName?: string;
 }
 
 export const DEFAULT_PORT = 12111;
@@ -74,6 +80,7 @@ const optionsSchema = z.strictObject({
   }).optional(),
   secretKeys: z.array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' })).min(1).optional(),
   clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
+  businessName: z.string().trim().min(1, { message: 'must be the shop name the Checkout pages show, e.g. "Harbor & Pine"' }).max(100).default(BRAND.shopName),
 });
 
 export type ResolvedOptions = z.infer<typeof optionsSchema>;

@@ -1,6 +1,7 @@
 // The hosted payment page over plain HTTPS, as a browser without JavaScript uses it:
 // selectors, test cards, validation, cancel, closed sessions, CSP and public origins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRAND } from '../../common/brand';
 import {
   createTestSession,
   decodeHtml,
@@ -190,5 +191,43 @@ describe("publicOrigins: 'stripe'", () => {
     } finally {
       await routed.close();
     }
+  });
+});
+
+describe('the business name on the Checkout pages', () => {
+  const payHeading = (body: string) => decodeHtml(/<h1 data-testid="business-name">([^<]*)<\/h1>/.exec(body)?.[1] ?? '');
+  const title = (body: string) => decodeHtml(/<title>([^<]*)<\/title>/.exec(body)?.[1] ?? '');
+
+  it("is the shop's name from config/brand.json by default, as Stripe shows the account's business name", async () => {
+    const page = await request(mustUrl((await createTestSession(t.stripe)).url));
+    expect(payHeading(page.body)).toBe(`Pay ${BRAND.shopName}`);
+  });
+
+  it('is the businessName option on the hosted and the embedded page, escaped', async () => {
+    const businessName = `${BRAND.shopName} <Renamed> & "Co"`;
+    const named = await startTestEmulator({ businessName });
+    try {
+      const hosted = await request(mustUrl((await createTestSession(named.stripe)).url));
+      const embeddedSession = await named.stripe.checkout.sessions.create({
+        mode: 'payment',
+        ui_mode: 'embedded_page',
+        return_url: 'https://localhost:3000/return?session_id={CHECKOUT_SESSION_ID}',
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Mug' } }, quantity: 1 }],
+      });
+      const embedded = await request(`${named.emulator.url}/c/embedded/${embeddedSession.id}`);
+      for (const page of [hosted, embedded]) {
+        expect(page.status).toBe(200);
+        expect(payHeading(page.body)).toBe(`Pay ${businessName}`);
+        expect(title(page.body)).toContain(`Pay ${businessName}`);
+        expect(page.body).not.toContain('<Renamed>');
+        expect(page.body).not.toContain(`Pay ${BRAND.shopName}<`);
+      }
+    } finally {
+      await named.close();
+    }
+  });
+
+  it('refuses an empty name at startup, saying what to write', async () => {
+    await expect(startTestEmulator({ businessName: ' ' })).rejects.toThrow(/businessName must be the shop name the Checkout pages show/);
   });
 });

@@ -7,7 +7,8 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS, POWERFUL_FEATURES, createSecurityHeadersMiddleware } from '../src/security/headers';
-import { PAGE_MANIFEST } from '../../common/pages';
+import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
+import { nameOf } from './helpers/fixture-client';
 import { FIXTURE_CLIENT_DIR, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -77,7 +78,9 @@ describe('security headers', () => {
     const first = await app.request(path);
     const second = await app.request(path);
     expect(first.status).toBe(200);
-    expect(first.text).toContain(`data-page="${page}"`);
+    // The file the page list names for this page (pages may share one): the fixture's body names it.
+    const entry = PAGE_MANIFEST.find((candidate) => candidate.page === page)?.entry ?? '';
+    expect(first.text).toContain(`data-entry="${nameOf(entry)}"`);
     check(first.headers, {
       ...EVERY_RESPONSE,
       'content-type': 'text/html; charset=utf-8',
@@ -94,7 +97,6 @@ describe('security headers', () => {
     expect(Buffer.from(nonces[0] ?? '', 'base64').length).toBeGreaterThanOrEqual(16);
     expect(first.text).not.toContain('__CSP_NONCE__');
     // Every tag the build gave a nonce placeholder carries this response's nonce.
-    const entry = PAGE_MANIFEST.find((candidate) => candidate.page === page)?.entry ?? '';
     const placeholders = readFileSync(join(FIXTURE_CLIENT_DIR, entry), 'utf8').match(/__CSP_NONCE__/g) ?? [];
     expect(placeholders.length).toBeGreaterThan(0);
     expect(first.text.match(/nonce="([^"]+)"/g)).toEqual(placeholders.map(() => `nonce="${nonces[0]}"`));
@@ -140,7 +142,7 @@ describe('security headers', () => {
   });
 
   it('never serves an HTML file raw (without its nonce and CSP)', async () => {
-    for (const path of ['/index.html', '/success.html', '/cancel.HTML', '/payment.html', '/embedded-checkout.html', '/return.html']) {
+    for (const path of [...PAGE_ENTRIES.map((entry) => `/${entry}`), '/cancel.HTML', '/layout.html', '/success.html']) {
       const res = await app.request(path);
       expect(res.status).toBe(404);
       expect(res.text).not.toContain('__CSP_NONCE__');

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBuiltAssets } from '../src/routes/built-assets';
 import { NONCE_PLACEHOLDER, PAGE_FILES, type PageFile } from '../src/routes/pages';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from './helpers/test-app';
-import { fixtureAssetPaths } from './helpers/fixture-client';
+import { fixtureAssetPaths, nameOf } from './helpers/fixture-client';
 
 const SEED = 20_261_201;
 
@@ -61,7 +61,7 @@ function expectPageOrJsonError(target: string, res: RawResponse) {
     const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(String(res.headers['content-security-policy']))?.[1];
     expect(nonce, `${why} without a nonce in its CSP`).toBeDefined();
     expect(res.body, why).toContain(`nonce="${nonce}"`);
-    expect(PAGE_FILES.some(({ page }) => res.body.includes(`data-page="${page}"`)), why).toBe(true);
+    expect(PAGE_FILES.some(({ file }) => res.body.includes(`data-entry="${nameOf(file)}"`)), why).toBe(true);
   } else {
     expect(res.status, why).toBeGreaterThanOrEqual(400);
     expect(res.status, why).toBeLessThan(500);

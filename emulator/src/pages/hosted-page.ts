@@ -12,7 +12,13 @@ export interface PaymentFormState {
   values?: CardFormValues;
 }
 
-export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: readonly Stripe.LineItem[], state: PaymentFormState): string {
+export interface PaymentPageOptions {
+  /** The account's business name: Checkout says whom the shopper pays. */
+  businessName: string;
+  state: PaymentFormState;
+}
+
+export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: readonly Stripe.LineItem[], { businessName, state }: PaymentPageOptions): string {
   const total = amountText(session.amount_total, session.currency);
   const invalid = (field: CardFormField) => (state.error?.field === field ? 'true' : 'false');
   const fieldError = (field: CardFormField): SafeHtml | null =>
@@ -20,7 +26,7 @@ export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: r
   const email = session.customer_email ?? state.values?.email ?? '';
   const body = html`
     <p><span class="badge">TEST MODE</span></p>
-    <h1>Pay Stripe Secure Starter</h1>
+    <h1 data-testid="business-name">Pay ${businessName}</h1>
     <p class="total" data-testid="product-summary-total-amount">${total}</p>
     <ul class="items">${lineItems.map((item) => html`<li><span>${item.description} × ${item.quantity}</span><span>${amountText(item.amount_total, item.currency)}</span></li>`)}</ul>
     ${state.error ? html`<div class="alert" role="alert" id="payment-error" data-testid="payment-error">${state.error.message}</div>` : null}
@@ -44,7 +50,7 @@ export function renderPaymentPage(session: Stripe.Checkout.Session, lineItems: r
     </form>
     ${session.cancel_url ? html`<p><a id="cancel" data-testid="cancel-link" href="${session.cancel_url}">← Back (cancel payment)</a></p>` : null}
     <p class="note">Local Stripe emulator, test mode: use a Stripe test card (see emulator/README.md), never a real one.</p>`;
-  return renderDocument('Pay', body);
+  return renderDocument(`Pay ${businessName}`, body);
 }
 
 /** The page for a session that can no longer be paid (complete or expired). */

@@ -1,12 +1,13 @@
 // A stand-in for the Vite build (dist/client) made from the one page list, so the server's tests
 // need no build and cannot drift from the pages the server serves: one HTML file per entry of
-// common/pages.ts, with a module script exactly where the real page (client/<entry>) has one, a
-// stylesheet, and the static files in fixtures/client-static. Written once per test process to
+// common/pages.ts, with a module script exactly where the page list gives the real page one, a
+// stylesheet, and the static files in fixtures/client-static. Its body names the entry
+// (`data-entry`), so a test can tell which file a route served. Written once per test process to
 // a temporary folder, removed when the process exits.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../../common/pages';
+import { PAGE_ENTRIES, entryLayout } from '../../../common/pages';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const STATIC_DIR = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client-static');
@@ -14,11 +15,12 @@ const STATIC_DIR = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client-st
 const HASH = 'Bx12cd34';
 export const FIXTURE_STYLESHEET = '/assets/style-Cd56ef78.css';
 
-const nameOf = (entry: string) => entry.replace(/\.html$/, '');
+/** An entry's name: its Vite input key, its bundle's name, and the fixture body's `data-entry`. */
+export const nameOf = (entry: string) => entry.replace(/\.html$/, '');
 
-/** Whether the real page loads a module of ours (the cancel page loads none). */
+/** Whether the real page loads a module of ours (the cancel page loads none): the page list says. */
 export function entryHasScript(entry: string): boolean {
-  return /<script\s+type="module"/.test(readFileSync(path.join(REPO_ROOT, 'client', entry), 'utf8'));
+  return entryLayout(entry).script !== null;
 }
 
 /** The fixture's bundle for a page entry, as Vite names it: /assets/<name>-<hash>.js. */
@@ -37,9 +39,9 @@ function writeFixtureBuild(dir: string): void {
   cpSync(path.join(STATIC_DIR, 'images'), path.join(dir, 'images'), { recursive: true });
   cpSync(path.join(STATIC_DIR, path.basename(FIXTURE_STYLESHEET)), path.join(dir, FIXTURE_STYLESHEET));
   for (const entry of PAGE_ENTRIES) {
-    const page = PAGE_MANIFEST.find((candidate) => candidate.entry === entry)?.page ?? nameOf(entry);
+    const name = nameOf(entry);
     const script = entryHasScript(entry) ? fixtureScriptPath(entry) : null;
-    if (script) writeFileSync(path.join(dir, script), `export const page = '${page}';\n`);
+    if (script) writeFileSync(path.join(dir, script), `export const entry = '${name}';\n`);
     writeFileSync(
       path.join(dir, entry),
       [
@@ -47,11 +49,11 @@ function writeFixtureBuild(dir: string): void {
         '<html lang="en">',
         '  <head>',
         '    <meta charset="utf-8" />',
-        `    <title>fixture ${page}</title>`,
+        `    <title>fixture ${name}</title>`,
         ...(script ? [`    <script type="module" crossorigin nonce="__CSP_NONCE__" src="${script}"></script>`] : []),
         `    <link rel="stylesheet" crossorigin nonce="__CSP_NONCE__" href="${FIXTURE_STYLESHEET}" />`,
         '  </head>',
-        `  <body data-page="${page}"></body>`,
+        `  <body data-entry="${name}"></body>`,
         '</html>',
         '',
       ].join('\n'),

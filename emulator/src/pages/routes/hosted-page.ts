@@ -33,7 +33,7 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
       if (!session) return send(res, 404, undefined, renderNotFoundPage());
       if (session.status === 'complete' && kind === 'embedded') return send(res, 200, session, renderEmbeddedCompletePage(session));
       if (session.status !== 'open') return send(res, 200, session, renderClosedPage(session));
-      send(res, 200, session, renderPaymentPage(session, context.store.lineItems.get(session.id) ?? [], stateAfterChallenge(context, session)));
+      send(res, 200, session, renderPaymentPage(session, context.store.lineItems.get(session.id) ?? [], { businessName: context.businessName, state: stateAfterChallenge(context, session) }));
     });
 
     router.post(path, parseForm, (req, res) => {
@@ -44,7 +44,7 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
       const form = parseCardForm(req.body, session.customer_email, new Date(context.now()));
       if (!form.ok) {
         const state: PaymentFormState = { error: { field: form.field, message: form.message }, values: form.values };
-        return send(res, 400, session, renderPaymentPage(session, lineItems, state));
+        return send(res, 400, session, renderPaymentPage(session, lineItems, { businessName: context.businessName, state }));
       }
       const result = payCheckoutSession(context, session.id, form.card, {
         name: form.values.billingName,
@@ -54,7 +54,7 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
       if (result.kind === 'declined') {
         // 402, as Stripe's API answers a decline; the page offers the form again for another card.
         const state: PaymentFormState = { error: { field: null, message: result.message }, values: form.values };
-        return send(res, 402, session, renderPaymentPage(session, lineItems, state));
+        return send(res, 402, session, renderPaymentPage(session, lineItems, { businessName: context.businessName, state }));
       }
       // 3-D Secure: on to the challenge on the hooks origin (a new navigation, see renderContinuePage).
       if (result.kind === 'requires_action') return send(res, 200, session, renderContinuePage(result.challengeUrl, kind === 'embedded'));
