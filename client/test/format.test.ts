@@ -29,7 +29,7 @@ describe('formatExpiry', () => {
 });
 
 describe('describePaidCard', () => {
-  it('reads like the issue says', () => {
+  it('reads as a shopper expects', () => {
     expect(describePaidCard({ brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 })).toBe('Paid: Visa •••• 4242, expires 12/34');
   });
 });

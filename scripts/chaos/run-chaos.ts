@@ -1,4 +1,4 @@
-// The chaos run (issue 6): N payments over every outcome, their webhooks delivered with
+// The chaos run: N payments over every outcome, their webhooks delivered with
 // duplicates, shuffled, concurrently, among forged, stale, malformed and oversized ones,
 // while the app is SIGKILLed and restarted (reconciling at each start); at the end the
 // order table must equal the emulator's truth exactly. Used by `npm run test:chaos` (cli.ts)

@@ -1,7 +1,7 @@
 // Every piece of script a page's HTML carries, found the way a browser finds it: parsed by
 // parse5 (the WHATWG HTML parsing algorithm), so an injected tag is seen however it is
 // spelled (`<SCRIPT/src=…>`, unquoted attributes, inside <svg> or <template>). A
-// regular expression over first-party URLs missed third-party and inline scripts (issue 10).
+// regular expression over first-party URLs missed third-party and inline scripts.
 import { parse } from 'parse5';
 import type { DefaultTreeAdapterMap } from 'parse5';
 

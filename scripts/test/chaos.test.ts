@@ -1,4 +1,4 @@
-// The chaos run at `npm test` size (issue 6): 300 payments over every outcome, hostile
+// The chaos run at `npm test` size: 300 payments over every outcome, hostile
 // webhook delivery and three SIGKILLs of the real app process; the order table must equal
 // the emulator's truth exactly. `npm run test:chaos` runs the same function with 10,000.
 // The comparison itself is tested first, on hand-made tables, so a broken checker cannot pass.

@@ -120,7 +120,7 @@ describe('CSP report endpoint', () => {
   });
 });
 
-describe('CSP report flood (issue 10)', () => {
+describe('CSP report flood', () => {
   // Behind one proxy (TRUST_PROXY=1) the client is the address in X-Forwarded-For, as for the rate limits.
   const from = (address: string) => ({ 'X-Forwarded-For': address });
   const floodBatch = (request: number) =>

@@ -1,4 +1,4 @@
-// Hostile input (issue 6): property-based requests to every route of the real app over
+// Hostile input: property-based requests to every route of the real app over
 // HTTPS, with the emulator as Stripe. Every answer must be a 4xx (or 429) JSON error or
 // the route's valid response: never a 5xx, never a stack trace, a file path or a secret;
 // the process keeps serving and stored data changes only where a valid request allows it.

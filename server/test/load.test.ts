@@ -1,4 +1,4 @@
-// Issue 6: the server keeps serving a bounded load from another process on loopback
+// The server keeps serving a bounded load from another process on loopback
 // (autocannon in a child, see scripts/bench/), the rate limiter answers 429 in our JSON
 // error shape with the standard headers, health answers throughout, and memory stays flat.
 //

@@ -1,5 +1,5 @@
-// No spelling of a page's path gets its template out without the nonce and CSP (issue 10,
-// finding 1): `/payment%2ehtml` used to pass a `.html` check made on the still-encoded path,
+// No spelling of a page's path gets its template out without the nonce and CSP (an outside
+// review found this): `/payment%2ehtml` used to pass a `.html` check made on the still-encoded path,
 // and the static server decoded it and sent the raw template, with a public Cache-Control.
 // Every page of the server's own page list is asked for under many encodings of its route
 // and its file (fixed forms, then generated ones, over real HTTPS with the raw request

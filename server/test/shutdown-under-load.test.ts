@@ -1,4 +1,4 @@
-// Issue 6, lifecycle: SIGTERM while the server is under load. In-flight requests (busy
+// Lifecycle: SIGTERM while the server is under load. In-flight requests (busy
 // keep-alive connections, webhook bodies still being streamed when the signal lands) get
 // their normal answers; connections opened after the signal are refused; the process exits
 // 0; and every webhook that got a 2xx has its effect in the database (opened after exit),

@@ -5,7 +5,7 @@
 // no spelling of a path (percent-encoded, double-encoded, upper-case, dotted, with
 // backslashes or `;`) can make this handler send a page's template: a template goes out only
 // through the page handlers, which add its nonce and CSP. A static server that decodes after
-// the router has looked at the still-encoded path sent `/payment%2ehtml` raw (issue 10).
+// the router has looked at the still-encoded path sent `/payment%2ehtml` raw (found by an outside review).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestHandler } from 'express';

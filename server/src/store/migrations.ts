@@ -81,7 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'refunded and disputed orders (issue 4)',
+    description: 'refunded and disputed orders',
     // SQLite cannot change a CHECK constraint in place: rebuild the table
     // (https://www.sqlite.org/lang_altertable.html#otheralter). A refunded or disputed
     // order keeps the card display fields of the payment it reverses.
@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'order transitions: the audit trail of every status change (issue 6)',
+    description: 'order transitions: the audit trail of every status change',
     // A status is reached at most once per order (the state table has no cycles), so
     // UNIQUE (order_id, to_status) lets the database itself refuse a second fulfilment,
     // whatever the number of app instances racing on the same event.
@@ -203,7 +203,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: 'CSP reports: who first reported each, and the reports a flood kept out (issue 10)',
+    description: 'CSP reports: who first reported each, and the reports a flood kept out',
     // `reporter` is a hash of the rate limiter's client key, for the per-client quota (never
     // the address itself); rows from before have ''. `csp_report_drops` counts the reports
     // that were refused or evicted, per reason and hour, so the monitor can raise a flood.
