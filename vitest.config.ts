@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // real HTTPS servers on free ports (port 0), so files can run in parallel.
 export default defineConfig({
   test: {
-    include: ['common/test/**/*.test.ts', 'server/test/**/*.test.ts', 'emulator/test/**/*.test.ts', 'scripts/test/**/*.test.ts', 'client/test/**/*.test.ts'],
+    include: [
+      'common/test/**/*.test.ts',
+      'server/test/**/*.test.ts',
+      'emulator/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+      'client/test/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -21,7 +21,9 @@ const text = (max: number, example: string) =>
     .min(1, { message: `must not be empty; write it as people should read it, e.g. "${example}"` })
     .max(max, { message: `must be at most ${max} characters, e.g. "${example}"` })
     .refine((value) => !/[\r\n]/.test(value), { message: 'must be one line' })
-    .refine((value) => !/&(#\d+|#x[0-9a-f]+|[a-z]+);/i.test(value), { message: 'is plain text, escaped by the build: write "&", not "&amp;"' });
+    .refine((value) => !/&(#\d+|#x[0-9a-f]+|[a-z]+);/i.test(value), {
+      message: 'is plain text, escaped by the build: write "&", not "&amp;"',
+    });
 
 export const brandSchema = z.strictObject({
   shopName: text(60, 'Harbor & Pine'),
@@ -41,7 +43,8 @@ export function parseBrand(value: unknown, source = BRAND_FILE): Brand {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return `  - ${issue.keys.join(', ')}: not a brand field (the fields are ${Object.keys(brandSchema.shape).join(', ')})`;
+    if (issue.code === 'unrecognized_keys')
+      return `  - ${issue.keys.join(', ')}: not a brand field (the fields are ${Object.keys(brandSchema.shape).join(', ')})`;
     return `  - ${field || 'the file'} ${issue.code === 'invalid_type' && issue.input === undefined ? 'is missing; add it' : issue.message}`;
   });
   throw new Error(`${source} is not a valid brand:\n${problems.join('\n')}`);

@@ -41,31 +41,60 @@ const ProductSchema = z.strictObject(
       .string({ error: 'id must be a string such as "enamel-mug"' })
       .max(MAX_PRODUCT_ID_LENGTH, `id must be at most ${MAX_PRODUCT_ID_LENGTH} characters`)
       .regex(PRODUCT_ID, 'id must be a slug: lowercase letters, digits and single hyphens, e.g. "enamel-mug"'),
-    name: z.string({ error: 'name must be a string' }).trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
-    description: z.string({ error: 'description must be a string' }).trim().min(1, 'description must not be empty').max(500, 'description must be at most 500 characters'),
+    name: z
+      .string({ error: 'name must be a string' })
+      .trim()
+      .min(1, 'name must not be empty')
+      .max(100, 'name must be at most 100 characters'),
+    description: z
+      .string({ error: 'description must be a string' })
+      .trim()
+      .min(1, 'description must not be empty')
+      .max(500, 'description must be at most 500 characters'),
     unitAmount: z
-      .number({ error: 'unitAmount must be a number: the price in the currency\'s minor unit, e.g. 1800 for $18.00 or 1800 for ¥1,800' })
+      .number({ error: "unitAmount must be a number: the price in the currency's minor unit, e.g. 1800 for $18.00 or 1800 for ¥1,800" })
       .int('unitAmount must be a whole number of the minor unit (cents, not dollars: 1800 for $18.00)')
       .positive('unitAmount must be more than 0')
       .max(MAXIMUM_CHARGE_AMOUNT, `unitAmount must be at most ${MAXIMUM_CHARGE_AMOUNT} (Stripe's largest amount)`),
-    image: z.string({ error: 'image must be a string such as "/images/enamel-mug.svg"' }).regex(IMAGE_PATH, 'image must be a path under /images/ ending in .svg, .png, .jpg, .webp, .avif or .gif, e.g. "/images/enamel-mug.svg" (files live in client/public/images)'),
+    image: z
+      .string({ error: 'image must be a string such as "/images/enamel-mug.svg"' })
+      .regex(
+        IMAGE_PATH,
+        'image must be a path under /images/ ending in .svg, .png, .jpg, .webp, .avif or .gif, e.g. "/images/enamel-mug.svg" (files live in client/public/images)',
+      ),
     // Named only to explain the one-currency rule below instead of "unrecognized key".
     currency: z.unknown().optional(),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}: a product has id, name, description, unitAmount and image` : 'each product must be an object with id, name, description, unitAmount and image') },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}: a product has id, name, description, unitAmount and image`
+        : 'each product must be an object with id, name, description, unitAmount and image',
+  },
 );
 
 const CURRENCY_CODES = new Set(Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()));
 
 const CatalogSchema = z.strictObject(
   {
-    currency: z.string({ error: 'currency is missing: set one ISO 4217 code for the whole catalog, in lowercase as Stripe takes it, e.g. "usd", "eur" or "jpy"' }),
+    currency: z.string({
+      error:
+        'currency is missing: set one ISO 4217 code for the whole catalog, in lowercase as Stripe takes it, e.g. "usd", "eur" or "jpy"',
+    }),
     products: z
       .array(ProductSchema, { error: 'products must be a list of products' })
       .min(1, 'products is empty: list at least one product')
-      .max(MAX_PRODUCTS, `products lists more than ${MAX_PRODUCTS} products: the API accepts a basket of at most one line per product, and a basket of every product must fit its 10 kB body limit`),
+      .max(
+        MAX_PRODUCTS,
+        `products lists more than ${MAX_PRODUCTS} products: the API accepts a basket of at most one line per product, and a basket of every product must fit its 10 kB body limit`,
+      ),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} at the top: a catalog has "currency" and "products"` : 'the catalog must be an object { "currency": "usd", "products": [...] }') },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} at the top: a catalog has "currency" and "products"`
+        : 'the catalog must be an object { "currency": "usd", "products": [...] }',
+  },
 );
 
 export interface CatalogCheckOptions {
@@ -73,9 +102,7 @@ export interface CatalogCheckOptions {
   imageExists?: (imagePath: string) => boolean;
 }
 
-export type CatalogCheck =
-  | { ok: true; catalog: Catalog; warnings: string[] }
-  | { ok: false; problems: string[] };
+export type CatalogCheck = { ok: true; catalog: Catalog; warnings: string[] } | { ok: false; problems: string[] };
 
 /**
  * Validates parsed catalog JSON. Returns every problem at once (a team fixes the file in one
@@ -95,7 +122,10 @@ export function checkCatalog(data: unknown, options: CatalogCheckOptions = {}): 
   products.forEach((product, index) => {
     const where = `products[${index}] "${product.id}"`;
     const first = seen.get(product.id);
-    if (first !== undefined) problems.push(`${where}: the id "${product.id}" is already used by products[${first}]: ids must be unique (the basket and the orders refer to products by id)`);
+    if (first !== undefined)
+      problems.push(
+        `${where}: the id "${product.id}" is already used by products[${first}]: ids must be unique (the basket and the orders refer to products by id)`,
+      );
     else seen.set(product.id, index);
     if (product.currency !== undefined) {
       problems.push(
@@ -128,7 +158,14 @@ export function checkCatalog(data: unknown, options: CatalogCheckOptions = {}): 
   }
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, catalog: { currency, products: products.map(({ id, name, description, unitAmount, image }) => ({ id, name, description, unitAmount, image })) }, warnings };
+  return {
+    ok: true,
+    catalog: {
+      currency,
+      products: products.map(({ id, name, description, unitAmount, image }) => ({ id, name, description, unitAmount, image })),
+    },
+    warnings,
+  };
 }
 
 function checkCurrency(currency: string): string | undefined {

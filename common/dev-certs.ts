@@ -138,9 +138,7 @@ function isIssuedBy(leafPem: string, caPem: string): boolean {
 }
 
 function hostCovered(cert: X509Certificate, host: string): boolean {
-  return host.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(host)
-    ? cert.checkIP(host) !== undefined
-    : cert.checkHost(host) !== undefined;
+  return host.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
 }
 
 async function createCa(): Promise<Pair> {

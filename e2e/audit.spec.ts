@@ -31,9 +31,12 @@ async function audit(app: Awaited<ReturnType<typeof startApp>>, testInfo: TestIn
     path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
     'scripts/audit/cli.ts',
     app.baseURL,
-    '--http-port', String(app.httpPort),
-    '--scan', app.dataDir,
-    '--report', report,
+    '--http-port',
+    String(app.httpPort),
+    '--scan',
+    app.dataDir,
+    '--report',
+    report,
     ...(app.emulatorOrigin ? ['--stripe-emulator', app.emulatorOrigin] : []),
   ];
   const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 400_000 });
@@ -45,7 +48,19 @@ async function audit(app: Awaited<ReturnType<typeof startApp>>, testInfo: TestIn
   // sslscan and testssl.sh ride along where Debian's packages are installed: one row each.
   const external = installedTlsScanners().map((scanner) => scanner.check);
   expect(new Set(rows.map((row) => row.check))).toEqual(
-    new Set(['TLS versions', 'TLS cipher suites', 'TLS cipher order', 'TLS certificate', 'HSTS', 'MDN HTTP Observatory', 'CSP Evaluator', 'No cross-origin isolation', 'Scripts match the inventory', 'No card numbers at rest', ...external]),
+    new Set([
+      'TLS versions',
+      'TLS cipher suites',
+      'TLS cipher order',
+      'TLS certificate',
+      'HSTS',
+      'MDN HTTP Observatory',
+      'CSP Evaluator',
+      'No cross-origin isolation',
+      'Scripts match the inventory',
+      'No card numbers at rest',
+      ...external,
+    ]),
   );
   // Every payment page of the page list is graded.
   expect(rows.filter((row) => row.check === 'MDN HTTP Observatory').map((row) => row.target)).toEqual([...PAYMENT_PAGE_ROUTES]);

@@ -47,14 +47,20 @@ test('pays with 4242 and the success page shows the card', async ({ page, app, t
   await test.step('prices show the catalog amounts in minor units, unscaled, in the catalog currency', async () => {
     await page.goto('/');
     const locale = await page.evaluate(() => navigator.language);
-    await expect(page.getByTestId('product-price')).toHaveText(catalog.products.map((p) => formatAmount(p.unitAmount, catalog.currency, locale)));
+    await expect(page.getByTestId('product-price')).toHaveText(
+      catalog.products.map((p) => formatAmount(p.unitAmount, catalog.currency, locale)),
+    );
   });
 
   await test.step('keyboard: skip link first, checkout right after the last product', async () => {
     await page.goto('/');
     await page.keyboard.press('Tab');
     await expect(page.getByRole('link', { name: 'Skip to products' })).toBeFocused();
-    await page.getByTestId('product-card').last().getByRole('button', { name: /^Add one / }).focus();
+    await page
+      .getByTestId('product-card')
+      .last()
+      .getByRole('button', { name: /^Add one / })
+      .focus();
     await page.keyboard.press('Tab');
     await expect(page.getByTestId('checkout-button')).toBeFocused();
   });
@@ -141,7 +147,9 @@ test('a replayed webhook delivery leaves the order unchanged', async ({ page, ap
   // Acknowledged as a duplicate, not processed a second time (an idempotent fulfilment alone
   // would also leave the row unchanged, so the row comparison below cannot prove this).
   await expect
-    .poll(async () => (await readLogEntries(app.logFile, logBefore)).filter((entry) => entry.eventId === event.id).map((entry) => entry.result))
+    .poll(async () =>
+      (await readLogEntries(app.logFile, logBefore)).filter((entry) => entry.eventId === event.id).map((entry) => entry.result),
+    )
     .toEqual(['duplicate']);
 
   expect(readOrderBySession(app.databaseFile, checkoutSessionId)).toEqual(orderBefore);

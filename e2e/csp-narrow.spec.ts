@@ -8,7 +8,10 @@ import { chooseFlow, embeddedCheckoutFrame, paymentElementFrame } from './suppor
 
 // Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
 // dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'Drives the emulator\'s Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.');
+test.skip(
+  ({ stripeMode }) => stripeMode !== 'emulated',
+  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
+);
 
 /** Serves `path` with the CSP the server gives `policyFrom`, keeping the response's own nonce. */
 async function serveWithPolicyOf(page: Page, app: RunningApp, path: string, policyFrom: string): Promise<string> {
@@ -19,7 +22,10 @@ async function serveWithPolicyOf(page: Page, app: RunningApp, path: string, poli
     const own = response.headers()['content-security-policy'] ?? '';
     const nonce = /'nonce-([^']+)'/.exec(own)?.[1] ?? '';
     expect(nonce).not.toBe('');
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': other.replace(/'nonce-[^']+'/g, `'nonce-${nonce}'`) } });
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': other.replace(/'nonce-[^']+'/g, `'nonce-${nonce}'`) },
+    });
   });
   return other;
 }
@@ -34,10 +40,10 @@ function collectBlockedFrames(page: Page): string[] {
   return blocked;
 }
 
-test.describe('the Payment Element page under the hosted pages\' CSP', () => {
+test.describe("the Payment Element page under the hosted pages' CSP", () => {
   test.use({ expectedCspViolations: [/(frame-src blocked |Refused to frame '|Framing ')https:\/\/js\.stripe\.com/] });
 
-  test('blocks Stripe\'s card frame, so no card field ever appears', async ({ page, app }) => {
+  test("blocks Stripe's card frame, so no card field ever appears", async ({ page, app }) => {
     const policy = await serveWithPolicyOf(page, app, '/payment', '/');
     expect(policy).not.toContain('stripe.com');
     const blocked = collectBlockedFrames(page);
@@ -48,10 +54,10 @@ test.describe('the Payment Element page under the hosted pages\' CSP', () => {
   });
 });
 
-test.describe('the embedded Checkout page under the Payment Element page\'s CSP', () => {
+test.describe("the embedded Checkout page under the Payment Element page's CSP", () => {
   test.use({ expectedCspViolations: [/(frame-src blocked |Refused to frame '|Framing ')https:\/\/checkout\.stripe\.com/] });
 
-  test('blocks the Checkout frame: Stripe.js\'s set alone is not enough for embedded Checkout', async ({ page, app }) => {
+  test("blocks the Checkout frame: Stripe.js's set alone is not enough for embedded Checkout", async ({ page, app }) => {
     const policy = await serveWithPolicyOf(page, app, '/embedded-checkout', '/payment');
     expect(policy).toContain('https://js.stripe.com');
     expect(policy).not.toContain('checkout.stripe.com');
@@ -62,7 +68,7 @@ test.describe('the embedded Checkout page under the Payment Element page\'s CSP'
   });
 });
 
-test.describe('the embedded Checkout page under the hosted pages\' CSP', () => {
+test.describe("the embedded Checkout page under the hosted pages' CSP", () => {
   test.use({ expectedCspViolations: [/(frame-src blocked |Refused to frame '|Framing ')https:\/\/checkout\.stripe\.com/] });
 
   test('blocks the Checkout frame', async ({ page, app }) => {

@@ -19,7 +19,13 @@ test('an injected inline script is blocked, reported to our store and raised by 
   await expect(page).not.toHaveTitle('skimmed');
 
   await expect
-    .poll(async () => (await readCspReportsSince({ engine: 'sqlite', file: app.databaseFile }, 0)).map((report) => `${new URL(report.documentUrl).pathname} ${report.directive} ${report.blockedUrl}`), { timeout: 30_000 })
+    .poll(
+      async () =>
+        (await readCspReportsSince({ engine: 'sqlite', file: app.databaseFile }, 0)).map(
+          (report) => `${new URL(report.documentUrl).pathname} ${report.directive} ${report.blockedUrl}`,
+        ),
+      { timeout: 30_000 },
+    )
     .toContain('/ script-src-elem inline');
 
   const baseline = testInfo.outputPath('monitor-baseline.json');

@@ -7,11 +7,21 @@ import type { RunningApp } from './support/app-process';
 import { readOrderBySession } from './support/database';
 import { expect, test } from './support/fixtures';
 import { CARDS } from './support/hosted-checkout';
-import { THREE_DS_CARDS, answerChallenge, chooseFlow, embeddedCheckoutFrame, embeddedSessionId, payInEmbeddedCheckout } from './support/stripe-js-flows';
+import {
+  THREE_DS_CARDS,
+  answerChallenge,
+  chooseFlow,
+  embeddedCheckoutFrame,
+  embeddedSessionId,
+  payInEmbeddedCheckout,
+} from './support/stripe-js-flows';
 
 // Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
 // dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'Drives the emulator\'s Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.');
+test.skip(
+  ({ stripeMode }) => stripeMode !== 'emulated',
+  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
+);
 
 async function openEmbeddedCheckout(page: Page, app: RunningApp, quantity = 1): Promise<string> {
   await chooseFlow(page, 'embedded', quantity);
@@ -48,7 +58,11 @@ test('Embedded Checkout: pays with 4242 and /return shows the card from our orde
 test('Embedded Checkout: a declined card (0002) can be retried with 4242', async ({ page, app, typedCardNumbers }) => {
   const sessionId = await openEmbeddedCheckout(page, app);
   await payInEmbeddedCheckout(page, typedCardNumbers, CARDS.genericDecline);
-  await expect(embeddedCheckoutFrame(page).getByText(/your card (was|has been) declined/i).first()).toBeVisible();
+  await expect(
+    embeddedCheckoutFrame(page)
+      .getByText(/your card (was|has been) declined/i)
+      .first(),
+  ).toBeVisible();
   expect(new URL(page.url()).pathname).toBe('/embedded-checkout');
   expectNotPaid(app, sessionId);
 
@@ -56,10 +70,18 @@ test('Embedded Checkout: a declined card (0002) can be retried with 4242', async
   await expectPaid(page, app, sessionId);
 });
 
-test('Embedded Checkout: insufficient funds (9995) shows the reason and leaves the order unpaid', async ({ page, app, typedCardNumbers }) => {
+test('Embedded Checkout: insufficient funds (9995) shows the reason and leaves the order unpaid', async ({
+  page,
+  app,
+  typedCardNumbers,
+}) => {
   const sessionId = await openEmbeddedCheckout(page, app);
   await payInEmbeddedCheckout(page, typedCardNumbers, CARDS.insufficientFunds);
-  await expect(embeddedCheckoutFrame(page).getByText(/insufficient funds/i).first()).toBeVisible();
+  await expect(
+    embeddedCheckoutFrame(page)
+      .getByText(/insufficient funds/i)
+      .first(),
+  ).toBeVisible();
   await expect.poll(() => readOrderBySession(app.databaseFile, sessionId)?.status).toBe('failed');
   expectNotPaid(app, sessionId);
 });
@@ -75,12 +97,20 @@ test('Embedded Checkout: 3-D Secure failed (3184) shows why and charges nothing'
   const sessionId = await openEmbeddedCheckout(page, app);
   await payInEmbeddedCheckout(page, typedCardNumbers, THREE_DS_CARDS.always);
   await answerChallenge(page, embeddedCheckoutFrame(page), 'fail');
-  await expect(embeddedCheckoutFrame(page).getByText(/unable to authenticate/i).first()).toBeVisible();
+  await expect(
+    embeddedCheckoutFrame(page)
+      .getByText(/unable to authenticate/i)
+      .first(),
+  ).toBeVisible();
   expect(new URL(page.url()).pathname).toBe('/embedded-checkout');
   expectNotPaid(app, sessionId);
 });
 
-test('Embedded Checkout: abandoning the page leaves the order pending, and /return never trusts the URL', async ({ page, app, typedCardNumbers }) => {
+test('Embedded Checkout: abandoning the page leaves the order pending, and /return never trusts the URL', async ({
+  page,
+  app,
+  typedCardNumbers,
+}) => {
   const sessionId = await openEmbeddedCheckout(page, app);
   typedCardNumbers.add(CARDS.visa);
   await embeddedCheckoutFrame(page).locator('#cardNumber').fill(CARDS.visa);

@@ -4,7 +4,13 @@
 // module, which 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
 import { expect, test } from './support/fixtures';
 import { CARDS } from './support/hosted-checkout';
-import { chooseFlow, embeddedCheckoutFrame, paymentElementFrame, payInEmbeddedCheckout, payWithPaymentElement } from './support/stripe-js-flows';
+import {
+  chooseFlow,
+  embeddedCheckoutFrame,
+  paymentElementFrame,
+  payInEmbeddedCheckout,
+  payWithPaymentElement,
+} from './support/stripe-js-flows';
 
 test.use({ emulatorOrigins: 'local' });
 test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'EMULATOR_ORIGINS only exists in emulated mode.');

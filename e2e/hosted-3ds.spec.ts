@@ -7,7 +7,10 @@ import { THREE_DS_CARDS } from './support/stripe-js-flows';
 
 // Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
 // dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'Drives the emulator\'s Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.');
+test.skip(
+  ({ stripeMode }) => stripeMode !== 'emulated',
+  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
+);
 
 test('hosted, 3-D Secure completed (3155): the success page shows the paid order', async ({ page, app, typedCardNumbers }) => {
   const { checkoutSessionId } = await startCheckout(page);

@@ -10,7 +10,10 @@ import { chooseFlow, paymentElementFrame, payWithPaymentElement, pressDashboardB
 
 // Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
 // dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'Drives the emulator\'s Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.');
+test.skip(
+  ({ stripeMode }) => stripeMode !== 'emulated',
+  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
+);
 
 function emulatorOf(app: RunningApp): string {
   expect(app.emulatorOrigin, 'these tests drive the emulator dashboard').not.toBeNull();

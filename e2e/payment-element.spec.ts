@@ -19,7 +19,10 @@ import {
 
 // Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
 // dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(({ stripeMode }) => stripeMode !== 'emulated', 'Drives the emulator\'s Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.');
+test.skip(
+  ({ stripeMode }) => stripeMode !== 'emulated',
+  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
+);
 
 const PAID_MESSAGE = 'Paid: Visa •••• 4242, expires 12/34';
 
@@ -59,7 +62,11 @@ test('Payment Element: pays with 4242 and the return page shows the card from ou
   await expectPaid(page, app, paymentIntentId);
 });
 
-test('Payment Element: a declined card (0002) shows the reason, then 4242 pays the same PaymentIntent', async ({ page, app, typedCardNumbers }) => {
+test('Payment Element: a declined card (0002) shows the reason, then 4242 pays the same PaymentIntent', async ({
+  page,
+  app,
+  typedCardNumbers,
+}) => {
   const paymentIntentId = await openPaymentPage(page, app);
   await payWithPaymentElement(page, typedCardNumbers, CARDS.genericDecline);
   await expect(page.getByTestId('status-message')).toHaveText(/your card (was|has been) declined/i);
@@ -96,7 +103,11 @@ test('Payment Element: 3-D Secure failed (3184) shows why and charges nothing', 
   expectNotPaid(app, paymentIntentId);
 });
 
-test('Payment Element: abandoning the page leaves the order pending, and the return page never trusts the URL', async ({ page, app, typedCardNumbers }) => {
+test('Payment Element: abandoning the page leaves the order pending, and the return page never trusts the URL', async ({
+  page,
+  app,
+  typedCardNumbers,
+}) => {
   const paymentIntentId = await openPaymentPage(page, app);
   // The shopper types a card, changes their mind and leaves without paying.
   typedCardNumbers.add(CARDS.visa);

@@ -251,7 +251,11 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
 
 function readProcessOutput(logFile: string, logStart: number, hasExited: () => boolean): ProcessOutput {
   const output = (from = logStart) => readLog(logFile, from).toString('utf8');
-  const tail = (lines = 40) => output().split('\n').slice(-lines - 1).join('\n');
+  const tail = (lines = 40) =>
+    output()
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   return {
     logFile,
     output,

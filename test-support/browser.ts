@@ -31,7 +31,8 @@ export const CHROMIUM_ARGS = [
 export function findChromium(env: Record<string, string | undefined> = process.env): string {
   const fromEnv = env.CHROMIUM_PATH;
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH is ${fromEnv}, but no file is there. Point it at a Chromium or Chrome executable, or unset it.`);
+    if (!existsSync(fromEnv))
+      throw new Error(`CHROMIUM_PATH is ${fromEnv}, but no file is there. Point it at a Chromium or Chrome executable, or unset it.`);
     return fromEnv;
   }
   const system = SYSTEM_CHROMIUMS.find((candidate) => existsSync(candidate));
@@ -42,9 +43,9 @@ export function findChromium(env: Record<string, string | undefined> = process.e
     [
       'No Chromium found for the end-to-end tests. Do one of:',
       '  - apt-get install chromium            (Debian/Ubuntu; what CI does)',
-      '  - npx playwright install chromium     (Playwright\'s own build)',
+      "  - npx playwright install chromium     (Playwright's own build)",
       '  - CHROMIUM_PATH=/path/to/chrome npm run test:e2e',
-      `Looked at: ${[...SYSTEM_CHROMIUMS, 'Playwright\'s download folder'].join(', ')}.`,
+      `Looked at: ${[...SYSTEM_CHROMIUMS, "Playwright's download folder"].join(', ')}.`,
     ].join('\n'),
   );
 }

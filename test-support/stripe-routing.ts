@@ -4,7 +4,12 @@
 // to the browser, which follows it under our real CSP.
 import type { BrowserContext } from '@playwright/test';
 
-export const STRIPE_ORIGINS = ['https://checkout.stripe.com', 'https://js.stripe.com', 'https://api.stripe.com', 'https://hooks.stripe.com'] as const;
+export const STRIPE_ORIGINS = [
+  'https://checkout.stripe.com',
+  'https://js.stripe.com',
+  'https://api.stripe.com',
+  'https://hooks.stripe.com',
+] as const;
 
 export async function routeStripeToEmulator(context: BrowserContext, emulatorOrigin: string): Promise<void> {
   for (const origin of STRIPE_ORIGINS) {

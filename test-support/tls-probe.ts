@@ -6,14 +6,7 @@
 // refuses TLS 1.0/1.1 and weak suites at its default security level, so the probe lowers
 // the level on its own side (`@SECLEVEL=0`): what is refused must be refused by the server.
 import { X509Certificate } from 'node:crypto';
-import {
-  connect,
-  getCiphers,
-  rootCertificates,
-  type ConnectionOptions,
-  type DetailedPeerCertificate,
-  type SecureVersion,
-} from 'node:tls';
+import { connect, getCiphers, rootCertificates, type ConnectionOptions, type DetailedPeerCertificate, type SecureVersion } from 'node:tls';
 
 export const PROBED_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const satisfies readonly SecureVersion[];
 export type ProbedVersion = (typeof PROBED_VERSIONS)[number];
@@ -61,7 +54,7 @@ export function targetFromUrl(url: URL, ca?: string): TlsTarget {
 }
 
 export async function probeTls(target: TlsTarget): Promise<TlsProbeResult> {
-  const versions: Record<ProbedVersion, boolean> = { 'TLSv1': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false };
+  const versions: Record<ProbedVersion, boolean> = { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false };
   for (const version of PROBED_VERSIONS) {
     versions[version] = await handshakes(target, { minVersion: version, maxVersion: version, ciphers: 'ALL:@SECLEVEL=0' });
   }
@@ -79,7 +72,10 @@ export async function probeTls(target: TlsTarget): Promise<TlsProbeResult> {
     }
   }
   const serverOrder: TlsProbeResult['serverOrder'] = [];
-  for (const [version, accepted] of [['TLSv1.2', tls12Suites], ['TLSv1.3', tls13Suites]] as const) {
+  for (const [version, accepted] of [
+    ['TLSv1.2', tls12Suites],
+    ['TLSv1.3', tls13Suites],
+  ] as const) {
     // Offer the accepted suites in one order, then reversed: a server that honours its own
     // order answers the same suite both times; one that follows the client does not.
     // ChaCha20 is left out: a server may rightly give it to a client that lists it first

@@ -10,5 +10,7 @@ export const EXTERNAL_TLS_SCANNERS = [
 
 /** The scanners found on PATH (what the audit will run). */
 export function installedTlsScanners(searchPath = process.env.PATH ?? ''): (typeof EXTERNAL_TLS_SCANNERS)[number][] {
-  return EXTERNAL_TLS_SCANNERS.filter(({ tool }) => searchPath.split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, tool))));
+  return EXTERNAL_TLS_SCANNERS.filter(({ tool }) =>
+    searchPath.split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, tool))),
+  );
 }

@@ -27,6 +27,10 @@ async function startEmbeddedCheckout(): Promise<void> {
     checkout.mount(mountPoint);
     showStatus(status, '');
   } catch (error) {
-    showStatus(status, error instanceof ApiError ? error.message : 'The secure checkout could not be loaded. Please reload the page.', 'error');
+    showStatus(
+      status,
+      error instanceof ApiError ? error.message : 'The secure checkout could not be loaded. Please reload the page.',
+      'error',
+    );
   }
 }

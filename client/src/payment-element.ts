@@ -47,13 +47,20 @@ async function startPayment(): Promise<void> {
     paymentElement.mount(mountPoint);
     ready = { stripe, elements };
   } catch (error) {
-    showStatus(status, error instanceof ApiError ? error.message : 'The secure card fields could not be loaded. Please reload the page.', 'error');
+    showStatus(
+      status,
+      error instanceof ApiError ? error.message : 'The secure card fields could not be loaded. Please reload the page.',
+      'error',
+    );
   }
 }
 
 /** The total as the shop lists it; the amount charged is the server's, from the same catalog. */
 function showTotal(items: { productId: string; quantity: number }[], catalog: Catalog): void {
-  const total = items.reduce((sum, item) => sum + item.quantity * (catalog.products.find((p) => p.id === item.productId)?.unitAmount ?? 0), 0);
+  const total = items.reduce(
+    (sum, item) => sum + item.quantity * (catalog.products.find((p) => p.id === item.productId)?.unitAmount ?? 0),
+    0,
+  );
   amountOutput.textContent = formatAmount(total, catalog.currency);
 }
 
@@ -75,6 +82,7 @@ async function pay(): Promise<void> {
 /** Card errors and validation messages are written for customers; anything else is not. */
 function describeError(error: StripeError): string {
   if ((error.type === 'card_error' || error.type === 'validation_error') && error.message) return error.message;
-  if (error.code === 'payment_intent_authentication_failure') return 'We could not verify your card with your bank. Try again or use another card.';
+  if (error.code === 'payment_intent_authentication_failure')
+    return 'We could not verify your card with your bank. Try again or use another card.';
   return 'Something went wrong while confirming your payment. Nothing was charged; please try again.';
 }

@@ -90,7 +90,11 @@ function renderProduct(product: Product): HTMLLIElement {
     increase.disabled = quantity === MAX_QUANTITY;
     updateSummary();
   };
-  const decrease = createElement('button', { type: 'button', class: 'stepper-button', 'aria-label': `Remove one ${product.name}`, disabled: true }, ['−']);
+  const decrease = createElement(
+    'button',
+    { type: 'button', class: 'stepper-button', 'aria-label': `Remove one ${product.name}`, disabled: true },
+    ['−'],
+  );
   const increase = createElement('button', { type: 'button', class: 'stepper-button', 'aria-label': `Add one ${product.name}` }, ['+']);
   decrease.addEventListener('click', () => setQuantity((quantities.get(product.id) ?? 0) - 1));
   increase.addEventListener('click', () => setQuantity((quantities.get(product.id) ?? 0) + 1));
@@ -113,7 +117,10 @@ function renderProduct(product: Product): HTMLLIElement {
       createElement('p', { class: 'product-description' }, [product.description]),
       createElement('p', { class: 'product-price', 'data-testid': 'product-price' }, [formatAmount(product.unitAmount, currency)]),
       createElement('div', { class: 'quantity' }, [
-        createElement('label', { for: inputId }, ['Quantity', createElement('span', { class: 'visually-hidden' }, [` of ${product.name}`])]),
+        createElement('label', { for: inputId }, [
+          'Quantity',
+          createElement('span', { class: 'visually-hidden' }, [` of ${product.name}`]),
+        ]),
         createElement('div', { class: 'stepper' }, [decrease, input, increase]),
       ]),
     ]),
@@ -157,7 +164,8 @@ async function startCheckout(): Promise<void> {
   try {
     const { url } = await createCheckoutSession(items);
     // Only ever leave for an https page: a tampered response must not become a javascript: URL.
-    if (new URL(url).protocol !== 'https:') throw new ApiError(0, 'invalid_response', 'The checkout link we received looks wrong. Please try again.');
+    if (new URL(url).protocol !== 'https:')
+      throw new ApiError(0, 'invalid_response', 'The checkout link we received looks wrong. Please try again.');
     location.assign(url);
   } catch (error) {
     showStatus(status, messageOf(error), 'error');

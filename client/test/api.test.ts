@@ -11,9 +11,13 @@ describe('toApiError', () => {
   });
 
   it('replaces developer-facing messages with friendly ones', () => {
-    expect(toApiError(429, { error: { code: 'rate_limited', message: 'Too many requests from 10.0.0.1' } }).message).toMatch(/wait a few seconds/i);
+    expect(toApiError(429, { error: { code: 'rate_limited', message: 'Too many requests from 10.0.0.1' } }).message).toMatch(
+      /wait a few seconds/i,
+    );
     expect(toApiError(429, {}).message).toMatch(/wait a few seconds/i);
-    expect(toApiError(400, { error: { code: 'unknown_product', message: 'There is no product "x".' } }).message).toMatch(/no longer available/);
+    expect(toApiError(400, { error: { code: 'unknown_product', message: 'There is no product "x".' } }).message).toMatch(
+      /no longer available/,
+    );
   });
 
   it('never shows a server error or a missing body as-is', () => {
@@ -25,11 +29,13 @@ describe('toApiError', () => {
 
 describe('parseConfig', () => {
   it('passes an https Stripe.js address through', () => {
-    expect(parseConfig({ mode: 'emulated', publishableKey: 'pk_test_x', stripeJsUrl: 'https://localhost:12111/endive/stripe.js' })).toEqual({
-      mode: 'emulated',
-      publishableKey: 'pk_test_x',
-      stripeJsUrl: 'https://localhost:12111/endive/stripe.js',
-    });
+    expect(parseConfig({ mode: 'emulated', publishableKey: 'pk_test_x', stripeJsUrl: 'https://localhost:12111/endive/stripe.js' })).toEqual(
+      {
+        mode: 'emulated',
+        publishableKey: 'pk_test_x',
+        stripeJsUrl: 'https://localhost:12111/endive/stripe.js',
+      },
+    );
   });
 
   it.each([
@@ -69,7 +75,10 @@ describe('parseConfig modes', () => {
 
 describe('parseCatalog', () => {
   // What GET /api/products answers: the server's catalog as it is, for any catalog.
-  const catalogs: [string, Catalog][] = [['the active catalog', loadActiveCatalog()], ...FIXTURE_CATALOGS.map((name): [string, Catalog] => [name, loadFixtureCatalog(name)])];
+  const catalogs: [string, Catalog][] = [
+    ['the active catalog', loadActiveCatalog()],
+    ...FIXTURE_CATALOGS.map((name): [string, Catalog] => [name, loadFixtureCatalog(name)]),
+  ];
   it.each(catalogs)('reads %s as the server sends it', (_name, catalog) => {
     expect(parseCatalog(JSON.parse(JSON.stringify({ currency: catalog.currency, products: catalog.products })))).toEqual(catalog);
   });

@@ -32,7 +32,16 @@ describe('basket', () => {
 
   it('counts items and totals them in minor units', () => {
     expect(countBasketItems(quantities)).toBe(3);
-    expect(totalBasket(quantities, new Map([['mug', 1800], ['tote', 2400], ['notebook', 1500]]))).toBe(5100);
+    expect(
+      totalBasket(
+        quantities,
+        new Map([
+          ['mug', 1800],
+          ['tote', 2400],
+          ['notebook', 1500],
+        ]),
+      ),
+    ).toBe(5100);
   });
 });
 

@@ -33,4 +33,3 @@ describe('describePaidCard', () => {
     expect(describePaidCard({ brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 })).toBe('Paid: Visa •••• 4242, expires 12/34');
   });
 });
-

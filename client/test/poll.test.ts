@@ -20,10 +20,13 @@ describe('pollUntil', () => {
 
   it('gives up when the delays run out', async () => {
     let calls = 0;
-    const result = await pollUntil(async () => {
-      calls++;
-      return undefined;
-    }, { firstDelayMs: 1, factor: 1, maxDelayMs: 1, timeoutMs: 5 });
+    const result = await pollUntil(
+      async () => {
+        calls++;
+        return undefined;
+      },
+      { firstDelayMs: 1, factor: 1, maxDelayMs: 1, timeoutMs: 5 },
+    );
     expect(result).toBeUndefined();
     expect(calls).toBe(6);
   });

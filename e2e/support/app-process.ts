@@ -55,10 +55,13 @@ export interface RunningApp {
 export async function startApp(mode: StripeMode, options: StartAppOptions = {}): Promise<RunningApp> {
   const distIndex = path.join(REPO_ROOT, 'dist', 'client', 'index.html');
   if (!existsSync(distIndex)) {
-    throw new Error(`${distIndex} is missing. Run the suite with \`npm run test:e2e\` (it builds the client first) or run \`npm run build\`.`);
+    throw new Error(
+      `${distIndex} is missing. Run the suite with \`npm run test:e2e\` (it builds the client first) or run \`npm run build\`.`,
+    );
   }
   const { keys } = options;
-  if (mode === 'test' && !keys) throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
+  if (mode === 'test' && !keys)
+    throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
 
   // `stripe listen --forward-to https://localhost:4242/webhooks/stripe` fixes the port in test mode.
   const port = mode === 'test' ? 4242 : await findFreePort();
@@ -68,7 +71,12 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
     mode === 'test' && keys
       ? // Emulated mode refuses NODE_ENV=production (it takes fake payments), so only Stripe test
         // mode runs as a production deployment.
-        { NODE_ENV: 'production', STRIPE_SECRET_KEY: keys.secretKey, STRIPE_PUBLISHABLE_KEY: keys.publishableKey, STRIPE_WEBHOOK_SECRET: keys.webhookSecret }
+        {
+          NODE_ENV: 'production',
+          STRIPE_SECRET_KEY: keys.secretKey,
+          STRIPE_PUBLISHABLE_KEY: keys.publishableKey,
+          STRIPE_WEBHOOK_SECRET: keys.webhookSecret,
+        }
       : // Hosted pages on https://checkout.stripe.com by default, so the app's CSP names Stripe's
         // real origins; the fixtures route those origins to the emulator.
         { EMULATOR_ORIGINS: options.emulatorOrigins ?? 'stripe', EMULATOR_WEBHOOK_SECRET: webhookSecret };

@@ -43,9 +43,15 @@ export async function startCheckout(page: Page, quantity = 1): Promise<StartedCh
   // Either Checkout opens or the shop shows why not; a failure then reports the shop's message.
   const status = page.getByTestId('status-message');
   await expect
-    .poll(async () => (HOSTED_CHECKOUT_URL.test(page.url()) ? 'on hosted Checkout' : `shop says: ${await status.textContent({ timeout: 500 }).catch(() => '(leaving the page)')}`), {
-      timeout: 20_000,
-    })
+    .poll(
+      async () =>
+        HOSTED_CHECKOUT_URL.test(page.url())
+          ? 'on hosted Checkout'
+          : `shop says: ${await status.textContent({ timeout: 500 }).catch(() => '(leaving the page)')}`,
+      {
+        timeout: 20_000,
+      },
+    )
     .toBe('on hosted Checkout');
   await page.waitForURL(HOSTED_CHECKOUT_URL);
   const checkoutSessionId = HOSTED_CHECKOUT_URL.exec(page.url())?.[1] ?? '';

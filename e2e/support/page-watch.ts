@@ -29,7 +29,11 @@ export interface ContextWatcher {
    * `expectedCspViolations`: only for the tests that prove a wrong policy blocks Stripe. Each
    * pattern must match at least one violation, and only violations it matches are tolerated.
    */
-  expectClean(options: { typedCardNumbers: ReadonlySet<string>; passed: boolean; expectedCspViolations?: readonly RegExp[] }): Promise<void>;
+  expectClean(options: {
+    typedCardNumbers: ReadonlySet<string>;
+    passed: boolean;
+    expectedCspViolations?: readonly RegExp[];
+  }): Promise<void>;
 }
 
 export async function watchContext(context: BrowserContext, app: RunningApp): Promise<ContextWatcher> {
@@ -58,14 +62,16 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
         }),
       true,
     );
-    const sendIsolation = () => send({ kind: 'isolation', origin: location.origin, detail: location.href, crossOriginIsolated: self.crossOriginIsolated });
+    const sendIsolation = () =>
+      send({ kind: 'isolation', origin: location.origin, detail: location.href, crossOriginIsolated: self.crossOriginIsolated });
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', sendIsolation);
     else sendIsolation();
   });
   context.on('console', (message) => {
     const url = message.location().url;
     if (CSP_CONSOLE_MESSAGE.test(message.text()) && counts(url)) consoleViolations.push(`${message.type()}: ${message.text()} (${url})`);
-    if (PERMISSIONS_POLICY_CONSOLE_MESSAGE.test(message.text()) && counts(url)) permissionsPolicyMessages.push(`${message.type()}: ${message.text()} (${url})`);
+    if (PERMISSIONS_POLICY_CONSOLE_MESSAGE.test(message.text()) && counts(url))
+      permissionsPolicyMessages.push(`${message.type()}: ${message.text()} (${url})`);
   });
   context.on('weberror', (error) => {
     const url = error.page()?.url() ?? '';
@@ -80,17 +86,37 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
       const expected = (detail: string) => expectedCspViolations.some((pattern) => pattern.test(detail));
       const violations = reports.filter((r) => r.kind === 'csp' && counts(r.origin)).map((r) => r.detail);
       for (const pattern of expectedCspViolations) {
-        expect.soft(violations.some((detail) => pattern.test(detail)), `an expected CSP violation matching ${String(pattern)}`).toBe(true);
+        expect
+          .soft(
+            violations.some((detail) => pattern.test(detail)),
+            `an expected CSP violation matching ${String(pattern)}`,
+          )
+          .toBe(true);
       }
       // Soft assertions: a failing test reports every problem at once.
-      expect.soft(violations.filter((detail) => !expected(detail)), 'securitypolicyviolation events').toEqual([]);
-      expect.soft(consoleViolations.filter((message) => !expected(message)), 'CSP messages on the console').toEqual([]);
+      expect
+        .soft(
+          violations.filter((detail) => !expected(detail)),
+          'securitypolicyviolation events',
+        )
+        .toEqual([]);
+      expect
+        .soft(
+          consoleViolations.filter((message) => !expected(message)),
+          'CSP messages on the console',
+        )
+        .toEqual([]);
       expect.soft(permissionsPolicyMessages, 'Permissions-Policy messages on the console').toEqual([]);
       expect.soft(scriptErrors, 'uncaught script errors').toEqual([]);
 
       // Stripe does not support cross-origin isolation (COEP), so our pages must not have it.
       const ourPages = reports.filter((r) => r.kind === 'isolation' && r.origin === app.baseURL);
-      expect.soft(ourPages.filter((r) => r.crossOriginIsolated !== false).map((r) => r.detail), 'pages with crossOriginIsolated !== false').toEqual([]);
+      expect
+        .soft(
+          ourPages.filter((r) => r.crossOriginIsolated !== false).map((r) => r.detail),
+          'pages with crossOriginIsolated !== false',
+        )
+        .toEqual([]);
       if (passed) {
         // A passing test must have exercised what these checks look at.
         expect.soft(ourPages.length, 'pages of ours that were loaded').toBeGreaterThan(0);
@@ -102,7 +128,9 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
       // Card numbers go to Stripe only: never in a URL, header or body sent to us.
       const leaks: string[] = [];
       for (const request of ourRequests) {
-        const seen = [request.url(), JSON.stringify(await request.allHeaders()), request.postDataBuffer()?.toString('latin1') ?? ''].join('\n');
+        const seen = [request.url(), JSON.stringify(await request.allHeaders()), request.postDataBuffer()?.toString('latin1') ?? ''].join(
+          '\n',
+        );
         for (const pan of findCardNumbers(seen, typedCardNumbers)) leaks.push(`${request.method()} ${request.url()} carried ${pan}`);
       }
       expect.soft(leaks, 'requests to our server carrying a typed card number').toEqual([]);
@@ -111,7 +139,9 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
 
       // The whole log, startup banner included: no line of ours may carry a card number.
       const files = [app.databaseFile, `${app.databaseFile}-wal`, `${app.databaseFile}-shm`, app.logFile];
-      expect.soft(await findCardNumbersInFiles(files, typedCardNumbers), 'typed card numbers in the database files or server logs').toEqual({});
+      expect
+        .soft(await findCardNumbersInFiles(files, typedCardNumbers), 'typed card numbers in the database files or server logs')
+        .toEqual({});
     },
   };
 }

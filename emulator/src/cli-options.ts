@@ -47,12 +47,16 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (host !== undefined) options.host = host;
   const origins = pick(values.origins, 'EMULATOR_ORIGINS');
   if (origins !== undefined) {
-    if (origins !== 'local' && origins !== 'stripe') throw new Error(`EMULATOR_ORIGINS / --origins must be 'local' or 'stripe', got '${origins}'.`);
+    if (origins !== 'local' && origins !== 'stripe')
+      throw new Error(`EMULATOR_ORIGINS / --origins must be 'local' or 'stripe', got '${origins}'.`);
     options.publicOrigins = origins;
   }
   const delays = pick(values['retry-delays'], 'EMULATOR_WEBHOOK_RETRY_DELAYS_MS');
   if (delays !== undefined) {
-    options.webhookRetryDelaysMs = delays.split(',').filter(Boolean).map((d) => toInteger(d.trim(), 'EMULATOR_WEBHOOK_RETRY_DELAYS_MS / --retry-delays'));
+    options.webhookRetryDelaysMs = delays
+      .split(',')
+      .filter(Boolean)
+      .map((d) => toInteger(d.trim(), 'EMULATOR_WEBHOOK_RETRY_DELAYS_MS / --retry-delays'));
   }
   const timeout = pick(values.timeout, 'EMULATOR_WEBHOOK_TIMEOUT_MS');
   if (timeout !== undefined) options.webhookTimeoutMs = toInteger(timeout, 'EMULATOR_WEBHOOK_TIMEOUT_MS / --timeout');
@@ -66,7 +70,9 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
     generatedWebhookSecret = secret === undefined ? createId('whsec', 32) : undefined;
     options.webhookEndpoints = [{ url, secret: secret ?? generatedWebhookSecret ?? '' }];
   } else if (secret !== undefined) {
-    throw new Error('EMULATOR_WEBHOOK_SECRET / --webhook-secret is set without EMULATOR_WEBHOOK_URL / --webhook-url: set both, or neither.');
+    throw new Error(
+      'EMULATOR_WEBHOOK_SECRET / --webhook-secret is set without EMULATOR_WEBHOOK_URL / --webhook-url: set both, or neither.',
+    );
   }
   return { options, generatedWebhookSecret, help: values.help === true };
 }

@@ -54,11 +54,9 @@ export const STRIPE_ORIGINS = {
 } as const;
 
 export const webhookEndpointSchema = z.strictObject({
-  url: z
-    .string()
-    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-      message: 'must be an http(s) URL such as https://localhost:3000/webhooks/stripe',
-    }),
+  url: z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'must be an http(s) URL such as https://localhost:3000/webhooks/stripe',
+  }),
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]{8,}$/, {
     message: 'must start with whsec_ followed by at least 8 characters (the endpoint signing secret)',
   }),
@@ -75,12 +73,22 @@ const optionsSchema = z.strictObject({
     .max(20)
     .default(DEFAULT_RETRY_DELAYS_MS),
   webhookTimeoutMs: z.number().int().min(1).max(120_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
-  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && 'info' in value && 'child' in value, {
-    message: 'must be a pino logger',
-  }).optional(),
-  secretKeys: z.array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' })).min(1).optional(),
+  logger: z
+    .custom<Logger>((value) => typeof value === 'object' && value !== null && 'info' in value && 'child' in value, {
+      message: 'must be a pino logger',
+    })
+    .optional(),
+  secretKeys: z
+    .array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' }))
+    .min(1)
+    .optional(),
   clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
-  businessName: z.string().trim().min(1, { message: 'must be the shop name the Checkout pages show, e.g. "Harbor & Pine"' }).max(100).default(BRAND.shopName),
+  businessName: z
+    .string()
+    .trim()
+    .min(1, { message: 'must be the shop name the Checkout pages show, e.g. "Harbor & Pine"' })
+    .max(100)
+    .default(BRAND.shopName),
 });
 
 export type ResolvedOptions = z.infer<typeof optionsSchema>;

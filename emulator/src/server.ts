@@ -68,7 +68,12 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   // Preflight for Stripe.js-style calls that add a header; the simple ones need none.
   api.options(/.*/, (_req, res) => {
     res
-      .set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Stripe-Version', 'Access-Control-Max-Age': '600' })
+      .set({
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET, POST',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Stripe-Version',
+        'Access-Control-Max-Age': '600',
+      })
       .status(204)
       .end();
   });
@@ -92,10 +97,19 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
     const status = readStatus(error);
     const response =
       status !== undefined && status >= 400 && status < 500
-        ? { status, body: JSON.stringify(invalidRequest('Invalid request body: send application/x-www-form-urlencoded parameters within the size limit.').toBody()) }
+        ? {
+            status,
+            body: JSON.stringify(
+              invalidRequest('Invalid request body: send application/x-www-form-urlencoded parameters within the size limit.').toBody(),
+            ),
+          }
         : toErrorResponse(error, logger);
     if (req.path.startsWith('/v1')) res.status(response.status).type('application/json').send(response.body);
-    else res.status(response.status).type('text').send(response.status < 500 ? 'Bad request.' : 'Internal error: see the emulator log.');
+    else
+      res
+        .status(response.status)
+        .type('text')
+        .send(response.status < 500 ? 'Bad request.' : 'Internal error: see the emulator log.');
   };
   app.use(handleError);
   return app;

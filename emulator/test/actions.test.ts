@@ -47,7 +47,13 @@ describe('emulator.actions against the browser paths', () => {
     const paid = t.emulator.actions.payCheckoutSession(viaAction.id, { number: PAN_SUCCEEDS });
     expect(paid.kind).toBe('succeeded');
     expect(typesSince(start)).toEqual(pageTypes);
-    expect(pageTypes).toEqual(['charge.failed', 'payment_intent.payment_failed', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed']);
+    expect(pageTypes).toEqual([
+      'charge.failed',
+      'payment_intent.payment_failed',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'checkout.session.completed',
+    ]);
 
     const session = await t.stripe.checkout.sessions.retrieve(viaAction.id, { expand: ['payment_intent.latest_charge'] });
     expect(session).toMatchObject({ status: 'complete', payment_status: 'paid', customer_details: { email: 'buyer@example.com' } });
@@ -65,7 +71,10 @@ describe('emulator.actions against the browser paths', () => {
 
     const viaAction = await createPaymentIntent(t.stripe);
     start = eventCount();
-    expect(t.emulator.actions.confirmPaymentIntent(viaAction.id, { number: PAN_INSUFFICIENT_FUNDS })).toMatchObject({ kind: 'declined', declineCode: 'insufficient_funds' });
+    expect(t.emulator.actions.confirmPaymentIntent(viaAction.id, { number: PAN_INSUFFICIENT_FUNDS })).toMatchObject({
+      kind: 'declined',
+      declineCode: 'insufficient_funds',
+    });
     expect(t.emulator.actions.confirmPaymentIntent(viaAction.id, { number: PAN_SUCCEEDS }).paymentIntent.status).toBe('succeeded');
     expect(typesSince(start)).toEqual(frameTypes);
     expect(frameTypes).toEqual(['charge.failed', 'payment_intent.payment_failed', 'charge.succeeded', 'payment_intent.succeeded']);
@@ -76,13 +85,21 @@ describe('emulator.actions against the browser paths', () => {
     const waiting = t.emulator.actions.payCheckoutSession(session.id, { number: PAN_3DS_REQUIRED });
     expect(waiting.kind).toBe('requires_action');
     const failed = t.emulator.actions.answerThreeDSecure(waiting.paymentIntent.id, false);
-    expect(failed).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'payment_intent_authentication_failure' } });
+    expect(failed).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'payment_intent_authentication_failure' },
+    });
     expect(() => t.emulator.actions.answerThreeDSecure(waiting.paymentIntent.id, true)).toThrow(/no open 3-D Secure challenge/);
 
     const start = eventCount();
     expect(t.emulator.actions.payCheckoutSession(session.id, { number: PAN_3DS_REQUIRED }).kind).toBe('requires_action');
     expect(t.emulator.actions.answerThreeDSecure(waiting.paymentIntent.id, true).status).toBe('succeeded');
-    expect(typesSince(start)).toEqual(['payment_intent.requires_action', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed']);
+    expect(typesSince(start)).toEqual([
+      'payment_intent.requires_action',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'checkout.session.completed',
+    ]);
 
     const intent = await createPaymentIntent(t.stripe);
     expect(t.emulator.actions.confirmPaymentIntent(intent.id, { number: PAN_3DS_REQUIRED }).kind).toBe('requires_action');
@@ -91,7 +108,9 @@ describe('emulator.actions against the browser paths', () => {
 
   it('a +delayed email stays processing until settled; settling emits the async events', async () => {
     const good = await createTestSession(t.stripe);
-    expect(t.emulator.actions.payCheckoutSession(good.id, { number: PAN_SUCCEEDS, email: 'buyer+delayed@example.com' }).kind).toBe('processing');
+    expect(t.emulator.actions.payCheckoutSession(good.id, { number: PAN_SUCCEEDS, email: 'buyer+delayed@example.com' }).kind).toBe(
+      'processing',
+    );
     expect(t.emulator.state.findCheckoutSession(good.id)).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
     let start = eventCount();
     expect(t.emulator.actions.settleDelayedPayment(good.id, 'succeeded').payment_status).toBe('paid');

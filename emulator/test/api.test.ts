@@ -70,7 +70,14 @@ describe('checkout sessions', () => {
     const charge = withCharge.payment_intent.latest_charge;
     if (typeof charge !== 'object' || charge === null) throw new Error('latest_charge not expanded');
     expect(charge).toMatchObject({ status: 'succeeded', paid: true, amount: 5000, payment_intent: intent.id });
-    expect(charge.payment_method_details?.card).toMatchObject({ brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034, funding: 'credit', country: 'US' });
+    expect(charge.payment_method_details?.card).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      exp_month: 12,
+      exp_year: 2034,
+      funding: 'credit',
+      country: 'US',
+    });
 
     const withMethod = await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.payment_method'] });
     if (typeof withMethod.payment_intent !== 'object' || withMethod.payment_intent === null) throw new Error('not expanded');
@@ -81,7 +88,13 @@ describe('checkout sessions', () => {
 
     const lineItems = await t.stripe.checkout.sessions.listLineItems(session.id);
     expect(lineItems.data).toHaveLength(1);
-    expect(lineItems.data[0]).toMatchObject({ object: 'item', description: 'Workshop T-shirt', quantity: 2, amount_total: 5000, currency: 'usd' });
+    expect(lineItems.data[0]).toMatchObject({
+      object: 'item',
+      description: 'Workshop T-shirt',
+      quantity: 2,
+      amount_total: 5000,
+      currency: 'usd',
+    });
     expect(lineItems.data[0]?.price).toMatchObject({ unit_amount: 2500, currency: 'usd', type: 'one_time' });
 
     expect(await t.stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ id: intent.id, status: 'succeeded' });
@@ -102,20 +115,47 @@ describe('checkout sessions', () => {
 describe('parameter errors', () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
     ['an unknown parameter', { colour: 'red' }, 'colour', 'Received unknown parameter: colour'],
-    ['an unknown nested parameter', { line_items: [{ price_data: { currency: 'usd', unit_amount: 1, product_data: { name: 'x' }, tax: 1 }, quantity: 1 }] }, 'line_items[0][price_data][tax]', 'Received unknown parameter'],
-    ['a missing line item field', { line_items: [{ price_data: { unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 }] }, 'line_items[0][price_data][currency]', 'Missing required param'],
-    ['a non-integer amount', { line_items: [{ price_data: { currency: 'usd', unit_amount: 'ten', product_data: { name: 'x' } }, quantity: 1 }] }, 'line_items[0][price_data][unit_amount]', 'Invalid integer'],
-    ['a zero quantity', { line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 0 }] }, 'line_items[0][quantity]', 'greater than or equal to 1'],
+    [
+      'an unknown nested parameter',
+      { line_items: [{ price_data: { currency: 'usd', unit_amount: 1, product_data: { name: 'x' }, tax: 1 }, quantity: 1 }] },
+      'line_items[0][price_data][tax]',
+      'Received unknown parameter',
+    ],
+    [
+      'a missing line item field',
+      { line_items: [{ price_data: { unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 }] },
+      'line_items[0][price_data][currency]',
+      'Missing required param',
+    ],
+    [
+      'a non-integer amount',
+      { line_items: [{ price_data: { currency: 'usd', unit_amount: 'ten', product_data: { name: 'x' } }, quantity: 1 }] },
+      'line_items[0][price_data][unit_amount]',
+      'Invalid integer',
+    ],
+    [
+      'a zero quantity',
+      { line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 0 }] },
+      'line_items[0][quantity]',
+      'greater than or equal to 1',
+    ],
     ['a bad success_url', { success_url: 'javascript:alert(1)' }, 'success_url', 'Not a valid URL'],
     ['an unsupported mode', { mode: 'subscription' }, 'mode', 'mode=payment'],
     ['an unsupported ui_mode', { ui_mode: 'elements' }, 'ui_mode', 'hosted_page or embedded_page'],
     ['an embedded session without return_url', { ui_mode: 'embedded_page' }, 'return_url', 'return_url'],
     ['a hosted session with return_url', { return_url: 'https://localhost:3000/return' }, 'return_url', 'embedded_page'],
     ['expires_at too soon', { expires_at: Math.floor(Date.now() / 1000) + 60 }, 'expires_at', '30 minutes'],
-    ['mixed currencies', { line_items: [
-      { price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 },
-      { price_data: { currency: 'eur', unit_amount: 100, product_data: { name: 'b' } }, quantity: 1 },
-    ] }, 'line_items[1][price_data][currency]', 'same currency'],
+    [
+      'mixed currencies',
+      {
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 },
+          { price_data: { currency: 'eur', unit_amount: 100, product_data: { name: 'b' } }, quantity: 1 },
+        ],
+      },
+      'line_items[1][price_data][currency]',
+      'same currency',
+    ],
   ];
 
   it.each(cases)('answers 400 with param for %s, and creates nothing', async (_name, override, param, message) => {
@@ -159,7 +199,9 @@ describe('parameter errors', () => {
   it('answers 404 in Stripe shape for an unknown API path', async () => {
     const res = await request(`${t.emulator.url}/v1/customers`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.body)).toEqual({ error: { type: 'invalid_request_error', message: 'Unrecognized request URL (GET: /v1/customers).' } });
+    expect(JSON.parse(res.body)).toEqual({
+      error: { type: 'invalid_request_error', message: 'Unrecognized request URL (GET: /v1/customers).' },
+    });
   });
 });
 
@@ -167,10 +209,13 @@ describe('TLS', () => {
   it('serves a certificate from the shared development CA, over TLS 1.2 too', async () => {
     expect(t.emulator.ca).toBe((await ensureDevCertificate()).ca);
     const protocol = await new Promise<string | null>((resolve, reject) => {
-      const socket = tls.connect({ host: 'localhost', port: t.emulator.port, ca: t.emulator.ca, maxVersion: 'TLSv1.2', servername: 'localhost' }, () => {
-        resolve(socket.getProtocol());
-        socket.end();
-      });
+      const socket = tls.connect(
+        { host: 'localhost', port: t.emulator.port, ca: t.emulator.ca, maxVersion: 'TLSv1.2', servername: 'localhost' },
+        () => {
+          resolve(socket.getProtocol());
+          socket.end();
+        },
+      );
       socket.on('error', reject);
     });
     expect(protocol).toBe('TLSv1.2');
@@ -194,11 +239,15 @@ describe('API keys and versions', () => {
     const res = await request(`${t.emulator.url}/v1/events`);
     expect(res.status).toBe(401);
     const body: unknown = JSON.parse(res.body);
-    expect(body).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining('did not provide an API key') } });
+    expect(body).toMatchObject({
+      error: { type: 'invalid_request_error', message: expect.stringContaining('did not provide an API key') },
+    });
   });
 
   it('accepts Basic auth as curl sends it', async () => {
-    const res = await request(`${t.emulator.url}/v1/events?limit=1`, { headers: { authorization: `Basic ${Buffer.from(`${TEST_KEY}:`).toString('base64')}` } });
+    const res = await request(`${t.emulator.url}/v1/events?limit=1`, {
+      headers: { authorization: `Basic ${Buffer.from(`${TEST_KEY}:`).toString('base64')}` },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -216,7 +265,9 @@ describe('API keys and versions', () => {
   });
 
   it('refuses an API version other than the pinned one', async () => {
-    const res = await request(`${t.emulator.url}/v1/events`, { headers: { authorization: `Bearer ${TEST_KEY}`, 'stripe-version': '2020-08-27' } });
+    const res = await request(`${t.emulator.url}/v1/events`, {
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'stripe-version': '2020-08-27' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toContain('2026-10-28.endive');
   });
@@ -226,11 +277,19 @@ describe('idempotency', () => {
   it('replays the first response for the same key and parameters', async () => {
     const key = `idem-${Date.now()}-same`;
     const a = await t.stripe.checkout.sessions.create(
-      { mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }], success_url: 'https://localhost:3000/s' },
+      {
+        mode: 'payment',
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }],
+        success_url: 'https://localhost:3000/s',
+      },
       { idempotencyKey: key },
     );
     const b = await t.stripe.checkout.sessions.create(
-      { mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }], success_url: 'https://localhost:3000/s' },
+      {
+        mode: 'payment',
+        line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }],
+        success_url: 'https://localhost:3000/s',
+      },
       { idempotencyKey: key },
     );
     expect(b.id).toBe(a.id);
@@ -240,9 +299,15 @@ describe('idempotency', () => {
 
   it('answers idempotency_error for the same key with other parameters', async () => {
     const key = `idem-${Date.now()}-conflict`;
-    const params = { mode: 'payment' as const, line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }], success_url: 'https://localhost:3000/s' };
+    const params = {
+      mode: 'payment' as const,
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'a' } }, quantity: 1 }],
+      success_url: 'https://localhost:3000/s',
+    };
     await t.stripe.checkout.sessions.create(params, { idempotencyKey: key });
-    const error = await rejection(t.stripe.checkout.sessions.create({ ...params, client_reference_id: 'different' }, { idempotencyKey: key }));
+    const error = await rejection(
+      t.stripe.checkout.sessions.create({ ...params, client_reference_id: 'different' }, { idempotencyKey: key }),
+    );
     expect(error.statusCode).toBe(400);
     expect(error.type).toBe('StripeIdempotencyError');
     expect(error.message).toContain(key);
@@ -257,11 +322,17 @@ describe('idempotency', () => {
 
 describe('payment_intent_data', () => {
   it("puts the session's metadata and description on the PaymentIntent Checkout makes", async () => {
-    const session = await createTestSession(t.stripe, { payment_intent_data: { metadata: { order_id: 'order_pid_1' }, description: 'Order order_pid_1' } });
+    const session = await createTestSession(t.stripe, {
+      payment_intent_data: { metadata: { order_id: 'order_pid_1' }, description: 'Order order_pid_1' },
+    });
     await payOnHostedPage(session, { cardNumber: '4000 0000 0000 0002' });
     const { payment_intent: intent } = await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
     if (typeof intent !== 'object' || intent === null) throw new Error('no intent');
-    expect(intent).toMatchObject({ metadata: { order_id: 'order_pid_1' }, description: 'Order order_pid_1', status: 'requires_payment_method' });
+    expect(intent).toMatchObject({
+      metadata: { order_id: 'order_pid_1' },
+      description: 'Order order_pid_1',
+      status: 'requires_payment_method',
+    });
     const [failed] = (await t.stripe.events.list({ type: 'payment_intent.payment_failed', limit: 1 })).data;
     if (failed?.type !== 'payment_intent.payment_failed') throw new Error('no payment_failed event');
     expect(failed.data.object).toMatchObject({ id: intent.id, metadata: { order_id: 'order_pid_1' } });

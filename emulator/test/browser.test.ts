@@ -9,17 +9,40 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from '../../common/dev-certs';
-import { PAN_3DS_ALWAYS, PAN_3DS_REQUIRED, PAN_INSUFFICIENT_FUNDS, PAN_SUCCEEDS, PK_TEST, startTestEmulator, type TestEmulator } from './helpers';
+import {
+  PAN_3DS_ALWAYS,
+  PAN_3DS_REQUIRED,
+  PAN_INSUFFICIENT_FUNDS,
+  PAN_SUCCEEDS,
+  PK_TEST,
+  startTestEmulator,
+  type TestEmulator,
+} from './helpers';
 
 // Stripe's published CSP sets (docs.stripe.com/security/guide#content-security-policy), without
 // maps.googleapis.com (Address Element only). Embedded Checkout: Stripe.js's set plus Checkout's.
-const STRIPE_JS = { script: 'https://js.stripe.com https://*.js.stripe.com', frame: 'https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com', connect: 'https://api.stripe.com' };
+const STRIPE_JS = {
+  script: 'https://js.stripe.com https://*.js.stripe.com',
+  frame: 'https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com',
+  connect: 'https://api.stripe.com',
+};
 const CHECKOUT = 'https://checkout.stripe.com';
 
 function buildMerchantCsp(embedded: boolean, emulatorOrigin: string | null): string {
   if (emulatorOrigin) {
     // Emulated mode: the emulator's origin takes the place of all of Stripe's.
-    return [`default-src 'self'`, `script-src 'self' ${emulatorOrigin}`, `frame-src ${emulatorOrigin}`, `connect-src 'self' ${emulatorOrigin}`, "img-src 'self'", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"].join('; ');
+    return [
+      `default-src 'self'`,
+      `script-src 'self' ${emulatorOrigin}`,
+      `frame-src ${emulatorOrigin}`,
+      `connect-src 'self' ${emulatorOrigin}`,
+      "img-src 'self'",
+      "style-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; ');
   }
   return [
     "default-src 'self'",
@@ -50,14 +73,23 @@ let browser: Browser;
 let merchant: Merchant;
 
 async function bundle(file: string): Promise<string> {
-  const result = await build({ entryPoints: [new URL(`./fixtures/${file}`, import.meta.url).pathname], bundle: true, write: false, format: 'esm', target: 'es2022' });
+  const result = await build({
+    entryPoints: [new URL(`./fixtures/${file}`, import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+  });
   return result.outputFiles[0]?.text ?? '';
 }
 
 /** The merchant's server: pages under a strict CSP, and the two server-side calls to Stripe. */
 async function startMerchant(target: TestEmulator): Promise<Merchant> {
   const local = target.emulator.publicOrigins.js === target.emulator.url;
-  const scripts = { '/payment-element.js': await bundle('payment-element-page.ts'), '/embedded-checkout.js': await bundle('embedded-checkout-page.ts') };
+  const scripts = {
+    '/payment-element.js': await bundle('payment-element-page.ts'),
+    '/embedded-checkout.js': await bundle('embedded-checkout-page.ts'),
+  };
   const { cert, key } = await ensureDevCertificate();
   const requests: string[] = [];
   let origin = '';
@@ -67,13 +99,19 @@ async function startMerchant(target: TestEmulator): Promise<Merchant> {
     req.on('end', () => {
       requests.push(`${req.method} ${req.url} ${Buffer.concat(chunks).toString('utf8')}`);
       void answer(new URL(req.url ?? '/', origin).pathname)
-        .then(({ type, body, csp }) => res.writeHead(200, { 'content-type': type, ...(csp ? { 'content-security-policy': csp } : {}) }).end(body))
+        .then(({ type, body, csp }) =>
+          res.writeHead(200, { 'content-type': type, ...(csp ? { 'content-security-policy': csp } : {}) }).end(body),
+        )
         .catch((error: unknown) => res.writeHead(500).end(String(error)));
     });
   });
   async function answer(path: string): Promise<{ type: string; body: string; csp?: string }> {
     if (path === '/create-payment-intent') {
-      const intent = await target.stripe.paymentIntents.create({ amount: 1999, currency: 'usd', automatic_payment_methods: { enabled: true } });
+      const intent = await target.stripe.paymentIntents.create({
+        amount: 1999,
+        currency: 'usd',
+        automatic_payment_methods: { enabled: true },
+      });
       return { type: 'application/json', body: JSON.stringify({ clientSecret: intent.client_secret, publishableKey: PK_TEST }) };
     }
     if (path === '/create-checkout-session') {
@@ -93,10 +131,16 @@ async function startMerchant(target: TestEmulator): Promise<Merchant> {
       csp: buildMerchantCsp(embedded, local ? target.emulator.url : null),
       body: `<!doctype html><html lang="en"><head><title>Shop</title>${head}</head><body>${body}</body></html>`,
     });
-    if (path === '/payment-element') return page('<div id="payment-element"></div><button id="pay">Pay</button><p id="result"></p><script type="module" src="/payment-element.js"></script>', false);
-    if (path === '/embedded-checkout') return page('<div id="checkout"></div><script type="module" src="/embedded-checkout.js"></script>', true);
+    if (path === '/payment-element')
+      return page(
+        '<div id="payment-element"></div><button id="pay">Pay</button><p id="result"></p><script type="module" src="/payment-element.js"></script>',
+        false,
+      );
+    if (path === '/embedded-checkout')
+      return page('<div id="checkout"></div><script type="module" src="/embedded-checkout.js"></script>', true);
     // Embedded Checkout under the Payment Element's narrower CSP: the browser must block the Checkout frame.
-    if (path === '/embedded-checkout-under-payment-element-csp') return page('<div id="checkout"></div><script type="module" src="/embedded-checkout.js"></script>', false);
+    if (path === '/embedded-checkout-under-payment-element-csp')
+      return page('<div id="checkout"></div><script type="module" src="/embedded-checkout.js"></script>', false);
     return page('<h1 id="returned">Thanks</h1>', false);
   }
   await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
@@ -108,10 +152,11 @@ async function startMerchant(target: TestEmulator): Promise<Merchant> {
     requests,
     target,
     local,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -120,7 +165,16 @@ beforeAll(async () => {
   merchant = await startMerchant(t);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -141,10 +195,13 @@ async function openPage(path: string, shop: Merchant = merchant): Promise<Observ
   // Later routes win: anything not the merchant's (or, in emulated mode, the emulator's) is
   // refused first, then Stripe's origins go to the emulator.
   const expected = new Set([shop.url, ...(shop.local ? [shop.target.emulator.url] : [])]);
-  await context.route((url) => !expected.has(url.origin), (route) => {
-    problems.push(`unexpected request ${route.request().url()}`);
-    return route.abort();
-  });
+  await context.route(
+    (url) => !expected.has(url.origin),
+    (route) => {
+      problems.push(`unexpected request ${route.request().url()}`);
+      return route.abort();
+    },
+  );
   if (!shop.local) {
     await context.route(/^https:\/\/(js|api|hooks|checkout)\.stripe\.com\//, async (route) => {
       const { pathname, search } = new URL(route.request().url());
@@ -153,13 +210,16 @@ async function openPage(path: string, shop: Merchant = merchant): Promise<Observ
     });
   }
   await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
+    );
   });
   const page = await context.newPage();
   page.setDefaultTimeout(8_000); // fail with Playwright's message before Vitest's 20 s test timeout
   // Console errors other than CSP reports are not collected: a declined card's 402 is one.
   page.on('console', (message) => {
-    if (/CSP violation|Content Security Policy|Refused to/.test(message.text()) || message.type() === 'warning') problems.push(message.text());
+    if (/CSP violation|Content Security Policy|Refused to/.test(message.text()) || message.type() === 'warning')
+      problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${shop.url}${path}`);
@@ -214,7 +274,9 @@ describe('the Payment Element stand-in', () => {
     const { page, problems } = await openPage('/payment-element?redirect=if_required');
     await fillPaymentElement(page, PAN_INSUFFICIENT_FUNDS);
     await expect.poll(() => page.textContent('#result')).toBe('error:card_declined');
-    await expect.poll(() => page.frameLocator('iframe[title="Secure payment input frame"]').locator('#payment-error').textContent()).toBe('Your card has insufficient funds.');
+    await expect
+      .poll(() => page.frameLocator('iframe[title="Secure payment input frame"]').locator('#payment-error').textContent())
+      .toBe('Your card has insufficient funds.');
     expect(problems).toEqual([]); // the API's 402 is logged as a failed resource (as with Stripe's), not collected
 
     await page.context().close();
@@ -246,7 +308,9 @@ describe('Stripe(pk) in the page', () => {
 describe('the embedded Checkout stand-in', () => {
   it('is blocked by the browser under the Payment Element page’s CSP (no checkout.stripe.com)', async () => {
     const { page, problems } = await openPage('/embedded-checkout-under-payment-element-csp');
-    await expect.poll(() => problems.some((problem) => problem.includes('frame-src') && problem.includes('https://checkout.stripe.com'))).toBe(true);
+    await expect
+      .poll(() => problems.some((problem) => problem.includes('frame-src') && problem.includes('https://checkout.stripe.com')))
+      .toBe(true);
     await page.context().close();
   });
 

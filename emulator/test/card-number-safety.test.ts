@@ -57,7 +57,10 @@ it('keeps typed card numbers out of logs, webhooks, API responses, pages and URL
   seen.push((await payOnHostedPage(retried, { cardNumber: '4000 0000 0000 0002' })).body);
   seen.push(JSON.stringify((await payOnHostedPage(retried, { cardNumber: '5555 5555 5555 4444' })).headers));
 
-  await waitFor(() => t.logs.filter((line) => line.includes('"webhook delivered"')).length === receiver.received.length && receiver.received.length >= 9);
+  await waitFor(
+    () =>
+      t.logs.filter((line) => line.includes('"webhook delivered"')).length === receiver.received.length && receiver.received.length >= 9,
+  );
   for (const hook of receiver.received) seen.push(hook.body);
 
   for (const id of sessionIds) {
@@ -69,7 +72,8 @@ it('keeps typed card numbers out of logs, webhooks, API responses, pages and URL
   seen.push(JSON.stringify(events));
   for (const event of events.data) {
     const object = event.data.object;
-    if ('object' in object && object.object === 'charge' && 'id' in object) seen.push(JSON.stringify(await t.stripe.charges.retrieve(object.id)));
+    if ('object' in object && object.object === 'charge' && 'id' in object)
+      seen.push(JSON.stringify(await t.stripe.charges.retrieve(object.id)));
   }
   seen.push((await request(`${t.emulator.url}/`)).body);
   seen.push(...t.logs);
@@ -119,7 +123,13 @@ it('keeps card numbers sent by the Payment Element and the embedded page out of 
     });
     out.push(page.body, JSON.stringify(page.headers));
     if (page.body.includes('http-equiv="refresh"')) out.push((await request(readContinueUrl(page.body))).body);
-    out.push(JSON.stringify(await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge', 'payment_intent.payment_method'] })));
+    out.push(
+      JSON.stringify(
+        await t.stripe.checkout.sessions.retrieve(session.id, {
+          expand: ['payment_intent.latest_charge', 'payment_intent.payment_method'],
+        }),
+      ),
+    );
   }
   const events = await t.stripe.events.list({ limit: 100 });
   out.push(JSON.stringify(events));
@@ -133,7 +143,9 @@ it('keeps card numbers sent by the Payment Element and the embedded page out of 
 
   const everything = out.join('\n');
   expect(everything).toContain('0259'); // last4 is shown
-  expect(events.data.map((event) => event.type)).toEqual(expect.arrayContaining(['charge.dispute.created', 'refund.created', 'payment_intent.requires_action']));
+  expect(events.data.map((event) => event.type)).toEqual(
+    expect.arrayContaining(['charge.dispute.created', 'refund.created', 'payment_intent.requires_action']),
+  );
   for (const pan of TYPED_IN_FRAMES) {
     expect(everything).not.toContain(leakedDigits(pan));
     expect(everything).not.toContain(pan);

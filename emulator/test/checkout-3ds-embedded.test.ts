@@ -36,7 +36,14 @@ const CARD_FORM = { email: 'buyer@example.com', cardExpiry: '12 / 34', cardCvc: 
 describe('embedded Checkout sessions', () => {
   it('have a client secret and return_url, and no hosted url', async () => {
     const session = await createEmbeddedSession();
-    expect(session).toMatchObject({ ui_mode: 'embedded_page', url: null, return_url: RETURN_URL, redirect_on_completion: 'always', success_url: null, status: 'open' });
+    expect(session).toMatchObject({
+      ui_mode: 'embedded_page',
+      url: null,
+      return_url: RETURN_URL,
+      redirect_on_completion: 'always',
+      success_url: null,
+      status: 'open',
+    });
     expect(session.client_secret).toMatch(new RegExp(`^${session.id}_secret_[A-Za-z0-9]{24}$`));
     expect((await t.stripe.checkout.sessions.retrieve(session.id)).client_secret).toBe(session.client_secret);
     const hosted = await createTestSession(t.stripe);
@@ -66,10 +73,16 @@ describe('embedded Checkout sessions', () => {
     expect(paid.body).toContain('data-testid="embedded-complete"');
     expect(paid.body).toContain('data-target-origin="https://shop.example:8443"');
     expect(decodeHtml(paid.body)).toContain(`"returnUrl":"https://shop.example:8443/return?session_id=${session.id}"`);
-    expect(await t.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: 'complete', payment_status: 'paid', metadata: { order_id: 'order_ec_1' } });
+    expect(await t.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      status: 'complete',
+      payment_status: 'paid',
+      metadata: { order_id: 'order_ec_1' },
+    });
     const again = await request(`${t.emulator.url}/c/embedded/${session.id}`);
     expect(again.body).toContain('data-testid="embedded-complete"');
-    expect((await request(`${t.emulator.url}/c/embedded/${session.id}`, { form: { ...CARD_FORM, cardNumber: PAN_SUCCEEDS } })).status).toBe(409);
+    expect((await request(`${t.emulator.url}/c/embedded/${session.id}`, { form: { ...CARD_FORM, cardNumber: PAN_SUCCEEDS } })).status).toBe(
+      409,
+    );
   });
 
   it('run 3-D Secure inside the frame: on to the challenge, back into Checkout, complete', async () => {
@@ -97,7 +110,10 @@ describe('3-D Secure on the hosted page', () => {
     const csp = String(challenge.headers['content-security-policy']);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self' https://localhost:3000");
-    expect(await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).toMatchObject({ status: 'open', payment_intent: { status: 'requires_action' } });
+    expect(await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).toMatchObject({
+      status: 'open',
+      payment_intent: { status: 'requires_action' },
+    });
     const done = await request(challengeUrl, { form: { outcome: 'complete' } });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe(`https://localhost:3000/success?session_id=${session.id}`);
@@ -113,7 +129,10 @@ describe('3-D Secure on the hosted page', () => {
     expect(page.body).toContain('data-testid="payment-error"');
     expect(page.body).toContain('unable to authenticate your payment method');
     const expanded = await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
-    expect(expanded).toMatchObject({ status: 'open', payment_intent: { status: 'requires_payment_method', last_payment_error: { code: 'payment_intent_authentication_failure' } } });
+    expect(expanded).toMatchObject({
+      status: 'open',
+      payment_intent: { status: 'requires_payment_method', last_payment_error: { code: 'payment_intent_authentication_failure' } },
+    });
     expect((await payOnHostedPage(session)).status).toBe(303);
   });
 });

@@ -79,7 +79,11 @@ describe('dashboard buttons', () => {
     const id = await paidIntentId();
     const session = await createTestSession(t.stripe);
     const before = await eventTypes();
-    for (const path of [`/dashboard/payment-intents/${id}/refund`, `/dashboard/payment-intents/${id}/dispute`, `/dashboard/checkout-sessions/${session.id}/expire`]) {
+    for (const path of [
+      `/dashboard/payment-intents/${id}/refund`,
+      `/dashboard/payment-intents/${id}/dispute`,
+      `/dashboard/checkout-sessions/${session.id}/expire`,
+    ]) {
       const res = await pressDashboardButton(t.emulator, path, {}, origin);
       expect(res.status).toBe(403);
       expect(res.body).toContain('Refused');
@@ -90,9 +94,15 @@ describe('dashboard buttons', () => {
 
   it('accepts a browser POST without Origin only when Sec-Fetch-Site says same-origin', async () => {
     const session = await createTestSession(t.stripe);
-    const cross = await request(`${t.emulator.url}/dashboard/checkout-sessions/${session.id}/expire`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
+    const cross = await request(`${t.emulator.url}/dashboard/checkout-sessions/${session.id}/expire`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(cross.status).toBe(403);
-    const same = await request(`${t.emulator.url}/dashboard/checkout-sessions/${session.id}/expire`, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+    const same = await request(`${t.emulator.url}/dashboard/checkout-sessions/${session.id}/expire`, {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
     expect(same.status).toBe(303);
   });
 

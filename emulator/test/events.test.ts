@@ -17,16 +17,38 @@ describe('events created by payments', () => {
     const events = (await t.stripe.events.list()).data;
     expect(events.map((event) => event.type)).toEqual(['checkout.session.completed', 'payment_intent.succeeded', 'charge.succeeded']);
     for (const event of events) {
-      expect(event).toMatchObject({ object: 'event', api_version: Stripe.API_VERSION, livemode: false, request: { id: null, idempotency_key: null } });
+      expect(event).toMatchObject({
+        object: 'event',
+        api_version: Stripe.API_VERSION,
+        livemode: false,
+        request: { id: null, idempotency_key: null },
+      });
       expect(event.id).toMatch(/^evt_/);
     }
     const [completed, intentSucceeded, chargeSucceeded] = events;
     if (completed?.type !== 'checkout.session.completed') throw new Error('unexpected order');
-    expect(completed.data.object).toMatchObject({ id: session.id, status: 'complete', payment_status: 'paid', client_reference_id: 'order_123', metadata: { order_id: 'order_123' } });
+    expect(completed.data.object).toMatchObject({
+      id: session.id,
+      status: 'complete',
+      payment_status: 'paid',
+      client_reference_id: 'order_123',
+      metadata: { order_id: 'order_123' },
+    });
     if (intentSucceeded?.type !== 'payment_intent.succeeded') throw new Error('unexpected order');
-    expect(intentSucceeded.data.object).toMatchObject({ id: completed.data.object.payment_intent, status: 'succeeded', amount_received: 5000 });
+    expect(intentSucceeded.data.object).toMatchObject({
+      id: completed.data.object.payment_intent,
+      status: 'succeeded',
+      amount_received: 5000,
+    });
     if (chargeSucceeded?.type !== 'charge.succeeded') throw new Error('unexpected order');
-    expect(chargeSucceeded.data.object.payment_method_details?.card).toMatchObject({ brand: 'visa', last4: '4242', funding: 'credit', country: 'US', exp_month: 12, exp_year: 2034 });
+    expect(chargeSucceeded.data.object.payment_method_details?.card).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      funding: 'credit',
+      country: 'US',
+      exp_month: 12,
+      exp_year: 2034,
+    });
     expect(await t.stripe.events.retrieve(completed.id)).toMatchObject({ id: completed.id, type: 'checkout.session.completed' });
   });
 
@@ -91,8 +113,13 @@ describe('listing events', () => {
     const session = await createTestSession(t.stripe);
     await payOnHostedPage(session);
     await makeEvents(1);
-    expect((await t.stripe.events.list({ type: 'checkout.session.completed' })).data.map((e) => e.type)).toEqual(['checkout.session.completed']);
-    expect((await t.stripe.events.list({ type: 'checkout.session.*' })).data.map((e) => e.type)).toEqual(['checkout.session.expired', 'checkout.session.completed']);
+    expect((await t.stripe.events.list({ type: 'checkout.session.completed' })).data.map((e) => e.type)).toEqual([
+      'checkout.session.completed',
+    ]);
+    expect((await t.stripe.events.list({ type: 'checkout.session.*' })).data.map((e) => e.type)).toEqual([
+      'checkout.session.expired',
+      'checkout.session.completed',
+    ]);
     const now = Math.floor(Date.now() / 1000);
     expect((await t.stripe.events.list({ created: { gte: now - 60 } })).data).toHaveLength(4);
     expect((await t.stripe.events.list({ created: { gte: now + 60 } })).data).toHaveLength(0);

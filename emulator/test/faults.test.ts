@@ -11,7 +11,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 describe('faults', () => {
-  it('fails matching requests the given number of times with Stripe\'s api_error, then serves them', async () => {
+  it("fails matching requests the given number of times with Stripe's api_error, then serves them", async () => {
     const session = await createTestSession(t.stripe);
     const other = await createTestSession(t.stripe);
     t.emulator.faults.fail({ method: 'GET', path: new RegExp(`^/v1/checkout/sessions/${session.id}$`), times: 2 });

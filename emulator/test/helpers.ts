@@ -48,9 +48,7 @@ export function createTestSession(stripe: Stripe, overrides: Partial<Stripe.Chec
   return stripe.checkout.sessions.create({
     mode: 'payment',
     ui_mode: 'hosted_page',
-    line_items: [
-      { price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Workshop T-shirt' } }, quantity: 2 },
-    ],
+    line_items: [{ price_data: { currency: 'usd', unit_amount: 2500, product_data: { name: 'Workshop T-shirt' } }, quantity: 2 }],
     success_url: 'https://localhost:3000/success?session_id={CHECKOUT_SESSION_ID}',
     cancel_url: 'https://localhost:3000/cancel',
     client_reference_id: 'order_123',
@@ -66,7 +64,10 @@ export interface HttpResult {
 }
 
 /** A plain HTTPS request (what a browser without JavaScript does), trusting the dev CA. */
-export function request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+export function request(
+  url: string,
+  init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
   return ensureDevCertificate().then(
     ({ ca }) =>
       new Promise<HttpResult>((resolve, reject) => {
@@ -91,7 +92,10 @@ export function request(url: string, init: { method?: string; form?: Record<stri
 }
 
 /** Fills and submits the hosted page's form, the way the browser sends it. */
-export function payOnHostedPage(session: Stripe.Checkout.Session, fields: Partial<Record<'email' | 'cardNumber' | 'cardExpiry' | 'cardCvc' | 'billingName' | 'billingPostalCode', string>> = {}) {
+export function payOnHostedPage(
+  session: Stripe.Checkout.Session,
+  fields: Partial<Record<'email' | 'cardNumber' | 'cardExpiry' | 'cardCvc' | 'billingName' | 'billingPostalCode', string>> = {},
+) {
   if (!session.url) throw new Error('session has no url');
   return request(session.url, {
     form: {
@@ -137,7 +141,11 @@ export async function startWebhookReceiver(answer: (attempt: number) => number |
       if (status === 'hang') return;
       if (status >= 200 && status < 300) {
         const protocol = 'getProtocol' in req.socket ? (req.socket as TLSSocket).getProtocol() : null;
-        receiver.received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']), protocol });
+        receiver.received.push({
+          body: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers['stripe-signature']),
+          protocol,
+        });
       }
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
@@ -174,7 +182,13 @@ export const PAN_3DS_ALWAYS = '4000 0027 6000 3184';
 export const PAN_DISPUTED = '4000 0000 0000 0259';
 
 export function createPaymentIntent(stripe: Stripe, overrides: Partial<Stripe.PaymentIntentCreateParams> = {}) {
-  return stripe.paymentIntents.create({ amount: 1999, currency: 'usd', automatic_payment_methods: { enabled: true }, metadata: { order_id: 'order_pe_1' }, ...overrides });
+  return stripe.paymentIntents.create({
+    amount: 1999,
+    currency: 'usd',
+    automatic_payment_methods: { enabled: true },
+    metadata: { order_id: 'order_pe_1' },
+    ...overrides,
+  });
 }
 
 /** What the Payment Element frame posts: the card with the publishable key and the client secret. */
@@ -207,7 +221,12 @@ export function parseJsonObject(body: string): Record<string, unknown> {
 }
 
 /** A dashboard button press: a same-origin form POST, as the browser sends it. */
-export function pressDashboardButton(emulator: Emulator, path: string, form: Record<string, string> = {}, origin: string | null = emulator.url) {
+export function pressDashboardButton(
+  emulator: Emulator,
+  path: string,
+  form: Record<string, string> = {},
+  origin: string | null = emulator.url,
+) {
   return request(`${emulator.url}${path}`, { method: 'POST', form, headers: origin === null ? {} : { origin } });
 }
 

@@ -53,7 +53,10 @@ describe('the payment page', () => {
   });
 
   it('sends a CSP whose form-action allows the 303 to the success URL origin', async () => {
-    const session = await createTestSession(t.stripe, { success_url: 'https://shop.example:8443/done?id={CHECKOUT_SESSION_ID}', cancel_url: 'https://shop.example:8443/cancel' });
+    const session = await createTestSession(t.stripe, {
+      success_url: 'https://shop.example:8443/done?id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'https://shop.example:8443/cancel',
+    });
     const page = await request(mustUrl(session.url));
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("form-action 'self' https://shop.example:8443");
@@ -87,7 +90,11 @@ describe('the payment page', () => {
     expect(afterDecline).toMatchObject({ status: 'open', payment_status: 'unpaid' });
     if (typeof afterDecline.payment_intent !== 'object' || afterDecline.payment_intent === null) throw new Error('no intent');
     expect(afterDecline.payment_intent.status).toBe('requires_payment_method');
-    expect(afterDecline.payment_intent.last_payment_error).toMatchObject({ type: 'card_error', code: 'card_declined', decline_code: declineCode });
+    expect(afterDecline.payment_intent.last_payment_error).toMatchObject({
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: declineCode,
+    });
 
     const retry = await payOnHostedPage(session);
     expect(retry.status).toBe(303);
@@ -160,7 +167,9 @@ describe('the payment page', () => {
       expect(res.status).toBe(409);
       expect((await t.stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
       const expiredEvents = await t.stripe.events.list({ type: 'checkout.session.expired', limit: 100 });
-      expect(expiredEvents.data.some((event) => event.type === 'checkout.session.expired' && event.data.object.id === session.id)).toBe(true);
+      expect(expiredEvents.data.some((event) => event.type === 'checkout.session.expired' && event.data.object.id === session.id)).toBe(
+        true,
+      );
     } finally {
       clockOffsetMs = 0;
     }

@@ -134,7 +134,10 @@ describe('keys', () => {
   });
 
   it('answers the CORS preflight for Stripe.js calls', async () => {
-    const res = await request(`${t.emulator.url}/v1/payment_intents/pi_x/confirm`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const res = await request(`${t.emulator.url}/v1/payment_intents/pi_x/confirm`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
@@ -147,11 +150,22 @@ describe('confirming from the browser', () => {
     const res = await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS);
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
-    expect(res.json).toMatchObject({ id: intent.id, object: 'payment_intent', status: 'succeeded', next_action: null, last_payment_error: null });
+    expect(res.json).toMatchObject({
+      id: intent.id,
+      object: 'payment_intent',
+      status: 'succeeded',
+      next_action: null,
+      last_payment_error: null,
+    });
     const stored = await t.stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge', 'payment_method'] });
     expect(stored).toMatchObject({ status: 'succeeded', amount_received: 1999 });
     if (typeof stored.latest_charge !== 'object' || stored.latest_charge === null) throw new Error('no charge');
-    expect(stored.latest_charge.payment_method_details?.card).toMatchObject({ brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 });
+    expect(stored.latest_charge.payment_method_details?.card).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      exp_month: 12,
+      exp_year: 2034,
+    });
     expect(await eventTypesFor(intent.id)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']);
     const again = await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS);
     expect(again.status).toBe(400);
@@ -170,7 +184,11 @@ describe('confirming from the browser', () => {
       code: 'card_declined',
       decline_code: declineCode,
       message,
-      payment_intent: { id: intent.id, status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: declineCode } },
+      payment_intent: {
+        id: intent.id,
+        status: 'requires_payment_method',
+        last_payment_error: { code: 'card_declined', decline_code: declineCode },
+      },
     });
     expect(await eventTypesFor(intent.id)).toEqual(['payment_intent.created', 'charge.failed', 'payment_intent.payment_failed']);
     expect((await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS)).json).toMatchObject({ status: 'succeeded' });
@@ -195,7 +213,9 @@ describe('confirming from the browser', () => {
       success_url: 'https://localhost:3000/s',
       line_items: [{ price_data: { currency: 'usd', unit_amount: 100, product_data: { name: 'x' } }, quantity: 1 }],
     });
-    const page = await request(session.url ?? '', { form: { email: 'a@example.com', cardNumber: PAN_GENERIC_DECLINE, cardExpiry: '12/34', cardCvc: '123', billingName: 'A' } });
+    const page = await request(session.url ?? '', {
+      form: { email: 'a@example.com', cardNumber: PAN_GENERIC_DECLINE, cardExpiry: '12/34', cardCvc: '123', billingName: 'A' },
+    });
     expect(page.status).toBe(402);
     const intent = await t.stripe.paymentIntents.retrieve(String((await t.stripe.checkout.sessions.retrieve(session.id)).payment_intent));
     const res = await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS);
@@ -209,7 +229,10 @@ describe('3-D Secure', () => {
     const intent = await createPaymentIntent(t.stripe);
     const res = await confirmFromBrowser(t.emulator, intent, pan);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: 'requires_action', next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: 'https://localhost:3000/payment/return' } } });
+    expect(res.json).toMatchObject({
+      status: 'requires_action',
+      next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: 'https://localhost:3000/payment/return' } },
+    });
     const stored = await t.stripe.paymentIntents.retrieve(intent.id);
     const url = stored.next_action?.redirect_to_url?.url ?? '';
     expect(url.startsWith(`${t.emulator.url}/3d_secure_2/challenge/`)).toBe(true);
@@ -234,7 +257,12 @@ describe('3-D Secure', () => {
     expect(decodeHtml(done.body)).toContain('"type":"3ds-complete"');
     expect(done.body).toContain('<script src="/_emulator/notify-parent.js"></script>');
     expect(await t.stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ status: 'succeeded', next_action: null });
-    expect(await eventTypesFor(intent.id)).toEqual(['payment_intent.created', 'payment_intent.requires_action', 'charge.succeeded', 'payment_intent.succeeded']);
+    expect(await eventTypesFor(intent.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+    ]);
     expect((await request(url, { form: { outcome: 'complete' } })).status).toBe(404);
   });
 
@@ -242,8 +270,15 @@ describe('3-D Secure', () => {
     const { intent, url } = await startChallenge(PAN_3DS_REQUIRED);
     await request(url, { form: { outcome: 'fail' } });
     const failed = await browserStripe.paymentIntents.retrieve(intent.id, { client_secret: intent.client_secret ?? '' });
-    expect(failed).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'payment_intent_authentication_failure', type: 'invalid_request_error' } });
-    expect(await eventTypesFor(intent.id)).toEqual(['payment_intent.created', 'payment_intent.requires_action', 'payment_intent.payment_failed']);
+    expect(failed).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'payment_intent_authentication_failure', type: 'invalid_request_error' },
+    });
+    expect(await eventTypesFor(intent.id)).toEqual([
+      'payment_intent.created',
+      'payment_intent.requires_action',
+      'payment_intent.payment_failed',
+    ]);
     expect((await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS)).json).toMatchObject({ status: 'succeeded' });
   });
 
@@ -261,11 +296,23 @@ describe('disputes', () => {
   it('4000 0000 0000 0259 succeeds, then opens a dispute readable with GET /v1/disputes/:id', async () => {
     const intent = await createPaymentIntent(t.stripe);
     expect((await confirmFromBrowser(t.emulator, intent, PAN_DISPUTED)).json).toMatchObject({ status: 'succeeded' });
-    expect(await eventTypesFor(intent.id)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'charge.dispute.created']);
+    expect(await eventTypesFor(intent.id)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'charge.dispute.created',
+    ]);
     const [event] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 1 })).data;
     if (event?.type !== 'charge.dispute.created') throw new Error('no dispute event');
     const dispute = await t.stripe.disputes.retrieve(event.data.object.id);
-    expect(dispute).toMatchObject({ object: 'dispute', payment_intent: intent.id, amount: 1999, currency: 'usd', reason: 'fraudulent', status: 'needs_response' });
+    expect(dispute).toMatchObject({
+      object: 'dispute',
+      payment_intent: intent.id,
+      amount: 1999,
+      currency: 'usd',
+      reason: 'fraudulent',
+      status: 'needs_response',
+    });
     expect(dispute.id).toMatch(/^dp_/);
     expect((await t.stripe.charges.retrieve(String(dispute.charge))).disputed).toBe(true);
     expect((await rejection(t.stripe.disputes.retrieve('dp_missing'))).statusCode).toBe(404);

@@ -45,8 +45,21 @@ async function paidIntent(pan = PAN_SUCCEEDS) {
 describe('POST /v1/refunds', () => {
   it('refunds in part, then the rest, with charge.refunded and refund.created for each', async () => {
     const intent = await paidIntent();
-    const partial = await t.stripe.refunds.create({ payment_intent: intent.id, amount: 500, reason: 'requested_by_customer', metadata: { ticket: 't1' } });
-    expect(partial).toMatchObject({ object: 'refund', amount: 500, currency: 'usd', status: 'succeeded', payment_intent: intent.id, reason: 'requested_by_customer', metadata: { ticket: 't1' } });
+    const partial = await t.stripe.refunds.create({
+      payment_intent: intent.id,
+      amount: 500,
+      reason: 'requested_by_customer',
+      metadata: { ticket: 't1' },
+    });
+    expect(partial).toMatchObject({
+      object: 'refund',
+      amount: 500,
+      currency: 'usd',
+      status: 'succeeded',
+      payment_intent: intent.id,
+      reason: 'requested_by_customer',
+      metadata: { ticket: 't1' },
+    });
     expect(partial.id).toMatch(/^re_/);
     const rest = await t.stripe.refunds.create({ charge: String(partial.charge) });
     expect(rest.amount).toBe(1499);
@@ -57,7 +70,8 @@ describe('POST /v1/refunds', () => {
     const refundEvents = events.filter((event) => event.type === 'charge.refunded' || event.type === 'refund.created');
     expect(refundEvents.map((event) => event.type)).toEqual(['charge.refunded', 'refund.created', 'charge.refunded', 'refund.created']);
     const [firstRefunded, firstCreated, lastRefunded] = refundEvents;
-    if (firstRefunded?.type !== 'charge.refunded' || firstCreated?.type !== 'refund.created' || lastRefunded?.type !== 'charge.refunded') throw new Error('order');
+    if (firstRefunded?.type !== 'charge.refunded' || firstCreated?.type !== 'refund.created' || lastRefunded?.type !== 'charge.refunded')
+      throw new Error('order');
     expect(firstRefunded.data.object).toMatchObject({ amount_refunded: 500, refunded: false });
     expect(firstCreated.data.object).toMatchObject({ id: partial.id, amount: 500 });
     expect(lastRefunded.data.object).toMatchObject({ amount_refunded: 1999, refunded: true });
@@ -79,7 +93,10 @@ describe('POST /v1/refunds', () => {
 
   it('refuses to refund a disputed charge', async () => {
     const intent = await paidIntent(PAN_DISPUTED);
-    await expect(t.stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({ statusCode: 400, code: 'charge_disputed' });
+    await expect(t.stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'charge_disputed',
+    });
     const events = await verifiedWebhooks(4);
     expect(events.map((event) => event.type)).toContain('charge.dispute.created');
   });
@@ -106,19 +123,31 @@ describe('delayed payment (email ending in +delayed)', () => {
     const res = await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'succeeded' });
     expect(res.status).toBe(303);
     const events = await verifiedWebhooks(6);
-    expect(events.slice(3).map((event) => event.type)).toEqual(['charge.succeeded', 'payment_intent.succeeded', 'checkout.session.async_payment_succeeded']);
+    expect(events.slice(3).map((event) => event.type)).toEqual([
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'checkout.session.async_payment_succeeded',
+    ]);
     const last = events[5];
     if (last?.type !== 'checkout.session.async_payment_succeeded') throw new Error('order');
     expect(last.data.object).toMatchObject({ id: session.id, status: 'complete', payment_status: 'paid' });
     expect((await t.stripe.checkout.sessions.retrieve(session.id)).payment_status).toBe('paid');
-    expect((await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'failed' })).status).toBe(409);
+    expect(
+      (await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'failed' })).status,
+    ).toBe(409);
   });
 
   it('settles as failed from the dashboard: checkout.session.async_payment_failed', async () => {
     const session = await completeDelayedSession();
-    expect((await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'failed' })).status).toBe(303);
+    expect(
+      (await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'failed' })).status,
+    ).toBe(303);
     const events = await verifiedWebhooks(6);
-    expect(events.slice(3).map((event) => event.type)).toEqual(['charge.failed', 'payment_intent.payment_failed', 'checkout.session.async_payment_failed']);
+    expect(events.slice(3).map((event) => event.type)).toEqual([
+      'charge.failed',
+      'payment_intent.payment_failed',
+      'checkout.session.async_payment_failed',
+    ]);
     const last = events[5];
     if (last?.type !== 'checkout.session.async_payment_failed') throw new Error('order');
     expect(last.data.object).toMatchObject({ id: session.id, payment_status: 'unpaid' });
@@ -131,7 +160,11 @@ describe('delayed payment (email ending in +delayed)', () => {
   it('refuses to settle a session that is not waiting for funds', async () => {
     const session = await createTestSession(t.stripe);
     await payOnHostedPage(session);
-    expect((await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'succeeded' })).status).toBe(409);
-    expect((await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'later' })).status).toBe(409);
+    expect(
+      (await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'succeeded' })).status,
+    ).toBe(409);
+    expect((await pressDashboardButton(t.emulator, `/dashboard/checkout-sessions/${session.id}/settle`, { outcome: 'later' })).status).toBe(
+      409,
+    );
   });
 });

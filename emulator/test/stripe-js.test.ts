@@ -22,8 +22,18 @@ describe('/endive/stripe.js', () => {
     expect(res.headers['content-type']).toContain('application/javascript');
     expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toContain(JSON.stringify({ js: local.emulator.url, api: local.emulator.url, hooks: local.emulator.url, checkout: local.emulator.url }));
-    for (const name of ['createEmbeddedCheckoutPage', 'initEmbeddedCheckout', 'confirmPayment', 'retrievePaymentIntent', 'elements', '"endive"']) expect(res.body).toContain(name);
+    expect(res.body).toContain(
+      JSON.stringify({ js: local.emulator.url, api: local.emulator.url, hooks: local.emulator.url, checkout: local.emulator.url }),
+    );
+    for (const name of [
+      'createEmbeddedCheckoutPage',
+      'initEmbeddedCheckout',
+      'confirmPayment',
+      'retrievePaymentIntent',
+      'elements',
+      '"endive"',
+    ])
+      expect(res.body).toContain(name);
     expect(res.body).not.toContain('import ');
   });
 
@@ -36,14 +46,18 @@ describe('/endive/stripe.js', () => {
     });
     expect(routed.emulator.stripeJsUrl).toBe('https://js.stripe.com/endive/stripe.js');
     const res = await request(`${routed.emulator.url}/endive/stripe.js`);
-    expect(res.body).toContain('{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com"}');
+    expect(res.body).toContain(
+      '{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com"}',
+    );
     expect(res.body).not.toContain(routed.emulator.url);
   });
 });
 
 describe('the Payment Element frame', () => {
   it('holds the card fields, may be framed by the given origin only, and may talk to the API origin only', async () => {
-    const res = await request(`${routed.emulator.url}/elements/payment-frame.html?origin=${encodeURIComponent('https://shop.example:8443')}`);
+    const res = await request(
+      `${routed.emulator.url}/elements/payment-frame.html?origin=${encodeURIComponent('https://shop.example:8443')}`,
+    );
     expect(res.status).toBe(200);
     for (const name of ['number', 'expiry', 'cvc', 'postalCode']) expect(res.body).toContain(`name="${name}"`);
     expect(res.body).toContain('<script src="/elements/payment-frame.js"></script>');

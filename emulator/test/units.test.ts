@@ -15,9 +15,22 @@ const stripe = new Stripe('sk_test_unitTests123456');
 
 describe('test cards', () => {
   it('knows the documented behaviours', () => {
-    expect(findTestCard('4242424242424242')).toMatchObject({ brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'succeeds' } });
-    expect(findTestCard('4000000000000002')?.outcome).toMatchObject({ kind: 'declined', code: 'card_declined', declineCode: 'generic_decline' });
-    expect(findTestCard('4000000000009995')?.outcome).toMatchObject({ kind: 'declined', code: 'card_declined', declineCode: 'insufficient_funds' });
+    expect(findTestCard('4242424242424242')).toMatchObject({
+      brand: 'visa',
+      funding: 'credit',
+      country: 'US',
+      outcome: { kind: 'succeeds' },
+    });
+    expect(findTestCard('4000000000000002')?.outcome).toMatchObject({
+      kind: 'declined',
+      code: 'card_declined',
+      declineCode: 'generic_decline',
+    });
+    expect(findTestCard('4000000000009995')?.outcome).toMatchObject({
+      kind: 'declined',
+      code: 'card_declined',
+      declineCode: 'insufficient_funds',
+    });
     expect(findTestCard('4111111111111111')).toBeUndefined();
   });
 
@@ -58,7 +71,10 @@ describe('card form', () => {
   });
 
   it('wants a 4-digit CVC for American Express', () => {
-    expect(parseCardForm({ ...base, cardNumber: '378282246310005', cardCvc: '123' }, null, now)).toMatchObject({ ok: false, field: 'cardCvc' });
+    expect(parseCardForm({ ...base, cardNumber: '378282246310005', cardCvc: '123' }, null, now)).toMatchObject({
+      ok: false,
+      field: 'cardCvc',
+    });
     expect(parseCardForm({ ...base, cardNumber: '378282246310005', cardCvc: '1234' }, null, now)).toMatchObject({ ok: true });
   });
 
@@ -86,7 +102,10 @@ describe('params', () => {
 
 describe('options', () => {
   it.each([
-    [{ webhookEndpoints: [{ url: 'https://localhost:3000/webhooks/stripe', secret: 'sk_test_oops' }] }, /webhookEndpoints\.0\.secret must start with whsec_/],
+    [
+      { webhookEndpoints: [{ url: 'https://localhost:3000/webhooks/stripe', secret: 'sk_test_oops' }] },
+      /webhookEndpoints\.0\.secret must start with whsec_/,
+    ],
     [{ webhookEndpoints: [{ url: 'ftp://x', secret: 'whsec_abcdefgh' }] }, /webhookEndpoints\.0\.url must be an http\(s\) URL/],
     [{ publicOrigins: 'checkout' }, /publicOrigins must be 'local' or 'stripe'/],
     [{ port: 70000 }, /port must be 0-65535/],
@@ -97,13 +116,19 @@ describe('options', () => {
   });
 
   it('makes startEmulator fail before listening on a bad option', async () => {
-    await expect(startEmulator({ port: 0, webhookEndpoints: [{ url: 'https://localhost:3000/webhooks/stripe', secret: 'oops' }] })).rejects.toThrow(
-      /Invalid Stripe emulator options:\n {2}- webhookEndpoints\.0\.secret must start with whsec_/,
-    );
+    await expect(
+      startEmulator({ port: 0, webhookEndpoints: [{ url: 'https://localhost:3000/webhooks/stripe', secret: 'oops' }] }),
+    ).rejects.toThrow(/Invalid Stripe emulator options:\n {2}- webhookEndpoints\.0\.secret must start with whsec_/);
   });
 
   it('fills the documented defaults', () => {
-    expect(resolveOptions({})).toMatchObject({ port: 12111, host: 'localhost', publicOrigins: 'local', webhookEndpoints: [], webhookTimeoutMs: 10_000 });
+    expect(resolveOptions({})).toMatchObject({
+      port: 12111,
+      host: 'localhost',
+      publicOrigins: 'local',
+      webhookEndpoints: [],
+      webhookTimeoutMs: 10_000,
+    });
   });
 
   it('says how to fix a port already in use', async () => {

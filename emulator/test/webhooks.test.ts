@@ -2,7 +2,16 @@
 // constructEvent), retries after failures, timeouts and refused connections, and that
 // delivery never holds up the API.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestSession, payOnHostedPage, request, startTestEmulator, startWebhookReceiver, waitFor, type TestEmulator, type WebhookReceiver } from './helpers';
+import {
+  createTestSession,
+  payOnHostedPage,
+  request,
+  startTestEmulator,
+  startWebhookReceiver,
+  waitFor,
+  type TestEmulator,
+  type WebhookReceiver,
+} from './helpers';
 
 const SECRET = 'whsec_testSecretForEmulatorWebhooks';
 const cleanups: (() => Promise<void>)[] = [];
@@ -10,10 +19,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(answer?: (attempt: number) => number | 'hang', options: { timeoutMs?: number } = {}): Promise<{ t: TestEmulator; receiver: WebhookReceiver }> {
+async function setUp(
+  answer?: (attempt: number) => number | 'hang',
+  options: { timeoutMs?: number } = {},
+): Promise<{ t: TestEmulator; receiver: WebhookReceiver }> {
   const receiver = await startWebhookReceiver(answer);
   cleanups.push(() => receiver.close());
-  const t = await startTestEmulator({ webhookEndpoints: [{ url: receiver.url, secret: SECRET }], ...(options.timeoutMs ? { webhookTimeoutMs: options.timeoutMs } : {}) });
+  const t = await startTestEmulator({
+    webhookEndpoints: [{ url: receiver.url, secret: SECRET }],
+    ...(options.timeoutMs ? { webhookTimeoutMs: options.timeoutMs } : {}),
+  });
   cleanups.push(() => t.close());
   return { t, receiver };
 }
@@ -25,13 +40,23 @@ describe('webhook delivery', () => {
     await payOnHostedPage(session);
     await waitFor(() => receiver.received.length === 3);
     const verified = receiver.received.map((hook) => t.stripe.webhooks.constructEvent(hook.body, hook.signature, SECRET));
-    expect(verified.map((event) => event.type).sort()).toEqual(['charge.succeeded', 'checkout.session.completed', 'payment_intent.succeeded']);
+    expect(verified.map((event) => event.type).sort()).toEqual([
+      'charge.succeeded',
+      'checkout.session.completed',
+      'payment_intent.succeeded',
+    ]);
     for (const hook of receiver.received) expect(hook.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     // Like Stripe's sender, the emulator delivers over TLS 1.2 even to an endpoint that offers 1.3.
     expect(receiver.received.map((hook) => hook.protocol)).toEqual(['TLSv1.2', 'TLSv1.2', 'TLSv1.2']);
     const completed = verified.find((event) => event.type === 'checkout.session.completed');
     const fromApi = await t.stripe.events.retrieve(completed?.id ?? '');
-    expect(completed).toMatchObject({ id: fromApi.id, type: fromApi.type, data: fromApi.data, api_version: fromApi.api_version, livemode: false });
+    expect(completed).toMatchObject({
+      id: fromApi.id,
+      type: fromApi.type,
+      data: fromApi.data,
+      api_version: fromApi.api_version,
+      livemode: false,
+    });
     await waitFor(() => t.logs.filter((line) => line.includes('"webhook delivered"')).length === 3);
     expect((await t.stripe.events.retrieve(fromApi.id)).pending_webhooks).toBe(0);
   });

@@ -49,7 +49,8 @@ if (baseUrl.protocol !== 'https:') {
   process.exit(2);
 }
 const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
-const caFile = values.ca ?? (isLocal && existsSync(path.join(DEFAULT_CERT_DIR, 'dev-ca.pem')) ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
+const caFile =
+  values.ca ?? (isLocal && existsSync(path.join(DEFAULT_CERT_DIR, 'dev-ca.pem')) ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
 
 // Node reads NODE_EXTRA_CA_CERTS only at startup, and the Observatory's retriever uses the
 // global trust store: start again with it set.
@@ -74,13 +75,18 @@ const rows = await runAudit({
 printTable(rows);
 const reportFile = values.report ?? path.join('test-results', 'audit-report.json');
 mkdirSync(path.dirname(reportFile), { recursive: true });
-writeFileSync(reportFile, `${JSON.stringify({ target: baseUrl.href, at: new Date().toISOString(), passed: auditPassed(rows), rows }, null, 2)}\n`);
+writeFileSync(
+  reportFile,
+  `${JSON.stringify({ target: baseUrl.href, at: new Date().toISOString(), passed: auditPassed(rows), rows }, null, 2)}\n`,
+);
 console.log(`\nReport: ${reportFile}`);
 process.exit(auditPassed(rows) ? 0 : 1);
 
 function readInventory(file: string): ScriptInventory {
   if (!existsSync(file)) {
-    process.stderr.write(`No approved script inventory at ${file}: run \`APPROVE_SCRIPT_INVENTORY=1 npm run build\`, review and commit it.\n`);
+    process.stderr.write(
+      `No approved script inventory at ${file}: run \`APPROVE_SCRIPT_INVENTORY=1 npm run build\`, review and commit it.\n`,
+    );
     process.exit(2);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as ScriptInventory;

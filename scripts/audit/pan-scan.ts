@@ -34,7 +34,9 @@ export const WHAT_TO_SCAN =
 
 /** Card numbers in text, masked for reporting. */
 export function findCardNumbers(text: string): string[] {
-  return findPans(text, { accept: (digits) => ISSUER_PREFIX.test(digits) }).map(({ digits }) => `${digits.length} digits ending ${digits.slice(-4)}`);
+  return findPans(text, { accept: (digits) => ISSUER_PREFIX.test(digits) }).map(
+    ({ digits }) => `${digits.length} digits ending ${digits.slice(-4)}`,
+  );
 }
 
 /** Scans files and folders (recursively). */

@@ -63,7 +63,9 @@ export function auditPassed(rows: AuditRow[]): boolean {
 async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
   const target = options.baseUrl.host;
   const result = await probeTls(targetFromUrl(options.baseUrl, options.ca));
-  const offered = Object.entries(result.versions).filter(([, ok]) => ok).map(([version]) => version);
+  const offered = Object.entries(result.versions)
+    .filter(([, ok]) => ok)
+    .map(([version]) => version);
   const weakSuites = [...result.tls12Suites, ...result.tls13Suites].filter((suite) => !isForwardSecretAead(suite));
   const { certificate } = result;
   const { headers } = await fetchHeaders(options.baseUrl, options.ca);
@@ -80,16 +82,25 @@ async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
       check: 'TLS cipher suites',
       target,
       verdict: weakSuites.length === 0 && result.tls12Suites.length > 0 ? 'pass' : 'fail',
-      detail: weakSuites.length === 0 ? `${result.tls12Suites.length + result.tls13Suites.length} suites, all forward-secret AEAD` : `without forward secrecy or AEAD: ${weakSuites.join(', ')}`,
+      detail:
+        weakSuites.length === 0
+          ? `${result.tls12Suites.length + result.tls13Suites.length} suites, all forward-secret AEAD`
+          : `without forward secrecy or AEAD: ${weakSuites.join(', ')}`,
       data: { tls12: result.tls12Suites, tls13: result.tls13Suites },
     },
     {
       check: 'TLS cipher order',
       target,
       verdict: result.serverOrder.every((order) => order.serverChooses) ? 'pass' : 'fail',
-      detail: result.serverOrder.length === 0
-        ? 'one suite per version: nothing to choose'
-        : result.serverOrder.map((order) => `${order.version}: ${order.serverChooses ? `the server chooses (${order.chosen[0] ?? ''})` : `the client chooses (${order.chosen.join(' / ')})`}`).join('; '),
+      detail:
+        result.serverOrder.length === 0
+          ? 'one suite per version: nothing to choose'
+          : result.serverOrder
+              .map(
+                (order) =>
+                  `${order.version}: ${order.serverChooses ? `the server chooses (${order.chosen[0] ?? ''})` : `the client chooses (${order.chosen.join(' / ')})`}`,
+              )
+              .join('; '),
       data: result.serverOrder,
     },
     {
@@ -133,7 +144,11 @@ async function auditPage(pageUrl: URL, options: AuditOptions): Promise<AuditRow[
       check: 'CSP Evaluator',
       target,
       verdict: policy && findings.length === 0 ? 'pass' : 'fail',
-      detail: !policy ? 'no Content-Security-Policy header' : findings.length === 0 ? 'no finding above INFO' : findings.map((f) => `${f.severity} ${f.directive}: ${f.description}`).join('; '),
+      detail: !policy
+        ? 'no Content-Security-Policy header'
+        : findings.length === 0
+          ? 'no finding above INFO'
+          : findings.map((f) => `${f.severity} ${f.directive}: ${f.description}`).join('; '),
       data: findings,
     },
     {
@@ -152,15 +167,19 @@ function bonusesMissed(tests: { name: string; result: string | null; scoreModifi
 
 async function auditScripts(options: AuditOptions): Promise<AuditRow> {
   const pageUrls = options.pages.map((page) => new URL(page, options.baseUrl));
-  const scripts = await collectLoadedScripts(pageUrls, { ignoreHttpsErrors: options.ca !== undefined, stripeEmulatorOrigin: options.stripeEmulatorOrigin });
+  const scripts = await collectLoadedScripts(pageUrls, {
+    ignoreHttpsErrors: options.ca !== undefined,
+    stripeEmulatorOrigin: options.stripeEmulatorOrigin,
+  });
   const unapproved = scripts.filter((script) => !isApproved(script, options.inventory));
   return {
     check: 'Scripts match the inventory',
     target: `${pageUrls.length} pages`,
     verdict: unapproved.length === 0 ? 'pass' : 'fail',
-    detail: unapproved.length === 0
-      ? `${scripts.length} scripts loaded, each in the approved inventory`
-      : `not in the approved inventory: ${unapproved.map((s) => `${s.url} (${s.sha384 ?? 'no body'}) on ${s.page}`).join(', ')}`,
+    detail:
+      unapproved.length === 0
+        ? `${scripts.length} scripts loaded, each in the approved inventory`
+        : `not in the approved inventory: ${unapproved.map((s) => `${s.url} (${s.sha384 ?? 'no body'}) on ${s.page}`).join(', ')}`,
     data: scripts,
   };
 }
@@ -182,7 +201,10 @@ export async function auditPanAtRest(options: Pick<AuditOptions, 'panScanPaths'>
     check: 'No card numbers at rest',
     target: options.panScanPaths.join(', '),
     verdict: findings.length === 0 && problems.length === 0 ? 'pass' : 'fail',
-    detail: findings.length > 0 || problems.length > 0 ? [...found, ...problems].join('; ') : `${scanned.length} files scanned, none holds a card number`,
+    detail:
+      findings.length > 0 || problems.length > 0
+        ? [...found, ...problems].join('; ')
+        : `${scanned.length} files scanned, none holds a card number`,
     data: { scanned, findings, problems },
   };
 }
@@ -191,7 +213,9 @@ export async function auditPanAtRest(options: Pick<AuditOptions, 'panScanPaths'>
 async function externalTlsScanners(baseUrl: URL, ca: string | undefined): Promise<AuditRow[]> {
   const hostPort = `${baseUrl.hostname}:${baseUrl.port || 443}`;
   const installed = installedTlsScanners();
-  return Promise.all(installed.map(({ tool, check }) => (tool === 'sslscan' ? runSslscan(check, hostPort) : runTestssl(check, hostPort, ca))));
+  return Promise.all(
+    installed.map(({ tool, check }) => (tool === 'sslscan' ? runSslscan(check, hostPort) : runTestssl(check, hostPort, ca))),
+  );
 }
 
 const run = promisify(execFile);
@@ -202,7 +226,13 @@ async function runSslscan(check: string, hostPort: string): Promise<AuditRow> {
     (error: Error) => `failed: ${error.message}`,
   );
   const problems = externalScanProblems(output);
-  return { check, target: hostPort, verdict: problems.length ? 'fail' : 'pass', detail: problems.length ? `reports ${problems.join('; ')}` : 'no legacy protocol or weak suite reported', data: output };
+  return {
+    check,
+    target: hostPort,
+    verdict: problems.length ? 'fail' : 'pass',
+    detail: problems.length ? `reports ${problems.join('; ')}` : 'no legacy protocol or weak suite reported',
+    data: output,
+  };
 }
 
 /**
@@ -219,12 +249,31 @@ async function runTestssl(check: string, hostPort: string, ca: string | undefine
     const caArgs = ca ? ['--add-ca', path.join(dir, 'ca.pem')] : [];
     if (ca) await writeFile(path.join(dir, 'ca.pem'), ca);
     const started = Date.now();
-    const failure = await run('testssl', ['--quiet', '--color', '0', '--warnings', 'off', '--nodns', 'none', '--protocols', '--server-preference', ...caArgs, '--jsonfile', jsonFile, hostPort], { timeout: 300_000 }).then(
+    const failure = await run(
+      'testssl',
+      [
+        '--quiet',
+        '--color',
+        '0',
+        '--warnings',
+        'off',
+        '--nodns',
+        'none',
+        '--protocols',
+        '--server-preference',
+        ...caArgs,
+        '--jsonfile',
+        jsonFile,
+        hostPort,
+      ],
+      { timeout: 300_000 },
+    ).then(
       () => null,
       (error: Error) => error.message,
     );
     const findings = failure === null ? parseTestsslJson(await readFile(jsonFile, 'utf8')) : null;
-    if (!findings) return { check, target: hostPort, verdict: 'fail', detail: `testssl.sh failed: ${failure ?? 'its JSON file could not be read'}` };
+    if (!findings)
+      return { check, target: hostPort, verdict: 'fail', detail: `testssl.sh failed: ${failure ?? 'its JSON file could not be read'}` };
     const graded = gradeTestsslFindings(findings);
     const seconds = Math.round((Date.now() - started) / 1000);
     return {
@@ -236,7 +285,9 @@ async function runTestssl(check: string, hostPort: string, ca: string | undefine
         graded.unchecked.length ? `could not check ${graded.unchecked.join('; ')}` : '',
         graded.excused.length ? `excused for the development CA: ${graded.excused.join('; ')}` : '',
         `${seconds} s`,
-      ].filter(Boolean).join('; '),
+      ]
+        .filter(Boolean)
+        .join('; '),
       data: findings,
     };
   } finally {
@@ -255,7 +306,14 @@ export function parseTestsslJson(text: string): TestsslFinding[] | null {
   try {
     const parsed: unknown = JSON.parse(text);
     if (!Array.isArray(parsed)) return null;
-    return parsed.filter((item): item is TestsslFinding => typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.severity === 'string' && typeof item.finding === 'string');
+    return parsed.filter(
+      (item): item is TestsslFinding =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof item.id === 'string' &&
+        typeof item.severity === 'string' &&
+        typeof item.finding === 'string',
+    );
   } catch {
     return null;
   }
@@ -289,5 +347,8 @@ export function externalScanProblems(output: string): string[] {
   const weak = [...output.matchAll(/(?:Preferred|Accepted)\s+TLSv1\.[0-3]\s+\d+ bits\s+(\S+)/g)]
     .map((match) => match[1] ?? '')
     .filter((suite) => !isForwardSecretAead(suite));
-  return [...(legacy ? ['a legacy protocol enabled'] : []), ...(weak.length ? [`suites without forward secrecy or AEAD: ${weak.join(', ')}`] : [])];
+  return [
+    ...(legacy ? ['a legacy protocol enabled'] : []),
+    ...(weak.length ? [`suites without forward secrecy or AEAD: ${weak.join(', ')}`] : []),
+  ];
 }

@@ -88,12 +88,25 @@ try {
     end: sampler.samples.at(-1)?.bytes ?? 0,
     peak: Math.max(...sampler.samples.map((sample) => sample.bytes)),
   };
-  const results = { url: app.url, connections: args.connections, warmUpSeconds: args.warmup, warmUp, run, rss, afterWarmUp, afterRun, healthAfter };
+  const results = {
+    url: app.url,
+    connections: args.connections,
+    warmUpSeconds: args.warmup,
+    warmUp,
+    run,
+    rss,
+    afterWarmUp,
+    afterRun,
+    healthAfter,
+  };
   if (args.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else printReport(results);
 
   const problems = [
-    ...[['warm-up', warmUp], ['run', run]].flatMap(([label, summary]) => describeProblems(label as string, summary as LoadSummary)),
+    ...[
+      ['warm-up', warmUp],
+      ['run', run],
+    ].flatMap(([label, summary]) => describeProblems(label as string, summary as LoadSummary)),
     ...(healthAfter === 200 ? [] : [`/healthz answered ${healthAfter || 'nothing'} after the load`]),
   ];
   if (problems.length > 0) {
@@ -122,7 +135,16 @@ function describeProblems(label: string, summary: LoadSummary): string[] {
   ];
 }
 
-function printReport(results: { url: string; connections: number; warmUpSeconds: number; run: LoadSummary; rss: Record<'start' | 'warmUpMedian' | 'runMedian' | 'end' | 'peak', number>; afterWarmUp: MemoryAfterGc; afterRun: MemoryAfterGc; healthAfter: number }) {
+function printReport(results: {
+  url: string;
+  connections: number;
+  warmUpSeconds: number;
+  run: LoadSummary;
+  rss: Record<'start' | 'warmUpMedian' | 'runMedian' | 'end' | 'peak', number>;
+  afterWarmUp: MemoryAfterGc;
+  afterRun: MemoryAfterGc;
+  healthAfter: number;
+}) {
   const { run, rss, afterWarmUp, afterRun } = results;
   const classes = run.statusClasses;
   const heap = (m: MemoryAfterGc) => formatMegabytes(m.heapUsed + m.external);
@@ -140,7 +162,12 @@ function printReport(results: { url: string; connections: number; warmUpSeconds:
     `  /healthz after      ${results.healthAfter}`,
     '',
     '  per route (status: count)',
-    ...Object.entries(run.byRequest).map(([name, counts]) => `    ${name.padEnd(36)} ${Object.entries(counts).map(([status, count]) => `${status}: ${count}`).join(', ')}`),
+    ...Object.entries(run.byRequest).map(
+      ([name, counts]) =>
+        `    ${name.padEnd(36)} ${Object.entries(counts)
+          .map(([status, count]) => `${status}: ${count}`)
+          .join(', ')}`,
+    ),
     '',
   ];
   console.log(lines.join('\n'));

@@ -25,7 +25,8 @@ const ICON_TYPES: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'i
 /** A page body is one `<main id="main">` (the skip link's target) and nothing of the layout's. */
 function checkPartial(entry: string, partial: string): void {
   const fix = `client/${entry} holds only the page's own <main id="main">…</main>; the layout (client/layout.html) writes the rest`;
-  if (!/^\s*<main\b[^>]*\bid="main"/.test(partial) || !/<\/main>\s*$/.test(partial)) throw new Error(`${fix}: it must start with <main id="main"> and end with </main>.`);
+  if (!/^\s*<main\b[^>]*\bid="main"/.test(partial) || !/<\/main>\s*$/.test(partial))
+    throw new Error(`${fix}: it must start with <main id="main"> and end with </main>.`);
   const stray = /<(!doctype|html|head|body|script|header|footer|title|meta|link)\b/i.exec(partial);
   if (stray) throw new Error(`${fix}, and the page list (common/pages.ts) names its script: remove its <${stray[1]}>.`);
 }
@@ -39,7 +40,9 @@ export function renderPage(options: { layout: string; partial: string; page: Ent
   const injected = start > 0 ? options.partial.slice(0, start).trim() : '';
   const partial = start > 0 ? options.partial.slice(start) : options.partial;
   if (injected && !/^(<meta\b[^>]*>|<script type="importmap"[^]*?<\/script>|\s)*$/.test(injected)) {
-    throw new Error(`client/${page.entry} holds only the page's own <main id="main">…</main>; move what comes before <main> into it, or into client/layout.html.`);
+    throw new Error(
+      `client/${page.entry} holds only the page's own <main id="main">…</main>; move what comes before <main> into it, or into client/layout.html.`,
+    );
   }
   checkPartial(page.entry, partial);
   const text: Record<string, string> = {
@@ -63,12 +66,16 @@ export function renderPage(options: { layout: string; partial: string; page: Ent
   return layout
     .replace(/^([ \t]*)<!-- slot:([a-z]+) -->\n/gm, (whole, indent: string, name: string) => {
       const value = slots[name];
-      if (value === undefined) throw new Error(`client/layout.html has an unknown slot "${name}" (the slots are ${Object.keys(slots).join(', ')}).`);
+      if (value === undefined)
+        throw new Error(`client/layout.html has an unknown slot "${name}" (the slots are ${Object.keys(slots).join(', ')}).`);
       return value ? `${indent}${value}\n` : '';
     })
     .replace(/\{\{(\w+)\}\}/g, (_whole, name: string) => {
       const value = text[name];
-      if (value === undefined) throw new Error(`client/layout.html has an unknown placeholder {{${name}}} (the placeholders are ${Object.keys(text).join(', ')}).`);
+      if (value === undefined)
+        throw new Error(
+          `client/layout.html has an unknown placeholder {{${name}}} (the placeholders are ${Object.keys(text).join(', ')}).`,
+        );
       return escapeHtml(value);
     });
 }
@@ -90,7 +97,9 @@ export function pageLayout(options: PageLayoutOptions = {}): Plugin {
       // The header's logo and the tab's icon are files the build copies from client/public.
       for (const field of ['logo', 'favicon'] as const) {
         if (!existsSync(path.join(config.publicDir, brand[field]))) {
-          throw new Error(`${BRAND_FILE}: ${field} "${brand[field]}" is not a file in ${path.relative(process.cwd(), config.publicDir)}${path.dirname(brand[field])}: add the file there, or name one that is.`);
+          throw new Error(
+            `${BRAND_FILE}: ${field} "${brand[field]}" is not a file in ${path.relative(process.cwd(), config.publicDir)}${path.dirname(brand[field])}: add the file there, or name one that is.`,
+          );
         }
       }
     },

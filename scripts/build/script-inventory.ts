@@ -36,7 +36,10 @@ const SURFACE_SCRIPTS: Record<StripeSurface, InventoryEntry> = {
 
 /** Scripts pages load at run time that are not in their HTML, keyed by page route (from the page list). */
 export const THIRD_PARTY_SCRIPTS: Record<string, InventoryEntry[]> = Object.fromEntries(
-  PAGE_MANIFEST.filter((page) => page.stripeSurfaces.length > 0).map((page) => [page.route, page.stripeSurfaces.map((surface) => SURFACE_SCRIPTS[surface])]),
+  PAGE_MANIFEST.filter((page) => page.stripeSurfaces.length > 0).map((page) => [
+    page.route,
+    page.stripeSurfaces.map((surface) => SURFACE_SCRIPTS[surface]),
+  ]),
 );
 
 export const APPROVED_INVENTORY_FILE = path.resolve(import.meta.dirname, '..', '..', 'security', 'script-inventory.json');
@@ -50,7 +53,10 @@ export async function buildInventory(outDir: string): Promise<ScriptInventory> {
         url,
         sha384: sha384(await readFile(path.join(outDir, url))),
         firstParty: true,
-        justification: index === 0 ? 'Our bundle: the page itself (built by Vite from client/).' : 'Our bundle: a module the page imports (built by Vite from client/).',
+        justification:
+          index === 0
+            ? 'Our bundle: the page itself (built by Vite from client/).'
+            : 'Our bundle: a module the page imports (built by Vite from client/).',
       })),
     );
     inventory[page.route] = [...ours, ...(THIRD_PARTY_SCRIPTS[page.route] ?? [])];
@@ -99,7 +105,10 @@ export function scriptInventory(options: ScriptInventoryOptions = {}): Plugin {
         config.logger.info(`Script inventory written to ${approvedFile}: review it with git diff and commit it to approve.`);
         return;
       }
-      const approved = await readFile(approvedFile, 'utf8').then((text) => JSON.parse(text) as ScriptInventory, () => ({}));
+      const approved = await readFile(approvedFile, 'utf8').then(
+        (text) => JSON.parse(text) as ScriptInventory,
+        () => ({}),
+      );
       const differences = diffInventories(approved, built);
       if (differences.length > 0) {
         throw new Error(

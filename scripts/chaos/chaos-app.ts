@@ -56,14 +56,22 @@ export function launchChaosApp(options: ChaosAppOptions): Promise<LaunchedApp> {
 
 /** The counts of this run's startup reconciliation (logged after it starts listening). */
 export async function waitForReconciled(app: LaunchedApp): Promise<ReconcileSummary> {
-  return summaryOf(await app.waitForLogLine((line) => line['msg'] === RECONCILED || String(line['msg']).startsWith(RECONCILE_FAILED), { timeoutMs: RECONCILE_TIMEOUT_MS, what: 'the startup reconciliation' }));
+  return summaryOf(
+    await app.waitForLogLine((line) => line['msg'] === RECONCILED || String(line['msg']).startsWith(RECONCILE_FAILED), {
+      timeoutMs: RECONCILE_TIMEOUT_MS,
+      what: 'the startup reconciliation',
+    }),
+  );
 }
 
 /** `npm run reconcile` with the app's configuration, as a separate process. */
 export async function runReconcileCli(app: LaunchedApp): Promise<ReconcileSummary> {
   const cli = app.run('server/src/reconcile-cli.ts');
   try {
-    const line = await cli.waitForLogLine((line) => line['msg'] === RECONCILED, { timeoutMs: RECONCILE_TIMEOUT_MS, what: 'npm run reconcile\'s summary' });
+    const line = await cli.waitForLogLine((line) => line['msg'] === RECONCILED, {
+      timeoutMs: RECONCILE_TIMEOUT_MS,
+      what: "npm run reconcile's summary",
+    });
     const exit = await cli.exited;
     if (exit.code !== 0) throw new Error(`npm run reconcile exited ${exit.code ?? exit.signal}:\n${cli.tail(20)}`);
     return summaryOf(line);
@@ -77,7 +85,8 @@ export function processedByWebhook(app: ProcessOutput): Map<string, number> {
   const counts = new Map<string, number>();
   for (const line of app.logLines(0)) {
     const eventId = line['eventId'];
-    if (line['msg'] === 'webhook event' && line['result'] === 'processed' && typeof eventId === 'string') counts.set(eventId, (counts.get(eventId) ?? 0) + 1);
+    if (line['msg'] === 'webhook event' && line['result'] === 'processed' && typeof eventId === 'string')
+      counts.set(eventId, (counts.get(eventId) ?? 0) + 1);
   }
   return counts;
 }

@@ -93,7 +93,13 @@ export async function deliverWithChaos(options: ChaosDeliveryOptions): Promise<D
     attempts: 0,
     retried: 0,
     acknowledged: 0,
-    attacks: { forged: { sent: 0, refused: 0 }, tampered: { sent: 0, refused: 0 }, stale: { sent: 0, refused: 0 }, malformed: { sent: 0, refused: 0 }, oversized: { sent: 0, refused: 0 } },
+    attacks: {
+      forged: { sent: 0, refused: 0 },
+      tampered: { sent: 0, refused: 0 },
+      stale: { sent: 0, refused: 0 },
+      malformed: { sent: 0, refused: 0 },
+      oversized: { sent: 0, refused: 0 },
+    },
     attackStatuses: {},
   };
   const acknowledged = new Set<string>();
@@ -192,10 +198,14 @@ export async function deliverWithChaos(options: ChaosDeliveryOptions): Promise<D
     attack.sent += 1;
     stats.attackStatuses[String(status)] = (stats.attackStatuses[String(status)] ?? 0) + 1;
     if (status === EXPECTED_STATUS[delivery.attack]) attack.refused += 1;
-    else problems.push(`${delivery.attack} delivery (${delivery.variant}) of ${delivery.event.id} answered ${status ?? 'nothing'}, expected ${EXPECTED_STATUS[delivery.attack]}`);
+    else
+      problems.push(
+        `${delivery.attack} delivery (${delivery.variant}) of ${delivery.event.id} answered ${status ?? 'nothing'}, expected ${EXPECTED_STATUS[delivery.attack]}`,
+      );
   }
 
-  const done = () => options.isProducerDone() && options.readEvents(offset).length === 0 && ready.length === 0 && waiting.length === 0 && inFlight === 0;
+  const done = () =>
+    options.isProducerDone() && options.readEvents(offset).length === 0 && ready.length === 0 && waiting.length === 0 && inFlight === 0;
 
   let oversizedTopUp = false;
   async function worker(): Promise<void> {
@@ -214,7 +224,9 @@ export async function deliverWithChaos(options: ChaosDeliveryOptions): Promise<D
       }
       if (done()) {
         // Oversized bodies are rare by rate; make sure a small run sends some too.
-        const missing = (options.minOversized ?? 2) - (stats.attacks.oversized.sent + waiting.concat(ready).filter((d) => d.attack === 'oversized').length);
+        const missing =
+          (options.minOversized ?? 2) -
+          (stats.attacks.oversized.sent + waiting.concat(ready).filter((d) => d.attack === 'oversized').length);
         if (!oversizedTopUp && missing > 0 && lastEvent) {
           oversizedTopUp = true;
           const event: EmulatorEvent = lastEvent;

@@ -32,8 +32,12 @@ function printReport(report: ChaosReport): void {
   const rows: [string, string][] = [
     ['seed', String(report.seed)],
     ['payments', String(report.payments)],
-    ...Object.entries(report.byOutcome).sort().map(([name, n]): [string, string] => [`  outcome ${name}`, String(n)]),
-    ...Object.entries(report.byFlow).sort().map(([name, n]): [string, string] => [`  flow ${name}`, String(n)]),
+    ...Object.entries(report.byOutcome)
+      .sort()
+      .map(([name, n]): [string, string] => [`  outcome ${name}`, String(n)]),
+    ...Object.entries(report.byFlow)
+      .sort()
+      .map(([name, n]): [string, string] => [`  flow ${name}`, String(n)]),
     ...Object.entries(report.byStatus).map(([name, n]): [string, string] => [`  final ${name}`, String(n)]),
     ['events emitted', String(report.events)],
     ['  withheld (reconciliation only)', String(d.withheld)],
@@ -65,7 +69,7 @@ async function main(): Promise<number> {
   });
   printReport(report);
   if (report.mismatches.length === 0) {
-    console.log('\nPASS: the order table equals the emulator\'s truth.');
+    console.log("\nPASS: the order table equals the emulator's truth.");
     return 0;
   }
   console.log(`\nFAIL: ${report.mismatches.length} mismatches (files kept in ${report.dir}):`);

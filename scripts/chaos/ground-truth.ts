@@ -11,7 +11,12 @@ export interface ExpectedOrder {
 }
 
 /** The order each started payment must have become, keyed by order id. */
-export function computeExpectedOrders(emulator: Emulator, payments: readonly StartedPayment[], events: readonly EmulatorEvent[], problems: string[]): Map<string, ExpectedOrder> {
+export function computeExpectedOrders(
+  emulator: Emulator,
+  payments: readonly StartedPayment[],
+  events: readonly EmulatorEvent[],
+  problems: string[],
+): Map<string, ExpectedOrder> {
   // A failed attempt is what the app hears as payment_intent.payment_failed or async_payment_failed.
   const failedIntents = new Set<string>();
   const failedSessions = new Set<string>();
@@ -30,7 +35,10 @@ export function computeExpectedOrders(emulator: Emulator, payments: readonly Sta
       problems.push(`payment ${payment.planned.index} (${payment.planned.outcome}): the emulator has no order id for it`);
       continue;
     }
-    const charge = intent?.status === 'succeeded' && typeof intent.latest_charge === 'string' ? emulator.state.findCharge(intent.latest_charge) : undefined;
+    const charge =
+      intent?.status === 'succeeded' && typeof intent.latest_charge === 'string'
+        ? emulator.state.findCharge(intent.latest_charge)
+        : undefined;
 
     let status: ExpectedStatus;
     if (charge) status = charge.disputed ? 'disputed' : charge.refunded ? 'refunded' : 'paid';
@@ -39,7 +47,9 @@ export function computeExpectedOrders(emulator: Emulator, payments: readonly Sta
     else status = 'pending';
 
     if (status !== plannedStatus(payment.planned)) {
-      problems.push(`payment ${payment.planned.index} (${payment.planned.outcome}, ${payment.planned.flow}): planned ${plannedStatus(payment.planned)} but the emulator's state says ${status}`);
+      problems.push(
+        `payment ${payment.planned.index} (${payment.planned.outcome}, ${payment.planned.flow}): planned ${plannedStatus(payment.planned)} but the emulator's state says ${status}`,
+      );
     }
     const card = charge?.payment_method_details?.card;
     expected.set(orderId, {
@@ -61,7 +71,17 @@ export function computeExpectedOrders(emulator: Emulator, payments: readonly Sta
   return expected;
 }
 
-const COMPARED: readonly (keyof OrderRow)[] = ['status', 'amount', 'currency', 'checkout_session_id', 'payment_intent_id', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'];
+const COMPARED: readonly (keyof OrderRow)[] = [
+  'status',
+  'amount',
+  'currency',
+  'checkout_session_id',
+  'payment_intent_id',
+  'card_brand',
+  'card_last4',
+  'card_exp_month',
+  'card_exp_year',
+];
 
 /** Every difference between the table and the truth, one line each (empty when equal). */
 export function compareOrders(expected: ReadonlyMap<string, ExpectedOrder>, table: OrderTable): string[] {
@@ -74,9 +94,16 @@ export function compareOrders(expected: ReadonlyMap<string, ExpectedOrder>, tabl
       continue;
     }
     for (const column of COMPARED) {
-      if (column === 'payment_intent_id' && paymentIntentIdOptional && (got.payment_intent_id === null || got.payment_intent_id === want.payment_intent_id)) continue;
+      if (
+        column === 'payment_intent_id' &&
+        paymentIntentIdOptional &&
+        (got.payment_intent_id === null || got.payment_intent_id === want.payment_intent_id)
+      )
+        continue;
       if (got[column] !== want[column]) {
-        mismatches.push(`order ${id}: ${column} is ${JSON.stringify(got[column])}, expected ${JSON.stringify(want[column])} (expected status ${want.status})`);
+        mismatches.push(
+          `order ${id}: ${column} is ${JSON.stringify(got[column])}, expected ${JSON.stringify(want[column])} (expected status ${want.status})`,
+        );
       }
     }
   }
@@ -111,13 +138,15 @@ export function checkProcessedEvents(input: {
     if (handled.has(event.type) && !processed.has(event.id)) problems.push(`event ${event.id} (${event.type}): lost, never processed`);
   }
   for (const id of input.acknowledged) if (!processed.has(id)) problems.push(`event ${id}: acknowledged with 2xx but not recorded`);
-  for (const [id, times] of input.processedByWebhook) if (times > 1) problems.push(`event ${id}: processed ${times} times by webhook deliveries`);
+  for (const [id, times] of input.processedByWebhook)
+    if (times > 1) problems.push(`event ${id}: processed ${times} times by webhook deliveries`);
   if (input.table.transitions) {
     const paidTwice = new Map<string, number>();
     for (const transition of input.table.transitions) {
       if (transition.to_status === 'paid') paidTwice.set(transition.order_id, (paidTwice.get(transition.order_id) ?? 0) + 1);
     }
-    for (const [orderId, times] of paidTwice) if (times > 1) problems.push(`order ${orderId}: moved to paid ${times} times (fulfilled twice)`);
+    for (const [orderId, times] of paidTwice)
+      if (times > 1) problems.push(`order ${orderId}: moved to paid ${times} times (fulfilled twice)`);
   }
   return problems;
 }

@@ -8,8 +8,16 @@ import type { OrdersTable, OrderTransitionsTable, ProcessedEventsTable } from '.
 import type { Selectable } from 'kysely';
 
 const ORDER_COLUMNS = [
-  'id', 'status', 'amount', 'currency', 'checkout_session_id', 'payment_intent_id',
-  'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year',
+  'id',
+  'status',
+  'amount',
+  'currency',
+  'checkout_session_id',
+  'payment_intent_id',
+  'card_brand',
+  'card_last4',
+  'card_exp_month',
+  'card_exp_year',
 ] as const;
 
 export type OrderRow = Pick<Selectable<OrdersTable>, (typeof ORDER_COLUMNS)[number]>;
@@ -36,13 +44,13 @@ export async function readOrderTable(databaseUrl: string): Promise<OrderTable> {
   const { db } = database;
   try {
     return {
-      orders: await db
-        .selectFrom('orders')
-        .select(ORDER_COLUMNS)
+      orders: await db.selectFrom('orders').select(ORDER_COLUMNS).orderBy('id').execute(),
+      processedEvents: await db.selectFrom('processed_events').select(['event_id', 'type']).orderBy('event_id').execute(),
+      transitions: await db
+        .selectFrom('order_transitions')
+        .select(['order_id', 'from_status', 'to_status', 'event_id'])
         .orderBy('id')
         .execute(),
-      processedEvents: await db.selectFrom('processed_events').select(['event_id', 'type']).orderBy('event_id').execute(),
-      transitions: await db.selectFrom('order_transitions').select(['order_id', 'from_status', 'to_status', 'event_id']).orderBy('id').execute(),
     };
   } finally {
     await database.close();

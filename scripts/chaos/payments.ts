@@ -36,8 +36,23 @@ const ELEMENT: readonly Flow[] = ['payment_element'];
 const ANY: readonly Flow[] = [...CHECKOUT, ...ELEMENT];
 
 // Succeeding cards of several brands, and decline reasons, from the README's test cards.
-const GOOD_CARDS = ['4242 4242 4242 4242', '5555 5555 5555 4444', '3782 822463 10005', '6011 1111 1111 1117', '4000 0566 5566 5556', '3566 0020 2036 0505'];
-const DECLINED_CARDS = ['4000 0000 0000 0002', '4000 0000 0000 9995', '4000 0000 0000 9987', '4000 0000 0000 9979', '4000 0000 0000 0069', '4000 0000 0000 0127', '4000 0000 0000 0119'];
+const GOOD_CARDS = [
+  '4242 4242 4242 4242',
+  '5555 5555 5555 4444',
+  '3782 822463 10005',
+  '6011 1111 1111 1117',
+  '4000 0566 5566 5556',
+  '3566 0020 2036 0505',
+];
+const DECLINED_CARDS = [
+  '4000 0000 0000 0002',
+  '4000 0000 0000 9995',
+  '4000 0000 0000 9987',
+  '4000 0000 0000 9979',
+  '4000 0000 0000 0069',
+  '4000 0000 0000 0127',
+  '4000 0000 0000 0119',
+];
 const THREE_D_SECURE = ['4000 0025 0000 3155', '4000 0027 6000 3184'];
 const DISPUTED_CARD = '4000 0000 0000 0259';
 const DELAYED_EMAIL = 'buyer+delayed@example.com';
@@ -48,9 +63,18 @@ function expectKind(result: { kind: string }, kind: string, what: string): void 
 
 export const OUTCOMES = {
   paid: { flows: ANY, weight: 20, expected: 'paid', events: 3, run: (s) => expectKind(s.pay(s.goodCard), 'succeeded', 'paid') },
-  declined: { flows: ANY, weight: 10, expected: 'failed', events: 2, run: (s) => expectKind(s.pay(s.declinedCard), 'declined', 'declined') },
+  declined: {
+    flows: ANY,
+    weight: 10,
+    expected: 'failed',
+    events: 2,
+    run: (s) => expectKind(s.pay(s.declinedCard), 'declined', 'declined'),
+  },
   declined_then_paid: {
-    flows: ANY, weight: 8, expected: 'paid', events: 5,
+    flows: ANY,
+    weight: 8,
+    expected: 'paid',
+    events: 5,
     run: (s) => {
       expectKind(s.pay(s.declinedCard), 'declined', 'first attempt');
       expectKind(s.pay(s.goodCard), 'succeeded', 'retry');
@@ -58,57 +82,90 @@ export const OUTCOMES = {
   },
   expired: { flows: CHECKOUT, weight: 6, expected: 'expired', events: 1, run: (s) => s.expire() },
   declined_then_expired: {
-    flows: CHECKOUT, weight: 4, expected: 'expired', events: 3,
+    flows: CHECKOUT,
+    weight: 4,
+    expected: 'expired',
+    events: 3,
     run: (s) => {
       expectKind(s.pay(s.declinedCard), 'declined', 'attempt');
       s.expire();
     },
   },
   delayed_succeeded: {
-    flows: CHECKOUT, weight: 6, expected: 'paid', events: 6,
+    flows: CHECKOUT,
+    weight: 6,
+    expected: 'paid',
+    events: 6,
     run: (s) => {
       expectKind(s.pay(s.goodCard, DELAYED_EMAIL), 'processing', 'delayed payment');
       s.settle('succeeded');
     },
   },
   delayed_failed: {
-    flows: CHECKOUT, weight: 5, expected: 'failed', events: 6,
+    flows: CHECKOUT,
+    weight: 5,
+    expected: 'failed',
+    events: 6,
     run: (s) => {
       expectKind(s.pay(s.goodCard, DELAYED_EMAIL), 'processing', 'delayed payment');
       s.settle('failed');
     },
   },
   three_d_secure_completed: {
-    flows: ANY, weight: 5, expected: 'paid', events: 4,
+    flows: ANY,
+    weight: 5,
+    expected: 'paid',
+    events: 4,
     run: (s) => {
       expectKind(s.pay(THREE_D_SECURE[0] ?? ''), 'requires_action', '3-D Secure');
       s.answerThreeDSecure(true);
     },
   },
   three_d_secure_failed: {
-    flows: ANY, weight: 4, expected: 'failed', events: 2,
+    flows: ANY,
+    weight: 4,
+    expected: 'failed',
+    events: 2,
     run: (s) => {
       expectKind(s.pay(THREE_D_SECURE[1] ?? ''), 'requires_action', '3-D Secure');
       s.answerThreeDSecure(false);
     },
   },
   refunded: {
-    flows: ANY, weight: 7, expected: 'refunded', events: 5,
+    flows: ANY,
+    weight: 7,
+    expected: 'refunded',
+    events: 5,
     run: (s) => {
       expectKind(s.pay(s.goodCard), 'succeeded', 'payment');
       s.refund();
     },
   },
-  disputed_by_card: { flows: ANY, weight: 4, expected: 'disputed', events: 4, run: (s) => expectKind(s.pay(DISPUTED_CARD), 'succeeded', 'payment') },
+  disputed_by_card: {
+    flows: ANY,
+    weight: 4,
+    expected: 'disputed',
+    events: 4,
+    run: (s) => expectKind(s.pay(DISPUTED_CARD), 'succeeded', 'payment'),
+  },
   disputed_on_dashboard: {
-    flows: ANY, weight: 3, expected: 'disputed', events: 4,
+    flows: ANY,
+    weight: 3,
+    expected: 'disputed',
+    events: 4,
     run: (s) => {
       expectKind(s.pay(s.goodCard), 'succeeded', 'payment');
       s.dispute();
     },
   },
   abandoned: { flows: ANY, weight: 3, expected: 'pending', events: 0, run: () => {} },
-  abandoned_at_three_d_secure: { flows: ANY, weight: 2, expected: 'pending', events: 1, run: (s) => expectKind(s.pay(THREE_D_SECURE[0] ?? ''), 'requires_action', '3-D Secure') },
+  abandoned_at_three_d_secure: {
+    flows: ANY,
+    weight: 2,
+    expected: 'pending',
+    events: 1,
+    run: (s) => expectKind(s.pay(THREE_D_SECURE[0] ?? ''), 'requires_action', '3-D Secure'),
+  },
 } satisfies Record<string, OutcomeDefinition>;
 
 export type OutcomeName = keyof typeof OUTCOMES;
@@ -182,7 +239,9 @@ export async function carryOutPayment(payment: PlannedPayment, api: AppApi, emul
     goodCard: payment.goodCard,
     declinedCard: payment.declinedCard,
     pay: (card, email) =>
-      sessionId ? actions.payCheckoutSession(sessionId, { number: card, ...(email ? { email } : {}) }) : actions.confirmPaymentIntent(intentOf(), { number: card }),
+      sessionId
+        ? actions.payCheckoutSession(sessionId, { number: card, ...(email ? { email } : {}) })
+        : actions.confirmPaymentIntent(intentOf(), { number: card }),
     answerThreeDSecure: (complete) => void actions.answerThreeDSecure(intentOf(), complete),
     settle: (outcome) => void actions.settleDelayedPayment(sessionId ?? '', outcome),
     expire: () => void actions.expireCheckoutSession(sessionId ?? ''),
@@ -201,7 +260,10 @@ async function startPayment(payment: PlannedPayment, api: AppApi): Promise<Start
   }
   const answer = await api('/api/checkout-sessions', { items: payment.items, uiMode: payment.flow });
   // Hosted: the page URL ends in the session id; embedded: the client secret starts with it.
-  const sessionId = payment.flow === 'hosted_page' ? (new URL(readString(answer, 'url')).pathname.split('/').at(-1) ?? '') : (readString(answer, 'clientSecret').split('_secret_')[0] ?? '');
+  const sessionId =
+    payment.flow === 'hosted_page'
+      ? (new URL(readString(answer, 'url')).pathname.split('/').at(-1) ?? '')
+      : (readString(answer, 'clientSecret').split('_secret_')[0] ?? '');
   return { planned: payment, checkoutSessionId: sessionId, paymentIntentId: null };
 }
 

@@ -65,10 +65,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const progress = options.progress ?? (() => {});
   // The app runs in a temp folder: a relative SQLite path must name the same file for it and for us.
-  const givenUrl = options.databaseUrl?.startsWith('file:') ? `file:${path.resolve(options.databaseUrl.slice('file:'.length))}` : options.databaseUrl;
+  const givenUrl = options.databaseUrl?.startsWith('file:')
+    ? `file:${path.resolve(options.databaseUrl.slice('file:'.length))}`
+    : options.databaseUrl;
   if (givenUrl) {
     const existing = await readOrderTable(givenUrl).catch(() => null);
-    if (existing && existing.orders.length > 0) throw new Error(`${options.databaseUrl} already holds ${existing.orders.length} orders: point DATABASE_URL at an empty database.`);
+    if (existing && existing.orders.length > 0)
+      throw new Error(`${options.databaseUrl} already holds ${existing.orders.length} orders: point DATABASE_URL at an empty database.`);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'chaos-'));
   const databaseUrl = givenUrl ?? `file:${path.join(dir, 'app.sqlite')}`;
@@ -113,7 +116,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Kill points: attempt counts drawn from the seed, spread over the first 85% of the run.
     const killRandom = createRandom(options.seed ^ 0x5eed);
-    const killPoints = Array.from({ length: options.kills }, () => Math.max(1, Math.floor(estimate * (0.05 + killRandom.next() * 0.8)))).sort((a, b) => a - b);
+    const killPoints = Array.from({ length: options.kills }, () =>
+      Math.max(1, Math.floor(estimate * (0.05 + killRandom.next() * 0.8))),
+    ).sort((a, b) => a - b);
     let kills = 0;
     let killing: Promise<void> | null = null;
     const killAndRestart = async () => {
@@ -140,7 +145,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
 
-    const ticker = setInterval(() => progress(`${startedPayments.length}/${plan.length} payments started, ${attemptsSoFar} delivery attempts, ${kills} kills`), 5_000);
+    const ticker = setInterval(
+      () => progress(`${startedPayments.length}/${plan.length} payments started, ${attemptsSoFar} delivery attempts, ${kills} kills`),
+      5_000,
+    );
     ticker.unref();
     let delivery: DeliveryResult;
     try {
@@ -180,7 +188,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const expected = computeExpectedOrders(emulator, startedPayments, events, mismatches);
     mismatches.push(...compareOrders(expected, table));
     mismatches.push(
-      ...checkProcessedEvents({ events, handledTypes: HANDLED_EVENT_TYPES, table, acknowledged: delivery.acknowledged, processedByWebhook: processedByWebhook(app) }),
+      ...checkProcessedEvents({
+        events,
+        handledTypes: HANDLED_EVENT_TYPES,
+        table,
+        acknowledged: delivery.acknowledged,
+        processedByWebhook: processedByWebhook(app),
+      }),
     );
     mismatches.push(...checkTransitions(table));
     for (const [index, summary] of startupReconciles.entries()) {
@@ -267,7 +281,16 @@ function createAppApi(appUrl: string, ca: string): AppApi {
       const payload = JSON.stringify(body);
       const localAddress = `127.0.0.${2 + (calls++ % 32)}`;
       const request = https.request(
-        { host: '127.0.0.1', servername: 'localhost', port, path: pathname, method: 'POST', agent, localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        {
+          host: '127.0.0.1',
+          servername: 'localhost',
+          port,
+          path: pathname,
+          method: 'POST',
+          agent,
+          localAddress,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -293,7 +316,9 @@ async function listProducts(appUrl: string, ca: string): Promise<string[]> {
   const text = (await httpsGet(new URL('/api/products', appUrl), { ca })).body.toString('utf8');
   const parsed: unknown = JSON.parse(text);
   const products: unknown = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'products') : undefined;
-  const ids = Array.isArray(products) ? products.map((product: unknown) => (typeof product === 'object' && product !== null ? Reflect.get(product, 'id') : undefined)) : [];
+  const ids = Array.isArray(products)
+    ? products.map((product: unknown) => (typeof product === 'object' && product !== null ? Reflect.get(product, 'id') : undefined))
+    : [];
   const valid = ids.filter((id): id is string => typeof id === 'string');
   if (valid.length === 0) throw new Error(`GET /api/products listed no products: ${text}`);
   return valid;

@@ -71,7 +71,8 @@ export default {
       },
     ],
     messages: {
-      forbidden: "{{fromLayer}}/ may import only from {{allowed}} and packages; '{{source}}' is in {{toLayer}}. Move what both need into common/ (or test-support/ for test tools). See docs/decisions/005-common-layer-and-dependency-direction.md.",
+      forbidden:
+        "{{fromLayer}}/ may import only from {{allowed}} and packages; '{{source}}' is in {{toLayer}}. Move what both need into common/ (or test-support/ for test tools). See docs/decisions/005-common-layer-and-dependency-direction.md.",
       outside: "'{{source}}' is outside the repository; import a package instead.",
       staticException: "'{{source}}' may be imported here only with import(): {{why}}",
     },

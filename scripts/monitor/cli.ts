@@ -73,7 +73,8 @@ async function snapshotAll(): Promise<Baseline> {
 }
 
 async function checkOnce(): Promise<boolean> {
-  if (!existsSync(baselineFile)) throw new Error(`No baseline at ${baselineFile}. Record one with \`npm run monitor -- ${baseUrl.href} --approve\` and commit it.`);
+  if (!existsSync(baselineFile))
+    throw new Error(`No baseline at ${baselineFile}. Record one with \`npm run monitor -- ${baseUrl.href} --approve\` and commit it.`);
   const baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline;
   const current = await snapshotAll();
   const differences = pages.flatMap((page) => {
@@ -88,7 +89,9 @@ async function checkOnce(): Promise<boolean> {
   const alert = { alert: 'payment-page-changed', target: baseUrl.href, at: new Date().toISOString(), differences };
   logger.error(alert, 'payment pages differ from the approved baseline');
   if (alertUrl) {
-    await httpsPostJson(alertUrl, alert, { ca }).catch((error: unknown) => logger.error({ err: error, alertUrl: alertUrl.href }, 'alert POST failed'));
+    await httpsPostJson(alertUrl, alert, { ca }).catch((error: unknown) =>
+      logger.error({ err: error, alertUrl: alertUrl.href }, 'alert POST failed'),
+    );
   }
   return false;
 }

@@ -48,11 +48,13 @@ function inspect(element: Element, found: ScriptTag[]) {
   } else if (element.tagName === 'link') {
     const rel = (attrs.rel ?? '').toLowerCase().split(/\s+/);
     const fetchesScript = rel.includes('modulepreload') || (rel.includes('preload') && attrs.as?.toLowerCase() === 'script');
-    if (fetchesScript && attrs.href !== undefined) found.push({ kind: rel.includes('modulepreload') ? 'modulepreload' : 'preload', src: attrs.href, inline: null, attributes: attrs });
+    if (fetchesScript && attrs.href !== undefined)
+      found.push({ kind: rel.includes('modulepreload') ? 'modulepreload' : 'preload', src: attrs.href, inline: null, attributes: attrs });
   }
   for (const [qualified, value] of Object.entries(attrs)) {
     if (qualified.startsWith('on')) found.push({ kind: qualified, src: null, inline: value, attributes: { element: element.tagName } });
-    else if (URL_ATTRIBUTES.has(qualified) && /^\s*javascript:/i.test(value)) found.push({ kind: 'javascript:', src: null, inline: value, attributes: { element: element.tagName, attribute: qualified } });
+    else if (URL_ATTRIBUTES.has(qualified) && /^\s*javascript:/i.test(value))
+      found.push({ kind: 'javascript:', src: null, inline: value, attributes: { element: element.tagName, attribute: qualified } });
   }
 }
 

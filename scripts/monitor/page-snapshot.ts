@@ -47,7 +47,10 @@ export async function snapshotPage(pageUrl: URL, options: FetchOptions = {}): Pr
   const page = await httpsGet(pageUrl, options);
   if (page.status !== 200) throw new Error(`GET ${pageUrl.href} answered ${page.status}`);
   const headers = Object.fromEntries(
-    WATCHED_HEADERS.map((name) => [name, name === 'content-security-policy' ? normaliseNonce(page.headers[name]) : (page.headers[name] ?? null)]),
+    WATCHED_HEADERS.map((name) => [
+      name,
+      name === 'content-security-policy' ? normaliseNonce(page.headers[name]) : (page.headers[name] ?? null),
+    ]),
   );
   const scripts: ScriptSnapshot[] = [];
   for (const tag of listScripts(page.body.toString('utf8'))) {

@@ -44,7 +44,10 @@ describe('spawnScript', () => {
 });
 
 describe('launchApp', () => {
-  it.each(['PORT', 'HTTP_PORT', 'EMULATOR_PORT', 'DATABASE_URL', 'CLIENT_DIST_DIR'])('refuses %s in env: it sets that itself', async (name) => {
-    await expect(launchApp({ env: { [name]: '1' } })).rejects.toThrow(`launchApp sets ${name} itself; leave it out of env`);
-  });
+  it.each(['PORT', 'HTTP_PORT', 'EMULATOR_PORT', 'DATABASE_URL', 'CLIENT_DIST_DIR'])(
+    'refuses %s in env: it sets that itself',
+    async (name) => {
+      await expect(launchApp({ env: { [name]: '1' } })).rejects.toThrow(`launchApp sets ${name} itself; leave it out of env`);
+    },
+  );
 });

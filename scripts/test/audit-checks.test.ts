@@ -10,7 +10,8 @@ import { EXTERNAL_TLS_SCANNERS, installedTlsScanners } from '../../test-support/
 import { WHAT_TO_SCAN, findCardNumbers, scanForCardNumbers } from '../audit/pan-scan';
 
 describe('CSP Evaluator grading', () => {
-  const strict = "default-src 'none'; script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic' https: 'unsafe-inline'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+  const strict =
+    "default-src 'none'; script-src 'nonce-q3Xv1C2d8fYt0mKpL9sZ0w==' 'strict-dynamic' https: 'unsafe-inline'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
   it('finds nothing above INFO in a nonce + strict-dynamic policy with CSP2 fallbacks', () => {
     expect(seriousCspFindings(evaluateCsp(strict))).toEqual([]);
@@ -63,7 +64,8 @@ describe('card numbers at rest', () => {
     const fullWidth = (digits: string) => [...digits].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
     const forms = ['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((separator) => groups.join(separator));
     forms.push(groups.map(fullWidth).join(' '), groups.map((group) => encodeURIComponent(fullWidth(group))).join('%20'));
-    for (const [index, form] of forms.entries()) await writeFile(path.join(dir, `leak-${index}.log`), `{"url":"https://evil.example/c?n=${form}"}\n`);
+    for (const [index, form] of forms.entries())
+      await writeFile(path.join(dir, `leak-${index}.log`), `{"url":"https://evil.example/c?n=${form}"}\n`);
     const { findings } = await scanForCardNumbers([dir]);
     expect(findings.map((finding) => finding.masked)).toEqual(forms.map(() => ['16 digits ending 5556']));
   });
@@ -80,7 +82,10 @@ describe('card numbers at rest', () => {
     await writeFile(path.join(dir, 'app.sqlite'), 'clean');
     const row = await auditPanAtRest({ panScanPaths: [path.join(dir, 'app.sqlite'), path.join(dir, 'logs-typo')] });
     expect(row).toMatchObject({ verdict: 'fail', detail: `${path.join(dir, 'logs-typo')} does not exist: ${WHAT_TO_SCAN}` });
-    expect(await auditPanAtRest({ panScanPaths: [path.join(dir, 'app.sqlite')] })).toMatchObject({ verdict: 'pass', detail: '1 files scanned, none holds a card number' });
+    expect(await auditPanAtRest({ panScanPaths: [path.join(dir, 'app.sqlite')] })).toMatchObject({
+      verdict: 'pass',
+      detail: '1 files scanned, none holds a card number',
+    });
   });
 
   it('ignores millisecond timestamps, which start with 1', () => {
@@ -118,23 +123,34 @@ describe('loaded scripts against the approved inventory', () => {
 });
 
 describe('sslscan / testssl.sh output', () => {
-  const clean = ['SSLv3     disabled', 'TLSv1.0   disabled', 'TLSv1.1   disabled', 'TLSv1.2   enabled', 'TLSv1.3   enabled',
+  const clean = [
+    'SSLv3     disabled',
+    'TLSv1.0   disabled',
+    'TLSv1.1   disabled',
+    'TLSv1.2   enabled',
+    'TLSv1.3   enabled',
     'Preferred TLSv1.3  128 bits  TLS_AES_128_GCM_SHA256        Curve 25519 DHE 253',
-    'Accepted  TLSv1.2  256 bits  ECDHE-ECDSA-AES256-GCM-SHA384 Curve 25519 DHE 253'].join('\n');
+    'Accepted  TLSv1.2  256 bits  ECDHE-ECDSA-AES256-GCM-SHA384 Curve 25519 DHE 253',
+  ].join('\n');
 
   it('finds nothing wrong with a modern server', () => {
     expect(externalScanProblems(clean)).toEqual([]);
-    expect(externalScanProblems(' TLS 1      not offered\n TLS 1.1    not offered\n TLS 1.2    offered (OK)\n TLS 1.3    offered (OK)')).toEqual([]);
+    expect(
+      externalScanProblems(' TLS 1      not offered\n TLS 1.1    not offered\n TLS 1.2    offered (OK)\n TLS 1.3    offered (OK)'),
+    ).toEqual([]);
   });
   it('reports legacy protocols and weak suites', () => {
     expect(externalScanProblems(clean.replace('TLSv1.0   disabled', 'TLSv1.0   enabled'))).toEqual(['a legacy protocol enabled']);
     expect(externalScanProblems(' TLS 1.1    offered (deprecated)')).toEqual(['a legacy protocol enabled']);
-    expect(externalScanProblems(`${clean}\nAccepted  TLSv1.2  128 bits  AES128-SHA`)).toEqual(['suites without forward secrecy or AEAD: AES128-SHA']);
+    expect(externalScanProblems(`${clean}\nAccepted  TLSv1.2  128 bits  AES128-SHA`)).toEqual([
+      'suites without forward secrecy or AEAD: AES128-SHA',
+    ]);
   });
 });
 
 describe('testssl.sh findings (JSON recorded from testssl 3.0.8 --protocols --server-preference --cipher-per-proto against this server)', () => {
-  const fixture = async (name: string) => parseTestsslJson(await readFile(path.join(import.meta.dirname, 'fixtures', 'testssl', name), 'utf8')) ?? [];
+  const fixture = async (name: string) =>
+    parseTestsslJson(await readFile(path.join(import.meta.dirname, 'fixtures', 'testssl', name), 'utf8')) ?? [];
 
   it('fails the server as it was: no server cipher order (HIGH)', async () => {
     const graded = gradeTestsslFindings(await fixture('client-cipher-order.json'));
@@ -145,14 +161,20 @@ describe('testssl.sh findings (JSON recorded from testssl 3.0.8 --protocols --se
   it('passes the server with its own order, strongest first', async () => {
     const findings = await fixture('server-cipher-order.json');
     expect(findings.find((f) => f.id === 'cipher_order')).toMatchObject({ severity: 'OK', finding: 'server' });
-    expect(findings.find((f) => f.id === 'cipherorder_TLSv1_3')?.finding).toBe('TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256 TLS_AES_128_GCM_SHA256');
+    expect(findings.find((f) => f.id === 'cipherorder_TLSv1_3')?.finding).toBe(
+      'TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256 TLS_AES_128_GCM_SHA256',
+    );
     expect(gradeTestsslFindings(findings)).toEqual({ problems: [], excused: [], unchecked: [] });
   });
 
-  it('excuses the development certificate\'s missing revocation service (recorded with --server-defaults), nothing else', async () => {
+  it("excuses the development certificate's missing revocation service (recorded with --server-defaults), nothing else", async () => {
     const findings = await fixture('dev-ca-certificate.json');
     expect(findings.find((f) => f.id === 'cert_chain_of_trust')?.severity).toBe('OK');
-    expect(gradeTestsslFindings(findings)).toEqual({ problems: [], excused: ['HIGH cert_revocation: Neither CRL nor OCSP URI provided'], unchecked: [] });
+    expect(gradeTestsslFindings(findings)).toEqual({
+      problems: [],
+      excused: ['HIGH cert_revocation: Neither CRL nor OCSP URI provided'],
+      unchecked: [],
+    });
   });
 
   const finding = (id: string, severity: string) => ({ id, severity, finding: `${id} finding` });
@@ -170,11 +192,19 @@ describe('testssl.sh findings (JSON recorded from testssl 3.0.8 --protocols --se
       finding('cert_chain_of_trust', 'CRITICAL'),
       finding('cert_ocspURLx', 'HIGH'),
     ]);
-    expect(graded.excused.map((line) => line.split(':')[0])).toEqual(['HIGH cert_crlDistributionPoints', 'HIGH cert_ocspURL <cert#1>', 'MEDIUM OCSP_stapling']);
+    expect(graded.excused.map((line) => line.split(':')[0])).toEqual([
+      'HIGH cert_crlDistributionPoints',
+      'HIGH cert_ocspURL <cert#1>',
+      'MEDIUM OCSP_stapling',
+    ]);
     expect(graded.problems.map((line) => line.split(':')[0])).toEqual(['CRITICAL cert_chain_of_trust', 'HIGH cert_ocspURLx']);
   });
   it('reports checks testssl.sh could not run (WARN) separately', () => {
-    expect(gradeTestsslFindings([finding('scanProblem', 'WARN')])).toEqual({ problems: [], excused: [], unchecked: ['WARN scanProblem: scanProblem finding'] });
+    expect(gradeTestsslFindings([finding('scanProblem', 'WARN')])).toEqual({
+      problems: [],
+      excused: [],
+      unchecked: ['WARN scanProblem: scanProblem finding'],
+    });
   });
   it('reads nothing from output that is not its JSON array', () => {
     expect(parseTestsslJson('Fatal error')).toBeNull();

@@ -27,9 +27,23 @@ const PAID: OrderRow = {
   card_exp_month: 12,
   card_exp_year: 2034,
 };
-const EXPIRED: OrderRow = { ...PAID, id: 'ord_expired1', status: 'expired', checkout_session_id: 'cs_test_2', payment_intent_id: 'pi_2', card_brand: null, card_last4: null, card_exp_month: null, card_exp_year: null };
+const EXPIRED: OrderRow = {
+  ...PAID,
+  id: 'ord_expired1',
+  status: 'expired',
+  checkout_session_id: 'cs_test_2',
+  payment_intent_id: 'pi_2',
+  card_brand: null,
+  card_last4: null,
+  card_exp_month: null,
+  card_exp_year: null,
+};
 
-function table(orders: OrderRow[], processedEvents: OrderTable['processedEvents'] = [], transitions: OrderTable['transitions'] = null): OrderTable {
+function table(
+  orders: OrderRow[],
+  processedEvents: OrderTable['processedEvents'] = [],
+  transitions: OrderTable['transitions'] = null,
+): OrderTable {
   return { orders, processedEvents, transitions };
 }
 
@@ -50,7 +64,10 @@ describe('the chaos checks', () => {
   it('report a wrong status, card, PaymentIntent, a missing order and an extra one', () => {
     const mismatches = compareOrders(
       truth([PAID, false], [EXPIRED, true]),
-      table([{ ...PAID, status: 'refunded', card_last4: '4444', payment_intent_id: null }, { ...EXPIRED, id: 'ord_other1', payment_intent_id: 'pi_9' }]),
+      table([
+        { ...PAID, status: 'refunded', card_last4: '4444', payment_intent_id: null },
+        { ...EXPIRED, id: 'ord_other1', payment_intent_id: 'pi_9' },
+      ]),
     );
     expect(mismatches).toEqual([
       'order ord_paid1: status is "refunded", expected "paid" (expected status paid)',
@@ -67,7 +84,13 @@ describe('the chaos checks', () => {
     const ok = checkProcessedEvents({
       events,
       handledTypes: ['payment_intent.succeeded', 'charge.refunded'],
-      table: table([], [{ event_id: 'evt_1', type: 'payment_intent.succeeded' }, { event_id: 'evt_2', type: 'charge.refunded' }]),
+      table: table(
+        [],
+        [
+          { event_id: 'evt_1', type: 'payment_intent.succeeded' },
+          { event_id: 'evt_2', type: 'charge.refunded' },
+        ],
+      ),
       acknowledged: new Set(['evt_1']),
       processedByWebhook: new Map([['evt_1', 1]]),
     });
@@ -77,7 +100,10 @@ describe('the chaos checks', () => {
       handledTypes: ['payment_intent.succeeded', 'charge.refunded'],
       table: table(
         [],
-        [{ event_id: 'evt_1', type: 'charge.refunded' }, { event_id: 'evt_forged', type: 'payment_intent.succeeded' }],
+        [
+          { event_id: 'evt_1', type: 'charge.refunded' },
+          { event_id: 'evt_forged', type: 'payment_intent.succeeded' },
+        ],
         [
           { order_id: 'ord_paid1', from_status: 'pending', to_status: 'paid', event_id: 'evt_1' },
           { order_id: 'ord_paid1', from_status: 'failed', to_status: 'paid', event_id: 'evt_4' },
@@ -97,7 +123,10 @@ describe('the chaos checks', () => {
   });
 
   it('follow each order through its status changes, when the schema records them', () => {
-    const processed = [{ event_id: 'evt_1', type: 'payment_intent.succeeded' }, { event_id: 'evt_2', type: 'charge.refunded' }];
+    const processed = [
+      { event_id: 'evt_1', type: 'payment_intent.succeeded' },
+      { event_id: 'evt_2', type: 'charge.refunded' },
+    ];
     const refunded: OrderRow = { ...PAID, status: 'refunded' };
     const chain: TransitionRow[] = [
       { order_id: PAID.id, from_status: 'pending', to_status: 'failed', event_id: null },
@@ -106,7 +135,15 @@ describe('the chaos checks', () => {
     ];
     expect(checkTransitions(table([refunded, { ...EXPIRED, status: 'pending' as const }], processed, chain))).toEqual([]);
     expect(checkTransitions(table([refunded], processed, null))).toEqual([]);
-    expect(checkTransitions(table([refunded, EXPIRED], processed.slice(0, 1), [chain[0], chain[2]].filter((t) => t !== undefined)))).toEqual([
+    expect(
+      checkTransitions(
+        table(
+          [refunded, EXPIRED],
+          processed.slice(0, 1),
+          [chain[0], chain[2]].filter((t) => t !== undefined),
+        ),
+      ),
+    ).toEqual([
       'order ord_paid1: moved paid -> refunded after pending -> failed',
       'order ord_paid1: changed by evt_2, which is not recorded as processed',
       'order ord_expired1: status expired, but its transitions end at pending',
@@ -123,7 +160,7 @@ describe('the chaos checks', () => {
 });
 
 describeEachEngine('chaos run (300 payments, 3 SIGKILLs)', (engine) => {
-  it('ends with the order table equal to the emulator\'s truth', { timeout: 120_000 }, async () => {
+  it("ends with the order table equal to the emulator's truth", { timeout: 120_000 }, async () => {
     // A fresh database (a SQLite file, or a PostgreSQL schema) that the app processes share.
     const database = await createTestDatabase(engine);
     const report = await runChaos({ payments: 300, seed: 6, kills: 3, databaseUrl: database.url }).finally(() => database.drop());

@@ -26,13 +26,18 @@ async function contractNames(): Promise<string[]> {
 
 describe('the API contract', () => {
   it('exports the names client and server share', async () => {
-    expect(await contractNames()).toEqual(expect.arrayContaining(['ORDER_STATUSES', 'PublicOrder', 'ShopConfig', 'MAX_QUANTITY', 'CHECKOUT_SESSION_ID_PATTERN']));
+    expect(await contractNames()).toEqual(
+      expect.arrayContaining(['ORDER_STATUSES', 'PublicOrder', 'ShopConfig', 'MAX_QUANTITY', 'CHECKOUT_SESSION_ID_PATTERN']),
+    );
   });
 
   it('is declared once: client, server and emulator import it rather than declare their own', async () => {
     const names = await contractNames();
     // `type X =`, `interface X {`, `const X =` …, but not `import { type X, … }`.
-    const declaration = new RegExp(`\\b(?:const|let|var|type|interface|function|class|enum) (${names.join('|')})(?=\\s*[=:<({]|\\s+extends\\b)`, 'g');
+    const declaration = new RegExp(
+      `\\b(?:const|let|var|type|interface|function|class|enum) (${names.join('|')})(?=\\s*[=:<({]|\\s+extends\\b)`,
+      'g',
+    );
     const copies: string[] = [];
     for (const folder of RUNTIME_FOLDERS) {
       for (const file of await sourceFiles(folder)) {

@@ -86,7 +86,9 @@ describe('the dependency direction in npm run lint', () => {
 
   it('lets packages and node built-ins through from every layer', async () => {
     for (const layer of Object.keys(layers)) {
-      expect(await lint(`${layer}/probe.ts`, "import { z } from 'zod';\nimport path from 'node:path';\nexport const used = [z, path];\n")).toEqual([]);
+      expect(
+        await lint(`${layer}/probe.ts`, "import { z } from 'zod';\nimport path from 'node:path';\nexport const used = [z, path];\n"),
+      ).toEqual([]);
     }
   });
 
@@ -117,7 +119,9 @@ describe('the dependency direction in npm run lint', () => {
     expect(await lint(main, `import { startEmulator } from '${emulator}';\nexport const start = startEmulator;\n`)).toEqual([
       expect.stringMatching(/only with import\(\)/),
     ]);
-    expect(await lint('server/src/app.ts', `export const start = () => import('${specifier('server/src/app.ts', 'emulator/src/index')}');\n`)).toHaveLength(1);
+    expect(
+      await lint('server/src/app.ts', `export const start = () => import('${specifier('server/src/app.ts', 'emulator/src/index')}');\n`),
+    ).toHaveLength(1);
   });
 
   it('follows the layer table for every pair of layers', async () => {

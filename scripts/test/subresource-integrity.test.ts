@@ -42,7 +42,10 @@ describe('subresourceIntegrity plugin in a real Vite build', () => {
   it('leaves every built script and stylesheet tag with the hash of the file it loads', async () => {
     const root = path.join(dir, 'src');
     await mkdir(root);
-    await writeFile(path.join(root, 'index.html'), '<!doctype html><html><head><link rel="stylesheet" href="./main.css"></head><body><script type="module" src="./main.ts"></script></body></html>');
+    await writeFile(
+      path.join(root, 'index.html'),
+      '<!doctype html><html><head><link rel="stylesheet" href="./main.css"></head><body><script type="module" src="./main.ts"></script></body></html>',
+    );
     await writeFile(path.join(root, 'main.ts'), "import { shared } from './shared'; document.title = shared();");
     await writeFile(path.join(root, 'shared.ts'), "export const shared = () => 'hello';");
     await writeFile(path.join(root, 'main.css'), 'body { color: #123; }');

@@ -47,7 +47,12 @@ describe('probeTls', () => {
     [true, ['ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384']],
     [false, ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384']],
   ])('tells whether the server chooses the suite (honorCipherOrder %s)', async (honorCipherOrder, chosen) => {
-    const port = await serve({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', honorCipherOrder, ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256' });
+    const port = await serve({
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+      honorCipherOrder,
+      ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256',
+    });
     const result = await probeTls({ host: '127.0.0.1', port, servername: 'localhost', ca: cert.ca });
     expect(result.serverOrder).toEqual([{ version: 'TLSv1.2', serverChooses: honorCipherOrder, chosen }]);
   });

@@ -46,12 +46,17 @@ beforeEach(() => {
 });
 
 describe('refreshStripeWebhookIps', () => {
-  it('rewrites the list from Stripe\'s JSON, with its source and date, and says what changed', async () => {
+  it("rewrites the list from Stripe's JSON, with its source and date, and says what changed", async () => {
     const before = readStripeWebhookIps(file).addresses;
     const url = new URL('/files/ips/ips_webhooks.json', origin);
     const result = await refreshStripeWebhookIps({ url, ca, file, now: new Date('2026-12-01T10:00:00Z') });
     const expected = [...new Set(PUBLISHED.WEBHOOKS)];
-    expect(readStripeWebhookIps(file)).toEqual({ source: url.href, retrieved: '2026-12-01', note: expect.stringContaining('webhook-ips:refresh'), addresses: expected });
+    expect(readStripeWebhookIps(file)).toEqual({
+      source: url.href,
+      retrieved: '2026-12-01',
+      note: expect.stringContaining('webhook-ips:refresh'),
+      addresses: expected,
+    });
     expect(result.added).toEqual(expected.filter((a) => !before.includes(a)));
     expect(result.removed).toEqual(before.filter((a) => !expected.includes(a)));
     // The app reads what the command wrote.

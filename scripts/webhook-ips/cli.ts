@@ -11,7 +11,9 @@ try {
     ca: values.ca ? readFileSync(values.ca, 'utf8') : undefined,
     file: values.file,
   });
-  console.log(`${result.file}: ${result.addresses.length} addresses; added ${result.added.join(', ') || 'none'}; removed ${result.removed.join(', ') || 'none'}. Review the diff and commit it.`);
+  console.log(
+    `${result.file}: ${result.addresses.length} addresses; added ${result.added.join(', ') || 'none'}; removed ${result.removed.join(', ') || 'none'}. Review the diff and commit it.`,
+  );
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);

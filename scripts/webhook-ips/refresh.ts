@@ -43,14 +43,16 @@ export async function refreshStripeWebhookIps(options: RefreshOptions = {}): Pro
   }
   const published = StripePublishedWebhookIpsSchema.safeParse(json);
   if (!published.success) {
-    throw new Error(`${url.href} is not in the expected form { "WEBHOOKS": ["<IP address>", ...] } (${published.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the bundled list is unchanged.`);
+    throw new Error(
+      `${url.href} is not in the expected form { "WEBHOOKS": ["<IP address>", ...] } (${published.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); the bundled list is unchanged.`,
+    );
   }
   const addresses = [...new Set(published.data.WEBHOOKS)];
   const before = readStripeWebhookIps(file).addresses;
   const next = StripeWebhookIpsFileSchema.parse({
     source: url.href,
     retrieved: (options.now ?? new Date()).toISOString().slice(0, 10),
-    note: 'Written by `npm run webhook-ips:refresh` from Stripe\'s published list; do not edit by hand.',
+    note: "Written by `npm run webhook-ips:refresh` from Stripe's published list; do not edit by hand.",
     addresses,
   });
   // Write beside it and rename: the app never reads a half-written file.

@@ -68,8 +68,7 @@ export class ConfigError extends Error {
 }
 
 // Empty strings count as unset, so a copied `.env.example` with blank values works.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const port = (name: string) =>
   z.coerce
@@ -99,14 +98,14 @@ const EnvSchema = z.object({
   ),
   HSTS_PRELOAD: optional(z.enum(['true', 'false'], { error: 'HSTS_PRELOAD must be true or false' })),
   SECURITY_HEADERS: optional(
-    z.enum(['production', 'development'], { error: 'SECURITY_HEADERS must be production (two-year HSTS) or development (no lasting HSTS; a loopback PUBLIC_URL only)' }),
+    z.enum(['production', 'development'], {
+      error: 'SECURITY_HEADERS must be production (two-year HSTS) or development (no lasting HSTS; a loopback PUBLIC_URL only)',
+    }),
   ),
   // Read for one decision only: whether this is a production deployment (emulated mode is
   // refused there, and the headers are production's). Any other value means "not production".
   NODE_ENV: optional(z.string()),
-  TRUST_PROXY: optional(
-    z.coerce.number({ error: 'TRUST_PROXY must be the number of proxy hops (0 for none)' }).int().min(0).max(10),
-  ),
+  TRUST_PROXY: optional(z.coerce.number({ error: 'TRUST_PROXY must be the number of proxy hops (0 for none)' }).int().min(0).max(10)),
   CHECKOUT_RATE_LIMIT: optional(
     z.coerce
       .number({ error: 'CHECKOUT_RATE_LIMIT must be a number of checkouts per minute per client, e.g. 10' })
@@ -114,7 +113,11 @@ const EnvSchema = z.object({
       .min(1, 'CHECKOUT_RATE_LIMIT must be at least 1 (each checkout needs one request)')
       .max(10_000, 'CHECKOUT_RATE_LIMIT must be at most 10000'),
   ),
-  RATE_LIMIT_STORE: optional(z.enum(['memory', 'database'], { error: 'RATE_LIMIT_STORE must be memory (one instance) or database (counters shared by every instance)' })),
+  RATE_LIMIT_STORE: optional(
+    z.enum(['memory', 'database'], {
+      error: 'RATE_LIMIT_STORE must be memory (one instance) or database (counters shared by every instance)',
+    }),
+  ),
   EMULATOR_PORT: optional(port('EMULATOR_PORT')),
   EMULATOR_ORIGINS: optional(z.enum(['local', 'stripe'], { error: 'EMULATOR_ORIGINS must be local or stripe' })),
   EMULATOR_WEBHOOK_SECRET: optional(z.string()),
@@ -151,11 +154,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const problems: string[] = [];
 
   const secretMode = e.STRIPE_SECRET_KEY === undefined ? undefined : SECRET_KEY.exec(e.STRIPE_SECRET_KEY)?.[1];
-  const publishableMode =
-    e.STRIPE_PUBLISHABLE_KEY === undefined ? undefined : PUBLISHABLE_KEY.exec(e.STRIPE_PUBLISHABLE_KEY)?.[1];
+  const publishableMode = e.STRIPE_PUBLISHABLE_KEY === undefined ? undefined : PUBLISHABLE_KEY.exec(e.STRIPE_PUBLISHABLE_KEY)?.[1];
 
   if (e.STRIPE_SECRET_KEY !== undefined && secretMode === undefined) {
-    problems.push('STRIPE_SECRET_KEY is malformed: it must look like sk_test_… or sk_live_… (Dashboard → Developers → API keys). Unset it to run against the local emulator.');
+    problems.push(
+      'STRIPE_SECRET_KEY is malformed: it must look like sk_test_… or sk_live_… (Dashboard → Developers → API keys). Unset it to run against the local emulator.',
+    );
   }
   if (e.STRIPE_PUBLISHABLE_KEY !== undefined && publishableMode === undefined) {
     problems.push('STRIPE_PUBLISHABLE_KEY is malformed: it must look like pk_test_… or pk_live_….');
@@ -166,20 +170,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (mode === 'emulated') {
     for (const name of ['STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const) {
       if (e[name] !== undefined) {
-        problems.push(`${name} is set but STRIPE_SECRET_KEY is not. Set STRIPE_SECRET_KEY too (test or live mode), or unset ${name} to run against the local emulator.`);
+        problems.push(
+          `${name} is set but STRIPE_SECRET_KEY is not. Set STRIPE_SECRET_KEY too (test or live mode), or unset ${name} to run against the local emulator.`,
+        );
       }
     }
     if (e.EMULATOR_WEBHOOK_SECRET !== undefined && !WEBHOOK_SECRET.test(e.EMULATOR_WEBHOOK_SECRET)) {
-      problems.push('EMULATOR_WEBHOOK_SECRET must start with whsec_ followed by at least 8 letters or digits, or be unset to generate one per start.');
+      problems.push(
+        'EMULATOR_WEBHOOK_SECRET must start with whsec_ followed by at least 8 letters or digits, or be unset to generate one per start.',
+      );
     }
   } else {
     if (e.STRIPE_PUBLISHABLE_KEY === undefined) {
       problems.push(`STRIPE_PUBLISHABLE_KEY is missing: set the pk_${mode}_… key that pairs with your STRIPE_SECRET_KEY.`);
     } else if (publishableMode !== undefined && secretMode !== undefined && publishableMode !== secretMode) {
-      problems.push(`STRIPE_PUBLISHABLE_KEY is a ${publishableMode}-mode key but STRIPE_SECRET_KEY is a ${secretMode}-mode key: use the pk_${secretMode}_… key from the same Dashboard page.`);
+      problems.push(
+        `STRIPE_PUBLISHABLE_KEY is a ${publishableMode}-mode key but STRIPE_SECRET_KEY is a ${secretMode}-mode key: use the pk_${secretMode}_… key from the same Dashboard page.`,
+      );
     }
     if (e.STRIPE_WEBHOOK_SECRET === undefined) {
-      problems.push('STRIPE_WEBHOOK_SECRET is missing: set the whsec_… signing secret of your webhook endpoint (Dashboard → Developers → Webhooks, or the one `stripe listen` prints). Webhooks are never accepted unverified.');
+      problems.push(
+        'STRIPE_WEBHOOK_SECRET is missing: set the whsec_… signing secret of your webhook endpoint (Dashboard → Developers → Webhooks, or the one `stripe listen` prints). Webhooks are never accepted unverified.',
+      );
     } else if (!WEBHOOK_SECRET.test(e.STRIPE_WEBHOOK_SECRET)) {
       problems.push('STRIPE_WEBHOOK_SECRET must start with whsec_ (copy the signing secret, not the endpoint id).');
     }
@@ -193,7 +205,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (mode === 'live') {
       problems.push('STRIPE_API_URL may only be used with test keys (sk_test_…): live mode always talks to api.stripe.com. Unset it.');
     } else if (!URL.canParse(e.STRIPE_API_URL) || new URL(e.STRIPE_API_URL).protocol !== 'https:') {
-      problems.push('STRIPE_API_URL must be an https:// URL such as https://localhost:12111 (the emulator started with `npm run emulator`).');
+      problems.push(
+        'STRIPE_API_URL must be an https:// URL such as https://localhost:12111 (the emulator started with `npm run emulator`).',
+      );
     } else {
       apiUrl = new URL(e.STRIPE_API_URL);
     }
@@ -227,10 +241,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // The emulator marks orders paid with no money involved: never where customers could pay.
     const fix = 'Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (live keys, or test keys for a staging shop)';
     if (production) {
-      problems.push(`Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it does not start with NODE_ENV=production. ${fix}, or unset NODE_ENV to develop locally (SECURITY_HEADERS=production still sends production's headers).`);
+      problems.push(
+        `Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it does not start with NODE_ENV=production. ${fix}, or unset NODE_ENV to develop locally (SECURITY_HEADERS=production still sends production's headers).`,
+      );
     }
     if (!loopback) {
-      problems.push(`Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it only runs on a loopback PUBLIC_URL (localhost, *.localhost, 127.0.0.0/8, [::1]), not on ${publicUrl ?? ''}. ${fix}, or unset PUBLIC_URL to develop on https://localhost:<PORT>.`);
+      problems.push(
+        `Emulated mode (no STRIPE_SECRET_KEY) takes fake payments, so it only runs on a loopback PUBLIC_URL (localhost, *.localhost, 127.0.0.0/8, [::1]), not on ${publicUrl ?? ''}. ${fix}, or unset PUBLIC_URL to develop on https://localhost:<PORT>.`,
+      );
     }
   }
 
@@ -241,39 +259,50 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const securityHeaders: SecurityHeadersProfile = e.SECURITY_HEADERS ?? (developmentAllowed ? 'development' : 'production');
   if (securityHeaders === 'development' && !developmentAllowed) {
     const why = production ? 'NODE_ENV=production' : mode === 'live' ? 'live mode' : `PUBLIC_URL ${publicUrl ?? ''}, which is not loopback`;
-    problems.push(`SECURITY_HEADERS=development sends no lasting HSTS, which is only for a loopback PUBLIC_URL outside production, not with ${why}: unset SECURITY_HEADERS (or set it to production).`);
+    problems.push(
+      `SECURITY_HEADERS=development sends no lasting HSTS, which is only for a loopback PUBLIC_URL outside production, not with ${why}: unset SECURITY_HEADERS (or set it to production).`,
+    );
   }
   if (securityHeaders === 'development' && e.HSTS_PRELOAD === 'true') {
-    problems.push('HSTS_PRELOAD=true needs the production headers, but they are development here (a loopback PUBLIC_URL, no NODE_ENV=production): unset HSTS_PRELOAD, or set SECURITY_HEADERS=production.');
+    problems.push(
+      'HSTS_PRELOAD=true needs the production headers, but they are development here (a loopback PUBLIC_URL, no NODE_ENV=production): unset HSTS_PRELOAD, or set SECURITY_HEADERS=production.',
+    );
   }
 
   if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     problems.push('Set both TLS_CERT_FILE and TLS_KEY_FILE (PEM files), or neither to use the development CA.');
   }
   if (mode === 'live' && (e.TLS_CERT_FILE === undefined || e.TLS_KEY_FILE === undefined)) {
-    problems.push('Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only).');
+    problems.push(
+      'Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only).',
+    );
   }
-  const tls = e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
-    ? {
-        certFile: path.resolve(e.TLS_CERT_FILE),
-        keyFile: path.resolve(e.TLS_KEY_FILE),
-        // Live customers' browsers must accept it: a public CA's certificate for PUBLIC_URL's host.
-        requirements: mode === 'live' ? { host: publicHost } : null,
-      }
-    : null;
+  const tls =
+    e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+      ? {
+          certFile: path.resolve(e.TLS_CERT_FILE),
+          keyFile: path.resolve(e.TLS_KEY_FILE),
+          // Live customers' browsers must accept it: a public CA's certificate for PUBLIC_URL's host.
+          requirements: mode === 'live' ? { host: publicHost } : null,
+        }
+      : null;
 
   const webhookSources = parseWebhookSources(e.STRIPE_WEBHOOK_IPS);
   if (typeof webhookSources === 'string') problems.push(webhookSources);
   else if (webhookSources !== null && mode === 'emulated') {
     // The emulator delivers from this machine, never from Stripe's addresses.
-    problems.push('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks (test or live mode): the emulator delivers from this machine. Unset it (or set it to off) in emulated mode.');
+    problems.push(
+      'STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks (test or live mode): the emulator delivers from this machine. Unset it (or set it to off) in emulated mode.',
+    );
   }
 
   const database = parseDatabaseUrl(e.DATABASE_URL ?? DEFAULTS.databaseUrl);
   if (typeof database === 'string') problems.push(database);
   else if (mode === 'live' && database.engine === 'postgres' && !usesDatabaseTls(database.url)) {
     // Orders and payment ids cross the network to a remote database: TLS everywhere, as for Stripe.
-    problems.push('DATABASE_URL points at a remote PostgreSQL without TLS in live mode: add ?sslmode=verify-full (or sslmode=require) to the URL.');
+    problems.push(
+      'DATABASE_URL points at a remote PostgreSQL without TLS in live mode: add ?sslmode=verify-full (or sslmode=require) to the URL.',
+    );
   }
 
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);

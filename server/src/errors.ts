@@ -55,9 +55,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
-    const body: ApiErrorBody['error'] = known && status < 500
-      ? { code: known.code, message: known.publicMessage }
-      : { code: known?.code ?? 'internal_error', message: known?.publicMessage ?? 'Something went wrong on our side. Please try again.' };
+    const body: ApiErrorBody['error'] =
+      known && status < 500
+        ? { code: known.code, message: known.publicMessage }
+        : { code: known?.code ?? 'internal_error', message: known?.publicMessage ?? 'Something went wrong on our side. Please try again.' };
     res.status(status).json({ error: body });
   };
 }

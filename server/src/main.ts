@@ -29,7 +29,11 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 function listen(server: http.Server | https.Server, port: number, variable: 'PORT' | 'HTTP_PORT'): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop the other process, or set ${variable} to a free port.`) : error);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is in use: stop the other process, or set ${variable} to a free port.`)
+          : error,
+      );
     };
     server.once('error', onError);
     server.listen(port, () => {
@@ -74,13 +78,23 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
   return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
 }
 
-function printBanner(lines: { publicUrl: string; httpPort: number; mode: Config['mode']; emulatorUrl: string | null; caPath: string | null; database: string; securityHeaders: Config['securityHeaders'] }) {
+function printBanner(lines: {
+  publicUrl: string;
+  httpPort: number;
+  mode: Config['mode'];
+  emulatorUrl: string | null;
+  caPath: string | null;
+  database: string;
+  securityHeaders: Config['securityHeaders'];
+}) {
   const banner = [
     '',
     `  Stripe Secure Starter is running in ${lines.mode} mode`,
     `  Shop:          ${lines.publicUrl}`,
     `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
-    lines.emulatorUrl ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)` : undefined,
+    lines.emulatorUrl
+      ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)`
+      : undefined,
     `  Database:      ${lines.database}`,
     lines.securityHeaders === 'development'
       ? '  Headers:       development: HSTS max-age=0, so this host name keeps no HSTS (SECURITY_HEADERS=production sends the two-year policy)'
@@ -140,13 +154,34 @@ async function main(): Promise<void> {
   const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
   const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
 
-  printBanner({ publicUrl, httpPort, mode: config.mode, emulatorUrl: emulator?.url ?? null, caPath: credentials.caPath, database: db.description, securityHeaders: config.securityHeaders });
-  logger.info({ mode: config.mode, port, httpPort, database: db.engine, rateLimitStore: config.rateLimitStore, securityHeaders: config.securityHeaders }, 'listening');
+  printBanner({
+    publicUrl,
+    httpPort,
+    mode: config.mode,
+    emulatorUrl: emulator?.url ?? null,
+    caPath: credentials.caPath,
+    database: db.description,
+    securityHeaders: config.securityHeaders,
+  });
+  logger.info(
+    {
+      mode: config.mode,
+      port,
+      httpPort,
+      database: db.engine,
+      rateLimitStore: config.rateLimitStore,
+      securityHeaders: config.securityHeaders,
+    },
+    'listening',
+  );
 
   // Catch up on events missed while we were down, in the background: readiness does not
   // wait for it, and webhooks arriving meanwhile are safe (same idempotent path).
   const stopReconciling = new AbortController();
-  const reconciled = reconcileMissedEvents({ stripe, store, logger, mode: config.mode, cursor: createReconcileCursor(db) }, { signal: stopReconciling.signal })
+  const reconciled = reconcileMissedEvents(
+    { stripe, store, logger, mode: config.mode, cursor: createReconcileCursor(db) },
+    { signal: stopReconciling.signal },
+  )
     .then((summary) => logger.info({ reconcile: summary }, 'reconciled missed Stripe events'))
     .catch((error: unknown) => logger.error({ err: error }, 'reconciling missed Stripe events failed; run `npm run reconcile` later'));
 

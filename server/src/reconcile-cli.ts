@@ -26,7 +26,13 @@ async function main(): Promise<number> {
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
   const db = await openDatabase(config.database);
   try {
-    const summary = await reconcileMissedEvents({ stripe, store: createOrderStore(db), logger, mode: config.mode, cursor: createReconcileCursor(db) });
+    const summary = await reconcileMissedEvents({
+      stripe,
+      store: createOrderStore(db),
+      logger,
+      mode: config.mode,
+      cursor: createReconcileCursor(db),
+    });
     logger.info({ reconcile: summary }, 'reconciled missed Stripe events');
     return summary.failed === 0 ? 0 : 1;
   } finally {

@@ -92,14 +92,19 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
     it('uses an idempotency key derived from the order', async () => {
       const product = catalog.products.at(-1) ?? catalog.products[0];
       const res = await postCheckout(JSON.stringify({ items: [{ productId: product?.id, quantity: 1 }] }));
-      const sessionId = ((res.json() as { url: string }).url.split('/').at(-1)) ?? '';
+      const sessionId = (res.json() as { url: string }).url.split('/').at(-1) ?? '';
       const order = await app.store.findOrderByCheckoutSession(sessionId);
       // Replaying the same key with the same parameters returns the same session (Stripe's rule).
       const again = await app.stripe.checkout.sessions.create(
         {
           mode: 'payment',
           ui_mode: 'hosted_page',
-          line_items: [{ quantity: 1, price_data: { currency: catalog.currency, unit_amount: product?.unitAmount, product_data: { name: product?.name ?? '' } } }],
+          line_items: [
+            {
+              quantity: 1,
+              price_data: { currency: catalog.currency, unit_amount: product?.unitAmount, product_data: { name: product?.name ?? '' } },
+            },
+          ],
           client_reference_id: order?.id ?? '',
           metadata: { order_id: order?.id ?? '' },
           payment_intent_data: { metadata: { order_id: order?.id ?? '' } },
@@ -112,7 +117,13 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
     });
 
     const refusals: [string, string, Record<string, string>, number, string][] = [
-      ['an unknown product', JSON.stringify({ items: [{ productId: UNKNOWN_PRODUCT_ID, quantity: 1 }] }), JSON_HEADERS, 400, 'unknown_product'],
+      [
+        'an unknown product',
+        JSON.stringify({ items: [{ productId: UNKNOWN_PRODUCT_ID, quantity: 1 }] }),
+        JSON_HEADERS,
+        400,
+        'unknown_product',
+      ],
       ['quantity 0', withItem({ quantity: 0 }), JSON_HEADERS, 400, 'invalid_request'],
       ['quantity 11', withItem({ quantity: 11 }), JSON_HEADERS, 400, 'invalid_request'],
       ['a fractional quantity', withItem({ quantity: 1.5 }), JSON_HEADERS, 400, 'invalid_request'],
@@ -120,13 +131,31 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
       ['a client-supplied price', withItem({ unitAmount: 1 }), JSON_HEADERS, 400, 'invalid_request'],
       ['an extra top-level field', JSON.stringify({ items: [itemAt(catalog, 0)], amount: 1 }), JSON_HEADERS, 400, 'invalid_request'],
       ['an empty cart', JSON.stringify({ items: [] }), JSON_HEADERS, 400, 'invalid_request'],
-      ['more lines than the catalog has products', JSON.stringify({ items: catalog.products.concat(catalog.products[0] ?? []).map((p) => ({ productId: p.id, quantity: 1 })) }), JSON_HEADERS, 400, 'invalid_request'],
-      ['the same product twice', JSON.stringify({ items: [itemAt(catalog, 0), itemAt(catalog, 0)] }), JSON_HEADERS, 400, catalog.products.length >= 2 ? 'duplicate_product' : 'invalid_request'],
+      [
+        'more lines than the catalog has products',
+        JSON.stringify({ items: catalog.products.concat(catalog.products[0] ?? []).map((p) => ({ productId: p.id, quantity: 1 })) }),
+        JSON_HEADERS,
+        400,
+        'invalid_request',
+      ],
+      [
+        'the same product twice',
+        JSON.stringify({ items: [itemAt(catalog, 0), itemAt(catalog, 0)] }),
+        JSON_HEADERS,
+        400,
+        catalog.products.length >= 2 ? 'duplicate_product' : 'invalid_request',
+      ],
       ['a JSON array body', JSON.stringify([1]), JSON_HEADERS, 400, 'invalid_request'],
       ['malformed JSON', '{"items": [', JSON_HEADERS, 400, 'invalid_json'],
       ['a form-encoded body', 'items=1', { 'Content-Type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
       ['a text/plain body (a "simple" cross-site request)', one, { 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
-      ['a body over 10 KB', JSON.stringify({ items: [{ productId: 'x'.repeat(11 * 1024), quantity: 1 }] }), JSON_HEADERS, 413, 'body_too_large'],
+      [
+        'a body over 10 KB',
+        JSON.stringify({ items: [{ productId: 'x'.repeat(11 * 1024), quantity: 1 }] }),
+        JSON_HEADERS,
+        413,
+        'body_too_large',
+      ],
       ['another Origin', one, { ...JSON_HEADERS, Origin: 'https://evil.example' }, 403, 'cross_site_request'],
       ['Sec-Fetch-Site: cross-site', one, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' }, 403, 'cross_site_request'],
       ['Sec-Fetch-Site: same-site', one, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'same-site' }, 403, 'cross_site_request'],
@@ -145,7 +174,11 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
     });
 
     it('rate-limits checkout per client', async () => {
-      const limited = await startTestApp({ stripeApi: emulator, catalog, rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100 } });
+      const limited = await startTestApp({
+        stripeApi: emulator,
+        catalog,
+        rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100 },
+      });
       try {
         const body = one;
         const statuses: number[] = [];
@@ -199,7 +232,10 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
           error: { code: 'payment_provider_error', message: 'The payment provider could not start checkout. Please try again.' },
         });
         const logged = offline.logLines.map((line) => JSON.parse(line) as { msg: string; level: number; err?: { message?: string } });
-        expect(logged.find((line) => line.msg === 'request failed')).toMatchObject({ level: 50, err: { message: expect.stringContaining('provider') } });
+        expect(logged.find((line) => line.msg === 'request failed')).toMatchObject({
+          level: 50,
+          err: { message: expect.stringContaining('provider') },
+        });
         // The order written first stays pending, without a session: nothing was charged.
         const orders = await offline.db.db.selectFrom('orders').select(['status', 'checkout_session_id']).execute();
         expect(orders).toEqual([{ status: 'pending', checkout_session_id: null }]);
@@ -237,8 +273,14 @@ describe('a catalog of the largest size', () => {
     const offline = await startTestApp({ catalog: largest.catalog });
     try {
       const items = largest.catalog.products.map((p) => ({ productId: p.id, quantity: MAX_QUANTITY }));
-      const res = await offline.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items, uiMode: 'embedded_page' }) });
-      expect(res.json()).toEqual({ error: { code: 'payment_provider_error', message: 'The payment provider could not start checkout. Please try again.' } });
+      const res = await offline.request('/api/checkout-sessions', {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ items, uiMode: 'embedded_page' }),
+      });
+      expect(res.json()).toEqual({
+        error: { code: 'payment_provider_error', message: 'The payment provider could not start checkout. Please try again.' },
+      });
       const orders = await offline.db.db.selectFrom('orders').select(['amount', 'currency']).execute();
       expect(orders).toEqual([{ amount: basketTotal(largest.catalog, items), currency: 'usd' }]);
     } finally {

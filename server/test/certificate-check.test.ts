@@ -70,7 +70,12 @@ describe('live-mode certificate at startup', () => {
     await expect(loadTlsCredentials({ ...exact, ...live('shop.example.com') })).resolves.toMatchObject({ caPath: null });
     const wildcard = writePair(await makeLeaf(ca, 'example.com', [{ type: 2, value: '*.example.com' }]));
     await expect(loadTlsCredentials({ ...wildcard, ...live('shop.example.com') })).resolves.toMatchObject({ caPath: null });
-    const ips = writePair(await makeLeaf(ca, 'ips', [{ type: 7, ip: '203.0.113.7' }, { type: 7, ip: '2001:db8::1' }]));
+    const ips = writePair(
+      await makeLeaf(ca, 'ips', [
+        { type: 7, ip: '203.0.113.7' },
+        { type: 7, ip: '2001:db8::1' },
+      ]),
+    );
     await expect(loadTlsCredentials({ ...ips, ...live('203.0.113.7') })).resolves.toMatchObject({ caPath: null });
     await expect(loadTlsCredentials({ ...ips, ...live('[2001:db8::1]') })).resolves.toMatchObject({ caPath: null });
   });
@@ -123,7 +128,12 @@ describe('live-mode certificate on hot reload', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const lines: string[] = [];
-    const stop = watchCertificateFiles(server, files, createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } }), 20);
+    const stop = watchCertificateFiles(
+      server,
+      files,
+      createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } }),
+      20,
+    );
     const servedCn = () =>
       new Promise<string>((resolve, reject) => {
         const socket = tls.connect({ host: '127.0.0.1', port, servername: 'shop.example.com', rejectUnauthorized: false }, () => {
@@ -145,12 +155,16 @@ describe('live-mode certificate on hot reload', () => {
     try {
       expect(await servedCn()).toBe('first');
       replace(await ensureDevCertificate());
-      expect(await logged(/comes from the development CA/)).toMatch(/"level":50[^\n]*comes from the development CA[^\n]*TLS certificate change refused: the previous certificate is still served/);
+      expect(await logged(/comes from the development CA/)).toMatch(
+        /"level":50[^\n]*comes from the development CA[^\n]*TLS certificate change refused: the previous certificate is still served/,
+      );
       expect(await servedCn()).toBe('first');
 
       // Each file's watcher may reload, so a refusal can be logged twice: wait for this one's reason.
       replace(await makeLeaf(ca, 'elsewhere', [{ type: 2, value: 'other.example.com' }]));
-      expect(await logged(/does not cover shop\.example\.com/)).toMatch(/"level":50[^\n]*does not cover shop\.example\.com[^\n]*TLS certificate change refused/);
+      expect(await logged(/does not cover shop\.example\.com/)).toMatch(
+        /"level":50[^\n]*does not cover shop\.example\.com[^\n]*TLS certificate change refused/,
+      );
       expect(await servedCn()).toBe('first');
 
       replace(await makeLeaf(ca, 'renewed', [{ type: 2, value: 'shop.example.com' }]));

@@ -15,7 +15,12 @@ const LIVE_KEYS = {
   STRIPE_PUBLISHABLE_KEY: 'pk_live_51abcDEF',
   STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678',
 };
-const LIVE_READY = { ...LIVE_KEYS, TLS_CERT_FILE: '/etc/tls/shop.pem', TLS_KEY_FILE: '/etc/tls/shop-key.pem', PUBLIC_URL: 'https://shop.example.com' };
+const LIVE_READY = {
+  ...LIVE_KEYS,
+  TLS_CERT_FILE: '/etc/tls/shop.pem',
+  TLS_KEY_FILE: '/etc/tls/shop-key.pem',
+  PUBLIC_URL: 'https://shop.example.com',
+};
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -78,12 +83,20 @@ describe('loadConfig', () => {
     expect(config.mode).toBe('live');
     expect(config.publicUrl).toBe('https://shop.example.com');
     // Live mode checks the certificate against PUBLIC_URL's host when it loads (security/tls.ts).
-    expect(config.tls).toEqual({ certFile: '/etc/tls/shop.pem', keyFile: '/etc/tls/shop-key.pem', requirements: { host: 'shop.example.com' } });
+    expect(config.tls).toEqual({
+      certFile: '/etc/tls/shop.pem',
+      keyFile: '/etc/tls/shop-key.pem',
+      requirements: { host: 'shop.example.com' },
+    });
     expect(config.securityHeaders).toBe('production');
   });
 
   it('puts no requirement on certificate files outside live mode', () => {
-    expect(loadConfig({ ...TEST_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' }).tls).toEqual({ certFile: '/a.pem', keyFile: '/b.pem', requirements: null });
+    expect(loadConfig({ ...TEST_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' }).tls).toEqual({
+      certFile: '/a.pem',
+      keyFile: '/b.pem',
+      requirements: null,
+    });
   });
 
   it('reads the emulator options and a fixed emulator webhook secret', () => {
@@ -104,8 +117,19 @@ describe('loadConfig', () => {
   });
 
   it('reads DATABASE_URL, LOG_LEVEL, HSTS_PRELOAD and TRUST_PROXY', () => {
-    const config = loadConfig({ DATABASE_URL: 'file:/tmp/x/shop.sqlite', LOG_LEVEL: 'warn', HSTS_PRELOAD: 'true', SECURITY_HEADERS: 'production', TRUST_PROXY: '1' });
-    expect(config).toMatchObject({ database: { engine: 'sqlite', file: '/tmp/x/shop.sqlite' }, logLevel: 'warn', hstsPreload: true, trustProxyHops: 1 });
+    const config = loadConfig({
+      DATABASE_URL: 'file:/tmp/x/shop.sqlite',
+      LOG_LEVEL: 'warn',
+      HSTS_PRELOAD: 'true',
+      SECURITY_HEADERS: 'production',
+      TRUST_PROXY: '1',
+    });
+    expect(config).toMatchObject({
+      database: { engine: 'sqlite', file: '/tmp/x/shop.sqlite' },
+      logLevel: 'warn',
+      hstsPreload: true,
+      trustProxyHops: 1,
+    });
   });
 
   it('selects PostgreSQL with a postgres:// DATABASE_URL, with rate-limit counters shared in it unless told otherwise', () => {
@@ -117,30 +141,53 @@ describe('loadConfig', () => {
   });
 
   it('requires TLS to a remote PostgreSQL in live mode, not on loopback', () => {
-    expect(() => loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' })).toThrow(/without TLS in live mode: add \?sslmode=verify-full/);
-    expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop?sslmode=verify-full' }).database).toMatchObject({ engine: 'postgres' });
-    expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@127.0.0.1:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
-    expect(loadConfig({ ...TEST_KEYS, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' }).database).toMatchObject({ engine: 'postgres' });
+    expect(() => loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' })).toThrow(
+      /without TLS in live mode: add \?sslmode=verify-full/,
+    );
+    expect(
+      loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop?sslmode=verify-full' }).database,
+    ).toMatchObject({ engine: 'postgres' });
+    expect(loadConfig({ ...LIVE_READY, DATABASE_URL: 'postgres://shop:pw@127.0.0.1:5432/shop' }).database).toMatchObject({
+      engine: 'postgres',
+    });
+    expect(loadConfig({ ...TEST_KEYS, DATABASE_URL: 'postgres://shop:pw@db.internal:5432/shop' }).database).toMatchObject({
+      engine: 'postgres',
+    });
   });
 
-  it.each(['https://localhost:8443', 'https://LOCALHOST.', 'https://shop.localhost', 'https://127.0.0.1', 'https://127.1:4242', 'https://127.255.0.9', 'https://[::1]:4242', 'https://[0:0::1]'])(
-    'runs emulated mode on the loopback PUBLIC_URL %s',
-    (publicUrl) => {
-      expect(loadConfig({ PUBLIC_URL: publicUrl }).mode).toBe('emulated');
-    },
-  );
+  it.each([
+    'https://localhost:8443',
+    'https://LOCALHOST.',
+    'https://shop.localhost',
+    'https://127.0.0.1',
+    'https://127.1:4242',
+    'https://127.255.0.9',
+    'https://[::1]:4242',
+    'https://[0:0::1]',
+  ])('runs emulated mode on the loopback PUBLIC_URL %s', (publicUrl) => {
+    expect(loadConfig({ PUBLIC_URL: publicUrl }).mode).toBe('emulated');
+  });
 
-  it.each(['https://shop.example.com', 'https://localhost.example.com', 'https://127.0.0.1.nip.io', 'https://10.0.0.5', 'https://0.0.0.0', 'https://[::ffff:127.0.0.1]', 'https://[2001:db8::1]'])(
-    'refuses emulated mode (fake payments) on the PUBLIC_URL %s, which is not loopback',
-    (publicUrl) => {
-      const problems = problemsOf({ PUBLIC_URL: publicUrl });
-      expect(problems.join('\n')).toMatch(/Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it only runs on a loopback PUBLIC_URL.*Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset PUBLIC_URL/);
-    },
-  );
+  it.each([
+    'https://shop.example.com',
+    'https://localhost.example.com',
+    'https://127.0.0.1.nip.io',
+    'https://10.0.0.5',
+    'https://0.0.0.0',
+    'https://[::ffff:127.0.0.1]',
+    'https://[2001:db8::1]',
+  ])('refuses emulated mode (fake payments) on the PUBLIC_URL %s, which is not loopback', (publicUrl) => {
+    const problems = problemsOf({ PUBLIC_URL: publicUrl });
+    expect(problems.join('\n')).toMatch(
+      /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it only runs on a loopback PUBLIC_URL.*Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset PUBLIC_URL/,
+    );
+  });
 
   it('refuses emulated mode with NODE_ENV=production, and says what to set', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      expect.stringMatching(/Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset NODE_ENV/),
+      expect.stringMatching(
+        /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.*or unset NODE_ENV/,
+      ),
     ]);
     expect(loadConfig({ ...TEST_KEYS, NODE_ENV: 'production' }).mode).toBe('test');
     expect(loadConfig({ NODE_ENV: 'development' }).mode).toBe('emulated');
@@ -161,7 +208,11 @@ describe('loadConfig', () => {
 
     it.each([
       ['NODE_ENV=production', { ...TEST_KEYS, NODE_ENV: 'production' }, /not with NODE_ENV=production/],
-      ['a PUBLIC_URL that is not loopback', { ...TEST_KEYS, PUBLIC_URL: 'https://staging.example.com' }, /not with PUBLIC_URL https:\/\/staging\.example\.com, which is not loopback/],
+      [
+        'a PUBLIC_URL that is not loopback',
+        { ...TEST_KEYS, PUBLIC_URL: 'https://staging.example.com' },
+        /not with PUBLIC_URL https:\/\/staging\.example\.com, which is not loopback/,
+      ],
       ['live mode', LIVE_READY, /not with live mode/],
     ])('refuses SECURITY_HEADERS=development with %s (it sends no lasting HSTS)', (_name, env, reason) => {
       const problems = problemsOf({ ...env, SECURITY_HEADERS: 'development' });
@@ -171,9 +222,17 @@ describe('loadConfig', () => {
     });
 
     it('refuses HSTS_PRELOAD with the development headers, accepts it with production', () => {
-      expect(problemsOf({ HSTS_PRELOAD: 'true' })).toEqual([expect.stringMatching(/HSTS_PRELOAD=true needs the production headers.*set SECURITY_HEADERS=production/)]);
-      expect(loadConfig({ HSTS_PRELOAD: 'true', SECURITY_HEADERS: 'production' })).toMatchObject({ securityHeaders: 'production', hstsPreload: true });
-      expect(loadConfig({ ...TEST_KEYS, HSTS_PRELOAD: 'true', NODE_ENV: 'production' })).toMatchObject({ securityHeaders: 'production', hstsPreload: true });
+      expect(problemsOf({ HSTS_PRELOAD: 'true' })).toEqual([
+        expect.stringMatching(/HSTS_PRELOAD=true needs the production headers.*set SECURITY_HEADERS=production/),
+      ]);
+      expect(loadConfig({ HSTS_PRELOAD: 'true', SECURITY_HEADERS: 'production' })).toMatchObject({
+        securityHeaders: 'production',
+        hstsPreload: true,
+      });
+      expect(loadConfig({ ...TEST_KEYS, HSTS_PRELOAD: 'true', NODE_ENV: 'production' })).toMatchObject({
+        securityHeaders: 'production',
+        hstsPreload: true,
+      });
     });
   });
 
@@ -181,27 +240,75 @@ describe('loadConfig', () => {
     ['a malformed secret key', { ...TEST_KEYS, STRIPE_SECRET_KEY: 'sk_foo_123' }, /STRIPE_SECRET_KEY is malformed.*sk_test_/],
     ['a publishable key in place of the secret key', { ...TEST_KEYS, STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY is malformed/],
     ['a malformed publishable key', { ...TEST_KEYS, STRIPE_PUBLISHABLE_KEY: 'pk_123' }, /STRIPE_PUBLISHABLE_KEY is malformed/],
-    ['a test secret key with a live publishable key', { ...TEST_KEYS, STRIPE_PUBLISHABLE_KEY: 'pk_live_123' }, /live-mode key but STRIPE_SECRET_KEY is a test-mode key: use the pk_test_/],
-    ['a live secret key with a test publishable key', { ...LIVE_READY, STRIPE_PUBLISHABLE_KEY: 'pk_test_123' }, /test-mode key but STRIPE_SECRET_KEY is a live-mode key/],
-    ['a missing publishable key', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' }, /STRIPE_PUBLISHABLE_KEY is missing: set the pk_test_/],
-    ['a missing webhook secret in test mode', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_PUBLISHABLE_KEY: 'pk_test_1' }, /STRIPE_WEBHOOK_SECRET is missing.*stripe listen/],
+    [
+      'a test secret key with a live publishable key',
+      { ...TEST_KEYS, STRIPE_PUBLISHABLE_KEY: 'pk_live_123' },
+      /live-mode key but STRIPE_SECRET_KEY is a test-mode key: use the pk_test_/,
+    ],
+    [
+      'a live secret key with a test publishable key',
+      { ...LIVE_READY, STRIPE_PUBLISHABLE_KEY: 'pk_test_123' },
+      /test-mode key but STRIPE_SECRET_KEY is a live-mode key/,
+    ],
+    [
+      'a missing publishable key',
+      { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' },
+      /STRIPE_PUBLISHABLE_KEY is missing: set the pk_test_/,
+    ],
+    [
+      'a missing webhook secret in test mode',
+      { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_PUBLISHABLE_KEY: 'pk_test_1' },
+      /STRIPE_WEBHOOK_SECRET is missing.*stripe listen/,
+    ],
     ['a missing webhook secret in live mode', { ...LIVE_READY, STRIPE_WEBHOOK_SECRET: '' }, /STRIPE_WEBHOOK_SECRET is missing/],
-    ['a webhook secret without whsec_', { ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: 'we_123456789' }, /STRIPE_WEBHOOK_SECRET must start with whsec_/],
-    ['a live key without certificate files', { ...LIVE_KEYS, PUBLIC_URL: 'https://shop.example.com' }, /Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE/],
-    ['a live key without PUBLIC_URL', { ...LIVE_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' }, /PUBLIC_URL is required in live mode/],
+    [
+      'a webhook secret without whsec_',
+      { ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: 'we_123456789' },
+      /STRIPE_WEBHOOK_SECRET must start with whsec_/,
+    ],
+    [
+      'a live key without certificate files',
+      { ...LIVE_KEYS, PUBLIC_URL: 'https://shop.example.com' },
+      /Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE/,
+    ],
+    [
+      'a live key without PUBLIC_URL',
+      { ...LIVE_KEYS, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' },
+      /PUBLIC_URL is required in live mode/,
+    ],
     ['an http:// PUBLIC_URL', { ...LIVE_READY, PUBLIC_URL: 'http://shop.example.com' }, /PUBLIC_URL must be an https:\/\/ URL/],
-    ['a PUBLIC_URL with a path', { PUBLIC_URL: 'https://shop.example.com/store' }, /PUBLIC_URL must be an origin only.*https:\/\/shop\.example\.com/],
+    [
+      'a PUBLIC_URL with a path',
+      { PUBLIC_URL: 'https://shop.example.com/store' },
+      /PUBLIC_URL must be an origin only.*https:\/\/shop\.example\.com/,
+    ],
     ['only one of the TLS files', { TLS_CERT_FILE: '/a.pem' }, /Set both TLS_CERT_FILE and TLS_KEY_FILE/],
-    ['STRIPE_API_URL with a live key', { ...LIVE_READY, STRIPE_API_URL: 'https://localhost:12111' }, /STRIPE_API_URL may only be used with test keys/],
+    [
+      'STRIPE_API_URL with a live key',
+      { ...LIVE_READY, STRIPE_API_URL: 'https://localhost:12111' },
+      /STRIPE_API_URL may only be used with test keys/,
+    ],
     ['an http STRIPE_API_URL', { ...TEST_KEYS, STRIPE_API_URL: 'http://localhost:12111' }, /STRIPE_API_URL must be an https:\/\/ URL/],
-    ['a publishable key without a secret key', { STRIPE_PUBLISHABLE_KEY: 'pk_test_1' }, /STRIPE_PUBLISHABLE_KEY is set but STRIPE_SECRET_KEY is not/],
-    ['a webhook secret without a secret key', { STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' }, /STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not/],
+    [
+      'a publishable key without a secret key',
+      { STRIPE_PUBLISHABLE_KEY: 'pk_test_1' },
+      /STRIPE_PUBLISHABLE_KEY is set but STRIPE_SECRET_KEY is not/,
+    ],
+    [
+      'a webhook secret without a secret key',
+      { STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh12345678' },
+      /STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not/,
+    ],
     ['emulator settings outside emulated mode', { ...TEST_KEYS, EMULATOR_PORT: '12111' }, /EMULATOR_PORT only applies in emulated mode/],
     ['a malformed emulator webhook secret', { EMULATOR_WEBHOOK_SECRET: 'secret' }, /EMULATOR_WEBHOOK_SECRET must start with whsec_/],
     ['a non-numeric port', { PORT: 'https' }, /PORT must be a number between 0 and 65535/],
     ['a port out of range', { HTTP_PORT: '70000' }, /HTTP_PORT must be between 0 and 65535/],
     ['the same HTTPS and HTTP port', { PORT: '8443', HTTP_PORT: '8443' }, /PORT and HTTP_PORT are both 8443/],
-    ['a DATABASE_URL that is neither file: nor postgres:', { DATABASE_URL: 'mysql://db/shop' }, /DATABASE_URL must be file:<path to a SQLite file>.*or postgres:\/\/user:password@host/],
+    [
+      'a DATABASE_URL that is neither file: nor postgres:',
+      { DATABASE_URL: 'mysql://db/shop' },
+      /DATABASE_URL must be file:<path to a SQLite file>.*or postgres:\/\/user:password@host/,
+    ],
     ['an empty file: DATABASE_URL', { DATABASE_URL: 'file:' }, /DATABASE_URL must be file:<path/],
     ['a PostgreSQL URL without a host', { DATABASE_URL: 'postgres://' }, /DATABASE_URL is not a valid PostgreSQL URL/],
     ['an unknown RATE_LIMIT_STORE', { RATE_LIMIT_STORE: 'redis' }, /RATE_LIMIT_STORE must be memory \(one instance\) or database/],
@@ -212,7 +319,10 @@ describe('loadConfig', () => {
 
   it.each(cases)('refuses %s with a message that says how to fix it', (_name, env, message) => {
     const problems = problemsOf(env);
-    expect(problems.some((problem) => message.test(problem)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((problem) => message.test(problem)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('lists every problem at once and points at .env.example', () => {
@@ -226,7 +336,13 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
     expect(message).toContain('.env.example');
-    for (const part of ['STRIPE_PUBLISHABLE_KEY is missing', 'STRIPE_WEBHOOK_SECRET is missing', 'Live mode needs a real certificate', 'PUBLIC_URL is required', 'PORT and HTTP_PORT']) {
+    for (const part of [
+      'STRIPE_PUBLISHABLE_KEY is missing',
+      'STRIPE_WEBHOOK_SECRET is missing',
+      'Live mode needs a real certificate',
+      'PUBLIC_URL is required',
+      'PORT and HTTP_PORT',
+    ]) {
       expect(message).toContain(part);
     }
   });
@@ -240,17 +356,23 @@ describe('STRIPE_WEBHOOK_IPS', () => {
 
   it('takes stripe, addresses and CIDR ranges, IPv4 and IPv6', () => {
     expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: 'stripe' }).webhookSources).toEqual({ stripe: true, extra: [] });
-    expect(loadConfig({ ...LIVE_READY, STRIPE_WEBHOOK_IPS: 'stripe, 203.0.113.0/24,2001:db8::/32, 198.51.100.7' }).webhookSources)
-      .toEqual({ stripe: true, extra: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'] });
+    expect(loadConfig({ ...LIVE_READY, STRIPE_WEBHOOK_IPS: 'stripe, 203.0.113.0/24,2001:db8::/32, 198.51.100.7' }).webhookSources).toEqual({
+      stripe: true,
+      extra: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'],
+    });
     expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: '10.0.0.0/8' }).webhookSources).toEqual({ stripe: false, extra: ['10.0.0.0/8'] });
   });
 
   it.each(['on', 'stripe,203.0.113.0/33', 'stripe,example.com', ',', '10.0.0.0/8/1'])('refuses %s with the accepted forms', (value) => {
-    expect(problemsOf({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: value })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_IPS must be off, stripe .*not understood/)]);
+    expect(problemsOf({ ...TEST_KEYS, STRIPE_WEBHOOK_IPS: value })).toEqual([
+      expect.stringMatching(/^STRIPE_WEBHOOK_IPS must be off, stripe .*not understood/),
+    ]);
   });
 
   it('is refused in emulated mode, where the emulator delivers from this machine', () => {
-    expect(problemsOf({ STRIPE_WEBHOOK_IPS: 'stripe' })).toEqual([expect.stringContaining('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks')]);
+    expect(problemsOf({ STRIPE_WEBHOOK_IPS: 'stripe' })).toEqual([
+      expect.stringContaining('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks'),
+    ]);
     expect(loadConfig({ STRIPE_WEBHOOK_IPS: 'off' }).webhookSources).toBeNull();
   });
 });

@@ -22,9 +22,17 @@ import { MIGRATIONS } from '../src/store/migrations';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import type { TestDatabase } from './helpers/databases';
 
-const violation = (blocked: string) => ({ documentUrl: 'https://shop.example/payment?session=cs_123&email=a@b.c', directive: 'script-src-elem', blockedUrl: blocked });
+const violation = (blocked: string) => ({
+  documentUrl: 'https://shop.example/payment?session=cs_123&email=a@b.c',
+  directive: 'script-src-elem',
+  blockedUrl: blocked,
+});
 /** A distinct violation per `i`: another page each time, so no two share a row. */
-const floodReport = (i: number) => ({ documentUrl: `https://shop.example/page-${i}`, directive: 'img-src', blockedUrl: `https://flood-${i}.example/x.gif` });
+const floodReport = (i: number) => ({
+  documentUrl: `https://shop.example/page-${i}`,
+  directive: 'img-src',
+  blockedUrl: `https://flood-${i}.example/x.gif`,
+});
 const GENUINE = 'browser 203.0.113.7';
 const FLOODER = 'client 198.51.100.9';
 
@@ -48,7 +56,14 @@ describeEachEngine('CSP report store', (engine) => {
     clock += 60;
     await expect(reports.record(violation('inline'), FLOODER)).resolves.toBe('repeat');
     expect(await reports.listSince(0)).toEqual([
-      { documentUrl: 'https://shop.example/payment', directive: 'script-src-elem', blockedUrl: 'inline', count: 2, firstSeen: 1_800_000_000, lastSeen: 1_800_000_060 },
+      {
+        documentUrl: 'https://shop.example/payment',
+        directive: 'script-src-elem',
+        blockedUrl: 'inline',
+        count: 2,
+        firstSeen: 1_800_000_000,
+        lastSeen: 1_800_000_060,
+      },
     ]);
   });
 
@@ -57,13 +72,19 @@ describeEachEngine('CSP report store', (engine) => {
     await reports.record(violation('https://evil.example/a.js'), FLOODER);
     await reports.record(violation('https://evil.example/b/c.js?v=2'), FLOODER);
     await reports.record(violation('https://evil.example:8443/a.js'), FLOODER);
-    expect((await reports.listSince(0)).map(({ blockedUrl, count }) => ({ blockedUrl, count })).sort((a, b) => a.blockedUrl.localeCompare(b.blockedUrl))).toEqual([
+    expect(
+      (await reports.listSince(0))
+        .map(({ blockedUrl, count }) => ({ blockedUrl, count }))
+        .sort((a, b) => a.blockedUrl.localeCompare(b.blockedUrl)),
+    ).toEqual([
       { blockedUrl: 'https://evil.example', count: 2 },
       { blockedUrl: 'https://evil.example:8443', count: 1 },
     ]);
-    expect(['inline', 'eval', 'wasm-eval', 'data:image/png;base64,iVBORw0KGgo=', 'blob:https://shop.example/0b4f', 'about:blank', ''].map(reduceBlockedUrl)).toEqual([
-      'inline', 'eval', 'wasm-eval', 'data:', 'https://shop.example', 'about:', '',
-    ]);
+    expect(
+      ['inline', 'eval', 'wasm-eval', 'data:image/png;base64,iVBORw0KGgo=', 'blob:https://shop.example/0b4f', 'about:blank', ''].map(
+        reduceBlockedUrl,
+      ),
+    ).toEqual(['inline', 'eval', 'wasm-eval', 'data:', 'https://shop.example', 'about:', '']);
   });
 
   it('never stores query strings or fragments, which can carry tokens and emails', async () => {
@@ -85,12 +106,24 @@ describeEachEngine('CSP report store', (engine) => {
     }
     const stored = await reports.listSince(0);
     expect(stored.filter((r) => r.blockedUrl === 'https://skimmer.example')).toEqual([
-      { documentUrl: 'https://shop.example/payment', directive: 'script-src-elem', blockedUrl: 'https://skimmer.example', count: 1, firstSeen: genuineSeen, lastSeen: genuineSeen },
+      {
+        documentUrl: 'https://shop.example/payment',
+        directive: 'script-src-elem',
+        blockedUrl: 'https://skimmer.example',
+        count: 1,
+        firstSeen: genuineSeen,
+        lastSeen: genuineSeen,
+      },
     ]);
     expect(stored).toHaveLength(1 + DEFAULT_CSP_REPORT_QUOTA.perClient);
     expect(await reports.listDropsSince(genuineSeen)).toEqual([
       // The first request past the quota is the first drop.
-      { reason: 'over-quota', count: sent - DEFAULT_CSP_REPORT_QUOTA.perClient, firstSeen: genuineSeen + 2 * (Math.floor(DEFAULT_CSP_REPORT_QUOTA.perClient / 20) + 1), lastSeen: clock },
+      {
+        reason: 'over-quota',
+        count: sent - DEFAULT_CSP_REPORT_QUOTA.perClient,
+        firstSeen: genuineSeen + 2 * (Math.floor(DEFAULT_CSP_REPORT_QUOTA.perClient / 20) + 1),
+        lastSeen: clock,
+      },
     ]);
   });
 
@@ -114,11 +147,26 @@ describeEachEngine('CSP report store', (engine) => {
       await reports.record(floodReport(i), FLOODER);
     }
     // The flooder filled the table (4 rows after the genuine one) and its fifth and sixth were refused.
-    expect(await blockedOf(reports)).toEqual(['https://flood-0.example', 'https://flood-1.example', 'https://flood-2.example', 'https://flood-3.example', 'https://skimmer.example']);
+    expect(await blockedOf(reports)).toEqual([
+      'https://flood-0.example',
+      'https://flood-1.example',
+      'https://flood-2.example',
+      'https://flood-3.example',
+      'https://skimmer.example',
+    ]);
     clock += 1;
     await expect(reports.record(violation('inline'), 'browser 192.0.2.1')).resolves.toBe('stored');
-    expect(await blockedOf(reports)).toEqual(['https://flood-0.example', 'https://flood-1.example', 'https://flood-2.example', 'https://skimmer.example', 'inline']);
-    expect((await reports.listDropsSince(0)).map((d) => [d.reason, d.count])).toEqual([['evicted', 1], ['table-full', 2]]);
+    expect(await blockedOf(reports)).toEqual([
+      'https://flood-0.example',
+      'https://flood-1.example',
+      'https://flood-2.example',
+      'https://skimmer.example',
+      'inline',
+    ]);
+    expect((await reports.listDropsSince(0)).map((d) => [d.reason, d.count])).toEqual([
+      ['evicted', 1],
+      ['table-full', 2],
+    ]);
   });
 
   it('never evicts a violation for a client holding as many rows: many clients of one row each fill it, the next is refused', async () => {
@@ -144,14 +192,21 @@ describeEachEngine('CSP report store', (engine) => {
 
   it('stores a report that carries a card number with the number masked, fingerprinted after masking', async () => {
     const reports = store();
-    const fromPage = (pathname: string) => ({ documentUrl: `https://shop.example/${pathname}`, directive: 'connect-src', blockedUrl: 'https://evil.example/steal' });
+    const fromPage = (pathname: string) => ({
+      documentUrl: `https://shop.example/${pathname}`,
+      directive: 'connect-src',
+      blockedUrl: 'https://evil.example/steal',
+    });
     await reports.record(fromPage('steal/4242-4242-4242-4242'), GENUINE);
     // Another number with the same last four: the same row once masked, so no hash of either number is kept.
     await reports.record(fromPage('steal/5555-5555-5559-4242'), GENUINE);
     // A number the 64-character cut of a non-URL value would split: masked before the cut.
     await reports.record({ documentUrl: `${'x'.repeat(52)} 4000 0566 5566 5556`, directive: 'connect-src', blockedUrl: 'inline' }, GENUINE);
     // The blocked URL is kept as its origin, and a number in that origin is masked too.
-    await reports.record({ documentUrl: 'https://shop.example/payment', directive: 'connect-src', blockedUrl: 'https://4000-0566-5566-5556.evil.example/c' }, GENUINE);
+    await reports.record(
+      { documentUrl: 'https://shop.example/payment', directive: 'connect-src', blockedUrl: 'https://4000-0566-5566-5556.evil.example/c' },
+      GENUINE,
+    );
     const rows = (await reports.listSince(0)).map(({ documentUrl, blockedUrl, count }) => ({ documentUrl, blockedUrl, count }));
     expect(rows.sort((a, b) => a.documentUrl.localeCompare(b.documentUrl))).toEqual([
       { documentUrl: 'https://shop.example/payment', blockedUrl: 'https://****-****-****-5556.evil.example', count: 1 },
@@ -193,9 +248,13 @@ it('migrates a version 5 database: its reports stay, keep deduplicating, and cou
   const old = new BetterSqlite3(file);
   for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) old.exec(migration.sqlite);
   old.pragma('user_version = 5');
-  const fingerprint = createHash('sha256').update(JSON.stringify({ documentUrl: 'https://shop.example/payment', directive: 'script-src-elem', blockedUrl: 'inline' })).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ documentUrl: 'https://shop.example/payment', directive: 'script-src-elem', blockedUrl: 'inline' }))
+    .digest('hex');
   old
-    .prepare('INSERT INTO csp_reports (fingerprint, document_url, directive, blocked_url, count, first_seen, last_seen) VALUES (?, ?, ?, ?, 1, 100, 100)')
+    .prepare(
+      'INSERT INTO csp_reports (fingerprint, document_url, directive, blocked_url, count, first_seen, last_seen) VALUES (?, ?, ?, ?, 1, 100, 100)',
+    )
     .run(fingerprint, 'https://shop.example/payment', 'script-src-elem', 'inline');
   old.close();
   const migrated = openSqliteDatabase(file);
@@ -203,7 +262,14 @@ it('migrates a version 5 database: its reports stay, keep deduplicating, and cou
     const reports = createCspReportStore(migrated, { now: () => 200 });
     await expect(reports.record(violation('inline'), GENUINE)).resolves.toBe('repeat');
     expect(await reports.listSince(0)).toEqual([
-      { documentUrl: 'https://shop.example/payment', directive: 'script-src-elem', blockedUrl: 'inline', count: 2, firstSeen: 100, lastSeen: 200 },
+      {
+        documentUrl: 'https://shop.example/payment',
+        directive: 'script-src-elem',
+        blockedUrl: 'inline',
+        count: 2,
+        firstSeen: 100,
+        lastSeen: 200,
+      },
     ]);
     expect(await reports.listDropsSince(0)).toEqual([]);
   } finally {

@@ -27,23 +27,35 @@ const LEGACY = JSON.stringify({
   },
 });
 const REPORTING_API = JSON.stringify([
-  { type: 'csp-violation', url: 'https://localhost/', body: { documentURL: 'https://localhost/', effectiveDirective: 'connect-src', blockedURL: 'https://evil.example/beacon', disposition: 'enforce' } },
+  {
+    type: 'csp-violation',
+    url: 'https://localhost/',
+    body: {
+      documentURL: 'https://localhost/',
+      effectiveDirective: 'connect-src',
+      blockedURL: 'https://evil.example/beacon',
+      disposition: 'enforce',
+    },
+  },
 ]);
 
 function report(app: TestApp, body: string, contentType: string, headers: Record<string, string> = {}) {
   return app.request('/csp-reports', { method: 'POST', headers: { 'Content-Type': contentType, ...headers }, body });
 }
 
-const logged = (app: TestApp) => app.logLines.map((line) => JSON.parse(line) as { msg: string; cspViolation?: object; client?: string; keptOut?: number });
+const logged = (app: TestApp) =>
+  app.logLines.map((line) => JSON.parse(line) as { msg: string; cspViolation?: object; client?: string; keptOut?: number });
 
 describe('CSP report endpoint', () => {
   it('logs a report-uri report', async () => {
     const app = await startApp();
     const res = await report(app, LEGACY, 'application/csp-report');
     expect(res.status).toBe(204);
-    expect(logged(app).filter((l) => l.msg === 'CSP violation reported').map((l) => l.cspViolation)).toEqual([
-      { documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js' },
-    ]);
+    expect(
+      logged(app)
+        .filter((l) => l.msg === 'CSP violation reported')
+        .map((l) => l.cspViolation),
+    ).toEqual([{ documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example/x.js' }]);
   });
 
   it('logs a report-to (Reporting API) report', async () => {
@@ -55,10 +67,19 @@ describe('CSP report endpoint', () => {
 
   it('stores both formats for the monitor, once each, keyed on the blocked origin', async () => {
     const app = await startApp();
-    for (const [body, contentType] of [[LEGACY, 'application/csp-report'], [REPORTING_API, 'application/reports+json'], [LEGACY, 'application/csp-report']] as const) {
+    for (const [body, contentType] of [
+      [LEGACY, 'application/csp-report'],
+      [REPORTING_API, 'application/reports+json'],
+      [LEGACY, 'application/csp-report'],
+    ] as const) {
       expect((await report(app, body, contentType)).status).toBe(204);
     }
-    const stored = (await app.cspReports.listSince(0)).map(({ documentUrl, directive, blockedUrl, count }) => ({ documentUrl, directive, blockedUrl, count }));
+    const stored = (await app.cspReports.listSince(0)).map(({ documentUrl, directive, blockedUrl, count }) => ({
+      documentUrl,
+      directive,
+      blockedUrl,
+      count,
+    }));
     expect(stored.sort((a, b) => a.documentUrl.localeCompare(b.documentUrl))).toEqual([
       { documentUrl: 'https://localhost/', directive: 'connect-src', blockedUrl: 'https://evil.example', count: 1 },
       { documentUrl: 'https://localhost/success', directive: 'script-src-elem', blockedUrl: 'https://evil.example', count: 2 },
@@ -70,7 +91,10 @@ describe('CSP report endpoint', () => {
     const groups = pan.match(/.{4}/g)!;
     const fullWidth = (digits: string) => [...digits].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
     // The forms the security review got stored and logged: . _ / + tab, two spaces, NBSP, %20, full-width digits.
-    const forms = [...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((separator) => groups.join(separator)), groups.map(fullWidth).join(' ')];
+    const forms = [
+      ...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((separator) => groups.join(separator)),
+      groups.map(fullWidth).join(' '),
+    ];
     const reports = forms.map((form) => ({
       type: 'csp-violation',
       body: { documentURL: form, effectiveDirective: 'connect-src', blockedURL: `https://evil.example/c/${form}?n=${form}` },
@@ -127,7 +151,11 @@ describe('CSP report flood', () => {
     JSON.stringify(
       Array.from({ length: 20 }, (_, i) => ({
         type: 'csp-violation',
-        body: { documentURL: `https://localhost/page-${request}-${i}`, effectiveDirective: 'img-src', blockedURL: `https://flood-${i}.example/x.gif` },
+        body: {
+          documentURL: `https://localhost/page-${request}-${i}`,
+          effectiveDirective: 'img-src',
+          blockedURL: `https://flood-${i}.example/x.gif`,
+        },
       })),
     );
 
@@ -148,7 +176,9 @@ describe('CSP report flood', () => {
     expect(stored.filter((row) => row.documentUrl.startsWith('https://localhost/page-'))).toHaveLength(DEFAULT_CSP_REPORT_QUOTA.perClient);
     expect(stored.some((row) => row.directive === 'connect-src')).toBe(true);
     const kept = requests * 20 - DEFAULT_CSP_REPORT_QUOTA.perClient;
-    expect((await app.cspReports.listDropsSince(0)).map(({ reason, count }) => ({ reason, count }))).toEqual([{ reason: 'over-quota', count: kept }]);
+    expect((await app.cspReports.listDropsSince(0)).map(({ reason, count }) => ({ reason, count }))).toEqual([
+      { reason: 'over-quota', count: kept },
+    ]);
     const floodLines = logged(app).filter((l) => l.msg.startsWith('CSP reports not stored'));
     expect(new Set(floodLines.map((l) => l.client))).toEqual(new Set(['198.51.100.9']));
     expect(floodLines.reduce((sum, l) => sum + (l.keptOut ?? 0), 0)).toBe(kept);

@@ -77,8 +77,19 @@ describe('CSP directive table', () => {
   });
 
   it.each([
-    ['payment-element', { 'script-src': [...BASELINE['script-src'], EMULATOR], 'connect-src': ["'self'", EMULATOR], 'frame-src': [EMULATOR] }],
-    ['embedded', { 'script-src': [...BASELINE['script-src'], EMULATOR], 'connect-src': ["'self'", EMULATOR], 'frame-src': [EMULATOR], 'img-src': ["'self'", EMULATOR] }],
+    [
+      'payment-element',
+      { 'script-src': [...BASELINE['script-src'], EMULATOR], 'connect-src': ["'self'", EMULATOR], 'frame-src': [EMULATOR] },
+    ],
+    [
+      'embedded',
+      {
+        'script-src': [...BASELINE['script-src'], EMULATOR],
+        'connect-src': ["'self'", EMULATOR],
+        'frame-src': [EMULATOR],
+        'img-src': ["'self'", EMULATOR],
+      },
+    ],
     ['hosted', {}],
   ] as const)('puts the emulator origin in place of Stripe origins for %s', (integration, changes) => {
     const d = directives(integration, emulatorOrigins(EMULATOR));

@@ -27,7 +27,11 @@ afterAll(async () => {
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 async function createEmbedded(items: unknown = DEFAULT_ITEMS) {
-  const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items, uiMode: 'embedded_page' }) });
+  const res = await app.request('/api/checkout-sessions', {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ items, uiMode: 'embedded_page' }),
+  });
   expect(res.status).toBe(201);
   const { clientSecret } = res.json() as { clientSecret: string };
   const sessionId = clientSecret.split('_secret_')[0] ?? '';
@@ -36,10 +40,18 @@ async function createEmbedded(items: unknown = DEFAULT_ITEMS) {
 }
 
 function orderRow(orderId: string) {
-  return app.db.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', orderId).executeTakeFirst();
+  return app.db.db
+    .selectFrom('orders')
+    .select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
 }
 
-const waitForStatus = (orderId: string, status: string) => waitFor(async () => (await app.store.findOrder(orderId))?.status, (value) => value === status);
+const waitForStatus = (orderId: string, status: string) =>
+  waitFor(
+    async () => (await app.store.findOrder(orderId))?.status,
+    (value) => value === status,
+  );
 
 describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
   it('writes a pending order, then creates an embedded session with a return_url, and answers only the client secret', async () => {
@@ -49,7 +61,13 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     expect(Object.keys(res.json() as object)).toEqual(['clientSecret']);
     expect(clientSecret).toMatch(/^cs_test_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/);
     expect(await countRows(app.db, 'orders')).toBe(before + 1);
-    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: basketTotal(catalog, items), currency: catalog.currency, checkoutSessionId: sessionId, paymentIntentId: null });
+    expect(await app.store.findOrder(orderId)).toMatchObject({
+      status: 'pending',
+      amount: basketTotal(catalog, items),
+      currency: catalog.currency,
+      checkoutSessionId: sessionId,
+      paymentIntentId: null,
+    });
 
     const session = await app.stripe.checkout.sessions.retrieve(sessionId);
     expect(session).toMatchObject({
@@ -86,7 +104,11 @@ describe('POST /api/checkout-sessions with uiMode embedded_page', () => {
     ['a returnUrl from the browser', { uiMode: 'embedded_page', returnUrl: 'https://evil.example/return' }],
   ])('refuses %s with a JSON error and writes nothing', async (_name, extra) => {
     const before = await countRows(app.db, 'orders');
-    const res = await app.request('/api/checkout-sessions', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [itemAt(catalog, 0)], ...extra }) });
+    const res = await app.request('/api/checkout-sessions', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ items: [itemAt(catalog, 0)], ...extra }),
+    });
     expect(res.status).toBe(400);
     expect((res.json() as { error: { code: string } }).error.code).toBe('invalid_request');
     expect(await countRows(app.db, 'orders')).toBe(before);
@@ -99,9 +121,20 @@ describe('embedded Checkout outcomes', () => {
     const paid = await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242');
     expect(paid.status).toBe(200);
     await waitForStatus(orderId, 'paid');
-    expect(await orderRow(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({
+      status: 'paid',
+      card_brand: 'visa',
+      card_last4: '4242',
+      card_exp_month: 12,
+      card_exp_year: 2034,
+    });
     const res = await app.request(`/api/orders/${sessionId}`);
-    expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, DEFAULT_ITEMS), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+    expect(res.json()).toEqual({
+      status: 'paid',
+      amount: basketTotal(catalog, DEFAULT_ITEMS),
+      currency: catalog.currency,
+      card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
+    });
   });
 
   it('a decline marks the order failed through the PaymentIntent metadata, and a retry pays it', async () => {
@@ -127,7 +160,9 @@ describe('embedded Checkout outcomes', () => {
     const completed = app.logLines.filter((line) => line.includes('"type":"checkout.session.completed"'));
     expect(completed.some((line) => line.includes('"result":"processed"'))).toBe(true);
     expect(app.logLines.some((line) => line.includes('matches no order of ours'))).toBe(false);
-    expect((await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'succeeded' })).status).toBe(303);
+    expect(
+      (await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'succeeded' })).status,
+    ).toBe(303);
     await waitForStatus(orderId, 'paid');
     expect(await orderRow(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
   });
@@ -135,7 +170,9 @@ describe('embedded Checkout outcomes', () => {
   it('a delayed payment that bounces (async_payment_failed) marks the order failed', async () => {
     const { orderId, frameUrl, sessionId } = await createEmbedded();
     await payOnHostedPage(emulator, frameUrl, '4242 4242 4242 4242', 'buyer+delayed@example.com');
-    expect((await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'failed' })).status).toBe(303);
+    expect((await pressDashboardButton(emulator, `/dashboard/checkout-sessions/${sessionId}/settle`, { outcome: 'failed' })).status).toBe(
+      303,
+    );
     await waitForStatus(orderId, 'failed');
     expect(await orderRow(orderId)).toMatchObject({ status: 'failed', card_last4: null });
   });

@@ -41,7 +41,10 @@ function succeededIntent(id: string, orderId: string, { amount, currency }: Char
     latest_charge: {
       id: `ch_${id.slice(3)}`,
       object: 'charge',
-      payment_method_details: { type: 'card', card: { brand: CARD.brand, last4: CARD.last4, exp_month: CARD.expMonth, exp_year: CARD.expYear } },
+      payment_method_details: {
+        type: 'card',
+        card: { brand: CARD.brand, last4: CARD.last4, exp_month: CARD.expMonth, exp_year: CARD.expYear },
+      },
     },
   } as unknown as Stripe.PaymentIntent;
 }
@@ -80,7 +83,10 @@ let store: OrderStore;
 let logLines: string[];
 
 /** A pending order tied to a new object of `kind`, and that object as Stripe would report it after charging `charged`. */
-async function orderPaidWith(kind: PaymentSourceKind, charged: Charged): Promise<{ order: Order; deps: FulfilmentDeps; id: string; calls: unknown[][] }> {
+async function orderPaidWith(
+  kind: PaymentSourceKind,
+  charged: Charged,
+): Promise<{ order: Order; deps: FulfilmentDeps; id: string; calls: unknown[][] }> {
   const order = await store.createOrder({ id: createOrderId(), ...ORDER });
   const suffix = randomUUID().replaceAll('-', '');
   const id = kind === 'checkout_session' ? `cs_test_${suffix}` : `pi_${suffix}`;
@@ -93,7 +99,9 @@ async function orderPaidWith(kind: PaymentSourceKind, charged: Charged): Promise
 }
 
 function refusals(): { msg: string; level: number; orderId: string; stripeObjectId: string }[] {
-  return logLines.map((line) => JSON.parse(line) as { msg: string; level: number; orderId: string; stripeObjectId: string }).filter((line) => line.msg.includes(NOT_FULFILLING));
+  return logLines
+    .map((line) => JSON.parse(line) as { msg: string; level: number; orderId: string; stripeObjectId: string })
+    .filter((line) => line.msg.includes(NOT_FULFILLING));
 }
 
 describe('the amount check, once for both objects', () => {
@@ -106,14 +114,17 @@ describe('the amount check, once for both objects', () => {
     await database.drop();
   });
 
-  it.each(KINDS)('a %s that charged the order amount in its currency pays the order, with the card from the latest charge', async (kind) => {
-    const { order, deps, id, calls } = await orderPaidWith(kind, ORDER);
-    const after = await fulfilPayment(deps, kind, id);
-    expect(after).toMatchObject({ id: order.id, status: 'paid', card: CARD });
-    expect(refusals()).toEqual([]);
-    // The card fields come from the charge expanded on retrieval, never from an event body.
-    expect(calls).toEqual([[id, { expand: [kind === 'checkout_session' ? 'payment_intent.latest_charge' : 'latest_charge'] }]]);
-  });
+  it.each(KINDS)(
+    'a %s that charged the order amount in its currency pays the order, with the card from the latest charge',
+    async (kind) => {
+      const { order, deps, id, calls } = await orderPaidWith(kind, ORDER);
+      const after = await fulfilPayment(deps, kind, id);
+      expect(after).toMatchObject({ id: order.id, status: 'paid', card: CARD });
+      expect(refusals()).toEqual([]);
+      // The card fields come from the charge expanded on retrieval, never from an event body.
+      expect(calls).toEqual([[id, { expand: [kind === 'checkout_session' ? 'payment_intent.latest_charge' : 'latest_charge'] }]]);
+    },
+  );
 
   const MISMATCHES: [string, Charged][] = [
     ['one minor unit less', { amount: ORDER.amount - 1, currency: ORDER.currency }],
@@ -125,7 +136,11 @@ describe('the amount check, once for both objects', () => {
   it.each(CASES)('a paid %s for %s leaves the order pending, refused by the one check', async (kind, _name, charged) => {
     const { order, deps, id } = await orderPaidWith(kind, charged);
     expect(await fulfilPayment(deps, kind, id)).toMatchObject({ id: order.id, status: 'pending', card: null });
-    expect(await store.findOrder(order.id)).toMatchObject({ status: 'pending', card: null, paymentIntentId: kind === 'payment_intent' ? id : null });
+    expect(await store.findOrder(order.id)).toMatchObject({
+      status: 'pending',
+      card: null,
+      paymentIntentId: kind === 'payment_intent' ? id : null,
+    });
     // The same line for either object: there is one place that refuses.
     expect(refusals()).toEqual([expect.objectContaining({ level: 50, orderId: order.id, stripeObjectId: id })]);
   });
@@ -137,7 +152,16 @@ describe('the amount check, once for both objects', () => {
     const fromIntent = reportPaymentIntent(succeededIntent('pi_of_same', order.id, charged));
     // Only which object it was differs.
     expect({ ...fromSession, source: fromIntent.source, id: fromIntent.id }).toEqual(fromIntent);
-    expect(fromIntent).toEqual({ source: 'payment_intent', id: 'pi_of_same', orderId: order.id, state: 'paid', amount: charged.amount, currency: charged.currency, paymentIntentId: 'pi_of_same', card: CARD });
+    expect(fromIntent).toEqual({
+      source: 'payment_intent',
+      id: 'pi_of_same',
+      orderId: order.id,
+      state: 'paid',
+      amount: charged.amount,
+      currency: charged.currency,
+      paymentIntentId: 'pi_of_same',
+      card: CARD,
+    });
 
     const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
     expect(decideOutcome(order, fromSession, logger)).toBeNull();
@@ -170,7 +194,9 @@ describe('the return pages, with the emulator as Stripe and no webhook', () => {
       const session = await app.stripe.checkout.sessions.create({
         mode: 'payment',
         ui_mode: 'hosted_page',
-        line_items: [{ quantity: 1, price_data: { currency: UNDERPAID.currency, unit_amount: UNDERPAID.amount, product_data: { name: 'Fixture' } } }],
+        line_items: [
+          { quantity: 1, price_data: { currency: UNDERPAID.currency, unit_amount: UNDERPAID.amount, product_data: { name: 'Fixture' } } },
+        ],
         client_reference_id: orderId,
         success_url: `${app.url}/success?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${app.url}/cancel`,
@@ -180,7 +206,11 @@ describe('the return pages, with the emulator as Stripe and no webhook', () => {
       return `/api/orders/${session.id}`;
     },
     async payment_intent(orderId) {
-      const intent = await app.stripe.paymentIntents.create({ ...UNDERPAID, automatic_payment_methods: { enabled: true }, metadata: { order_id: orderId } });
+      const intent = await app.stripe.paymentIntents.create({
+        ...UNDERPAID,
+        automatic_payment_methods: { enabled: true },
+        metadata: { order_id: orderId },
+      });
       await app.store.attachPaymentIntent(orderId, intent.id);
       expect((await confirmAsPaymentElement(emulator, intent.client_secret ?? '', '4242 4242 4242 4242')).status).toBe(200);
       return `/api/orders/by-payment-intent/${intent.id}`;

@@ -6,7 +6,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS, POWERFUL_FEATURES, createSecurityHeadersMiddleware } from '../src/security/headers';
+import {
+  ABSENT_HEADERS,
+  EVERY_RESPONSE_HEADERS,
+  HTML_ONLY_HEADERS,
+  POWERFUL_FEATURES,
+  createSecurityHeadersMiddleware,
+} from '../src/security/headers';
 import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
 import { nameOf } from './helpers/fixture-client';
 import { FIXTURE_CLIENT_DIR, startTestApp } from './helpers/test-app';
@@ -49,10 +55,12 @@ const EVERY_RESPONSE = {
 
 function cspOf(headers: IncomingHttpHeaders): Map<string, string[]> {
   const csp = String(headers['content-security-policy']);
-  return new Map(csp.split(';').map((part) => {
-    const [name = '', ...values] = part.trim().split(/\s+/);
-    return [name, values];
-  }));
+  return new Map(
+    csp.split(';').map((part) => {
+      const [name = '', ...values] = part.trim().split(/\s+/);
+      return [name, values];
+    }),
+  );
 }
 
 describe('security headers', () => {
@@ -61,7 +69,11 @@ describe('security headers', () => {
     const req = new IncomingMessage(new Socket());
     const res = new ServerResponse(req);
     let passedOn = false;
-    const middleware = createSecurityHeadersMiddleware({ profile: 'production', hstsPreload: false }) as unknown as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+    const middleware = createSecurityHeadersMiddleware({ profile: 'production', hstsPreload: false }) as unknown as (
+      req: IncomingMessage,
+      res: ServerResponse,
+      next: () => void,
+    ) => void;
     middleware(req, res, () => (passedOn = true));
     expect(passedOn).toBe(true);
     expect(Object.fromEntries(res.getHeaderNames().map((name) => [name, res.getHeader(name)]))).toEqual(EVERY_RESPONSE);
@@ -81,12 +93,16 @@ describe('security headers', () => {
     // The file the page list names for this page (pages may share one): the fixture's body names it.
     const entry = PAGE_MANIFEST.find((candidate) => candidate.page === page)?.entry ?? '';
     expect(first.text).toContain(`data-entry="${nameOf(entry)}"`);
-    check(first.headers, {
-      ...EVERY_RESPONSE,
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'reporting-endpoints': `csp-endpoint="${app.url}/csp-reports"`,
-    }, ABSENT_HEADERS);
+    check(
+      first.headers,
+      {
+        ...EVERY_RESPONSE,
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'reporting-endpoints': `csp-endpoint="${app.url}/csp-reports"`,
+      },
+      ABSENT_HEADERS,
+    );
 
     const nonces = [first, second].map((res) => {
       const match = /'nonce-([A-Za-z0-9+/=]+)'/.exec(String(res.headers['content-security-policy']));

@@ -13,11 +13,14 @@ function capture() {
 describe('logger', () => {
   it('redacts authorization, stripe-signature, cookies and keys by path', () => {
     const { logger, text } = capture();
-    logger.info({
-      req: { headers: { authorization: 'Bearer abc', cookie: 'sid=abc', 'stripe-signature': 't=1,v1=abcdef' } },
-      headers: { authorization: 'Basic xyz', 'set-cookie': 'a=b' },
-      config: { secretKey: 'plain-secret', webhookSecret: 'other-secret' },
-    }, 'incoming');
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer abc', cookie: 'sid=abc', 'stripe-signature': 't=1,v1=abcdef' } },
+        headers: { authorization: 'Basic xyz', 'set-cookie': 'a=b' },
+        config: { secretKey: 'plain-secret', webhookSecret: 'other-secret' },
+      },
+      'incoming',
+    );
     const out = text();
     for (const secret of ['Bearer abc', 'sid=abc', 'v1=abcdef', 'Basic xyz', 'a=b', 'plain-secret', 'other-secret']) {
       expect(out).not.toContain(secret);
@@ -62,23 +65,45 @@ describe('logger', () => {
 
   it('masks a card number in a request path, percent-encoded or not, and never logs the query string', () => {
     const { logger, text } = capture();
-    for (const path of ['/api/orders/4000%200566%205566%205556', '/api/orders/4000.0566.5566.5556', '/api/orders/%EF%BC%94000056655665556']) {
+    for (const path of [
+      '/api/orders/4000%200566%205566%205556',
+      '/api/orders/4000.0566.5566.5556',
+      '/api/orders/%EF%BC%94000056655665556',
+    ]) {
       const res = Object.assign(new EventEmitter(), { statusCode: 404 });
-      requestLogMiddleware(logger)({ method: 'GET', path, url: `${path}?n=4000+0566+5566+5556` } as Request, res as unknown as Response, () => undefined);
+      requestLogMiddleware(logger)(
+        { method: 'GET', path, url: `${path}?n=4000+0566+5566+5556` } as Request,
+        res as unknown as Response,
+        () => undefined,
+      );
       res.emit('finish');
     }
-    const paths = text().trim().split('\n').map((line) => (JSON.parse(line) as { path: string }).path);
+    const paths = text()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { path: string }).path);
     expect(paths).toEqual(['/api/orders/****%20****%20****%205556', '/api/orders/****.****.****.5556', '/api/orders/************5556']);
   });
 
   it('leaves ordinary log lines alone: Stripe ids, events, amounts, epoch seconds, ISO times, request lines', () => {
-    const base62 = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: length, maxLength: length });
-    const stripeId = fc.tuple(fc.constantFrom('pi_', 'evt_', 'cs_test_', 'ch_', 'pm_', 'cus_', 'ord_', 'dp_', 're_'), base62(24)).map(([prefix, id]) => `${prefix}${id}`);
+    const base62 = (length: number) =>
+      fc.string({
+        unit: fc.constantFrom(...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+        minLength: length,
+        maxLength: length,
+      });
+    const stripeId = fc
+      .tuple(fc.constantFrom('pi_', 'evt_', 'cs_test_', 'ch_', 'pm_', 'cus_', 'ord_', 'dp_', 're_'), base62(24))
+      .map(([prefix, id]) => `${prefix}${id}`);
     const line = fc.record({
       level: fc.constantFrom(30, 40, 50),
       time: fc.date({ min: new Date('2020-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
       pid: fc.integer({ min: 1, max: 4_194_304 }),
-      event: fc.record({ id: stripeId, type: fc.constantFrom('checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded'), created: fc.integer({ min: 1_600_000_000, max: 2_100_000_000 }) }),
+      event: fc.record({
+        id: stripeId,
+        type: fc.constantFrom('checkout.session.completed', 'payment_intent.succeeded', 'charge.refunded'),
+        created: fc.integer({ min: 1_600_000_000, max: 2_100_000_000 }),
+      }),
       orderId: stripeId,
       amount: fc.integer({ min: 0, max: 99_999_999 }),
       path: stripeId.map((id) => `/api/orders/${id}`),

@@ -64,10 +64,12 @@ describe('main.ts', () => {
     expect(main.output()).toMatch(/Emulator:\s+https:\/\/localhost:\d+/);
 
     const redirect = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
-      http.get({ host: 'localhost', port: httpPort, path: '/api/config' }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
-      }).on('error', reject);
+      http
+        .get({ host: 'localhost', port: httpPort, path: '/api/config' }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+        })
+        .on('error', reject);
     });
     expect(redirect).toEqual({ status: 308, location: `${shop}/api/config` });
 
@@ -75,7 +77,11 @@ describe('main.ts', () => {
     // With local origins the client loads the emulator's Stripe.js stand-in, and the CSP of
     // the Stripe.js pages names the emulator in place of Stripe; hosted pages need none.
     const emulatorOrigin = /Emulator:\s+(https:\/\/localhost:\d+)/.exec(main.output())?.[1] ?? '';
-    expect(config.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: `${emulatorOrigin}/endive/stripe.js` });
+    expect(config.json()).toEqual({
+      publishableKey: 'pk_test_emulated',
+      mode: 'emulated',
+      stripeJsUrl: `${emulatorOrigin}/endive/stripe.js`,
+    });
     const page = await httpsRequest(`${shop}/`, { ca });
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
     // Development headers on https://localhost: browsers keep HSTS per host name, so a lasting
@@ -111,10 +117,14 @@ describe('main.ts', () => {
 
     // SIGTERM with a request in flight: it still gets its answer, then the process exits.
     const inFlight = new Promise<number>((resolve, reject) => {
-      const req = https.request(`${shop}/api/checkout-sessions`, { method: 'POST', ca, headers: { 'Content-Type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = https.request(
+        `${shop}/api/checkout-sessions`,
+        { method: 'POST', ca, headers: { 'Content-Type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.write(`{"items":[{"productId":${JSON.stringify(itemAt(catalog, 0).productId)},`);
       setTimeout(() => {
@@ -150,12 +160,32 @@ describe('main.ts', () => {
 
   it.each([
     ['a live key with nothing else', { STRIPE_SECRET_KEY: 'sk_live_abc' }, /Live mode needs a real certificate/],
-    ['mismatched keys', { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh1234' }, /use the pk_test_/],
+    [
+      'mismatched keys',
+      { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abcdefgh1234' },
+      /use the pk_test_/,
+    ],
     ['a missing client build', { CLIENT_DIST_DIR: '/nonexistent/dist/client' }, /Run `npm run build` first/],
-    ['a SQLite file in a folder tree that does not exist', { DATABASE_URL: 'file:/nonexistent/dir/app.sqlite' }, /DATABASE_URL=file:\/nonexistent\/dir\/app\.sqlite names a SQLite file in \/nonexistent\/dir, and neither that folder nor \/nonexistent exists\. Create the folder/],
-    ['a SQLite path it cannot open (a folder)', { DATABASE_URL: `file:${os.tmpdir()}` }, new RegExp(`Could not open the SQLite database ${os.tmpdir()} \\(DATABASE_URL=file:${os.tmpdir()}\\): unable to open database file`)],
-    ['emulated mode (fake payments) with NODE_ENV=production', { NODE_ENV: 'production' }, /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY/],
-    ['emulated mode (fake payments) on a PUBLIC_URL customers could reach', { PUBLIC_URL: 'https://shop.example.com' }, /takes fake payments, so it only runs on a loopback PUBLIC_URL.*not on https:\/\/shop\.example\.com/],
+    [
+      'a SQLite file in a folder tree that does not exist',
+      { DATABASE_URL: 'file:/nonexistent/dir/app.sqlite' },
+      /DATABASE_URL=file:\/nonexistent\/dir\/app\.sqlite names a SQLite file in \/nonexistent\/dir, and neither that folder nor \/nonexistent exists\. Create the folder/,
+    ],
+    [
+      'a SQLite path it cannot open (a folder)',
+      { DATABASE_URL: `file:${os.tmpdir()}` },
+      new RegExp(`Could not open the SQLite database ${os.tmpdir()} \\(DATABASE_URL=file:${os.tmpdir()}\\): unable to open database file`),
+    ],
+    [
+      'emulated mode (fake payments) with NODE_ENV=production',
+      { NODE_ENV: 'production' },
+      /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY/,
+    ],
+    [
+      'emulated mode (fake payments) on a PUBLIC_URL customers could reach',
+      { PUBLIC_URL: 'https://shop.example.com' },
+      /takes fake payments, so it only runs on a loopback PUBLIC_URL.*not on https:\/\/shop\.example\.com/,
+    ],
   ])('stops at startup on %s with a message that says what to fix', async (_name, env, message) => {
     const main = startMain(env);
     expect(await main.exited).toEqual({ code: 1, signal: null });
@@ -167,13 +197,28 @@ describe('main.ts', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-catalog-'));
     try {
       const file = path.join(dir, 'catalog.json');
-      const good = { id: 'linen-apron', name: 'Linen apron', description: 'Stonewashed.', unitAmount: 3450, image: '/images/placeholder.svg' };
-      writeFileSync(file, JSON.stringify({ currency: 'eur', products: [good, { ...good, id: 'tea-towel', unitAmount: 40, image: '/images/tea-towel.png' }] }));
+      const good = {
+        id: 'linen-apron',
+        name: 'Linen apron',
+        description: 'Stonewashed.',
+        unitAmount: 3450,
+        image: '/images/placeholder.svg',
+      };
+      writeFileSync(
+        file,
+        JSON.stringify({ currency: 'eur', products: [good, { ...good, id: 'tea-towel', unitAmount: 40, image: '/images/tea-towel.png' }] }),
+      );
       const main = startMain({ CATALOG_FILE: file });
       expect(await main.exited).toEqual({ code: 1, signal: null });
-      expect(main.output()).toContain(`The catalog ${file} has problems (fix the file, or point CATALOG_FILE at another; see docs/customize.md):`);
-      expect(main.output()).toContain('  - products[1] "tea-towel": image "/images/tea-towel.png" does not exist: put the file at client/public/images/tea-towel.png or fix the path');
-      expect(main.output()).toContain("  - products[1] \"tea-towel\": unitAmount 40 (€0.40) is below Stripe's minimum charge of 50 (€0.50) for eur: raise it to at least 50");
+      expect(main.output()).toContain(
+        `The catalog ${file} has problems (fix the file, or point CATALOG_FILE at another; see docs/customize.md):`,
+      );
+      expect(main.output()).toContain(
+        '  - products[1] "tea-towel": image "/images/tea-towel.png" does not exist: put the file at client/public/images/tea-towel.png or fix the path',
+      );
+      expect(main.output()).toContain(
+        '  - products[1] "tea-towel": unitAmount 40 (€0.40) is below Stripe\'s minimum charge of 50 (€0.50) for eur: raise it to at least 50',
+      );
       expect(main.output()).not.toContain('Startup failed');
       expect(main.output()).not.toContain('listening');
     } finally {
@@ -201,7 +246,9 @@ describe('main.ts', () => {
       TLS_KEY_FILE: path.join(DEFAULT_CERT_DIR, 'localhost-key.pem'),
     });
     expect(await main.exited).toEqual({ code: 1, signal: null });
-    expect(main.output()).toMatch(/TLS_CERT_FILE comes from the development CA.*for shop\.example\.com\. Set TLS_CERT_FILE and TLS_KEY_FILE/);
+    expect(main.output()).toMatch(
+      /TLS_CERT_FILE comes from the development CA.*for shop\.example\.com\. Set TLS_CERT_FILE and TLS_KEY_FILE/,
+    );
     expect(main.output()).not.toContain('listening');
   });
 });

@@ -52,7 +52,10 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     for (const instance of instances) instance.remove();
     await emulator.close();
     await test.drop();
-    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(exits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
   });
 
   const request = (instance: LaunchedApp, pathname: string, options: Omit<TestRequestOptions, 'ca'> = {}) =>
@@ -71,7 +74,9 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     const answers = [];
     for (const instance of [a, b, a, b]) answers.push(await startCheckout(instance));
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 429]);
-    expect(answers[3]?.json()).toEqual({ error: { code: 'rate_limited', message: 'Too many requests. Please wait a minute and try again.' } });
+    expect(answers[3]?.json()).toEqual({
+      error: { code: 'rate_limited', message: 'Too many requests. Please wait a minute and try again.' },
+    });
     // Pay the three checkouts at "Stripe", with no webhook endpoint: the events wait to be delivered.
     for (const answer of answers.slice(0, 3)) {
       expect((await payOnHostedPage(emulator, (answer.json() as { url: string }).url, '4242 4242 4242 4242')).status).toBe(303);
@@ -81,14 +86,21 @@ describeEachEngine('two app instances sharing one database', (engine) => {
   it('processes each event exactly once when both instances receive it concurrently, many times', async () => {
     const events: Stripe.Event[] = [];
     for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], limit: 100 })) events.push(event);
-    expect(events.map((event) => event.type).sort()).toEqual([...Array(3).fill('checkout.session.completed'), ...Array(3).fill('payment_intent.succeeded')]);
+    expect(events.map((event) => event.type).sort()).toEqual([
+      ...Array(3).fill('checkout.session.completed'),
+      ...Array(3).fill('payment_intent.succeeded'),
+    ]);
 
     const deliveries = events.flatMap((event) => {
       const payload = JSON.stringify(event);
       const signature = stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
       return instances.flatMap((instance) =>
         Array.from({ length: COPIES_PER_INSTANCE }, () =>
-          request(instance, '/webhooks/stripe', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body: payload }),
+          request(instance, '/webhooks/stripe', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+            body: payload,
+          }),
         ),
       );
     });
@@ -107,7 +119,9 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     const processed = await db.selectFrom('processed_events').select('event_id').orderBy('event_id').execute();
     expect(processed.map((row) => row.event_id)).toEqual(events.map((event) => event.id).sort());
     const orders = await db.selectFrom('orders').select(['id', 'status', 'card_last4']).execute();
-    expect(orders.map((order) => ({ status: order.status, card_last4: order.card_last4 }))).toEqual(Array(3).fill({ status: 'paid', card_last4: '4242' }));
+    expect(orders.map((order) => ({ status: order.status, card_last4: order.card_last4 }))).toEqual(
+      Array(3).fill({ status: 'paid', card_last4: '4242' }),
+    );
     // Fulfilled once each: one pending → paid move per order, whichever event got there first.
     const moves = await db.selectFrom('order_transitions').select(['order_id', 'from_status', 'to_status']).execute();
     expect(moves.map((move) => move.order_id).sort()).toEqual(orders.map((order) => order.id).sort());
@@ -123,12 +137,15 @@ describeEachEngine('two instances moving the same orders at once', (engine) => {
     try {
       const store = createOrderStore(test.database);
       const orderIds = Array.from({ length: ORDERS }, () => createOrderId());
-      for (const id of orderIds) await store.createOrder({ id, amount: basketTotal(catalog, ONE_ITEM), currency: catalog.currency, items: ONE_ITEM });
+      for (const id of orderIds)
+        await store.createOrder({ id, amount: basketTotal(catalog, ONE_ITEM), currency: catalog.currency, items: ONE_ITEM });
       // The return page's sync reads the order, then writes; a webhook writes first. On SQLite a
       // transaction that read and then finds another process's newer commit cannot write
       // (SQLITE_BUSY at once, no busy wait) unless it took the write lock when it began.
       const startAt = String(Date.now() + 2_000);
-      const workers = ['return-page', 'webhook'].map((role) => runStoreWorker({ DATABASE_URL: test.url, ORDER_IDS: orderIds.join(','), ROLE: role, START_AT: startAt }));
+      const workers = ['return-page', 'webhook'].map((role) =>
+        runStoreWorker({ DATABASE_URL: test.url, ORDER_IDS: orderIds.join(','), ROLE: role, START_AT: startAt }),
+      );
       expect(await Promise.all(workers)).toEqual([
         { role: 'return-page', errors: [] },
         { role: 'webhook', errors: [] },

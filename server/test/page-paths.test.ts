@@ -61,7 +61,10 @@ function expectPageOrJsonError(target: string, res: RawResponse) {
     const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(String(res.headers['content-security-policy']))?.[1];
     expect(nonce, `${why} without a nonce in its CSP`).toBeDefined();
     expect(res.body, why).toContain(`nonce="${nonce}"`);
-    expect(PAGE_FILES.some(({ file }) => res.body.includes(`data-entry="${nameOf(file)}"`)), why).toBe(true);
+    expect(
+      PAGE_FILES.some(({ file }) => res.body.includes(`data-entry="${nameOf(file)}"`)),
+      why,
+    ).toBe(true);
   } else {
     expect(res.status, why).toBeGreaterThanOrEqual(400);
     expect(res.status, why).toBeLessThan(500);
@@ -153,13 +156,15 @@ describe('page paths under every encoding', () => {
     }
     const statuses = new Set<number>();
     const queue = [...targets];
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
-        const res = await getRaw(target);
-        statuses.add(res.status);
-        expectPageOrJsonError(target, res);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+          const res = await getRaw(target);
+          statuses.add(res.status);
+          expectPageOrJsonError(target, res);
+        }
+      }),
+    );
     // The forms include each route as it is, so pages were served too, not only errors.
     expect(statuses).toContain(200);
     expect(statuses).toContain(404);
@@ -168,7 +173,10 @@ describe('page paths under every encoding', () => {
   it('answers generated spellings of every page the same way', async () => {
     const page = fc.constantFrom(...PAGE_FILES);
     // Mostly raw, so that one or two odd characters in an otherwise plain path are common.
-    const spelling = fc.oneof({ weight: 40, arbitrary: fc.constant(SPELLINGS.raw) }, ...Object.values(SPELLINGS).map((spell) => ({ weight: 1, arbitrary: fc.constant(spell) })));
+    const spelling = fc.oneof(
+      { weight: 40, arbitrary: fc.constant(SPELLINGS.raw) },
+      ...Object.values(SPELLINGS).map((spell) => ({ weight: 1, arbitrary: fc.constant(spell) })),
+    );
     const target = page
       .chain((entry) => fc.tuple(fc.constantFrom(...pathForms(entry)), fc.array(spelling, { minLength: 64, maxLength: 64 })))
       .map(([form, spells]) => spellAfterFirst(form, (ch, i) => spells[i % spells.length]?.(ch) ?? ch));
@@ -181,7 +189,12 @@ describe('page paths under every encoding', () => {
   }, 120_000);
 
   it('still serves the built assets, also when their path is percent-encoded', async () => {
-    for (const target of ['/assets/index-Bx12cd34.js', '/assets/index%2DBx12cd34.js', '/assets%2Findex-Bx12cd34.js', '/images/enamel-mug.svg']) {
+    for (const target of [
+      '/assets/index-Bx12cd34.js',
+      '/assets/index%2DBx12cd34.js',
+      '/assets%2Findex-Bx12cd34.js',
+      '/images/enamel-mug.svg',
+    ]) {
       const res = await getRaw(target);
       expect(res.status, target).toBe(200);
       expect(res.headers['content-security-policy'], target).toBeUndefined();
@@ -203,7 +216,10 @@ describe('the built assets the static server may send', () => {
     await writeFile(path.join(clientDir, '.env'), 'STRIPE_SECRET_KEY=sk_test_x');
     await writeFile(path.join(clientDir, 'assets', 'stray.html'), '<script>alert(1)</script>');
     await writeFile(path.join(clientDir, 'assets', 'stray.HTM'), '<script>alert(1)</script>');
-    await writeFile(path.join(clientDir, 'images', 'stray.xhtml'), '<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>');
+    await writeFile(
+      path.join(clientDir, 'images', 'stray.xhtml'),
+      '<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+    );
     await writeFile(path.join(clientDir, 'robots.txt'), 'User-agent: *');
   });
   afterAll(async () => {
@@ -218,7 +234,14 @@ describe('the built assets the static server may send', () => {
   it('are all the app serves from that folder: stray HTML, dotfiles and pages get a JSON 404', async () => {
     const strays = await startTestApp({ clientDistDir: clientDir });
     try {
-      for (const target of ['/assets/stray.html', '/assets/stray.HTM', '/images/stray.xhtml', '/.vite/manifest.json', '/.env', ...PAGE_FILES.map(({ file }) => `/${file}`)]) {
+      for (const target of [
+        '/assets/stray.html',
+        '/assets/stray.HTM',
+        '/images/stray.xhtml',
+        '/.vite/manifest.json',
+        '/.env',
+        ...PAGE_FILES.map(({ file }) => `/${file}`),
+      ]) {
         const res = await strays.request(target);
         expect(res.status, target).toBe(404);
         expect(res.json(), target).toEqual({ error: { code: 'not_found', message: 'There is nothing at this address.' } });

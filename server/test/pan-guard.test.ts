@@ -35,14 +35,42 @@ const digitForm = fc.constantFrom(...Object.values(DIGIT_FORMS));
 /** A character that is not a letter or number, before or after NFKC, and starts no escape. */
 const isPlainSeparator = (character: string) =>
   !/[\p{L}\p{N}%\\]/u.test(character) && character.normalize('NFKC').length === 1 && !/[\p{L}\p{N}%\\]/u.test(character.normalize('NFKC'));
-const PUNCTUATION_RANGES: [number, number][] = [[0x00, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0xbf], [0x2000, 0x206f], [0x2190, 0x21ff], [0x3000, 0x303f], [0xfe30, 0xfe4f], [0xff01, 0xff0f]];
+const PUNCTUATION_RANGES: [number, number][] = [
+  [0x00, 0x2f],
+  [0x3a, 0x40],
+  [0x5b, 0x60],
+  [0x7b, 0xbf],
+  [0x2000, 0x206f],
+  [0x2190, 0x21ff],
+  [0x3000, 0x303f],
+  [0xfe30, 0xfe4f],
+  [0xff01, 0xff0f],
+];
 const randomSeparatorCharacter = fc
   .oneof(...PUNCTUATION_RANGES.map(([min, max]) => fc.integer({ min, max })))
   .map((code) => String.fromCodePoint(code))
   .filter(isPlainSeparator);
 
 /** What people and attackers put between digit groups: at most three characters once decoded. */
-const LISTED_SEPARATORS = [' ', '-', '.', '_', '/', '+', '\t', '  ', '\u00a0', ' - ', '%20', '%2B', '%2520', '+%20+', '\\t', '\\u00a0', '\u3000'];
+const LISTED_SEPARATORS = [
+  ' ',
+  '-',
+  '.',
+  '_',
+  '/',
+  '+',
+  '\t',
+  '  ',
+  '\u00a0',
+  ' - ',
+  '%20',
+  '%2B',
+  '%2520',
+  '+%20+',
+  '\\t',
+  '\\u00a0',
+  '\u3000',
+];
 const separator = fc.oneof(
   fc.constantFrom(...LISTED_SEPARATORS),
   fc.array(randomSeparatorCharacter, { minLength: 1, maxLength: 3 }).map((chars) => chars.join('')),
@@ -62,7 +90,13 @@ const grouping = (length: number) =>
   });
 
 /** Renders digits in groups; `shown` decides per digit index whether it is written or masked. */
-function render(digits: string, groups: number[], separators: string[], form: DigitForm, shown: (index: number) => boolean = () => true): string {
+function render(
+  digits: string,
+  groups: number[],
+  separators: string[],
+  form: DigitForm,
+  shown: (index: number) => boolean = () => true,
+): string {
   let out = '';
   let index = 0;
   groups.forEach((size, g) => {
@@ -123,8 +157,15 @@ describe('PAN detector', () => {
     const pan = '4000056655665556';
     const groups = pan.match(/.{4}/g)!;
     const fullWidth = groups.map((group) => render(group, [4], [''], DIGIT_FORMS.fullWidth!)).join(' ');
-    for (const text of [...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((s) => groups.join(s)), fullWidth, `https://evil.example/c?n=${groups.join('+')}`]) {
-      expect(findPans(text).map((match) => match.digits), JSON.stringify(text)).toEqual([pan]);
+    for (const text of [
+      ...['.', '_', '/', '+', '\t', '  ', '\u00a0', '%20'].map((s) => groups.join(s)),
+      fullWidth,
+      `https://evil.example/c?n=${groups.join('+')}`,
+    ]) {
+      expect(
+        findPans(text).map((match) => match.digits),
+        JSON.stringify(text),
+      ).toEqual([pan]);
     }
   });
 
@@ -160,7 +201,9 @@ describe('PAN detector', () => {
 
   it('keeps digit groups separated by letters apart (base-62 ids), and by more than three characters', () => {
     const letters = fc.stringMatching(/^[A-Za-z]{1,3}$/);
-    const longSeparator = fc.array(fc.oneof(randomSeparatorCharacter, fc.constant(' ')), { minLength: 4, maxLength: 8 }).map((chars) => chars.join(''));
+    const longSeparator = fc
+      .array(fc.oneof(randomSeparatorCharacter, fc.constant(' ')), { minLength: 4, maxLength: 8 })
+      .map((chars) => chars.join(''));
     fc.assert(
       fc.property(luhnValidPan, fc.oneof(letters, longSeparator), digitForm, (pan, between, form) => {
         // Groups of at most six digits: no group is a card number on its own.

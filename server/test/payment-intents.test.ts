@@ -35,7 +35,11 @@ function orderRow(orderId: string) {
     .executeTakeFirst();
 }
 
-const waitForStatus = (orderId: string, status: string) => waitFor(async () => (await app.store.findOrder(orderId))?.status, (value) => value === status);
+const waitForStatus = (orderId: string, status: string) =>
+  waitFor(
+    async () => (await app.store.findOrder(orderId))?.status,
+    (value) => value === status,
+  );
 
 describe('POST /api/payment-intents', () => {
   it('writes a pending order, then creates a PaymentIntent priced from the catalog, and answers only the client secret', async () => {
@@ -47,7 +51,14 @@ describe('POST /api/payment-intents', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(await countRows(app.db, 'orders')).toBe(before + 1);
     expect(orderId).toMatch(/^ord_[a-z]{20}$/);
-    expect(await app.store.findOrder(orderId)).toMatchObject({ status: 'pending', amount: basketTotal(catalog, items), currency: catalog.currency, paymentIntentId, checkoutSessionId: null, card: null });
+    expect(await app.store.findOrder(orderId)).toMatchObject({
+      status: 'pending',
+      amount: basketTotal(catalog, items),
+      currency: catalog.currency,
+      paymentIntentId,
+      checkoutSessionId: null,
+      card: null,
+    });
 
     const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
     expect(intent).toMatchObject({
@@ -62,7 +73,12 @@ describe('POST /api/payment-intents', () => {
   it('uses the idempotency key payment-intent:<orderId>', async () => {
     const { paymentIntentId, orderId } = await createIntent([itemAt(catalog, 1)]);
     const again = await app.stripe.paymentIntents.create(
-      { amount: productAt(catalog, 1).unitAmount, currency: catalog.currency, automatic_payment_methods: { enabled: true }, metadata: { order_id: orderId } },
+      {
+        amount: productAt(catalog, 1).unitAmount,
+        currency: catalog.currency,
+        automatic_payment_methods: { enabled: true },
+        metadata: { order_id: orderId },
+      },
       { idempotencyKey: `payment-intent:${orderId}` },
     );
     expect(again.id).toBe(paymentIntentId);
@@ -75,7 +91,13 @@ describe('POST /api/payment-intents', () => {
     ['quantity 11', { items: [itemAt(catalog, 0, 11)] }, JSON_HEADERS, 400, 'invalid_request'],
     ['a text/plain body', { items: [itemAt(catalog, 0)] }, { 'Content-Type': 'text/plain' }, 415, 'unsupported_media_type'],
     ['another Origin', { items: [itemAt(catalog, 0)] }, { ...JSON_HEADERS, Origin: 'https://evil.example' }, 403, 'cross_site_request'],
-    ['Sec-Fetch-Site: cross-site', { items: [itemAt(catalog, 0)] }, { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' }, 403, 'cross_site_request'],
+    [
+      'Sec-Fetch-Site: cross-site',
+      { items: [itemAt(catalog, 0)] },
+      { ...JSON_HEADERS, 'Sec-Fetch-Site': 'cross-site' },
+      403,
+      'cross_site_request',
+    ],
   ])('refuses %s with a JSON error and writes nothing', async (_name, body, headers, status, code) => {
     const before = await countRows(app.db, 'orders');
     const res = await app.request('/api/payment-intents', { method: 'POST', headers, body: JSON.stringify(body) });
@@ -86,7 +108,10 @@ describe('POST /api/payment-intents', () => {
   });
 
   it('shares the checkout rate limit', async () => {
-    const limited = await startTestApp({ stripeApi: emulator, rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100 } });
+    const limited = await startTestApp({
+      stripeApi: emulator,
+      rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100 },
+    });
     try {
       const body = JSON.stringify({ items: [itemAt(catalog, 0)] });
       const statuses: number[] = [];
@@ -103,10 +128,18 @@ describe('POST /api/payment-intents', () => {
   it('answers 502 with a generic message when Stripe is unreachable, leaving the order pending without an intent', async () => {
     const offline = await startTestApp();
     try {
-      const res = await offline.request('/api/payment-intents', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ items: [itemAt(catalog, 0)] }) });
+      const res = await offline.request('/api/payment-intents', {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
+      });
       expect(res.status).toBe(502);
-      expect(res.json()).toEqual({ error: { code: 'payment_provider_error', message: 'The payment provider could not start the payment. Please try again.' } });
-      expect(await offline.db.db.selectFrom('orders').select(['status', 'payment_intent_id']).execute()).toEqual([{ status: 'pending', payment_intent_id: null }]);
+      expect(res.json()).toEqual({
+        error: { code: 'payment_provider_error', message: 'The payment provider could not start the payment. Please try again.' },
+      });
+      expect(await offline.db.db.selectFrom('orders').select(['status', 'payment_intent_id']).execute()).toEqual([
+        { status: 'pending', payment_intent_id: null },
+      ]);
     } finally {
       await offline.close();
     }
@@ -141,7 +174,12 @@ describe('GET /api/orders/by-payment-intent/:id', () => {
       expect((await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242')).status).toBe(200);
       // No webhook endpoint points at `quiet`: only the lookup can have paid the order.
       const res = await quiet.request(`/api/orders/by-payment-intent/${paymentIntentId}?redirect_status=failed`);
-      expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, DEFAULT_ITEMS), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(res.json()).toEqual({
+        status: 'paid',
+        amount: basketTotal(catalog, DEFAULT_ITEMS),
+        currency: catalog.currency,
+        card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
+      });
       expect((await quiet.store.findOrder(orderId))?.status).toBe('paid');
     } finally {
       await quiet.close();
@@ -155,7 +193,14 @@ describe('PaymentIntent events delivered by the emulator', () => {
     const confirmed = await confirmAsPaymentElement(emulator, clientSecret, '4242 4242 4242 4242');
     expect((confirmed.json() as { status: string }).status).toBe('succeeded');
     await waitForStatus(orderId, 'paid');
-    expect(await orderRow(orderId)).toEqual({ status: 'paid', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({
+      status: 'paid',
+      payment_intent_id: paymentIntentId,
+      card_brand: 'visa',
+      card_last4: '4242',
+      card_exp_month: 12,
+      card_exp_year: 2034,
+    });
   });
 
   it('a decline (0002) marks the order failed without card fields, and a retry with 4242 pays it', async () => {
@@ -194,7 +239,14 @@ describe('PaymentIntent events delivered by the emulator', () => {
     await waitForStatus(orderId, 'paid');
     await app.stripe.refunds.create({ payment_intent: paymentIntentId });
     await waitForStatus(orderId, 'refunded');
-    expect(await orderRow(orderId)).toEqual({ status: 'refunded', payment_intent_id: paymentIntentId, card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await orderRow(orderId)).toEqual({
+      status: 'refunded',
+      payment_intent_id: paymentIntentId,
+      card_brand: 'visa',
+      card_last4: '4242',
+      card_exp_month: 12,
+      card_exp_year: 2034,
+    });
   });
 
   it('a partial refund leaves the order paid', async () => {

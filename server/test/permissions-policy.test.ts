@@ -17,15 +17,19 @@ const routeOf = (page: string) => PAGE_FILES.find((entry) => entry.page === page
 function policyOf(res: TestResponse): [string, string][] {
   const header = res.headers['permissions-policy'];
   expect(header, 'a Permissions-Policy header').toBeTypeOf('string');
-  return String(header).split(', ').map((entry) => {
-    const match = /^([a-z-]+)=(\(.*\))$/.exec(entry);
-    expect(match, entry).not.toBeNull();
-    return [match?.[1] ?? '', match?.[2] ?? ''];
-  });
+  return String(header)
+    .split(', ')
+    .map((entry) => {
+      const match = /^([a-z-]+)=(\(.*\))$/.exec(entry);
+      expect(match, entry).not.toBeNull();
+      return [match?.[1] ?? '', match?.[2] ?? ''];
+    });
 }
 
 function cspFrameSrc(res: TestResponse): string[] {
-  const directive = String(res.headers['content-security-policy']).split('; ').find((part) => part.startsWith('frame-src '));
+  const directive = String(res.headers['content-security-policy'])
+    .split('; ')
+    .find((part) => part.startsWith('frame-src '));
   return directive ? directive.split(' ').slice(1) : [];
 }
 
@@ -43,26 +47,31 @@ describe.each([
     await app.close();
   });
 
-  it.each(PAGE_FILES.map(({ route, page }) => [route, page] as const))('%s denies every powerful feature but payment for its wallet frames', async (route, page) => {
-    const res = await app.request(route);
-    expect(res.status).toBe(200);
-    const policy = policyOf(res);
-    expect(policy.map(([feature]) => feature)).toEqual([...POWERFUL_FEATURES]);
-    for (const [feature, allowlist] of policy) if (feature !== 'payment') expect(allowlist, feature).toBe('()');
+  it.each(PAGE_FILES.map(({ route, page }) => [route, page] as const))(
+    '%s denies every powerful feature but payment for its wallet frames',
+    async (route, page) => {
+      const res = await app.request(route);
+      expect(res.status).toBe(200);
+      const policy = policyOf(res);
+      expect(policy.map(([feature]) => feature)).toEqual([...POWERFUL_FEATURES]);
+      for (const [feature, allowlist] of policy) if (feature !== 'payment') expect(allowlist, feature).toBe('()');
 
-    // payment: our page (it can only hand on what it has) and the wallet frames from the per-integration table.
-    const wallets = paymentFrameOrigins(PAGE_INTEGRATIONS[page], origins);
-    const payment = new Map(policy).get('payment');
-    expect(payment).toBe(wallets.length === 0 ? '()' : `(self ${wallets.map((origin) => `"${origin}"`).join(' ')})`);
-    // Only frames the page's CSP lets it load, and only on the pages that load Stripe.js.
-    expect(cspFrameSrc(res)).toEqual(expect.arrayContaining(wallets));
-    expect(wallets.length > 0, `${route} allows payment only if it frames Stripe`).toBe(cspFrameSrc(res).length > 0);
-  });
+      // payment: our page (it can only hand on what it has) and the wallet frames from the per-integration table.
+      const wallets = paymentFrameOrigins(PAGE_INTEGRATIONS[page], origins);
+      const payment = new Map(policy).get('payment');
+      expect(payment).toBe(wallets.length === 0 ? '()' : `(self ${wallets.map((origin) => `"${origin}"`).join(' ')})`);
+      // Only frames the page's CSP lets it load, and only on the pages that load Stripe.js.
+      expect(cspFrameSrc(res)).toEqual(expect.arrayContaining(wallets));
+      expect(wallets.length > 0, `${route} allows payment only if it frames Stripe`).toBe(cspFrameSrc(res).length > 0);
+    },
+  );
 
   it('allows payment to Stripe.js frames on the Payment Element page, and to Checkout frames too on the Embedded Checkout page, never to 3-D Secure frames', async () => {
     const allowed = async (route: string) => new Map(policyOf(await app.request(route))).get('payment');
     expect(await allowed(routeOf('payment'))).toBe(`(self ${origins.js.map((o) => `"${o}"`).join(' ')})`);
-    expect(await allowed(routeOf('embedded-checkout'))).toBe(`(self ${[...new Set([...origins.js, ...origins.checkout])].map((o) => `"${o}"`).join(' ')})`);
+    expect(await allowed(routeOf('embedded-checkout'))).toBe(
+      `(self ${[...new Set([...origins.js, ...origins.checkout])].map((o) => `"${o}"`).join(' ')})`,
+    );
     if (origins === STRIPE_ORIGINS) {
       for (const { route } of PAGE_FILES) expect(await allowed(route)).not.toContain('hooks.stripe.com');
     }
@@ -77,7 +86,10 @@ describe.each([
     ['a raw HTML file (refused)', '/payment.html', 404],
     ['a refused webhook', '/webhooks/stripe', 400],
   ])('denies every powerful feature, payment included, on %s', async (_name, pathname, status) => {
-    const res = await app.request(pathname, pathname.startsWith('/webhooks') ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' } : {});
+    const res = await app.request(
+      pathname,
+      pathname.startsWith('/webhooks') ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' } : {},
+    );
     expect(res.status).toBe(status);
     expect(policyOf(res)).toEqual(POWERFUL_FEATURES.map((feature) => [feature, '()']));
   });

@@ -74,9 +74,14 @@ describeEachEngine('database rate-limit store', (engine) => {
       app.get('/', (_req, res) => res.send('ok'));
       return app;
     });
-    const servers = await Promise.all(instances.map((app) => new Promise<Server>((resolve) => {
-      const server = app.listen(0, '127.0.0.1', () => resolve(server));
-    })));
+    const servers = await Promise.all(
+      instances.map(
+        (app) =>
+          new Promise<Server>((resolve) => {
+            const server = app.listen(0, '127.0.0.1', () => resolve(server));
+          }),
+      ),
+    );
     try {
       for (const server of [...servers, ...servers]) {
         const address = server.address();

@@ -69,7 +69,11 @@ function eventRows(app: TestApp) {
 }
 
 function cardColumns(app: TestApp, orderId: string) {
-  return app.db.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', orderId).executeTakeFirst();
+  return app.db.db
+    .selectFrom('orders')
+    .select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
 }
 
 const VISA_4242 = { card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 };
@@ -98,7 +102,8 @@ describe('events that were never delivered', () => {
 
     // Nothing reached us: every order is still pending.
     expect(await countRows(app.db, 'processed_events')).toBe(0);
-    for (const { orderId } of [paid, refunded, disputed, declined, expired, open]) expect(await cardColumns(app, orderId)).toEqual({ status: 'pending', ...NO_CARD });
+    for (const { orderId } of [paid, refunded, disputed, declined, expired, open])
+      expect(await cardColumns(app, orderId)).toEqual({ status: 'pending', ...NO_CARD });
 
     const first = await reconcile(app);
     expect(first.failed).toBe(0);
@@ -106,7 +111,13 @@ describe('events that were never delivered', () => {
     expect(first.listed).toBe(first.processed + first.duplicate + first.ignored);
     expect(await cardColumns(app, paid.orderId)).toEqual({ status: 'paid', ...VISA_4242 });
     expect(await cardColumns(app, refunded.orderId)).toEqual({ status: 'refunded', ...VISA_4242 });
-    expect(await cardColumns(app, disputed.orderId)).toEqual({ status: 'disputed', card_brand: 'visa', card_last4: '0259', card_exp_month: 12, card_exp_year: 2034 });
+    expect(await cardColumns(app, disputed.orderId)).toEqual({
+      status: 'disputed',
+      card_brand: 'visa',
+      card_last4: '0259',
+      card_exp_month: 12,
+      card_exp_year: 2034,
+    });
     expect(await cardColumns(app, declined.orderId)).toEqual({ status: 'failed', ...NO_CARD });
     expect(await cardColumns(app, expired.orderId)).toEqual({ status: 'expired', ...NO_CARD });
     expect(await cardColumns(app, open.orderId)).toEqual({ status: 'pending', ...NO_CARD });
@@ -122,14 +133,24 @@ describe('events that were never delivered', () => {
     const processed = await eventRows(app);
     const second = await reconcile(app);
     // The first run started at the oldest order; this one an overlap before the newest processed event.
-    expect(second).toEqual({ since: expect.any(Number), listed: first.listed, processed: 0, duplicate: first.listed, ignored: 0, failed: 0 });
+    expect(second).toEqual({
+      since: expect.any(Number),
+      listed: first.listed,
+      processed: 0,
+      duplicate: first.listed,
+      ignored: 0,
+      failed: 0,
+    });
     expect(await orderRows(app)).toEqual(orders);
     expect(await eventRows(app)).toEqual(processed);
     expect(app.logLines.join('')).not.toMatch(/4242 ?4242 ?4242 ?4242|4000 ?0000 ?0000 ?0(259|002)/);
   });
 
   it('lists from an overlap before the newest processed event', async () => {
-    const row = await app.db.db.selectFrom('processed_events').select((eb) => eb.fn.max('processed_at').as('newest')).executeTakeFirst();
+    const row = await app.db.db
+      .selectFrom('processed_events')
+      .select((eb) => eb.fn.max('processed_at').as('newest'))
+      .executeTakeFirst();
     const newest = row?.newest ?? 0;
     expect(newest).toBeGreaterThan(0);
     expect((await reconcile(app, { overlapSeconds: 60 })).since).toBe(newest - 60);
@@ -151,7 +172,12 @@ describe('when Stripe cannot be reached', () => {
   it('rejects (the caller logs it) and records nothing', async () => {
     const app = await startTestApp();
     try {
-      await app.store.createOrder({ id: 'ord_unreachable1', amount: basketTotal(catalog, ONE_ITEM), currency: catalog.currency, items: ONE_ITEM });
+      await app.store.createOrder({
+        id: 'ord_unreachable1',
+        amount: basketTotal(catalog, ONE_ITEM),
+        currency: catalog.currency,
+        items: ONE_ITEM,
+      });
       await expect(reconcile(app)).rejects.toThrow();
       expect(await countRows(app.db, 'processed_events')).toBe(0);
       expect(await cardColumns(app, 'ord_unreachable1')).toEqual({ status: 'pending', ...NO_CARD });
@@ -226,9 +252,15 @@ describe('events a webhook already delivered', () => {
     const missed = await paidCheckout(app, emulator);
     emulator.addWebhookEndpoint({ url: `${app.url}/webhooks/stripe`, secret: app.webhookSecret });
     const delivered = await paymentIntent(app, emulator, '4242 4242 4242 4242');
-    await waitFor(() => cardColumns(app, delivered.orderId), (row) => row?.status === 'paid');
+    await waitFor(
+      () => cardColumns(app, delivered.orderId),
+      (row) => row?.status === 'paid',
+    );
     // Let every delivery of the payment settle (charge.succeeded etc. are recorded as ignored).
-    const settled = await waitFor(() => countRows(app.db, 'processed_events'), (n) => n >= 3);
+    const settled = await waitFor(
+      () => countRows(app.db, 'processed_events'),
+      (n) => n >= 3,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await countRows(app.db, 'processed_events')).toBe(settled);
     const byWebhook = await eventRows(app);
@@ -265,7 +297,10 @@ describe('npm run reconcile and startup, as processes', () => {
     const db = await openDatabase({ engine: 'sqlite', file: dbFile });
     try {
       const stripe = createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(emulator.url), ca: emulator.ca });
-      const started = await createCheckoutSession({ stripe, store: createOrderStore(db), catalog, publicUrl: 'https://localhost:4242' }, ONE_ITEM);
+      const started = await createCheckoutSession(
+        { stripe, store: createOrderStore(db), catalog, publicUrl: 'https://localhost:4242' },
+        ONE_ITEM,
+      );
       if (started.uiMode !== 'hosted_page') throw new Error('expected a hosted Checkout Session');
       expect((await payOnHostedPage(emulator, started.url, '4242 4242 4242 4242')).status).toBe(303);
       return started.orderId;
@@ -284,7 +319,11 @@ describe('npm run reconcile and startup, as processes', () => {
   }
 
   const run = (script: string, env: Record<string, string>) =>
-    spawnScript({ script: `server/src/${script}`, dir, env: { PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, DATABASE_URL: `file:${dbFile}`, ...env } });
+    spawnScript({
+      script: `server/src/${script}`,
+      dir,
+      env: { PORT: '0', HTTP_PORT: '0', CLIENT_DIST_DIR: FIXTURE_CLIENT_DIR, DATABASE_URL: `file:${dbFile}`, ...env },
+    });
 
   const testMode = () => ({
     STRIPE_SECRET_KEY: 'sk_test_emulated',
@@ -312,7 +351,11 @@ describe('npm run reconcile and startup, as processes', () => {
     const orderId = await payWhileDown();
     const server = run('main.ts', testMode());
     try {
-      const done = await waitFor(() => server.output(), (output) => output.includes('reconciled missed Stripe events'), 20_000);
+      const done = await waitFor(
+        () => server.output(),
+        (output) => output.includes('reconciled missed Stripe events'),
+        20_000,
+      );
       expect(done.indexOf('"msg":"listening"')).toBeGreaterThan(-1);
       expect(done.indexOf('"msg":"listening"')).toBeLessThan(done.indexOf('reconciled missed Stripe events'));
       // The first order's two events were processed by the CLI run above: duplicates now.

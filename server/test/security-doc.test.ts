@@ -12,8 +12,18 @@ const DOC = readFileSync(path.join(ROOT, 'docs', 'security.md'), 'utf8');
 
 // Headers that are about transport or caching, not security controls.
 const NOT_SECURITY_HEADERS = new Set([
-  'accept-ranges', 'cache-control', 'connection', 'content-length', 'content-type', 'date', 'etag',
-  'keep-alive', 'last-modified', 'ratelimit', 'ratelimit-policy', 'vary',
+  'accept-ranges',
+  'cache-control',
+  'connection',
+  'content-length',
+  'content-type',
+  'date',
+  'etag',
+  'keep-alive',
+  'last-modified',
+  'ratelimit',
+  'ratelimit-policy',
+  'vary',
 ]);
 
 /** `{ header (lower case): documented value }` for one marked table. */
@@ -21,14 +31,18 @@ function documentedHeaders(section: string): Map<string, string> {
   const match = new RegExp(`<!-- headers:${section} -->([\\s\\S]*?)<!-- /headers:${section} -->`).exec(DOC);
   expect(match, `docs/security.md has a headers:${section} table`).not.toBeNull();
   const rows = (match?.[1] ?? '').split('\n').filter((line) => line.startsWith('| `'));
-  return new Map(rows.map((row) => {
-    const cells = [...row.matchAll(/`([^`]*)`/g)].map((m) => m[1] ?? '');
-    return [cells[0]?.toLowerCase() ?? '', cells[1] ?? ''];
-  }));
+  return new Map(
+    rows.map((row) => {
+      const cells = [...row.matchAll(/`([^`]*)`/g)].map((m) => m[1] ?? '');
+      return [cells[0]?.toLowerCase() ?? '', cells[1] ?? ''];
+    }),
+  );
 }
 
 function securityHeaders(headers: Record<string, unknown>): string[] {
-  return Object.keys(headers).filter((name) => !NOT_SECURITY_HEADERS.has(name)).sort();
+  return Object.keys(headers)
+    .filter((name) => !NOT_SECURITY_HEADERS.has(name))
+    .sort();
 }
 
 let app: TestApp;
@@ -72,16 +86,30 @@ describe('docs/security.md', () => {
     const rows = (match?.[1] ?? '').split('\n').filter((line) => line.startsWith('| `/'));
     expect(rows.length).toBe(7);
     for (const row of rows) {
-      const [page = '', , script = '', connect = '', frame = '', img = '', payment = ''] = row.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', ''));
+      const [page = '', , script = '', connect = '', frame = '', img = '', payment = ''] = row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replaceAll('`', ''));
       const res = await app.request(page);
       expect(res.status, page).toBe(200);
-      const csp = new Map(String(res.headers['content-security-policy']).split('; ').map((part) => {
-        const [name = '', ...values] = part.split(' ');
-        return [name, values];
-      }));
+      const csp = new Map(
+        String(res.headers['content-security-policy'])
+          .split('; ')
+          .map((part) => {
+            const [name = '', ...values] = part.split(' ');
+            return [name, values];
+          }),
+      );
       const stripeOnly = (name: string) => (csp.get(name) ?? []).filter((value) => value.includes('stripe.com')).join(' ');
-      expect({ script: stripeOnly('script-src'), connect: stripeOnly('connect-src'), frame: stripeOnly('frame-src'), img: stripeOnly('img-src') }, page)
-        .toEqual({ script, connect, frame, img });
+      expect(
+        {
+          script: stripeOnly('script-src'),
+          connect: stripeOnly('connect-src'),
+          frame: stripeOnly('frame-src'),
+          img: stripeOnly('img-src'),
+        },
+        page,
+      ).toEqual({ script, connect, frame, img });
       expect(csp.has('frame-src'), `${page} has frame-src only with Stripe frames`).toBe(frame !== '');
       // The rest of the page's Permissions-Policy is the deny-all policy every response gets.
       const policy = String(res.headers['permissions-policy']);

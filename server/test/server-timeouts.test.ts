@@ -34,9 +34,11 @@ function watchClose(socket: net.Socket, trickle?: { chunks: () => string; everyM
   let received = '';
   socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
   return new Promise((resolve, reject) => {
-    const timer = trickle ? setInterval(() => {
-      if (!socket.destroyed && socket.writable) socket.write(trickle.chunks());
-    }, trickle.everyMs) : undefined;
+    const timer = trickle
+      ? setInterval(() => {
+          if (!socket.destroyed && socket.writable) socket.write(trickle.chunks());
+        }, trickle.everyMs)
+      : undefined;
     const giveUp = setTimeout(() => {
       clearInterval(timer);
       socket.destroy();
@@ -80,8 +82,13 @@ describe('connection time limits', () => {
   it('closes a webhook delivery whose body is trickled, and never processes it', async () => {
     const before = app.logLines.length;
     const socket = await connectTls();
-    const body = JSON.stringify({ id: 'evt_slow', object: 'event', type: 'checkout.session.completed', data: { object: {} } }).padEnd(4096, ' ');
-    socket.write(`POST /webhooks/stripe HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nStripe-Signature: t=1,v1=00\r\nContent-Length: ${body.length}\r\n\r\n`);
+    const body = JSON.stringify({ id: 'evt_slow', object: 'event', type: 'checkout.session.completed', data: { object: {} } }).padEnd(
+      4096,
+      ' ',
+    );
+    socket.write(
+      `POST /webhooks/stripe HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nStripe-Signature: t=1,v1=00\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     let offset = 0;
     // A few bytes every 100 ms: the socket is never idle, but the body would take 80 s.
     const closed = await watchClose(socket, { chunks: () => body.slice(offset, (offset += 5)), everyMs: 100 });
@@ -103,7 +110,7 @@ describe('connection time limits', () => {
 });
 
 describe('defaultServerTimeouts', () => {
-  it('bounds every phase far below Node\'s defaults, and keeps idle connections longer than a load balancer does only behind one', () => {
+  it("bounds every phase far below Node's defaults, and keeps idle connections longer than a load balancer does only behind one", () => {
     const direct = defaultServerTimeouts({ behindProxy: false });
     const proxied = defaultServerTimeouts({ behindProxy: true });
     expect(direct).toEqual({ handshakeMs: 10_000, headersMs: 10_000, requestMs: 20_000, keepAliveMs: 5_000 });

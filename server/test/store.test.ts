@@ -25,9 +25,13 @@ describe('order state table', () => {
     const statuses: OrderStatus[] = ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'];
     const allowed = statuses.flatMap((from) => statuses.filter((to) => canMoveOrder(from, to)).map((to) => `${from}->${to}`));
     expect(allowed).toEqual([
-      'pending->paid', 'pending->failed', 'pending->expired',
-      'paid->refunded', 'paid->disputed',
-      'failed->paid', 'failed->expired',
+      'pending->paid',
+      'pending->failed',
+      'pending->expired',
+      'paid->refunded',
+      'paid->disputed',
+      'failed->paid',
+      'failed->expired',
       'expired->paid',
     ]);
   });
@@ -52,13 +56,28 @@ describeEachEngine('store', (engine) => {
 
   /** An INSERT that skips the store (and its PAN guard), to prove the database itself refuses bad rows. */
   async function rawInsert(columns: Record<string, unknown>): Promise<void> {
-    const values = { id: 'ord_rawrawrawraw', status: 'paid', amount: 100, currency: 'usd', items: '[]', created_at: 1, updated_at: 1, ...columns };
+    const values = {
+      id: 'ord_rawrawrawraw',
+      status: 'paid',
+      amount: 100,
+      currency: 'usd',
+      items: '[]',
+      created_at: 1,
+      updated_at: 1,
+      ...columns,
+    };
     const names = Object.keys(values);
-    await sql`INSERT INTO orders (${sql.join(names.map((name) => sql.ref(name)))}) VALUES (${sql.join(Object.values(values))})`.execute(database.db);
+    await sql`INSERT INTO orders (${sql.join(names.map((name) => sql.ref(name)))}) VALUES (${sql.join(Object.values(values))})`.execute(
+      database.db,
+    );
   }
 
   async function cardColumns(id: string) {
-    return database.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', id).executeTakeFirst();
+    return database.db
+      .selectFrom('orders')
+      .select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'])
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   describe('database', () => {
@@ -86,13 +105,27 @@ describeEachEngine('store', (engine) => {
 
     it('has exactly the tables and the allowed card columns', async () => {
       const tables = await database.db.introspection.getTables();
-      expect(tables.map((table) => table.name).filter((name) => name !== 'schema_migrations').sort()).toEqual([
-        'csp_report_drops', 'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits',
-      ]);
+      expect(
+        tables
+          .map((table) => table.name)
+          .filter((name) => name !== 'schema_migrations')
+          .sort(),
+      ).toEqual(['csp_report_drops', 'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits']);
       const orders = tables.find((table) => table.name === 'orders');
       expect(orders?.columns.map((column) => column.name)).toEqual([
-        'id', 'status', 'amount', 'currency', 'items', 'checkout_session_id', 'payment_intent_id',
-        'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year', 'created_at', 'updated_at',
+        'id',
+        'status',
+        'amount',
+        'currency',
+        'items',
+        'checkout_session_id',
+        'payment_intent_id',
+        'card_brand',
+        'card_last4',
+        'card_exp_month',
+        'card_exp_year',
+        'created_at',
+        'updated_at',
       ]);
     });
   });
@@ -127,14 +160,26 @@ describeEachEngine('store', (engine) => {
       const order = await newOrder();
       const transition = { order_id: order.id, from_status: 'pending' as const, to_status: 'paid' as const, event_id: null, created_at: 1 };
       await database.db.insertInto('order_transitions').values(transition).execute();
-      await expect(database.db.insertInto('order_transitions').values({ ...transition, from_status: 'failed' }).execute()).rejects.toThrow(/UNIQUE|duplicate key/);
+      await expect(
+        database.db
+          .insertInto('order_transitions')
+          .values({ ...transition, from_status: 'failed' })
+          .execute(),
+      ).rejects.toThrow(/UNIQUE|duplicate key/);
     });
   });
 
   describe('order store', () => {
     it('creates a pending order and finds it by checkout session', async () => {
       const order = await newOrder();
-      expect(order).toMatchObject({ status: 'pending', amount: 3600, currency: 'usd', card: null, checkoutSessionId: null, items: [{ productId: 'enamel-mug', quantity: 2 }] });
+      expect(order).toMatchObject({
+        status: 'pending',
+        amount: 3600,
+        currency: 'usd',
+        card: null,
+        checkoutSessionId: null,
+        items: [{ productId: 'enamel-mug', quantity: 2 }],
+      });
       await store.attachCheckoutSession(order.id, 'cs_test_abc');
       expect((await store.findOrderByCheckoutSession('cs_test_abc'))?.id).toBe(order.id);
     });
@@ -146,14 +191,24 @@ describeEachEngine('store', (engine) => {
       for (const status of ['expired', 'failed'] as const) {
         expect((await store.applyOutcome(order.id, { status })).changed).toBe(false);
       }
-      expect(await cardColumns(order.id)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+      expect(await cardColumns(order.id)).toEqual({
+        status: 'paid',
+        card_brand: 'visa',
+        card_last4: '4242',
+        card_exp_month: 12,
+        card_exp_year: 2034,
+      });
     });
 
     it('lets a declined order be paid by a retry, and records each move', async () => {
       const order = await newOrder();
       await store.applyOutcome(order.id, { status: 'failed' });
       expect((await store.applyOutcome(order.id, { status: 'paid', card: CARD })).order?.status).toBe('paid');
-      const moves = await database.db.selectFrom('order_transitions').select(['from_status', 'to_status', 'event_id']).orderBy('id').execute();
+      const moves = await database.db
+        .selectFrom('order_transitions')
+        .select(['from_status', 'to_status', 'event_id'])
+        .orderBy('id')
+        .execute();
       expect(moves).toEqual([
         { from_status: 'pending', to_status: 'failed', event_id: null },
         { from_status: 'failed', to_status: 'paid', event_id: null },
@@ -161,7 +216,10 @@ describeEachEngine('store', (engine) => {
     });
 
     it('keeps the card display fields when a paid order is refunded or disputed', async () => {
-      for (const [id, status] of [['ord_refundedrefundedre', 'refunded'], ['ord_disputeddisputeddi', 'disputed']] as const) {
+      for (const [id, status] of [
+        ['ord_refundedrefundedre', 'refunded'],
+        ['ord_disputeddisputeddi', 'disputed'],
+      ] as const) {
         await newOrder(id);
         await store.applyOutcome(id, { status: 'paid', card: CARD, paymentIntentId: `pi_${status}` });
         expect((await store.applyOutcome(id, { status })).order).toMatchObject({ status, card: CARD, paymentIntentId: `pi_${status}` });
@@ -189,15 +247,26 @@ describeEachEngine('store', (engine) => {
 
     it('refuses a PAN in any value before it reaches SQL, and writes nothing', async () => {
       await expect(
-        store.createOrder({ id: 'ord_abcdefghijklmnopqrst', amount: 100, currency: 'usd', items: [{ productId: '4242 4242 4242 4242', quantity: 1 }] }),
+        store.createOrder({
+          id: 'ord_abcdefghijklmnopqrst',
+          amount: 100,
+          currency: 'usd',
+          items: [{ productId: '4242 4242 4242 4242', quantity: 1 }],
+        }),
       ).rejects.toThrow(PanGuardError);
       const order = await newOrder('ord_bbbbbbbbbbbbbbbbbbbb');
       await expect(store.attachCheckoutSession(order.id, 'cs_test_4000000000000002')).rejects.toThrow(PanGuardError);
       // The forms the security review got past the old guard are refused on order writes too.
-      for (const sessionId of ['cs_test_4000.0566.5566.5556', 'cs_test_4000%200566%205566%205556', 'cs_test_４０００\t０５６６\t５５６６\t５５５６']) {
+      for (const sessionId of [
+        'cs_test_4000.0566.5566.5556',
+        'cs_test_4000%200566%205566%205556',
+        'cs_test_４０００\t０５６６\t５５６６\t５５５６',
+      ]) {
         await expect(store.attachCheckoutSession(order.id, sessionId)).rejects.toThrow(PanGuardError);
       }
-      await expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).rejects.toThrow(PanGuardError);
+      await expect(store.applyOutcome(order.id, { status: 'paid', card: CARD, paymentIntentId: 'pi_4242-4242-4242-4242' })).rejects.toThrow(
+        PanGuardError,
+      );
       await expect(store.processEventOnce({ id: 'evt_4242424242424242', type: 'x' }, null)).rejects.toThrow(PanGuardError);
       expect(await store.findOrder(order.id)).toMatchObject({ status: 'pending', checkoutSessionId: null, paymentIntentId: null });
       expect(await database.db.selectFrom('orders').select('id').execute()).toEqual([{ id: order.id }]);
@@ -208,7 +277,12 @@ describeEachEngine('store', (engine) => {
       const order = await newOrder();
       const expire = { orderId: order.id, outcomes: [{ status: 'expired' as const }] };
       expect(await store.processEventOnce({ id: 'evt_1', type: 'checkout.session.expired' }, expire)).toBe(true);
-      expect(await store.processEventOnce({ id: 'evt_1', type: 'checkout.session.expired' }, { orderId: order.id, outcomes: [{ status: 'paid', card: CARD }] })).toBe(false);
+      expect(
+        await store.processEventOnce(
+          { id: 'evt_1', type: 'checkout.session.expired' },
+          { orderId: order.id, outcomes: [{ status: 'paid', card: CARD }] },
+        ),
+      ).toBe(false);
       expect(await store.hasProcessedEvent('evt_1')).toBe(true);
       expect((await store.findOrder(order.id))?.status).toBe('expired');
       const moves = await database.db.selectFrom('order_transitions').select(['to_status', 'event_id']).execute();
@@ -226,7 +300,9 @@ describeEachEngine('store', (engine) => {
     });
 
     it('processes one event exactly once when instances sharing the database race on it', async () => {
-      const orders = await Promise.all(['ord_raceraceraceraceaa', 'ord_raceraceraceracebb', 'ord_raceraceraceracecc'].map((id) => newOrder(id)));
+      const orders = await Promise.all(
+        ['ord_raceraceraceraceaa', 'ord_raceraceraceracebb', 'ord_raceraceraceracecc'].map((id) => newOrder(id)),
+      );
       // PostgreSQL: separate connection pools, as separate app instances have. SQLite: the
       // one connection of this process (a second one in the same thread would block the event
       // loop in its busy handler); separate processes are in multi-instance.test.ts.
@@ -236,11 +312,15 @@ describeEachEngine('store', (engine) => {
         for (const order of orders) {
           const event = { id: `evt_${order.id}`, type: 'payment_intent.succeeded' };
           const change = { orderId: order.id, outcomes: [{ status: 'paid' as const, card: CARD }] };
-          const results = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % stores.length]?.processEventOnce(event, change)));
+          const results = await Promise.all(
+            Array.from({ length: 12 }, (_, i) => stores[i % stores.length]?.processEventOnce(event, change)),
+          );
           expect(results.filter(Boolean)).toHaveLength(1);
         }
         const moves = await database.db.selectFrom('order_transitions').select(['order_id', 'to_status']).orderBy('order_id').execute();
-        expect(moves).toEqual(orders.map((order) => ({ order_id: order.id, to_status: 'paid' })).sort((a, b) => a.order_id.localeCompare(b.order_id)));
+        expect(moves).toEqual(
+          orders.map((order) => ({ order_id: order.id, to_status: 'paid' })).sort((a, b) => a.order_id.localeCompare(b.order_id)),
+        );
         expect(await database.db.selectFrom('processed_events').select('event_id').execute()).toHaveLength(3);
       } finally {
         await Promise.all(instances.map((instance) => instance.close()));
@@ -256,7 +336,11 @@ describe('SQLite migrations from an older file', () => {
     const old = new BetterSqlite3(file);
     old.exec(MIGRATIONS[0]?.sqlite ?? '');
     old.pragma('user_version = 1');
-    old.prepare(`INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at) VALUES ('ord_oldoldoldold', 'pending', 100, 'usd', '[]', 1, 1)`).run();
+    old
+      .prepare(
+        `INSERT INTO orders (id, status, amount, currency, items, created_at, updated_at) VALUES ('ord_oldoldoldold', 'pending', 100, 'usd', '[]', 1, 1)`,
+      )
+      .run();
     old.close();
     const migrated = openSqliteDatabase(file);
     try {
@@ -297,9 +381,15 @@ describe('SQLite file on disk', () => {
     // Rows unseen for the retention period are deleted when the next report comes in.
     let clock = 1_000_000;
     const reports = createCspReportStore(database, { retentionSeconds: 60, now: () => clock });
-    await reports.record({ documentUrl: `https://shop.example/${marker}`, directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' }, 'client');
+    await reports.record(
+      { documentUrl: `https://shop.example/${marker}`, directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' },
+      'client',
+    );
     clock += 61;
-    await reports.record({ documentUrl: 'https://shop.example/other', directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' }, 'client');
+    await reports.record(
+      { documentUrl: 'https://shop.example/other', directive: 'script-src-elem', blockedUrl: 'https://evil.example/a.js' },
+      'client',
+    );
     expect((await reports.listSince(0)).map((report) => report.documentUrl)).toEqual(['https://shop.example/other']);
     await database.close();
     for (const stored of [file, `${file}-wal`].filter((name) => existsSync(name))) {
@@ -321,13 +411,17 @@ describe('SQLite file on disk', () => {
 
   it('refuses to build a missing folder tree, naming DATABASE_URL and the path', () => {
     const file = path.join(dir, 'nonexistent', 'dir', 'app.sqlite');
-    expect(() => openSqliteDatabase(file)).toThrow(`DATABASE_URL=file:${file} names a SQLite file in ${path.dirname(file)}, and neither that folder nor ${path.join(dir, 'nonexistent')} exists.`);
+    expect(() => openSqliteDatabase(file)).toThrow(
+      `DATABASE_URL=file:${file} names a SQLite file in ${path.dirname(file)}, and neither that folder nor ${path.join(dir, 'nonexistent')} exists.`,
+    );
     expect(existsSync(path.join(dir, 'nonexistent'))).toBe(false);
   });
 
   it('fails on a path it cannot open with DATABASE_URL, the path and the cause', () => {
     // A folder where the file should be: SQLite cannot open it.
-    expect(() => openSqliteDatabase(dir)).toThrow(`Could not open the SQLite database ${dir} (DATABASE_URL=file:${dir}): unable to open database file. Point DATABASE_URL at`);
+    expect(() => openSqliteDatabase(dir)).toThrow(
+      `Could not open the SQLite database ${dir} (DATABASE_URL=file:${dir}): unable to open database file. Point DATABASE_URL at`,
+    );
   });
 });
 

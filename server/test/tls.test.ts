@@ -35,7 +35,10 @@ interface Handshake {
   error?: string;
 }
 
-function handshake(port: number, options: { min: SecureVersion; max: SecureVersion; ciphers?: string; ca?: string; servername?: string }): Promise<Handshake> {
+function handshake(
+  port: number,
+  options: { min: SecureVersion; max: SecureVersion; ciphers?: string; ca?: string; servername?: string },
+): Promise<Handshake> {
   return new Promise((resolve) => {
     const socket = tls.connect({
       host: '127.0.0.1',
@@ -98,14 +101,21 @@ describe('TLS', () => {
 
   it('still gives ChaCha20 to a client that lists it first (phones without AES instructions)', async () => {
     const chacha = ourSuites(/^ECDHE-ECDSA-CHACHA20/)[0] ?? '';
-    const result = await handshake(app.port, { min: 'TLSv1.2', max: 'TLSv1.2', ciphers: [chacha, ...ourSuites(/^ECDHE-ECDSA-AES/)].join(':') });
+    const result = await handshake(app.port, {
+      min: 'TLSv1.2',
+      max: 'TLSv1.2',
+      ciphers: [chacha, ...ourSuites(/^ECDHE-ECDSA-AES/)].join(':'),
+    });
     expect(result).toMatchObject({ ok: true, cipher: chacha });
   });
 
-  it.each(['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA', 'AES128-GCM-SHA256'])('refuses the non-intermediate TLS 1.2 cipher %s', async (cipher) => {
-    const result = await handshake(app.port, { min: 'TLSv1.2', max: 'TLSv1.2', ciphers: `${cipher}@SECLEVEL=0` });
-    expect(result.ok).toBe(false);
-  });
+  it.each(['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA', 'AES128-GCM-SHA256'])(
+    'refuses the non-intermediate TLS 1.2 cipher %s',
+    async (cipher) => {
+      const result = await handshake(app.port, { min: 'TLSv1.2', max: 'TLSv1.2', ciphers: `${cipher}@SECLEVEL=0` });
+      expect(result.ok).toBe(false);
+    },
+  );
 });
 
 async function makeCertificate(commonName: string) {
@@ -133,7 +143,12 @@ describe('certificate hot reload', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const lines: string[] = [];
-    const stop = watchCertificateFiles(server, files, createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } }), 20);
+    const stop = watchCertificateFiles(
+      server,
+      files,
+      createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } }),
+      20,
+    );
 
     const subjectOf = () =>
       new Promise<string>((resolve, reject) => {
@@ -172,12 +187,16 @@ describe('certificate hot reload', () => {
   it('refuses at startup a certificate file that cannot be read or does not match its key', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sss-tls-'));
     try {
-      await expect(loadTlsCredentials({ certFile: path.join(dir, 'missing.pem'), keyFile: path.join(dir, 'missing-key.pem') })).rejects.toThrow(/Cannot read TLS_CERT_FILE/);
+      await expect(
+        loadTlsCredentials({ certFile: path.join(dir, 'missing.pem'), keyFile: path.join(dir, 'missing-key.pem') }),
+      ).rejects.toThrow(/Cannot read TLS_CERT_FILE/);
       const a = await makeCertificate('a.localhost');
       const b = await makeCertificate('b.localhost');
       writeFileSync(path.join(dir, 'a.pem'), a.cert);
       writeFileSync(path.join(dir, 'b-key.pem'), b.key);
-      await expect(loadTlsCredentials({ certFile: path.join(dir, 'a.pem'), keyFile: path.join(dir, 'b-key.pem') })).rejects.toThrow(/do not form a usable pair/);
+      await expect(loadTlsCredentials({ certFile: path.join(dir, 'a.pem'), keyFile: path.join(dir, 'b-key.pem') })).rejects.toThrow(
+        /do not form a usable pair/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

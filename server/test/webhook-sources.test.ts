@@ -28,7 +28,7 @@ describe('the bundled list', () => {
     }
   });
 
-  it('adds configured addresses and CIDR ranges, and can leave Stripe\'s out', () => {
+  it("adds configured addresses and CIDR ranges, and can leave Stripe's out", () => {
     const list = createWebhookSourceList({ stripe: false, extra: ['203.0.113.0/24', '2001:db8::/32', OUTSIDER] });
     expect(['203.0.113.200', '2001:db8::5', OUTSIDER, `::ffff:${OUTSIDER}`].map((ip) => list.check(ip))).toEqual([true, true, true, true]);
     expect(['203.0.114.1', '2001:db9::5', stripeAddress].map((ip) => list.check(ip))).toEqual([false, false, false]);
@@ -36,7 +36,17 @@ describe('the bundled list', () => {
 });
 
 function signedEvent(app: TestApp) {
-  const body = JSON.stringify({ id: createId('evt'), object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
+  const body = JSON.stringify({
+    id: createId('evt'),
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'customer.created',
+    data: { object: { id: 'cus_1', object: 'customer' } },
+  });
   const signature = app.stripe.webhooks.generateTestHeaderString({ payload: body, secret: app.webhookSecret });
   return { body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature } };
 }
@@ -55,7 +65,7 @@ describe('POST /webhooks/stripe with STRIPE_WEBHOOK_IPS=stripe', () => {
     await direct.close();
   });
 
-  it.each(bundled.addresses)('accepts a signed delivery forwarded for Stripe\'s %s', async (address) => {
+  it.each(bundled.addresses)("accepts a signed delivery forwarded for Stripe's %s", async (address) => {
     const { body, headers } = signedEvent(proxied);
     const res = await proxied.request('/webhooks/stripe', { method: 'POST', headers: { ...headers, 'X-Forwarded-For': address }, body });
     expect(res.status).toBe(200);
@@ -66,9 +76,15 @@ describe('POST /webhooks/stripe with STRIPE_WEBHOOK_IPS=stripe', () => {
     const before = await countRows(proxied.db, 'processed_events');
     const { body, headers } = signedEvent(proxied);
     for (const forwarded of [OUTSIDER, `${stripeAddress}, ${OUTSIDER}`]) {
-      const res = await proxied.request('/webhooks/stripe', { method: 'POST', headers: { ...headers, 'X-Forwarded-For': forwarded }, body });
+      const res = await proxied.request('/webhooks/stripe', {
+        method: 'POST',
+        headers: { ...headers, 'X-Forwarded-For': forwarded },
+        body,
+      });
       expect(res.status, forwarded).toBe(403);
-      expect(res.json()).toEqual({ error: { code: 'webhook_source_refused', message: 'Webhooks are accepted only from Stripe\'s webhook addresses.' } });
+      expect(res.json()).toEqual({
+        error: { code: 'webhook_source_refused', message: "Webhooks are accepted only from Stripe's webhook addresses." },
+      });
       expect(res.headers.connection).toBe('close');
     }
     expect(await countRows(proxied.db, 'processed_events')).toBe(before);
@@ -86,16 +102,20 @@ describe('POST /webhooks/stripe with STRIPE_WEBHOOK_IPS=stripe', () => {
   it('answers a refused sender before its body is sent', async () => {
     const declared = 400 * 1024;
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = https.request(`${direct.url}/webhooks/stripe`, {
-        method: 'POST',
-        ca: direct.ca,
-        agent: false,
-        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': 't=1,v1=00', 'Content-Length': String(declared) },
-      }, (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = https.request(
+        `${direct.url}/webhooks/stripe`,
+        {
+          method: 'POST',
+          ca: direct.ca,
+          agent: false,
+          headers: { 'Content-Type': 'application/json', 'Stripe-Signature': 't=1,v1=00', 'Content-Length': String(declared) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       // Headers only: not one byte of the declared body is ever written.
       req.flushHeaders();

@@ -57,7 +57,11 @@ async function deliver(body: string, options: { secret?: string; timestamp?: num
   const target = options.target ?? app;
   const header =
     options.header === undefined
-      ? target.stripe.webhooks.generateTestHeaderString({ payload: body, secret: options.secret ?? target.webhookSecret, timestamp: options.timestamp })
+      ? target.stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret: options.secret ?? target.webhookSecret,
+          timestamp: options.timestamp,
+        })
       : options.header;
   const res = await target.request('/webhooks/stripe', {
     method: 'POST',
@@ -65,12 +69,19 @@ async function deliver(body: string, options: { secret?: string; timestamp?: num
     body,
   });
   // No delivery here should ever be a server error: if one is, say why (the app's error lines).
-  if (res.status >= 500) throw new Error(`webhook answered ${res.status}; the app logged:\n${target.logLines.filter((line) => line.includes('"level":50')).join('\n')}`);
+  if (res.status >= 500)
+    throw new Error(
+      `webhook answered ${res.status}; the app logged:\n${target.logLines.filter((line) => line.includes('"level":50')).join('\n')}`,
+    );
   return res;
 }
 
 function cardColumns(orderId: string) {
-  return app.db.db.selectFrom('orders').select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year']).where('id', '=', orderId).executeTakeFirst();
+  return app.db.db
+    .selectFrom('orders')
+    .select(['status', 'card_brand', 'card_last4', 'card_exp_month', 'card_exp_year'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
 }
 
 async function paidSession(): Promise<{ sessionId: string; orderId: string; session: Stripe.Checkout.Session }> {
@@ -97,13 +108,25 @@ describeEachEngine('webhooks', (engine) => {
       ['a stale signature (301 s old)', (body) => deliver(body, { timestamp: Math.floor(Date.now() / 1000) - 301 }), 'invalid_signature'],
       // stripe-node checks only the age (now - t), so a future t passed it: we bound both sides.
       ['a signature dated 301 s ahead', (body) => deliver(body, { timestamp: Math.floor(Date.now() / 1000) + 301 }), 'invalid_signature'],
-      ['a signature dated a year ahead', (body) => deliver(body, { timestamp: Math.floor(Date.now() / 1000) + 365 * 24 * 60 * 60 }), 'invalid_signature'],
-      ['a live-mode event (our keys are test-mode keys)', (body) => deliver(body.replace('"livemode":false', '"livemode":true')), 'livemode_mismatch'],
+      [
+        'a signature dated a year ahead',
+        (body) => deliver(body, { timestamp: Math.floor(Date.now() / 1000) + 365 * 24 * 60 * 60 }),
+        'invalid_signature',
+      ],
+      [
+        'a live-mode event (our keys are test-mode keys)',
+        (body) => deliver(body.replace('"livemode":false', '"livemode":true')),
+        'livemode_mismatch',
+      ],
       ['a garbage header', (body) => deliver(body, { header: 't=1,v1=deadbeef' }), 'invalid_signature'],
-      ['a body changed after signing', async (body) => {
-        const header = app.stripe.webhooks.generateTestHeaderString({ payload: body, secret: app.webhookSecret });
-        return deliver(body.replace('"livemode":false', '"livemode":true'), { header });
-      }, 'invalid_signature'],
+      [
+        'a body changed after signing',
+        async (body) => {
+          const header = app.stripe.webhooks.generateTestHeaderString({ payload: body, secret: app.webhookSecret });
+          return deliver(body.replace('"livemode":false', '"livemode":true'), { header });
+        },
+        'invalid_signature',
+      ],
     ];
 
     it.each(refusals)('refuses %s with 400 and changes nothing', async (_name, send, code) => {
@@ -148,7 +171,9 @@ describeEachEngine('webhooks', (engine) => {
         const session = await live.stripe.checkout.sessions.retrieve(sessionId);
         const refused = await deliver(eventOf('checkout.session.completed', session, false), { target: live });
         expect(refused.status).toBe(400);
-        expect(refused.json()).toEqual({ error: { code: 'livemode_mismatch', message: "This event is from Stripe's test mode; this server uses live-mode keys." } });
+        expect(refused.json()).toEqual({
+          error: { code: 'livemode_mismatch', message: "This event is from Stripe's test mode; this server uses live-mode keys." },
+        });
         expect(await countRows(live.db, 'processed_events')).toBe(0);
         expect((await live.store.findOrder(orderId))?.status).toBe('pending');
         // The same event from live mode goes through: the check follows the keys' mode.
@@ -171,9 +196,20 @@ describeEachEngine('webhooks', (engine) => {
       const res = await deliver(eventOf('checkout.session.completed', session));
       expect(res.status).toBe(200);
       expect(res.json()).toEqual({ received: true });
-      expect(await cardColumns(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+      expect(await cardColumns(orderId)).toEqual({
+        status: 'paid',
+        card_brand: 'visa',
+        card_last4: '4242',
+        card_exp_month: 12,
+        card_exp_year: 2034,
+      });
       const order = await app.request(`/api/orders/${sessionId}`);
-      expect(order.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, [itemAt(catalog, 0)]), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(order.json()).toEqual({
+        status: 'paid',
+        amount: basketTotal(catalog, [itemAt(catalog, 0)]),
+        currency: catalog.currency,
+        card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
+      });
     });
 
     it('acknowledges a duplicate delivery without processing it again', async () => {
@@ -202,7 +238,12 @@ describeEachEngine('webhooks', (engine) => {
       const { session, orderId } = await paidSession();
       const paymentIntentId = typeof session.payment_intent === 'string' ? session.payment_intent : '';
       const paymentIntent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
-      const failedBody = { ...paymentIntent, status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined' }, metadata: { order_id: orderId } };
+      const failedBody = {
+        ...paymentIntent,
+        status: 'requires_payment_method',
+        last_payment_error: { type: 'card_error', code: 'card_declined' },
+        metadata: { order_id: orderId },
+      };
       // Stripe reports the intent succeeded: the failure in the body is not the truth, the payment is.
       await deliver(eventOf('payment_intent.payment_failed', failedBody));
       expect(await cardColumns(orderId)).toMatchObject({ status: 'paid', card_last4: '4242' });
@@ -257,7 +298,12 @@ describeEachEngine('webhooks', (engine) => {
       const { url } = { url: `${emulator.url}/c/pay/${sessionId}` };
       expect((await payOnHostedPage(emulator, url, '4242424242424242')).status).toBe(303);
       const res = await app.request(`/api/orders/${sessionId}`);
-      expect(res.json()).toEqual({ status: 'paid', amount: basketTotal(catalog, [item]), currency: catalog.currency, card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+      expect(res.json()).toEqual({
+        status: 'paid',
+        amount: basketTotal(catalog, [item]),
+        currency: catalog.currency,
+        card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
+      });
       expect(await cardColumns(orderId)).toMatchObject({ status: 'paid' });
     });
 
@@ -286,7 +332,13 @@ describeEachEngine('webhooks', (engine) => {
       const { orderId, intent } = await paidIntent();
       // A forged-looking snapshot (wrong amount, no charge) changes nothing: the server retrieves the intent.
       expect((await deliver(eventOf('payment_intent.succeeded', { ...intent, amount: 1, latest_charge: null }))).status).toBe(200);
-      expect(await cardColumns(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+      expect(await cardColumns(orderId)).toEqual({
+        status: 'paid',
+        card_brand: 'visa',
+        card_last4: '4242',
+        card_exp_month: 12,
+        card_exp_year: 2034,
+      });
     });
 
     it('ignores payment_intent.succeeded while Stripe says the intent has not succeeded', async () => {
@@ -308,7 +360,13 @@ describeEachEngine('webhooks', (engine) => {
       await app.stripe.refunds.create({ payment_intent: paymentIntentId });
       const charge = await app.stripe.charges.retrieve(chargeId);
       expect((await deliver(eventOf('charge.refunded', charge))).status).toBe(200);
-      expect(await cardColumns(orderId)).toEqual({ status: 'refunded', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+      expect(await cardColumns(orderId)).toEqual({
+        status: 'refunded',
+        card_brand: 'visa',
+        card_last4: '4242',
+        card_exp_month: 12,
+        card_exp_year: 2034,
+      });
       // The late success changes nothing any more.
       await deliver(eventOf('payment_intent.succeeded', intent));
       expect(await cardColumns(orderId)).toMatchObject({ status: 'refunded' });
@@ -337,7 +395,9 @@ describeEachEngine('webhooks', (engine) => {
       const intent = await app.stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
       await confirmAsPaymentElement(emulator, intent.client_secret ?? '', '4000 0000 0000 0259');
       const events = await app.stripe.events.list({ types: ['charge.dispute.created'], limit: 100 });
-      const event = events.data.find((candidate) => candidate.type === 'charge.dispute.created' && candidate.data.object.payment_intent === intent.id);
+      const event = events.data.find(
+        (candidate) => candidate.type === 'charge.dispute.created' && candidate.data.object.payment_intent === intent.id,
+      );
       if (event?.type !== 'charge.dispute.created') throw new Error(`no dispute event for ${intent.id}`);
       return { paymentIntentId: intent.id, dispute: event.data.object };
     }
@@ -358,13 +418,25 @@ describeEachEngine('webhooks', (engine) => {
         const body = eventOf('checkout.session.expired', { ...session, status: 'expired', url: null });
         expect((await deliver(body)).status).toBe(200);
         expect(await app.store.hasProcessedEvent((JSON.parse(body) as { id: string }).id)).toBe(true);
-        expect(await cardColumns(orderId)).toEqual({ status: 'pending', card_brand: null, card_last4: null, card_exp_month: null, card_exp_year: null });
+        expect(await cardColumns(orderId)).toEqual({
+          status: 'pending',
+          card_brand: null,
+          card_last4: null,
+          card_exp_month: null,
+          card_exp_year: null,
+        });
       });
 
       it('checkout.session.expired for a session Stripe reports paid never expires the order: it is paid', async () => {
         const { session, orderId } = await paidSession();
         await deliver(eventOf('checkout.session.expired', { ...session, status: 'expired', payment_status: 'unpaid' }));
-        expect(await cardColumns(orderId)).toEqual({ status: 'paid', card_brand: 'visa', card_last4: '4242', card_exp_month: 12, card_exp_year: 2034 });
+        expect(await cardColumns(orderId)).toEqual({
+          status: 'paid',
+          card_brand: 'visa',
+          card_last4: '4242',
+          card_exp_month: 12,
+          card_exp_year: 2034,
+        });
       });
 
       it('checkout.session.async_payment_failed for a session Stripe reports open changes nothing', async () => {
@@ -377,7 +449,9 @@ describeEachEngine('webhooks', (engine) => {
       it('payment_intent.payment_failed for an intent Stripe reports never attempted changes nothing', async () => {
         const { paymentIntentId, orderId } = await startPaymentIntent(app);
         const intent = await app.stripe.paymentIntents.retrieve(paymentIntentId);
-        await deliver(eventOf('payment_intent.payment_failed', { ...intent, last_payment_error: { type: 'card_error', code: 'card_declined' } }));
+        await deliver(
+          eventOf('payment_intent.payment_failed', { ...intent, last_payment_error: { type: 'card_error', code: 'card_declined' } }),
+        );
         expect(await cardColumns(orderId)).toMatchObject({ status: 'pending' });
       });
 
@@ -411,7 +485,10 @@ describeEachEngine('webhooks', (engine) => {
         for (let i = 0; i < 100 && (await target.store.findOrder(orderId))?.status !== 'paid'; i++) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        expect(await target.store.findOrder(orderId)).toMatchObject({ status: 'paid', card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 } });
+        expect(await target.store.findOrder(orderId)).toMatchObject({
+          status: 'paid',
+          card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 },
+        });
         // charge.succeeded, payment_intent.succeeded and checkout.session.completed, each recorded once.
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(await countRows(target.db, 'processed_events')).toBe(3);

@@ -32,7 +32,9 @@ const result = await autocannon({
   })),
 });
 
-const statusCodes: Record<string, number> = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+const statusCodes: Record<string, number> = Object.fromEntries(
+  Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
+);
 const countClass = (test: (code: number) => boolean) =>
   Object.entries(statusCodes).reduce((sum, [code, count]) => (test(Number(code)) ? sum + count : sum), 0);
 const summary: LoadSummary = {

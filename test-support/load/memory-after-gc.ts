@@ -30,6 +30,10 @@ export async function collectGarbage(app: LaunchedApp): Promise<MemoryAfterGc> {
   const from = app.logSize();
   process.kill(app.pid, 'SIGUSR2');
   // The collection runs on the app's event loop: wait for its report.
-  const report = await app.waitForLogLine((line) => 'afterFullGc' in line, { from, timeoutMs: GC_TIMEOUT_MS, what: 'a full GC report (start the app with COLLECT_GARBAGE_NODE_ARGS)' });
+  const report = await app.waitForLogLine((line) => 'afterFullGc' in line, {
+    from,
+    timeoutMs: GC_TIMEOUT_MS,
+    what: 'a full GC report (start the app with COLLECT_GARBAGE_NODE_ARGS)',
+  });
   return { ...AfterFullGcSchema.parse(report['afterFullGc']), rss: readRssBytes(app.pid) };
 }

@@ -35,7 +35,12 @@ export function createRequestMix(appUrl: string, catalog: Catalog): LoadRequest[
       method: 'POST',
       path: '/webhooks/stripe',
       headers: { 'Content-Type': 'application/json', 'Stripe-Signature': forgedSignature },
-      body: JSON.stringify({ id: 'evt_forged', type: 'checkout.session.completed', created: 0, data: { object: { id: 'cs_test_forged' } } }),
+      body: JSON.stringify({
+        id: 'evt_forged',
+        type: 'checkout.session.completed',
+        created: 0,
+        data: { object: { id: 'cs_test_forged' } },
+      }),
     },
     { name: 'GET /api/orders/:id (unknown)', method: 'GET', path: '/api/orders/cs_test_doesnotexist' },
   ];

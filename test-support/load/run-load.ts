@@ -22,23 +22,30 @@ export interface LoadOptions {
   timeoutSeconds?: number;
 }
 
-export const LoadOptionsSchema = z.object({
-  url: z.string().url(),
-  ca: z.string().min(1),
-  durationSeconds: z.number().positive().optional(),
-  amount: z.number().int().positive().optional(),
-  connections: z.number().int().positive(),
-  requests: z.array(
-    z.object({
-      name: z.string(),
-      method: z.enum(['GET', 'POST']),
-      path: z.string().startsWith('/'),
-      headers: z.record(z.string(), z.string()).optional(),
-      body: z.string().optional(),
-    }),
-  ).min(1),
-  timeoutSeconds: z.number().positive().optional(),
-}).refine((options) => (options.durationSeconds === undefined) !== (options.amount === undefined), 'Give either durationSeconds or amount.');
+export const LoadOptionsSchema = z
+  .object({
+    url: z.string().url(),
+    ca: z.string().min(1),
+    durationSeconds: z.number().positive().optional(),
+    amount: z.number().int().positive().optional(),
+    connections: z.number().int().positive(),
+    requests: z
+      .array(
+        z.object({
+          name: z.string(),
+          method: z.enum(['GET', 'POST']),
+          path: z.string().startsWith('/'),
+          headers: z.record(z.string(), z.string()).optional(),
+          body: z.string().optional(),
+        }),
+      )
+      .min(1),
+    timeoutSeconds: z.number().positive().optional(),
+  })
+  .refine(
+    (options) => (options.durationSeconds === undefined) !== (options.amount === undefined),
+    'Give either durationSeconds or amount.',
+  );
 
 /** One answer kept as evidence (the first of its status), headers lower-cased. */
 export const SampleResponseSchema = z.object({
@@ -55,7 +62,13 @@ export const LoadSummarySchema = z.object({
   requestsPerSecond: z.number(),
   latencyMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
   /** Answers per status class; `429` is also counted in `4xx`. */
-  statusClasses: z.object({ '2xx': z.number().int(), '3xx': z.number().int(), '4xx': z.number().int(), '429': z.number().int(), '5xx': z.number().int() }),
+  statusClasses: z.object({
+    '2xx': z.number().int(),
+    '3xx': z.number().int(),
+    '4xx': z.number().int(),
+    '429': z.number().int(),
+    '5xx': z.number().int(),
+  }),
   statusCodes: z.record(z.string(), z.number().int()),
   /** Per route name of the request mix: status code -> count. */
   byRequest: z.record(z.string(), z.record(z.string(), z.number().int())),

@@ -71,7 +71,11 @@ export function createCheckoutSession(items: CheckoutItem[]): Promise<{ url: str
 export function createEmbeddedCheckoutSession(items: CheckoutItem[]): Promise<ClientSecretResponse> {
   return requestJson(
     '/api/checkout-sessions',
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items, uiMode: 'embedded_page' } satisfies CheckoutSessionRequest) },
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items, uiMode: 'embedded_page' } satisfies CheckoutSessionRequest),
+    },
     parseClientSecret,
   );
 }
@@ -127,7 +131,8 @@ export function toApiError(status: number, body: unknown): ApiError {
 }
 
 export function parseCatalog(body: unknown): Catalog | undefined {
-  if (!isRecord(body) || typeof body.currency !== 'string' || !/^[a-z]{3}$/.test(body.currency) || !Array.isArray(body.products)) return undefined;
+  if (!isRecord(body) || typeof body.currency !== 'string' || !/^[a-z]{3}$/.test(body.currency) || !Array.isArray(body.products))
+    return undefined;
   const products = body.products.map(parseProduct);
   return products.every((p) => p !== undefined) ? { currency: body.currency, products } : undefined;
 }
@@ -152,12 +157,17 @@ export function parseConfig(body: unknown): ShopConfig | undefined {
     mode: body.mode,
     publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '',
     // Only ever an https address: a tampered answer must not load script from anywhere else.
-    stripeJsUrl: typeof body.stripeJsUrl === 'string' && URL.canParse(body.stripeJsUrl) && new URL(body.stripeJsUrl).protocol === 'https:' ? body.stripeJsUrl : null,
+    stripeJsUrl:
+      typeof body.stripeJsUrl === 'string' && URL.canParse(body.stripeJsUrl) && new URL(body.stripeJsUrl).protocol === 'https:'
+        ? body.stripeJsUrl
+        : null,
   };
 }
 
 function parseClientSecret(body: unknown): ClientSecretResponse | undefined {
-  return isRecord(body) && typeof body.clientSecret === 'string' && body.clientSecret.includes('_secret_') ? { clientSecret: body.clientSecret } : undefined;
+  return isRecord(body) && typeof body.clientSecret === 'string' && body.clientSecret.includes('_secret_')
+    ? { clientSecret: body.clientSecret }
+    : undefined;
 }
 
 function parseCheckoutSession(body: unknown): { url: string } | undefined {

@@ -42,8 +42,14 @@ export function loadBasket(storage: Pick<Storage, 'getItem'>): { productId: stri
   }
   if (!Array.isArray(value)) return [];
   return value.flatMap((item: unknown) =>
-    typeof item === 'object' && item !== null && 'productId' in item && 'quantity' in item &&
-    typeof item.productId === 'string' && typeof item.quantity === 'number' && clampQuantity(item.quantity) === item.quantity && item.quantity > 0
+    typeof item === 'object' &&
+    item !== null &&
+    'productId' in item &&
+    'quantity' in item &&
+    typeof item.productId === 'string' &&
+    typeof item.quantity === 'number' &&
+    clampQuantity(item.quantity) === item.quantity &&
+    item.quantity > 0
       ? [{ productId: item.productId, quantity: item.quantity }]
       : [],
   );

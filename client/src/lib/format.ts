@@ -31,4 +31,3 @@ export function formatExpiry(expMonth: number, expYear: number): string {
 export function describePaidCard(card: { brand: string; last4: string; expMonth: number; expYear: number }): string {
   return `Paid: ${formatBrand(card.brand)} •••• ${card.last4}, expires ${formatExpiry(card.expMonth, card.expYear)}`;
 }
-

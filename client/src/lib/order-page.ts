@@ -72,7 +72,9 @@ export function startOrderPage(options: OrderPageOptions): void {
   function showOrder(order: Order): void {
     amountOutput.textContent = formatAmount(order.amount, order.currency);
     if (order.card) {
-      cardOutput.replaceChildren(`${formatBrand(order.card.brand)} ending in ${order.card.last4}, expires ${formatExpiry(order.card.expMonth, order.card.expYear)}`);
+      cardOutput.replaceChildren(
+        `${formatBrand(order.card.brand)} ending in ${order.card.last4}, expires ${formatExpiry(order.card.expMonth, order.card.expYear)}`,
+      );
     } else {
       cardOutput.replaceChildren(createElement('span', {}, [order.status === 'paid' ? 'Paid' : '–']));
     }

@@ -46,9 +46,15 @@ export function createApiRoute(deps: ApiRouteDeps) {
       // Stripe.js calls api.stripe.com from any merchant origin, without cookies.
       if (keyKind === 'publishable') res.set('Access-Control-Allow-Origin', '*');
       const idempotencyKey = req.method === 'POST' ? (req.get('idempotency-key') ?? null) : null;
-      const authenticate = () => (keyKind === 'publishable' ? authenticatePublishableKey(req, keyParam) : authenticateSecretKey(req, deps.auth));
+      const authenticate = () =>
+        keyKind === 'publishable' ? authenticatePublishableKey(req, keyParam) : authenticateSecretKey(req, deps.auth);
       const outcome = respond(req, params, idempotencyKey, authenticate, () => {
-        const call: ApiCall = { params, pathParams: readPathParams(req), request: { id: requestId, idempotency_key: idempotencyKey }, keyKind };
+        const call: ApiCall = {
+          params,
+          pathParams: readPathParams(req),
+          request: { id: requestId, idempotency_key: idempotencyKey },
+          keyKind,
+        };
         return { status: 200, body: JSON.stringify(run(call)) };
       });
       if (outcome.replayed) res.set('Idempotent-Replayed', 'true');

@@ -44,7 +44,9 @@ export function authenticatePublishableKey(req: Request, keyParam: unknown): str
     return fail('This is the local Stripe emulator: it accepts test-mode keys only. Never use a live key here.');
   }
   if (key.startsWith('sk_') || key.startsWith('rk_')) {
-    return fail('This endpoint is called from the browser: use your publishable key (pk_test_...). A secret key must never reach a browser.');
+    return fail(
+      'This endpoint is called from the browser: use your publishable key (pk_test_...). A secret key must never reach a browser.',
+    );
   }
   if (!PUBLISHABLE_TEST_KEY.test(key)) return fail(`Invalid API Key provided: ${redactKey(key)}`);
   return key;

@@ -1,10 +1,6 @@
 // Errors in Stripe's shape, so the SDK raises the same error classes it raises against
 // api.stripe.com: https://docs.stripe.com/api/errors
-export type StripeErrorType =
-  | 'api_error'
-  | 'card_error'
-  | 'idempotency_error'
-  | 'invalid_request_error';
+export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
 
 export interface StripeErrorBody {
   error: {

@@ -22,7 +22,11 @@ function groupPaths(paths: readonly string[], expandable: readonly string[]): Ma
   return groups;
 }
 
-export function expandCheckoutSession(session: Stripe.Checkout.Session, paths: readonly string[], store: EmulatorStore): Stripe.Checkout.Session {
+export function expandCheckoutSession(
+  session: Stripe.Checkout.Session,
+  paths: readonly string[],
+  store: EmulatorStore,
+): Stripe.Checkout.Session {
   if (paths.length === 0) return session;
   const groups = groupPaths(paths, ['payment_intent', 'line_items']);
   let expanded = session;

@@ -34,7 +34,9 @@ export function createFaults(): EmulatorFaults & { middleware: RequestHandler } 
       return injected;
     },
     middleware(req, _res, next) {
-      const match = rules.find(({ rule, left }) => left > 0 && rule.method === req.method && rule.path.test(req.originalUrl.split('?')[0] ?? ''));
+      const match = rules.find(
+        ({ rule, left }) => left > 0 && rule.method === req.method && rule.path.test(req.originalUrl.split('?')[0] ?? ''),
+      );
       if (!match) return next();
       match.left -= 1;
       injected += 1;

@@ -54,7 +54,9 @@ export class IdempotencyCache {
  * hashed, so a card number in the parameters is never kept.
  */
 export function fingerprintRequest(method: string, path: string, params: unknown): string {
-  return createHash('sha256').update(`${method} ${path} ${stableStringify(params)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${method} ${path} ${stableStringify(params)}`)
+    .digest('base64url');
 }
 
 function stableStringify(value: unknown): string {

@@ -32,7 +32,12 @@ class IntegrationError extends Error {
 }
 
 function isFrameMessage(data: unknown): data is FrameMessage {
-  return typeof data === 'object' && data !== null && Reflect.get(data, 'source') === 'stripe-emulator' && typeof Reflect.get(data, 'type') === 'string';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    Reflect.get(data, 'source') === 'stripe-emulator' &&
+    typeof Reflect.get(data, 'type') === 'string'
+  );
 }
 
 /** Calls `handler` for messages from `frame` only, sent from `origin` (https://html.spec.whatwg.org/#authors-using-messaging). */
@@ -47,7 +52,10 @@ function listenToFrame(frame: HTMLIFrameElement, origin: string, handler: (messa
 
 function resolveTarget(location: string | HTMLElement): HTMLElement {
   const target = typeof location === 'string' ? document.querySelector<HTMLElement>(location) : location;
-  if (!target) throw new IntegrationError(`The selector you specified (${String(location)}) applies to no DOM elements that are currently on the page.`);
+  if (!target)
+    throw new IntegrationError(
+      `The selector you specified (${String(location)}) applies to no DOM elements that are currently on the page.`,
+    );
   return target;
 }
 
@@ -70,7 +78,9 @@ function createFrame(src: string, title: string, height: string): HTMLIFrameElem
 function objectIdOf(clientSecret: string, prefix: string): string {
   const id = clientSecret.split('_secret_')[0] ?? '';
   if (!id.startsWith(prefix) || !clientSecret.includes('_secret_')) {
-    throw new IntegrationError(`Invalid value for clientSecret: it should be the client secret of a ${prefix === 'pi_' ? 'PaymentIntent' : 'Checkout Session'} (${prefix}..._secret_...).`);
+    throw new IntegrationError(
+      `Invalid value for clientSecret: it should be the client secret of a ${prefix === 'pi_' ? 'PaymentIntent' : 'Checkout Session'} (${prefix}..._secret_...).`,
+    );
   }
   return id;
 }
@@ -94,7 +104,11 @@ class PaymentElement {
     const params = new URLSearchParams({ origin: window.location.origin });
     // The secrets go in the fragment: never sent in a request, so never in a server log.
     const fragment = new URLSearchParams({ key: this.key, clientSecret: this.clientSecret });
-    const frame = createFrame(`${ORIGINS.js}/elements/payment-frame.html?${params.toString()}#${fragment.toString()}`, 'Secure payment input frame', '320px');
+    const frame = createFrame(
+      `${ORIGINS.js}/elements/payment-frame.html?${params.toString()}#${fragment.toString()}`,
+      'Secure payment input frame',
+      '320px',
+    );
     this.#stopListening = listenToFrame(frame, ORIGINS.js, (message) => this.#receive(message));
     resolveTarget(location).appendChild(frame);
     this.#frame = frame;
@@ -145,7 +159,8 @@ class PaymentElement {
   /** Asks the frame to confirm; the card data goes from the frame to the API, never through here. */
   confirm(returnUrl: string | undefined): Promise<PaymentIntentResult> {
     const frame = this.#frame;
-    if (!frame?.contentWindow) throw new IntegrationError('The Payment Element is not mounted: call element.mount() before confirmPayment().');
+    if (!frame?.contentWindow)
+      throw new IntegrationError('The Payment Element is not mounted: call element.mount() before confirmPayment().');
     if (this.#pendingConfirm) throw new IntegrationError('confirmPayment is already in progress.');
     return new Promise((resolve) => {
       this.#pendingConfirm = resolve;
@@ -160,13 +175,14 @@ class PaymentElement {
   #receive(message: FrameMessage): void {
     if (message.type === 'ready') this.#emit('ready', { elementType: 'payment' });
     if (message.type === 'change') {
-      const change: Pick<StripeElementChangeEvent, 'elementType' | 'empty' | 'complete'> & { value: { type: 'card' }; collapsed: boolean } = {
-        elementType: 'payment',
-        empty: message.empty === true,
-        complete: message.complete === true,
-        collapsed: false,
-        value: { type: 'card' },
-      };
+      const change: Pick<StripeElementChangeEvent, 'elementType' | 'empty' | 'complete'> & { value: { type: 'card' }; collapsed: boolean } =
+        {
+          elementType: 'payment',
+          empty: message.empty === true,
+          complete: message.complete === true,
+          collapsed: false,
+          value: { type: 'card' },
+        };
       this.#emit('change', change);
     }
     if (message.type === 'confirm-result' && this.#pendingConfirm) {
@@ -197,7 +213,8 @@ function toStripeError(body: object): StripeError {
   const intent: unknown = Reflect.get(body, 'payment_intent');
   const type = read('type');
   return {
-    type: type === 'card_error' || type === 'validation_error' || type === 'invalid_request_error' || type === 'api_error' ? type : 'api_error',
+    type:
+      type === 'card_error' || type === 'validation_error' || type === 'invalid_request_error' || type === 'api_error' ? type : 'api_error',
     message: read('message') ?? 'Something went wrong.',
     ...(read('code') ? { code: read('code') } : {}),
     ...(read('decline_code') ? { decline_code: read('decline_code') } : {}),
@@ -214,7 +231,9 @@ class Elements {
     readonly clientSecret: string,
   ) {
     if (typeof clientSecret !== 'string') {
-      throw new IntegrationError("The emulator's Stripe.js supports elements({ clientSecret }) only, not the deferred-intent mode ({ mode, amount, currency }).");
+      throw new IntegrationError(
+        "The emulator's Stripe.js supports elements({ clientSecret }) only, not the deferred-intent mode ({ mode, amount, currency }).",
+      );
     }
     objectIdOf(clientSecret, 'pi_');
   }
@@ -269,14 +288,20 @@ function appendReturnParams(returnUrl: string, intent: PaymentIntent): string {
   const url = new URL(returnUrl, window.location.href);
   url.searchParams.set('payment_intent', intent.id);
   url.searchParams.set('payment_intent_client_secret', intent.client_secret ?? '');
-  url.searchParams.set('redirect_status', intent.status === 'succeeded' ? 'succeeded' : intent.status === 'processing' ? 'pending' : 'failed');
+  url.searchParams.set(
+    'redirect_status',
+    intent.status === 'succeeded' ? 'succeeded' : intent.status === 'processing' ? 'pending' : 'failed',
+  );
   return url.toString();
 }
 
 function createStripe(key: string) {
-  if (typeof key !== 'string' || key.length === 0) throw new IntegrationError('Please call Stripe() with your publishable key. You used an empty string.');
-  if (key.startsWith('sk_') || key.startsWith('rk_')) throw new IntegrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
-  if (!/^pk_test_[A-Za-z0-9_]+$/.test(key)) throw new IntegrationError(`Invalid API Key: the local Stripe emulator accepts test publishable keys (pk_test_...) only.`);
+  if (typeof key !== 'string' || key.length === 0)
+    throw new IntegrationError('Please call Stripe() with your publishable key. You used an empty string.');
+  if (key.startsWith('sk_') || key.startsWith('rk_'))
+    throw new IntegrationError('You should not use your secret key with Stripe.js. Please pass a publishable key instead.');
+  if (!/^pk_test_[A-Za-z0-9_]+$/.test(key))
+    throw new IntegrationError(`Invalid API Key: the local Stripe emulator accepts test publishable keys (pk_test_...) only.`);
 
   async function retrievePaymentIntent(clientSecret: string): Promise<PaymentIntentResult> {
     const id = objectIdOf(clientSecret, 'pi_');
@@ -284,7 +309,8 @@ function createStripe(key: string) {
     try {
       const response = await fetch(`${ORIGINS.api}/v1/payment_intents/${encodeURIComponent(id)}?${query.toString()}`);
       const body: unknown = await response.json();
-      if (!response.ok) return { error: toStripeError(typeof body === 'object' && body !== null ? (Reflect.get(body, 'error') ?? {}) : {}) };
+      if (!response.ok)
+        return { error: toStripeError(typeof body === 'object' && body !== null ? (Reflect.get(body, 'error') ?? {}) : {}) };
       if (isPaymentIntent(body)) return { paymentIntent: body };
     } catch {
       return { error: { type: 'api_connection_error', message: 'Could not reach the Stripe API.' } };
@@ -292,11 +318,17 @@ function createStripe(key: string) {
     return { error: { type: 'api_error', message: 'Unexpected answer from the Stripe API.' } };
   }
 
-  async function confirmPayment(options: { elements: Elements; confirmParams?: { return_url?: string }; redirect?: 'always' | 'if_required' }): Promise<PaymentIntentResult> {
+  async function confirmPayment(options: {
+    elements: Elements;
+    confirmParams?: { return_url?: string };
+    redirect?: 'always' | 'if_required';
+  }): Promise<PaymentIntentResult> {
     const returnUrl = options.confirmParams?.return_url;
     const redirect = options.redirect ?? 'always';
     if (!returnUrl && redirect !== 'if_required') {
-      throw new IntegrationError("stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`");
+      throw new IntegrationError(
+        "stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: 'if_required'`",
+      );
     }
     const element = options.elements.getElement('payment');
     if (!element) throw new IntegrationError('stripe.confirmPayment(): no Payment Element was created from these elements.');

@@ -49,7 +49,16 @@ export function buildCheckoutSession(input: CheckoutSessionInput): Stripe.Checko
     customer_account: null,
     customer_creation: 'if_required',
     customer_details: input.customerEmail
-      ? { address: null, business_name: null, email: input.customerEmail, individual_name: null, name: null, phone: null, tax_exempt: 'none', tax_ids: [] }
+      ? {
+          address: null,
+          business_name: null,
+          email: input.customerEmail,
+          individual_name: null,
+          name: null,
+          phone: null,
+          tax_exempt: 'none',
+          tax_ids: [],
+        }
       : null,
     customer_email: input.customerEmail,
     discounts: [],

@@ -39,19 +39,31 @@ function buildEventBase(context: EventContext): Omit<Stripe.EventBase, 'type' | 
   };
 }
 
-export function buildCheckoutSessionCompletedEvent(session: Stripe.Checkout.Session, context: EventContext): Stripe.CheckoutSessionCompletedEvent {
+export function buildCheckoutSessionCompletedEvent(
+  session: Stripe.Checkout.Session,
+  context: EventContext,
+): Stripe.CheckoutSessionCompletedEvent {
   return { ...buildEventBase(context), type: 'checkout.session.completed', data: { object: session } };
 }
 
-export function buildCheckoutSessionExpiredEvent(session: Stripe.Checkout.Session, context: EventContext): Stripe.CheckoutSessionExpiredEvent {
+export function buildCheckoutSessionExpiredEvent(
+  session: Stripe.Checkout.Session,
+  context: EventContext,
+): Stripe.CheckoutSessionExpiredEvent {
   return { ...buildEventBase(context), type: 'checkout.session.expired', data: { object: session } };
 }
 
-export function buildPaymentIntentSucceededEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentSucceededEvent {
+export function buildPaymentIntentSucceededEvent(
+  paymentIntent: Stripe.PaymentIntent,
+  context: EventContext,
+): Stripe.PaymentIntentSucceededEvent {
   return { ...buildEventBase(context), type: 'payment_intent.succeeded', data: { object: paymentIntent } };
 }
 
-export function buildPaymentIntentPaymentFailedEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentPaymentFailedEvent {
+export function buildPaymentIntentPaymentFailedEvent(
+  paymentIntent: Stripe.PaymentIntent,
+  context: EventContext,
+): Stripe.PaymentIntentPaymentFailedEvent {
   return { ...buildEventBase(context), type: 'payment_intent.payment_failed', data: { object: paymentIntent } };
 }
 
@@ -70,19 +82,31 @@ export function buildCheckoutSessionAsyncPaymentSucceededEvent(
   return { ...buildEventBase(context), type: 'checkout.session.async_payment_succeeded', data: { object: session } };
 }
 
-export function buildCheckoutSessionAsyncPaymentFailedEvent(session: Stripe.Checkout.Session, context: EventContext): Stripe.CheckoutSessionAsyncPaymentFailedEvent {
+export function buildCheckoutSessionAsyncPaymentFailedEvent(
+  session: Stripe.Checkout.Session,
+  context: EventContext,
+): Stripe.CheckoutSessionAsyncPaymentFailedEvent {
   return { ...buildEventBase(context), type: 'checkout.session.async_payment_failed', data: { object: session } };
 }
 
-export function buildPaymentIntentCreatedEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentCreatedEvent {
+export function buildPaymentIntentCreatedEvent(
+  paymentIntent: Stripe.PaymentIntent,
+  context: EventContext,
+): Stripe.PaymentIntentCreatedEvent {
   return { ...buildEventBase(context), type: 'payment_intent.created', data: { object: paymentIntent } };
 }
 
-export function buildPaymentIntentProcessingEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentProcessingEvent {
+export function buildPaymentIntentProcessingEvent(
+  paymentIntent: Stripe.PaymentIntent,
+  context: EventContext,
+): Stripe.PaymentIntentProcessingEvent {
   return { ...buildEventBase(context), type: 'payment_intent.processing', data: { object: paymentIntent } };
 }
 
-export function buildPaymentIntentRequiresActionEvent(paymentIntent: Stripe.PaymentIntent, context: EventContext): Stripe.PaymentIntentRequiresActionEvent {
+export function buildPaymentIntentRequiresActionEvent(
+  paymentIntent: Stripe.PaymentIntent,
+  context: EventContext,
+): Stripe.PaymentIntentRequiresActionEvent {
   return { ...buildEventBase(context), type: 'payment_intent.requires_action', data: { object: paymentIntent } };
 }
 

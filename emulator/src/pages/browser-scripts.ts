@@ -21,7 +21,9 @@ const SOURCES: Record<keyof BrowserScripts, string> = {
 };
 
 export async function buildBrowserScripts(): Promise<BrowserScripts> {
-  const [stripeJs, paymentFrame, notifyParent] = await Promise.all([SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent].map(compile));
+  const [stripeJs, paymentFrame, notifyParent] = await Promise.all(
+    [SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent].map(compile),
+  );
   return { stripeJs: stripeJs ?? '', paymentFrame: paymentFrame ?? '', notifyParent: notifyParent ?? '' };
 }
 

@@ -85,7 +85,13 @@ export function createEmulatorActions(context: EmulatorContext): EmulatorActions
         confirmPaymentIntentFromBrowser(
           context,
           intent,
-          { number: card.number, expMonth: month ?? 0, expYear: 2000 + ((year ?? 0) % 100), cvc: card.cvc ?? '123', postalCode: card.postalCode ?? null },
+          {
+            number: card.number,
+            expMonth: month ?? 0,
+            expYear: 2000 + ((year ?? 0) % 100),
+            cvc: card.cvc ?? '123',
+            postalCode: card.postalCode ?? null,
+          },
           null,
         );
       } catch (error) {
@@ -106,7 +112,12 @@ export function createEmulatorActions(context: EmulatorContext): EmulatorActions
 
     answerThreeDSecure(paymentIntentId, complete) {
       const token = findChallengeToken(context, paymentIntentId);
-      if (!token) throw invalidRequest(`PaymentIntent ${paymentIntentId} has no open 3-D Secure challenge.`, undefined, 'payment_intent_unexpected_state');
+      if (!token)
+        throw invalidRequest(
+          `PaymentIntent ${paymentIntentId} has no open 3-D Secure challenge.`,
+          undefined,
+          'payment_intent_unexpected_state',
+        );
       return resolveChallenge(context, token, complete);
     },
 
@@ -118,7 +129,8 @@ export function createEmulatorActions(context: EmulatorContext): EmulatorActions
 
     disputePayment(paymentIntentId) {
       const intent = findPaymentIntent(context, paymentIntentId);
-      if (typeof intent.latest_charge !== 'string' || intent.status !== 'succeeded') throw invalidRequest('Only a succeeded payment can be disputed.');
+      if (typeof intent.latest_charge !== 'string' || intent.status !== 'succeeded')
+        throw invalidRequest('Only a succeeded payment can be disputed.');
       return disputeCharge(context, intent.latest_charge, { created: nowSeconds(context), request: DASHBOARD_ACTION });
     },
   };

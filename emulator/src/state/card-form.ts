@@ -17,8 +17,7 @@ export interface CardFormValues {
 }
 
 export type CardFormResult =
-  | { ok: true; card: CardInput; values: CardFormValues }
-  | { ok: false; field: CardFormField; message: string; values: CardFormValues };
+  { ok: true; card: CardInput; values: CardFormValues } | { ok: false; field: CardFormField; message: string; values: CardFormValues };
 
 export type CardFormField = 'email' | 'cardNumber' | 'cardExpiry' | 'cardCvc' | 'billingName';
 

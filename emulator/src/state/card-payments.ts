@@ -179,7 +179,14 @@ function startDelayedPayment(
   events: EventContext,
 ): AttemptResult {
   const charge = storeCharge(context, intent, method, details, billing, { pending: true });
-  const processing: Stripe.PaymentIntent = { ...intent, latest_charge: charge.id, payment_method: method.id, last_payment_error: null, next_action: null, status: 'processing' };
+  const processing: Stripe.PaymentIntent = {
+    ...intent,
+    latest_charge: charge.id,
+    payment_method: method.id,
+    last_payment_error: null,
+    next_action: null,
+    status: 'processing',
+  };
   context.store.paymentIntents.set(processing.id, processing);
   context.emit(buildChargePendingEvent(charge, events));
   context.emit(buildPaymentIntentProcessingEvent(processing, events));

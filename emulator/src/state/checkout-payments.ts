@@ -41,7 +41,11 @@ export function payCheckoutSession(
 ): PaymentResult {
   const session = findCheckoutSession(context, sessionId);
   if (session.status !== 'open') {
-    throw invalidRequest(`This Checkout Session is ${session.status ?? 'not open'} and can no longer be paid.`, undefined, 'checkout_session_not_open');
+    throw invalidRequest(
+      `This Checkout Session is ${session.status ?? 'not open'} and can no longer be paid.`,
+      undefined,
+      'checkout_session_not_open',
+    );
   }
   const intent = findOrCreatePaymentIntent(context, session, billing.email);
   const result = attemptCardPayment(context, intent, card, billing, { delayed: isDelayedPaymentEmail(billing.email) });
@@ -56,13 +60,21 @@ export function completionUrl(session: Stripe.Checkout.Session): string {
 }
 
 /** Settles a delayed payment: the funds arrive (`succeeded`) or the debit bounces (`failed`). */
-export function settleDelayedPayment(context: EmulatorContext, sessionId: string, outcome: 'succeeded' | 'failed'): Stripe.Checkout.Session {
+export function settleDelayedPayment(
+  context: EmulatorContext,
+  sessionId: string,
+  outcome: 'succeeded' | 'failed',
+): Stripe.Checkout.Session {
   const session = findCheckoutSession(context, sessionId);
   const intent = typeof session.payment_intent === 'string' ? context.store.paymentIntents.get(session.payment_intent) : undefined;
   const chargeId = typeof intent?.latest_charge === 'string' ? intent.latest_charge : undefined;
   const charge = chargeId ? context.store.charges.get(chargeId) : undefined;
   if (session.status !== 'complete' || session.payment_status !== 'unpaid' || !intent || intent.status !== 'processing' || !charge) {
-    throw invalidRequest('Only a completed Checkout Session whose payment is still processing can be settled.', undefined, 'checkout_session_not_processing');
+    throw invalidRequest(
+      'Only a completed Checkout Session whose payment is still processing can be settled.',
+      undefined,
+      'checkout_session_not_processing',
+    );
   }
   const events = { created: nowSeconds(context), request: { id: null, idempotency_key: null } };
   if (outcome === 'succeeded') {
@@ -78,7 +90,12 @@ export function settleDelayedPayment(context: EmulatorContext, sessionId: string
     return paidSession;
   }
   const message = 'The customer’s bank account could not be debited.';
-  const failedCharge: Stripe.Charge = { ...charge, status: 'failed', failure_code: 'payment_method_provider_decline', failure_message: message };
+  const failedCharge: Stripe.Charge = {
+    ...charge,
+    status: 'failed',
+    failure_code: 'payment_method_provider_decline',
+    failure_message: message,
+  };
   const method = typeof intent.payment_method === 'string' ? context.store.paymentMethods.get(intent.payment_method) : undefined;
   const failedIntent: Stripe.PaymentIntent = {
     ...intent,

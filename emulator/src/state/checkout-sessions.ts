@@ -76,7 +76,11 @@ export function findCheckoutSession(context: EmulatorContext, id: string): Strip
 export function expireCheckoutSession(context: EmulatorContext, id: string, request: Stripe.Event.Request): Stripe.Checkout.Session {
   const session = findCheckoutSession(context, id);
   if (session.status !== 'open') {
-    throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, undefined, 'checkout_session_not_open');
+    throw invalidRequest(
+      `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+      undefined,
+      'checkout_session_not_open',
+    );
   }
   return markExpired(context, session, request);
 }

@@ -23,7 +23,11 @@ export interface CreatePaymentIntentInput {
   automaticPaymentMethods: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
 }
 
-export function createPaymentIntent(context: EmulatorContext, input: CreatePaymentIntentInput, request: Stripe.Event.Request): Stripe.PaymentIntent {
+export function createPaymentIntent(
+  context: EmulatorContext,
+  input: CreatePaymentIntentInput,
+  request: Stripe.Event.Request,
+): Stripe.PaymentIntent {
   const id = createId('pi');
   const intent = buildPaymentIntent({
     id,
@@ -52,7 +56,8 @@ export function findPaymentIntent(context: EmulatorContext, id: string): Stripe.
  * Stripe answers a mismatch as if the intent did not exist.
  */
 export function findPaymentIntentForBrowser(context: EmulatorContext, id: string, clientSecret: string | undefined): Stripe.PaymentIntent {
-  if (!clientSecret) throw invalidRequest('A client_secret is required when using a publishable key.', 'client_secret', 'parameter_missing');
+  if (!clientSecret)
+    throw invalidRequest('A client_secret is required when using a publishable key.', 'client_secret', 'parameter_missing');
   const intent = context.store.paymentIntents.get(id);
   if (!intent?.client_secret || !sameSecret(intent.client_secret, clientSecret)) {
     throw resourceMissing('payment_intent', id, 'intent');
@@ -82,7 +87,11 @@ export function confirmPaymentIntentFromBrowser(
   returnUrl: string | null,
 ): BrowserPaymentIntent {
   if (context.store.findSessionByPaymentIntent(intent.id)) {
-    throw invalidRequest('This PaymentIntent belongs to a Checkout Session and is confirmed by Checkout.', undefined, 'payment_intent_unexpected_state');
+    throw invalidRequest(
+      'This PaymentIntent belongs to a Checkout Session and is confirmed by Checkout.',
+      undefined,
+      'payment_intent_unexpected_state',
+    );
   }
   const checked = checkCard(card, new Date(context.now()));
   const billing: BillingDetailsInput = { name: '', email: '', postalCode: card.postalCode };
@@ -90,7 +99,10 @@ export function confirmPaymentIntentFromBrowser(
   if (result.kind === 'declined') {
     // Stripe answers a decline with 402 and the intent inside the error.
     const error = cardDeclined(result.message, result.declineCode, result.code);
-    throw new StripeError(error.status, error.type, error.message, { ...error.details, paymentIntent: toBrowserPaymentIntent(result.intent) });
+    throw new StripeError(error.status, error.type, error.message, {
+      ...error.details,
+      paymentIntent: toBrowserPaymentIntent(result.intent),
+    });
   }
   return toBrowserPaymentIntent(result.intent);
 }
@@ -99,17 +111,29 @@ export function confirmPaymentIntentFromBrowser(
 function checkCard(card: BrowserCardInput, now: Date): CardInput {
   const number = card.number.replace(/[\s-]/g, '');
   if (!/^\d+$/.test(number) || !isLuhnValid(number)) {
-    throw new StripeError(402, 'card_error', 'Your card number is incorrect.', { code: 'incorrect_number', param: 'payment_method_data[card][number]' });
+    throw new StripeError(402, 'card_error', 'Your card number is incorrect.', {
+      code: 'incorrect_number',
+      param: 'payment_method_data[card][number]',
+    });
   }
   const thisYear = now.getUTCFullYear();
   if (card.expMonth < 1 || card.expMonth > 12) {
-    throw new StripeError(402, 'card_error', "Your card's expiration month is invalid.", { code: 'invalid_expiry_month', param: 'payment_method_data[card][exp_month]' });
+    throw new StripeError(402, 'card_error', "Your card's expiration month is invalid.", {
+      code: 'invalid_expiry_month',
+      param: 'payment_method_data[card][exp_month]',
+    });
   }
   if (card.expYear < thisYear || (card.expYear === thisYear && card.expMonth < now.getUTCMonth() + 1) || card.expYear > thisYear + 50) {
-    throw new StripeError(402, 'card_error', "Your card's expiration year is invalid.", { code: 'invalid_expiry_year', param: 'payment_method_data[card][exp_year]' });
+    throw new StripeError(402, 'card_error', "Your card's expiration year is invalid.", {
+      code: 'invalid_expiry_year',
+      param: 'payment_method_data[card][exp_year]',
+    });
   }
   if (!/^\d{3,4}$/.test(card.cvc)) {
-    throw new StripeError(402, 'card_error', "Your card's security code is invalid.", { code: 'invalid_cvc', param: 'payment_method_data[card][cvc]' });
+    throw new StripeError(402, 'card_error', "Your card's security code is invalid.", {
+      code: 'invalid_cvc',
+      param: 'payment_method_data[card][cvc]',
+    });
   }
   return { number, expMonth: card.expMonth, expYear: card.expYear, cvc: card.cvc };
 }
@@ -144,7 +168,9 @@ export function toBrowserPaymentIntent(intent: Stripe.PaymentIntent): BrowserPay
         }
       : null,
     livemode: false,
-    next_action: redirect?.url ? { type: 'redirect_to_url', redirect_to_url: { url: redirect.url, return_url: redirect.return_url ?? '' } } : null,
+    next_action: redirect?.url
+      ? { type: 'redirect_to_url', redirect_to_url: { url: redirect.url, return_url: redirect.return_url ?? '' } }
+      : null,
     payment_method: typeof intent.payment_method === 'string' ? intent.payment_method : (intent.payment_method?.id ?? null),
     payment_method_types: intent.payment_method_types,
     receipt_email: intent.receipt_email,
@@ -156,8 +182,24 @@ export function toBrowserPaymentIntent(intent: Stripe.PaymentIntent): BrowserPay
 
 type BrowserStatus = BrowserPaymentIntent['status'];
 type BrowserErrorType = NonNullable<BrowserPaymentIntent['last_payment_error']>['type'];
-const STATUSES: readonly BrowserStatus[] = ['canceled', 'processing', 'requires_action', 'requires_capture', 'requires_confirmation', 'requires_payment_method', 'succeeded'];
-const ERROR_TYPES: readonly BrowserErrorType[] = ['api_connection_error', 'api_error', 'authentication_error', 'card_error', 'idempotency_error', 'invalid_request_error', 'rate_limit_error'];
+const STATUSES: readonly BrowserStatus[] = [
+  'canceled',
+  'processing',
+  'requires_action',
+  'requires_capture',
+  'requires_confirmation',
+  'requires_payment_method',
+  'succeeded',
+];
+const ERROR_TYPES: readonly BrowserErrorType[] = [
+  'api_connection_error',
+  'api_error',
+  'authentication_error',
+  'card_error',
+  'idempotency_error',
+  'invalid_request_error',
+  'rate_limit_error',
+];
 
 /** Narrows the server SDK's open string unions to the browser type's closed ones, without a cast. */
 function pickKnown<T extends string>(known: readonly T[], value: string, fallback: T): T {

@@ -19,11 +19,16 @@ export function createRefund(context: EmulatorContext, input: CreateRefundInput,
   const charge = findRefundableCharge(context, input);
   const remaining = charge.amount - charge.amount_refunded;
   if (remaining <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, 'charge_already_refunded');
-  if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been charged back; it cannot be refunded.`, undefined, 'charge_disputed');
+  if (charge.disputed)
+    throw invalidRequest(`Charge ${charge.id} has been charged back; it cannot be refunded.`, undefined, 'charge_disputed');
   const amount = input.amount ?? remaining;
   if (amount < 1) throw invalidRequest('Refund amount must be at least 1.', 'amount', 'parameter_invalid_integer');
   if (amount > remaining) {
-    throw invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`, 'amount', 'amount_too_large');
+    throw invalidRequest(
+      `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`,
+      'amount',
+      'amount_too_large',
+    );
   }
   const created = nowSeconds(context);
   const refund = buildRefund({
@@ -53,13 +58,23 @@ function findRefundableCharge(context: EmulatorContext, input: CreateRefundInput
     const intent = context.store.paymentIntents.get(input.paymentIntentId);
     if (!intent) throw resourceMissing('payment_intent', input.paymentIntentId, 'payment_intent');
     if (intent.status !== 'succeeded' || typeof intent.latest_charge !== 'string') {
-      throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
+      throw invalidRequest(
+        `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
+        'payment_intent',
+        'charge_not_refundable',
+      );
     }
     chargeId = intent.latest_charge;
   }
-  if (!chargeId) throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', undefined, 'parameter_missing');
+  if (!chargeId)
+    throw invalidRequest(
+      'One of the following params should be provided for this request: payment_intent or charge.',
+      undefined,
+      'parameter_missing',
+    );
   const charge = context.store.charges.get(chargeId);
   if (!charge) throw resourceMissing('charge', chargeId, 'charge');
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded; there is nothing to refund.`, 'charge', 'charge_not_refundable');
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded; there is nothing to refund.`, 'charge', 'charge_not_refundable');
   return charge;
 }

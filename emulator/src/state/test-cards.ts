@@ -16,7 +16,12 @@ export type CardOutcome =
   | { kind: 'succeeds_then_disputed' }
   /** 3-D Secure: the PaymentIntent needs a challenge before it can succeed. */
   | { kind: 'requires_authentication' }
-  | { kind: 'declined'; code: 'card_declined' | 'expired_card' | 'incorrect_cvc' | 'processing_error'; declineCode: string; message: string };
+  | {
+      kind: 'declined';
+      code: 'card_declined' | 'expired_card' | 'incorrect_cvc' | 'processing_error';
+      declineCode: string;
+      message: string;
+    };
 
 const SUCCEEDS: CardOutcome = { kind: 'succeeds' };
 
@@ -40,13 +45,53 @@ const TEST_CARDS: ReadonlyMap<string, CardProfile> = new Map<string, CardProfile
   ['4000002500003155', { brand: 'visa', funding: 'credit', country: 'IE', outcome: { kind: 'requires_authentication' } }],
   ['4000002760003184', { brand: 'visa', funding: 'credit', country: 'DE', outcome: { kind: 'requires_authentication' } }],
   ['4000000000000259', { brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'succeeds_then_disputed' } }],
-  ['4000000000000002', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('generic_decline', 'Your card was declined.') }],
-  ['4000000000009995', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('insufficient_funds', 'Your card has insufficient funds.') }],
+  [
+    '4000000000000002',
+    { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('generic_decline', 'Your card was declined.') },
+  ],
+  [
+    '4000000000009995',
+    { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('insufficient_funds', 'Your card has insufficient funds.') },
+  ],
   ['4000000000009987', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('lost_card', 'Your card was declined.') }],
   ['4000000000009979', { brand: 'visa', funding: 'credit', country: 'US', outcome: declined('stolen_card', 'Your card was declined.') }],
-  ['4000000000000069', { brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'declined', code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.' } }],
-  ['4000000000000127', { brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'declined', code: 'incorrect_cvc', declineCode: 'incorrect_cvc', message: "Your card's security code is incorrect." } }],
-  ['4000000000000119', { brand: 'visa', funding: 'credit', country: 'US', outcome: { kind: 'declined', code: 'processing_error', declineCode: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' } }],
+  [
+    '4000000000000069',
+    {
+      brand: 'visa',
+      funding: 'credit',
+      country: 'US',
+      outcome: { kind: 'declined', code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.' },
+    },
+  ],
+  [
+    '4000000000000127',
+    {
+      brand: 'visa',
+      funding: 'credit',
+      country: 'US',
+      outcome: {
+        kind: 'declined',
+        code: 'incorrect_cvc',
+        declineCode: 'incorrect_cvc',
+        message: "Your card's security code is incorrect.",
+      },
+    },
+  ],
+  [
+    '4000000000000119',
+    {
+      brand: 'visa',
+      funding: 'credit',
+      country: 'US',
+      outcome: {
+        kind: 'declined',
+        code: 'processing_error',
+        declineCode: 'processing_error',
+        message: 'An error occurred while processing your card. Try again in a little bit.',
+      },
+    },
+  ],
 ]);
 
 /** The Luhn checksum every card number carries: https://en.wikipedia.org/wiki/Luhn_algorithm */

@@ -43,7 +43,11 @@ export function priceCart(catalog: Catalog, items: OrderItem[]): PricedCart {
 }
 
 /** Prices the cart and writes the pending order it becomes. */
-export async function createPendingOrder(store: OrderStore, catalog: Catalog, items: OrderItem[]): Promise<{ cart: PricedCart; order: Order }> {
+export async function createPendingOrder(
+  store: OrderStore,
+  catalog: Catalog,
+  items: OrderItem[],
+): Promise<{ cart: PricedCart; order: Order }> {
   const cart = priceCart(catalog, items);
   const order = await store.createOrder({ id: createOrderId(), amount: cart.amount, currency: cart.currency, items });
   return { cart, order };

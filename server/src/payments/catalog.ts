@@ -14,7 +14,9 @@ export class CatalogError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`The catalog ${file} has problems (fix the file, or point CATALOG_FILE at another; see docs/customize.md):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The catalog ${file} has problems (fix the file, or point CATALOG_FILE at another; see docs/customize.md):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'CatalogError';
   }
 }
@@ -30,8 +32,11 @@ export function loadCatalogFile(file: string, options: CatalogFileOptions): { ca
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${(error as Error).message})`;
-    throw new CatalogError(file, [`${reason}: set CATALOG_FILE to your catalog's path (relative to the repository root, or absolute), or unset it for config/catalog.json`]);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${(error as Error).message})`;
+    throw new CatalogError(file, [
+      `${reason}: set CATALOG_FILE to your catalog's path (relative to the repository root, or absolute), or unset it for config/catalog.json`,
+    ]);
   }
   let data: unknown;
   try {

@@ -19,22 +19,28 @@ export interface CheckoutDeps {
 }
 
 export type CheckoutStart =
-  | { uiMode: 'hosted_page'; url: string; orderId: string }
-  | { uiMode: 'embedded_page'; clientSecret: string; orderId: string };
+  { uiMode: 'hosted_page'; url: string; orderId: string } | { uiMode: 'embedded_page'; clientSecret: string; orderId: string };
 
 export function checkoutIdempotencyKey(orderId: string): string {
   return `checkout-session:${orderId}`;
 }
 
 /** Where Stripe sends the customer afterwards: hosted pages have success/cancel, embedded ones a return_url. */
-function redirectParams(uiMode: CheckoutUiMode, publicUrl: string): Pick<Stripe.Checkout.SessionCreateParams, 'success_url' | 'cancel_url' | 'return_url'> {
+function redirectParams(
+  uiMode: CheckoutUiMode,
+  publicUrl: string,
+): Pick<Stripe.Checkout.SessionCreateParams, 'success_url' | 'cancel_url' | 'return_url'> {
   // Stripe fills in {CHECKOUT_SESSION_ID}; the page looks the order up by it.
   // https://docs.stripe.com/payments/checkout/custom-success-page
   if (uiMode === 'embedded_page') return { return_url: `${publicUrl}/return?session_id={CHECKOUT_SESSION_ID}` };
   return { success_url: `${publicUrl}/success?session_id={CHECKOUT_SESSION_ID}`, cancel_url: `${publicUrl}/cancel` };
 }
 
-export async function createCheckoutSession(deps: CheckoutDeps, items: OrderItem[], uiMode: CheckoutUiMode = 'hosted_page'): Promise<CheckoutStart> {
+export async function createCheckoutSession(
+  deps: CheckoutDeps,
+  items: OrderItem[],
+  uiMode: CheckoutUiMode = 'hosted_page',
+): Promise<CheckoutStart> {
   const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
 
   let session: Stripe.Checkout.Session;

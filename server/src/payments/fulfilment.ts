@@ -61,7 +61,10 @@ export function decideOutcome(order: Order, payment: ReportedPayment, logger: Lo
       return payment.source === 'payment_intent' ? { status: 'failed', paymentIntentId: payment.id } : { status: 'failed' };
     case 'paid':
       if (payment.amount !== order.amount || payment.currency !== order.currency) {
-        logger.error({ orderId: order.id, stripeObjectId: payment.id }, 'Stripe reports a payment that does not match the order amount; not fulfilling');
+        logger.error(
+          { orderId: order.id, stripeObjectId: payment.id },
+          'Stripe reports a payment that does not match the order amount; not fulfilling',
+        );
         return null;
       }
       return { status: 'paid', card: payment.card, paymentIntentId: payment.paymentIntentId };

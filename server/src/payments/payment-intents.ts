@@ -33,7 +33,9 @@ export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderI
       { idempotencyKey: paymentIntentIdempotencyKey(order.id) },
     );
   } catch (error) {
-    throw new AppError(502, 'payment_provider_error', 'The payment provider could not start the payment. Please try again.', { cause: error });
+    throw new AppError(502, 'payment_provider_error', 'The payment provider could not start the payment. Please try again.', {
+      cause: error,
+    });
   }
   if (!intent.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no client secret.');
   await deps.store.attachPaymentIntent(order.id, intent.id);

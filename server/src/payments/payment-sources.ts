@@ -105,7 +105,8 @@ export interface PaymentSource {
 
 export const PAYMENT_SOURCES: Readonly<Record<PaymentSourceKind, PaymentSource>> = {
   checkout_session: {
-    retrieve: async (stripe, id) => reportCheckoutSession(await stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent.latest_charge'] })),
+    retrieve: async (stripe, id) =>
+      reportCheckoutSession(await stripe.checkout.sessions.retrieve(id, { expand: ['payment_intent.latest_charge'] })),
     findOrder: (store, id) => store.findOrderByCheckoutSession(id),
     storedId: (order) => order.checkoutSessionId,
   },

@@ -66,7 +66,11 @@ export type EventResult = 'processed' | 'duplicate' | 'ignored';
  * order): record the payment first, from the PaymentIntent as Stripe reports it now, so the
  * reversal is never lost and the order never skips a step.
  */
-async function planReversal(deps: FulfilmentDeps, paymentIntentId: string | null, status: 'refunded' | 'disputed'): Promise<OrderChange | null> {
+async function planReversal(
+  deps: FulfilmentDeps,
+  paymentIntentId: string | null,
+  status: 'refunded' | 'disputed',
+): Promise<OrderChange | null> {
   if (!paymentIntentId) return null;
   const decision = await decidePayment(deps, 'payment_intent', paymentIntentId);
   if (!decision) return null;
@@ -126,7 +130,11 @@ export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): P
   // misconfigured endpoint or forwarder, or a replay, and is refused before anything else.
   // https://docs.stripe.com/api/events/object#event_object-livemode
   if (event.livemode !== (deps.mode === 'live')) {
-    throw new AppError(400, 'livemode_mismatch', `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`);
+    throw new AppError(
+      400,
+      'livemode_mismatch',
+      `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`,
+    );
   }
   if (await deps.store.hasProcessedEvent(event.id)) return 'duplicate';
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.

@@ -37,7 +37,11 @@ export function createRequestSchemas(catalog: Catalog) {
     .array(
       z.strictObject({
         productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
-        quantity: z.number().int().min(1, `quantity must be between 1 and ${MAX_QUANTITY}`).max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
+        quantity: z
+          .number()
+          .int()
+          .min(1, `quantity must be between 1 and ${MAX_QUANTITY}`)
+          .max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
       }),
     )
     .min(1, 'items must hold at least one product')
@@ -155,8 +159,18 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
     const { items, uiMode } = parseBody(schemas.checkout, req);
-    const started = await createCheckoutSession({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl }, items, uiMode);
-    res.status(201).json((started.uiMode === 'embedded_page' ? { clientSecret: started.clientSecret } : { url: started.url }) satisfies CheckoutSessionResponse);
+    const started = await createCheckoutSession(
+      { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl },
+      items,
+      uiMode,
+    );
+    res
+      .status(201)
+      .json(
+        (started.uiMode === 'embedded_page'
+          ? { clientSecret: started.clientSecret }
+          : { url: started.url }) satisfies CheckoutSessionResponse,
+      );
   });
 
   router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {

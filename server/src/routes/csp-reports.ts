@@ -47,13 +47,23 @@ function parseViolations(contentType: string, body: unknown): CspViolation[] | u
     const parsed = LegacyReportSchema.safeParse(body);
     if (!parsed.success) return undefined;
     const report = parsed.data['csp-report'];
-    return [{ documentUrl: report['document-uri'], directive: report['effective-directive'] ?? report['violated-directive'], blockedUrl: report['blocked-uri'] }];
+    return [
+      {
+        documentUrl: report['document-uri'],
+        directive: report['effective-directive'] ?? report['violated-directive'],
+        blockedUrl: report['blocked-uri'],
+      },
+    ];
   }
   const parsed = ReportingApiSchema.safeParse(body);
   if (!parsed.success) return undefined;
   return parsed.data
     .filter((report) => report.type === 'csp-violation')
-    .map((report) => ({ documentUrl: report.body?.documentURL ?? report.url, directive: report.body?.effectiveDirective, blockedUrl: report.body?.blockedURL }));
+    .map((report) => ({
+      documentUrl: report.body?.documentURL ?? report.url,
+      directive: report.body?.effectiveDirective,
+      blockedUrl: report.body?.blockedURL,
+    }));
 }
 
 const REPORT_TYPES = ['application/csp-report', 'application/reports+json'];
@@ -78,7 +88,8 @@ export function createCspReportRouter(logger: Logger, reports: CspReportStore): 
     }
     // One line per request, not per report (the store counts each for the monitor), naming the
     // client so an operator can block it: the database keeps only a hash of it.
-    if (keptOut > 0) logger.warn({ client: clientKey, keptOut }, 'CSP reports not stored: over the client quota or the table is full (a report flood)');
+    if (keptOut > 0)
+      logger.warn({ client: clientKey, keptOut }, 'CSP reports not stored: over the client quota or the table is full (a report flood)');
     // Still 204: a browser cannot act on an error, and an attacker learns nothing.
     res.status(204).end();
   });

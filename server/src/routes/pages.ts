@@ -38,9 +38,13 @@ export type PageTemplates = Record<Page, string>;
 export function loadPageTemplates(clientDir: string): PageTemplates {
   const missing = PAGE_FILES.map((entry) => path.join(clientDir, entry.file)).filter((file) => !existsSync(file));
   if (missing.length > 0) {
-    throw new Error(`The client build is missing (${missing.join(', ')}). Run \`npm run build\` first, or set CLIENT_DIST_DIR to the folder Vite built.`);
+    throw new Error(
+      `The client build is missing (${missing.join(', ')}). Run \`npm run build\` first, or set CLIENT_DIST_DIR to the folder Vite built.`,
+    );
   }
-  return Object.fromEntries(PAGE_FILES.map((entry) => [entry.page, readFileSync(path.join(clientDir, entry.file), 'utf8')])) as PageTemplates;
+  return Object.fromEntries(
+    PAGE_FILES.map((entry) => [entry.page, readFileSync(path.join(clientDir, entry.file), 'utf8')]),
+  ) as PageTemplates;
 }
 
 export function createNonce(): string {

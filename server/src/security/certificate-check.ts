@@ -30,10 +30,12 @@ function namesDevelopmentCa(name: string): boolean {
  * checkout's CA itself (`localCa`, compared by key, whatever its name).
  */
 function fromDevelopmentCa(chain: X509Certificate[], localCa: X509Certificate | undefined): boolean {
-  return chain.some((cert) =>
-    namesDevelopmentCa(cert.issuer) ||
-    namesDevelopmentCa(cert.subject) ||
-    (localCa !== undefined && (cert.fingerprint256 === localCa.fingerprint256 || (cert.checkIssued(localCa) && cert.verify(localCa.publicKey)))),
+  return chain.some(
+    (cert) =>
+      namesDevelopmentCa(cert.issuer) ||
+      namesDevelopmentCa(cert.subject) ||
+      (localCa !== undefined &&
+        (cert.fingerprint256 === localCa.fingerprint256 || (cert.checkIssued(localCa) && cert.verify(localCa.publicKey)))),
   );
 }
 
@@ -52,7 +54,10 @@ function covers(leaf: X509Certificate, host: string): boolean {
 export function assertCertificateSuitsLiveMode(chainPem: string, requirements: CertificateRequirements, localDevCaPem?: string): void {
   const chain = (chainPem.match(PEM_CERTIFICATE) ?? []).map((pem) => new X509Certificate(pem));
   const leaf = chain[0];
-  if (!leaf) throw new Error('TLS_CERT_FILE holds no PEM certificate: set it to the certificate (full chain, leaf first) issued for your PUBLIC_URL host.');
+  if (!leaf)
+    throw new Error(
+      'TLS_CERT_FILE holds no PEM certificate: set it to the certificate (full chain, leaf first) issued for your PUBLIC_URL host.',
+    );
   const localCa = localDevCaPem === undefined ? undefined : new X509Certificate(localDevCaPem);
   if (fromDevelopmentCa(chain, localCa)) {
     throw new Error(

@@ -15,7 +15,10 @@ export type { Integration, Page };
  * Stripe.js get Stripe origins; the product page and every return page load no Stripe code
  * (they talk to our API only), so they get the hosted policy: no Stripe origin at all.
  */
-export const PAGE_INTEGRATIONS = Object.fromEntries(PAGE_MANIFEST.map((entry) => [entry.page, entry.integration])) as Record<Page, Integration>;
+export const PAGE_INTEGRATIONS = Object.fromEntries(PAGE_MANIFEST.map((entry) => [entry.page, entry.integration])) as Record<
+  Page,
+  Integration
+>;
 
 /** The Stripe origins a browser reaches, by role. In emulated mode all of them are the emulator. */
 export interface StripeOrigins {
@@ -60,7 +63,13 @@ interface StripeSources {
 const INTEGRATION_SOURCES: Record<Integration, StripeSources> = {
   hosted: { connect: [], frame: [], script: [], img: [], payment: [] },
   'payment-element': { connect: ['api'], frame: ['js', 'hooks'], script: ['js'], img: [], payment: ['js'] },
-  embedded: { connect: ['api', 'checkout'], frame: ['js', 'hooks', 'checkout'], script: ['js', 'checkout'], img: ['images'], payment: ['js', 'checkout'] },
+  embedded: {
+    connect: ['api', 'checkout'],
+    frame: ['js', 'hooks', 'checkout'],
+    script: ['js', 'checkout'],
+    img: ['images'],
+    payment: ['js', 'checkout'],
+  },
 };
 
 export const CSP_REPORT_PATH = '/csp-reports';

@@ -124,9 +124,10 @@ export function createSecurityHeadersMiddleware(options: SecurityHeadersOptions)
     // lasting policy on `localhost` would upgrade every other local development server for
     // years. max-age=0 rather than no header: it also deletes a policy an earlier version of
     // this kit (or another tool) left on the name (RFC 6797 §6.1.1).
-    strictTransportSecurity: options.profile === 'production'
-      ? { maxAge: TWO_YEARS_SECONDS, includeSubDomains: true, preload: options.hstsPreload }
-      : { maxAge: 0, includeSubDomains: false },
+    strictTransportSecurity:
+      options.profile === 'production'
+        ? { maxAge: TWO_YEARS_SECONDS, includeSubDomains: true, preload: options.hstsPreload }
+        : { maxAge: 0, includeSubDomains: false },
     xFrameOptions: { action: 'deny' },
   });
   return (req, res, next) => {

@@ -50,7 +50,8 @@ function createLimiter(windowMs: number, limit: number, store: Store | undefined
 }
 
 export function createRateLimiters(options: RateLimitOptions, createStore?: RateLimitStoreFactory) {
-  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports') => createLimiter(options.windowMs, options[name], createStore?.(name));
+  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports') =>
+    createLimiter(options.windowMs, options[name], createStore?.(name));
   return {
     api: limiter('api'),
     checkout: limiter('checkout'),

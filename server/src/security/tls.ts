@@ -81,7 +81,9 @@ export async function loadTlsCredentials(files: TlsFiles | null): Promise<TlsCre
   try {
     createSecureContext(createTlsOptions(credentials));
   } catch (error) {
-    throw new Error(`TLS_CERT_FILE and TLS_KEY_FILE do not form a usable pair (${String(error)}). Check that the key belongs to the certificate and both are PEM.`);
+    throw new Error(
+      `TLS_CERT_FILE and TLS_KEY_FILE do not form a usable pair (${String(error)}). Check that the key belongs to the certificate and both are PEM.`,
+    );
   }
   await checkRequirements(credentials.cert, files);
   return { ...credentials, caPath: null };
@@ -96,7 +98,9 @@ async function readCertificateFiles(files: { certFile: string; keyFile: string }
     const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
     return { cert, key };
   } catch (error) {
-    throw new Error(`Cannot read TLS_CERT_FILE (${files.certFile}) or TLS_KEY_FILE (${files.keyFile}): ${String(error)}. Check the paths and file permissions.`);
+    throw new Error(
+      `Cannot read TLS_CERT_FILE (${files.certFile}) or TLS_KEY_FILE (${files.keyFile}): ${String(error)}. Check the paths and file permissions.`,
+    );
   }
 }
 
@@ -108,12 +112,7 @@ async function readCertificateFiles(files: { certFile: string; keyFile: string }
  * `files.requirements` (live mode) is refused too, with an error: it will not fix itself.
  * Returns a function that stops watching.
  */
-export function watchCertificateFiles(
-  server: Server,
-  files: TlsFiles,
-  logger: Logger,
-  intervalMs = 1000,
-): () => void {
+export function watchCertificateFiles(server: Server, files: TlsFiles, logger: Logger, intervalMs = 1000): () => void {
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {

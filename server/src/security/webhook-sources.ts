@@ -36,7 +36,10 @@ export interface WebhookSources {
  */
 export function parseWebhookSources(value: string | undefined): WebhookSources | null | string {
   if (value === undefined || value.trim() === 'off') return null;
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const wrong = entries.filter((entry) => entry !== 'stripe' && parseRange(entry) === null);
   if (entries.length === 0 || wrong.length > 0) {
     return `STRIPE_WEBHOOK_IPS must be off, stripe (Stripe's published webhook addresses), or a comma-separated list of stripe, IP addresses and CIDR ranges (e.g. stripe,203.0.113.0/24); not understood: ${wrong.join(', ') || '(empty)'}.`;
@@ -88,6 +91,6 @@ export function webhookSourceMiddleware(list: ReturnType<typeof createWebhookSou
   return (req, res, next) => {
     if (list.check(req.ip)) return next();
     res.set('Connection', 'close');
-    next(new AppError(403, 'webhook_source_refused', 'Webhooks are accepted only from Stripe\'s webhook addresses.'));
+    next(new AppError(403, 'webhook_source_refused', "Webhooks are accepted only from Stripe's webhook addresses."));
   };
 }

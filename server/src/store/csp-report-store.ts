@@ -128,8 +128,14 @@ export function createCspReportStore(database: AppDatabase, options: CspReportSt
         // a lock that only other writers of this table wait for (the monitor's reads do not);
         // SQLite's transactions begin IMMEDIATE (database.ts) and so are serialised already.
         if (engine === 'postgres') await sql`LOCK TABLE csp_reports IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
-        await trx.deleteFrom('csp_reports').where('last_seen', '<', seen - retentionSeconds).execute();
-        await trx.deleteFrom('csp_report_drops').where('last_seen', '<', seen - retentionSeconds).execute();
+        await trx
+          .deleteFrom('csp_reports')
+          .where('last_seen', '<', seen - retentionSeconds)
+          .execute();
+        await trx
+          .deleteFrom('csp_report_drops')
+          .where('last_seen', '<', seen - retentionSeconds)
+          .execute();
 
         const repeat = await trx
           .updateTable('csp_reports')
@@ -145,7 +151,10 @@ export function createCspReportStore(database: AppDatabase, options: CspReportSt
           await trx.deleteFrom('csp_reports').where('fingerprint', '=', victim).execute();
           await recordDrop(trx, 'evicted', seen);
         }
-        await trx.insertInto('csp_reports').values({ ...values, fingerprint, reporter, count: 1, first_seen: seen, last_seen: seen }).execute();
+        await trx
+          .insertInto('csp_reports')
+          .values({ ...values, fingerprint, reporter, count: 1, first_seen: seen, last_seen: seen })
+          .execute();
         return 'stored';
       });
     },
@@ -196,7 +205,9 @@ async function recordDrop<R extends CspReportDropReason>(trx: Transaction<Schema
     .insertInto('csp_report_drops')
     .values({ reason, period_start: seen - (seen % DROP_PERIOD_SECONDS), count: 1, first_seen: seen, last_seen: seen })
     .onConflict((conflict) =>
-      conflict.columns(['reason', 'period_start']).doUpdateSet((eb) => ({ count: eb('csp_report_drops.count', '+', 1), last_seen: eb.ref('excluded.last_seen') })),
+      conflict
+        .columns(['reason', 'period_start'])
+        .doUpdateSet((eb) => ({ count: eb('csp_report_drops.count', '+', 1), last_seen: eb.ref('excluded.last_seen') })),
     )
     .execute();
   return reason;
@@ -229,13 +240,23 @@ async function selectReportsSince(db: Kysely<Schema>, sinceSeconds: number): Pro
 async function selectDropsSince(db: Kysely<Schema>, sinceSeconds: number): Promise<CspReportDrops[]> {
   const rows = await db
     .selectFrom('csp_report_drops')
-    .select((eb) => ['reason', eb.fn.sum<number | string>('count').as('count'), eb.fn.min('first_seen').as('first_seen'), eb.fn.max('last_seen').as('last_seen')])
+    .select((eb) => [
+      'reason',
+      eb.fn.sum<number | string>('count').as('count'),
+      eb.fn.min('first_seen').as('first_seen'),
+      eb.fn.max('last_seen').as('last_seen'),
+    ])
     .where('last_seen', '>=', sinceSeconds)
     .groupBy('reason')
     .orderBy('reason')
     .execute();
   // PostgreSQL sums bigints as numeric, which the driver hands over as text.
-  return rows.map((row) => ({ reason: row.reason, count: Number(row.count), firstSeen: Number(row.first_seen), lastSeen: Number(row.last_seen) }));
+  return rows.map((row) => ({
+    reason: row.reason,
+    count: Number(row.count),
+    firstSeen: Number(row.first_seen),
+    lastSeen: Number(row.last_seen),
+  }));
 }
 
 function toStored(row: Row): StoredCspReport {

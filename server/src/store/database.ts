@@ -69,13 +69,18 @@ function createPrivateFile(file: string): void {
   const fix = `Create the folder (mkdir -p ${folder}) or point DATABASE_URL at a file in an existing folder.`;
   if (!existsSync(folder)) {
     if (!existsSync(path.dirname(folder))) {
-      throw new Error(`DATABASE_URL=file:${file} names a SQLite file in ${folder}, and neither that folder nor ${path.dirname(folder)} exists. ${fix}`);
+      throw new Error(
+        `DATABASE_URL=file:${file} names a SQLite file in ${folder}, and neither that folder nor ${path.dirname(folder)} exists. ${fix}`,
+      );
     }
     try {
       mkdirSync(folder, { mode: 0o700 });
     } catch (error) {
       // Another instance starting at the same moment may have created it.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`DATABASE_URL=file:${file}: could not create the folder ${folder} (${(error as Error).message}). ${fix}`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`DATABASE_URL=file:${file}: could not create the folder ${folder} (${(error as Error).message}). ${fix}`, {
+          cause: error,
+        });
     }
   }
   try {
@@ -156,7 +161,10 @@ export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
     await migratePostgres(pool);
   } catch (error) {
     await pool.end();
-    throw new Error(`Could not open the PostgreSQL database ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `Could not open the PostgreSQL database ${describePostgresUrl(url)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return postgresAppDatabase(pool, url);
 }
@@ -169,7 +177,10 @@ function postgresAppDatabase(pool: pg.Pool, url: string): AppDatabase {
     description: describePostgresUrl(url),
     async ping() {
       const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, PING_TIMEOUT_MS, false).unref());
-      const query = sql`SELECT 1`.execute(db).then(() => true, () => false);
+      const query = sql`SELECT 1`.execute(db).then(
+        () => true,
+        () => false,
+      );
       return Promise.race([query, timeout]);
     },
     close: () => db.destroy(),
@@ -183,7 +194,8 @@ function postgresAppDatabase(pool: pg.Pool, url: string): AppDatabase {
  */
 export function openReadOnlyDatabase(location: DatabaseLocation): AppDatabase {
   if (location.engine === 'sqlite') {
-    if (!existsSync(location.file)) throw new Error(`There is no SQLite database at ${location.file}: give the file the app writes (DATABASE_URL).`);
+    if (!existsSync(location.file))
+      throw new Error(`There is no SQLite database at ${location.file}: give the file the app writes (DATABASE_URL).`);
     return sqliteAppDatabase(new BetterSqlite3(location.file, { readonly: true }), location.file);
   }
   const url = new URL(location.url);

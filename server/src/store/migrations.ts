@@ -279,7 +279,10 @@ export async function migratePostgres(pool: Pool): Promise<number> {
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await client.query(migration.postgres);
-      await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
+      await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [
+        migration.version,
+        migration.description,
+      ]);
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -107,8 +107,12 @@ function parseItems(stored: unknown): OrderItem[] {
   const value: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored;
   if (!Array.isArray(value)) return [];
   return value.flatMap((item: unknown) =>
-    typeof item === 'object' && item !== null && 'productId' in item && 'quantity' in item &&
-    typeof item.productId === 'string' && typeof item.quantity === 'number'
+    typeof item === 'object' &&
+    item !== null &&
+    'productId' in item &&
+    'quantity' in item &&
+    typeof item.productId === 'string' &&
+    typeof item.quantity === 'number'
       ? [{ productId: item.productId, quantity: item.quantity }]
       : [],
   );
@@ -127,13 +131,23 @@ export function createOrderStore(database: AppDatabase) {
    * a stale status; SQLite needs no lock, as its transactions begin IMMEDIATE (database.ts)
    * and so hold the one write lock from their first read.
    */
-  async function selectOrder(executor: Executor, column: 'id' | 'checkout_session_id' | 'payment_intent_id', value: string, forUpdate = false): Promise<Order | undefined> {
+  async function selectOrder(
+    executor: Executor,
+    column: 'id' | 'checkout_session_id' | 'payment_intent_id',
+    value: string,
+    forUpdate = false,
+  ): Promise<Order | undefined> {
     const query = executor.selectFrom('orders').selectAll().where(column, '=', value);
     const row = await (forUpdate && engine === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     return row && toOrder(row);
   }
 
-  async function applyOutcomeIn(trx: Transaction<Schema>, orderId: string, outcome: OrderOutcome, eventId: string | null): Promise<{ changed: boolean; order: Order | undefined }> {
+  async function applyOutcomeIn(
+    trx: Transaction<Schema>,
+    orderId: string,
+    outcome: OrderOutcome,
+    eventId: string | null,
+  ): Promise<{ changed: boolean; order: Order | undefined }> {
     const order = await selectOrder(trx, 'id', orderId, true);
     if (!order || !canMoveOrder(order.status, outcome.status)) return { changed: false, order };
     // A payment brings the card display fields; a refund or dispute keeps those of the payment.
@@ -150,7 +164,12 @@ export function createOrderStore(database: AppDatabase) {
     };
     assertNoPan({ ...values, eventId });
     // `status = from` as well: even without the row lock, a move decided from a stale read changes nothing.
-    const updated = await trx.updateTable('orders').set(values).where('id', '=', orderId).where('status', '=', order.status).executeTakeFirst();
+    const updated = await trx
+      .updateTable('orders')
+      .set(values)
+      .where('id', '=', orderId)
+      .where('status', '=', order.status)
+      .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return { changed: false, order };
     await trx
       .insertInto('order_transitions')
@@ -195,7 +214,8 @@ export function createOrderStore(database: AppDatabase) {
     findOrderByPaymentIntent: (paymentIntentId: string) => selectOrder(db, 'payment_intent_id', paymentIntentId),
 
     /** Moves an order if its current status allows it (see `canMoveOrder`); not tied to an event. */
-    applyOutcome: (orderId: string, outcome: OrderOutcome) => db.transaction().execute((trx) => applyOutcomeIn(trx, orderId, outcome, null)),
+    applyOutcome: (orderId: string, outcome: OrderOutcome) =>
+      db.transaction().execute((trx) => applyOutcomeIn(trx, orderId, outcome, null)),
 
     async hasProcessedEvent(eventId: string): Promise<boolean> {
       const row = await db.selectFrom('processed_events').select('event_id').where('event_id', '=', eventId).executeTakeFirst();

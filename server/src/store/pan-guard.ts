@@ -339,9 +339,10 @@ function chainCandidates(values: number[], groupStarts: number[], accept: FindPa
   }
   // In a range [a, b) the last digit (b - 1) is kept and every second one leftwards doubled.
   const luhnValid = (a: number, b: number) => {
-    const sum = ((b - 1) & 1) === 1
-      ? plainOdd[b]! - plainOdd[a]! + doubledEven[b]! - doubledEven[a]!
-      : plainEven[b]! - plainEven[a]! + doubledOdd[b]! - doubledOdd[a]!;
+    const sum =
+      ((b - 1) & 1) === 1
+        ? plainOdd[b]! - plainOdd[a]! + doubledEven[b]! - doubledEven[a]!
+        : plainEven[b]! - plainEven[a]! + doubledOdd[b]! - doubledOdd[a]!;
     return sum % 10 === 0;
   };
   const digitsOf = (a: number, b: number) => values.slice(a, b).join('');

@@ -16,7 +16,12 @@ export function createDatabaseRateLimitStore({ db }: AppDatabase, name: string):
   let sweeper: NodeJS.Timeout | undefined;
 
   // Expired counters are dead weight (and IP addresses we no longer need): sweep them once a window.
-  const sweep = () => db.deleteFrom('rate_limit_hits').where('reset_at_ms', '<', Date.now()).execute().catch(() => undefined);
+  const sweep = () =>
+    db
+      .deleteFrom('rate_limit_hits')
+      .where('reset_at_ms', '<', Date.now())
+      .execute()
+      .catch(() => undefined);
 
   return {
     prefix,
@@ -29,7 +34,11 @@ export function createDatabaseRateLimitStore({ db }: AppDatabase, name: string):
     },
 
     async get(key: string) {
-      const row = await db.selectFrom('rate_limit_hits').select(['hits', 'reset_at_ms']).where('key', '=', prefix + key).executeTakeFirst();
+      const row = await db
+        .selectFrom('rate_limit_hits')
+        .select(['hits', 'reset_at_ms'])
+        .where('key', '=', prefix + key)
+        .executeTakeFirst();
       if (!row || row.reset_at_ms <= Date.now()) return undefined;
       return { totalHits: row.hits, resetTime: new Date(row.reset_at_ms) };
     },
@@ -59,7 +68,10 @@ export function createDatabaseRateLimitStore({ db }: AppDatabase, name: string):
     },
 
     async resetKey(key: string) {
-      await db.deleteFrom('rate_limit_hits').where('key', '=', prefix + key).execute();
+      await db
+        .deleteFrom('rate_limit_hits')
+        .where('key', '=', prefix + key)
+        .execute();
     },
 
     async resetAll() {

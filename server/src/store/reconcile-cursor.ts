@@ -12,9 +12,15 @@ export function createReconcileCursor({ db }: AppDatabase) {
      * nothing at all, so nothing to reconcile.
      */
     async findLastProcessedTime(): Promise<number | null> {
-      const newest = await db.selectFrom('processed_events').select((eb) => eb.fn.max('processed_at').as('at')).executeTakeFirst();
+      const newest = await db
+        .selectFrom('processed_events')
+        .select((eb) => eb.fn.max('processed_at').as('at'))
+        .executeTakeFirst();
       if (newest?.at != null) return Number(newest.at);
-      const oldest = await db.selectFrom('orders').select((eb) => eb.fn.min('created_at').as('at')).executeTakeFirst();
+      const oldest = await db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.min('created_at').as('at'))
+        .executeTakeFirst();
       return oldest?.at != null ? Number(oldest.at) : null;
     },
   };

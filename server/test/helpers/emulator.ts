@@ -7,11 +7,22 @@ import { httpsRequest } from './https-request';
 export type { Emulator };
 
 export function startTestEmulator(): Promise<Emulator> {
-  return startEmulator({ port: 0, publicOrigins: 'local', webhookRetryDelaysMs: [20, 50, 100], webhookTimeoutMs: 5_000, logger: pino({ level: 'silent' }) });
+  return startEmulator({
+    port: 0,
+    publicOrigins: 'local',
+    webhookRetryDelaysMs: [20, 50, 100],
+    webhookTimeoutMs: 5_000,
+    logger: pino({ level: 'silent' }),
+  });
 }
 
 /** Pays a Checkout Session the way a browser does: a form POST on the hosted page. */
-export async function payOnHostedPage(emulator: Pick<Emulator, 'url' | 'ca'>, checkoutUrl: string, cardNumber: string, email = 'buyer@example.com') {
+export async function payOnHostedPage(
+  emulator: Pick<Emulator, 'url' | 'ca'>,
+  checkoutUrl: string,
+  cardNumber: string,
+  email = 'buyer@example.com',
+) {
   const url = new URL(checkoutUrl);
   const form = new URLSearchParams({
     email,

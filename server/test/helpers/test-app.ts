@@ -76,7 +76,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
 
-  const server = https.createServer({ ...createTlsOptions(dev), ...serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy: false })) });
+  const server = https.createServer({
+    ...createTlsOptions(dev),
+    ...serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy: false })),
+  });
   await new Promise<void>((resolve) => server.listen(0, resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
@@ -123,12 +126,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 export async function countRows(database: AppDatabase, table: 'orders' | 'processed_events' | 'order_transitions'): Promise<number> {
-  const row = await database.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  const row = await database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 /** An emulator and an app that uses it as Stripe (no webhook endpoint: tests add one or deliver events themselves). */
-export async function startEmulatedApp(options: Omit<TestAppOptions, 'stripeApi'> = {}): Promise<{ emulator: Emulator; app: TestApp; stop(): Promise<void> }> {
+export async function startEmulatedApp(
+  options: Omit<TestAppOptions, 'stripeApi'> = {},
+): Promise<{ emulator: Emulator; app: TestApp; stop(): Promise<void> }> {
   const emulator = await startTestEmulator();
   const app = await startTestApp({ ...options, stripeApi: emulator });
   return {
@@ -146,7 +154,11 @@ export async function startEmulatedApp(options: Omit<TestAppOptions, 'stripeApi'
  * finds the pending order it wrote. Fails unless the answer is 201.
  */
 export async function startPaymentIntent(app: TestApp, items: unknown = [itemAt(app.catalog, 0)]) {
-  const res = await app.request('/api/payment-intents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items }) });
+  const res = await app.request('/api/payment-intents', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items }),
+  });
   if (res.status !== 201) throw new Error(`POST /api/payment-intents answered ${res.status}: ${res.text}`);
   const { clientSecret } = res.json() as { clientSecret: string };
   const paymentIntentId = clientSecret.split('_secret_')[0] ?? '';

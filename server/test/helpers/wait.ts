@@ -9,7 +9,10 @@ export async function waitFor<T>(read: () => T | Promise<T>, done: (value: T) =>
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`waitFor: not done after ${timeoutMs} ms; the last value read was ${inspect(value, { depth: 3, maxStringLength: 2_000 })}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `waitFor: not done after ${timeoutMs} ms; the last value read was ${inspect(value, { depth: 3, maxStringLength: 2_000 })}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -42,7 +42,11 @@ const createParamsSchema = z.strictObject({
   cancel_url: redirectUrlSchema.optional(),
   client_reference_id: z.string().min(1).max(200).optional(),
   metadata: metadataSchema.optional(),
-  customer_email: z.string().max(512).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'Invalid email address' }).optional(),
+  customer_email: z
+    .string()
+    .max(512)
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: 'Invalid email address' })
+    .optional(),
   expires_at: integerString.optional(),
   payment_method_types: z.array(z.literal('card', { message: 'The emulator supports card payments only' })).optional(),
   payment_intent_data: z.strictObject({ metadata: metadataSchema.optional(), description: z.string().max(1000).optional() }).optional(),
@@ -82,7 +86,10 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
         customerEmail: params.customer_email ?? null,
         metadata: params.metadata ?? {},
         expiresAt: params.expires_at ?? null,
-        paymentIntentData: { metadata: params.payment_intent_data?.metadata ?? {}, description: params.payment_intent_data?.description ?? null },
+        paymentIntentData: {
+          metadata: params.payment_intent_data?.metadata ?? {},
+          description: params.payment_intent_data?.description ?? null,
+        },
       });
       return expandCheckoutSession(session, params.expand ?? [], context.store);
     }),
@@ -117,13 +124,21 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
 }
 
 /** Hosted sessions redirect to success_url; embedded ones to return_url. Stripe refuses the mix. */
-function checkRedirectParams(uiMode: 'hosted_page' | 'embedded_page', params: { success_url?: string; cancel_url?: string; return_url?: string }): void {
+function checkRedirectParams(
+  uiMode: 'hosted_page' | 'embedded_page',
+  params: { success_url?: string; cancel_url?: string; return_url?: string },
+): void {
   if (uiMode === 'hosted_page') {
     if (!params.success_url) throw missingParam('success_url');
-    if (params.return_url) throw invalidRequest('`return_url` can only be used with `ui_mode: embedded_page`; use `success_url` for a hosted page.', 'return_url');
+    if (params.return_url)
+      throw invalidRequest(
+        '`return_url` can only be used with `ui_mode: embedded_page`; use `success_url` for a hosted page.',
+        'return_url',
+      );
     return;
   }
-  if (!params.return_url) throw invalidRequest('`return_url` is required when `ui_mode` is `embedded_page`.', 'return_url', 'parameter_missing');
+  if (!params.return_url)
+    throw invalidRequest('`return_url` is required when `ui_mode` is `embedded_page`.', 'return_url', 'parameter_missing');
   for (const param of ['success_url', 'cancel_url'] as const) {
     if (params[param]) throw invalidRequest(`\`${param}\` cannot be used with \`ui_mode: embedded_page\`: use \`return_url\`.`, param);
   }

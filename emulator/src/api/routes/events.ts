@@ -10,7 +10,12 @@ import { integerString, parseParams, positiveInteger } from '../params';
 
 const rangeSchema = z.union([
   integerString,
-  z.strictObject({ gt: integerString.optional(), gte: integerString.optional(), lt: integerString.optional(), lte: integerString.optional() }),
+  z.strictObject({
+    gt: integerString.optional(),
+    gte: integerString.optional(),
+    lt: integerString.optional(),
+    lte: integerString.optional(),
+  }),
 ]);
 
 const listParamsSchema = z.strictObject({

@@ -8,7 +8,13 @@ import type { EmulatorContext } from '../../context';
 import { invalidRequest } from '../errors';
 import { expandPaymentIntent } from '../expand';
 import { expandSchema, integerString, metadataSchema, parseParams, positiveInteger } from '../params';
-import { confirmPaymentIntentFromBrowser, createPaymentIntent, findPaymentIntent, findPaymentIntentForBrowser, toBrowserPaymentIntent } from '../../state/payment-intents';
+import {
+  confirmPaymentIntentFromBrowser,
+  createPaymentIntent,
+  findPaymentIntent,
+  findPaymentIntentForBrowser,
+  toBrowserPaymentIntent,
+} from '../../state/payment-intents';
 
 const createParamsSchema = z.strictObject({
   amount: positiveInteger,
@@ -32,7 +38,11 @@ const retrieveParamsSchema = z.strictObject({ expand: expandSchema.optional(), c
 
 const confirmParamsSchema = z.strictObject({
   client_secret: z.string().min(1),
-  return_url: z.string().max(5000).refine((value) => URL.canParse(value), { message: 'Not a valid URL' }).optional(),
+  return_url: z
+    .string()
+    .max(5000)
+    .refine((value) => URL.canParse(value), { message: 'Not a valid URL' })
+    .optional(),
   payment_method_data: z.strictObject({
     type: z.literal('card', { message: 'The emulator supports card payments only' }),
     card: z.strictObject({
@@ -41,9 +51,7 @@ const confirmParamsSchema = z.strictObject({
       exp_year: integerString,
       cvc: z.string().max(8),
     }),
-    billing_details: z
-      .strictObject({ address: z.strictObject({ postal_code: z.string().max(20).optional() }).optional() })
-      .optional(),
+    billing_details: z.strictObject({ address: z.strictObject({ postal_code: z.string().max(20).optional() }).optional() }).optional(),
   }),
 });
 

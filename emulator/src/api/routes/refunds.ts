@@ -11,7 +11,11 @@ const createParamsSchema = z.strictObject({
   payment_intent: z.string().min(1).optional(),
   charge: z.string().min(1).optional(),
   amount: positiveInteger.optional(),
-  reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer'], { message: 'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer' }).optional(),
+  reason: z
+    .enum(['duplicate', 'fraudulent', 'requested_by_customer'], {
+      message: 'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer',
+    })
+    .optional(),
   metadata: metadataSchema.optional(),
 });
 
@@ -25,7 +29,13 @@ export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnTyp
       const params = parseParams(createParamsSchema, call.params);
       return createRefund(
         context,
-        { paymentIntentId: params.payment_intent, chargeId: params.charge, amount: params.amount, reason: params.reason, metadata: params.metadata ?? {} },
+        {
+          paymentIntentId: params.payment_intent,
+          chargeId: params.charge,
+          amount: params.amount,
+          reason: params.reason,
+          metadata: params.metadata ?? {},
+        },
         call.request,
       );
     }),

@@ -69,7 +69,16 @@ function isSameOrigin(req: Request, ownOrigin: string): boolean {
 function sendActionPage(res: Response, status: number, message: string): void {
   res
     .status(status)
-    .set('Content-Security-Policy', `default-src 'none'; style-src ${PAGE_STYLE_SOURCE}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
+    .set(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src ${PAGE_STYLE_SOURCE}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+    )
     .type('html')
-    .send(renderDocument('Dashboard action', html`<h1 data-testid="action-error">${message}</h1><p><a href="/">Back to the dashboard</a></p>`));
+    .send(
+      renderDocument(
+        'Dashboard action',
+        html`<h1 data-testid="action-error">${message}</h1>
+          <p><a href="/">Back to the dashboard</a></p>`,
+      ),
+    );
 }

@@ -33,7 +33,15 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
       if (!session) return send(res, 404, undefined, renderNotFoundPage());
       if (session.status === 'complete' && kind === 'embedded') return send(res, 200, session, renderEmbeddedCompletePage(session));
       if (session.status !== 'open') return send(res, 200, session, renderClosedPage(session));
-      send(res, 200, session, renderPaymentPage(session, context.store.lineItems.get(session.id) ?? [], { businessName: context.businessName, state: stateAfterChallenge(context, session) }));
+      send(
+        res,
+        200,
+        session,
+        renderPaymentPage(session, context.store.lineItems.get(session.id) ?? [], {
+          businessName: context.businessName,
+          state: stateAfterChallenge(context, session),
+        }),
+      );
     });
 
     router.post(path, parseForm, (req, res) => {
@@ -76,9 +84,14 @@ function stateAfterChallenge(context: EmulatorContext, session: Stripe.Checkout.
 /** Embedded Checkout's last page: tells the merchant page (return_url's origin) to move on. */
 function renderEmbeddedCompletePage(session: Stripe.Checkout.Session): string {
   const returnUrl = completionUrl(session);
-  return renderDocument('Payment complete', html`<h1 data-testid="embedded-complete">Payment complete</h1><p>Returning to the shop…</p>`, {
-    framed: true,
-    script: NOTIFY_PARENT_PATH,
-    notify: { message: { type: 'checkout-complete', returnUrl }, targetOrigin: new URL(returnUrl).origin },
-  });
+  return renderDocument(
+    'Payment complete',
+    html`<h1 data-testid="embedded-complete">Payment complete</h1>
+      <p>Returning to the shop…</p>`,
+    {
+      framed: true,
+      script: NOTIFY_PARENT_PATH,
+      notify: { message: { type: 'checkout-complete', returnUrl }, targetOrigin: new URL(returnUrl).origin },
+    },
+  );
 }

@@ -47,11 +47,13 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
     const found = findChallenge(req.params.token, req.query.origin);
     if (!found) return send(res, 404, undefined, renderNotFoundPage());
     const outcome: unknown = Reflect.get(req.body ?? {}, 'outcome');
-    if (outcome !== 'complete' && outcome !== 'fail') return send(res, 400, found.starter, renderDocument('Bad request', html`<h1>Choose Complete or Fail.</h1>`));
+    if (outcome !== 'complete' && outcome !== 'fail')
+      return send(res, 400, found.starter, renderDocument('Bad request', html`<h1>Choose Complete or Fail.</h1>`));
     try {
       resolveChallenge(context, req.params.token, outcome === 'complete');
     } catch (error) {
-      if (error instanceof StripeError) return send(res, 409, found.starter, renderDocument('Already answered', html`<h1>${error.message}</h1>`));
+      if (error instanceof StripeError)
+        return send(res, 409, found.starter, renderDocument('Already answered', html`<h1>${error.message}</h1>`));
       throw error;
     }
     const { starter } = found;
@@ -69,8 +71,10 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
     }
     const session = context.store.sessions.get(starter.session.id) ?? starter.session;
     // Back to Checkout is a new navigation (see renderContinuePage); on to success_url a 303.
-    if (starter.kind === 'embedded') return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/embedded/${session.id}`, true));
-    if (session.status !== 'complete') return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/pay/${session.id}`, false));
+    if (starter.kind === 'embedded')
+      return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/embedded/${session.id}`, true));
+    if (session.status !== 'complete')
+      return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/pay/${session.id}`, false));
     res.redirect(303, completionUrl(session));
   });
   return router;
@@ -79,14 +83,15 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
 function renderChallengePage(intent: Stripe.PaymentIntent, action: string, framed: boolean): string {
   return renderDocument(
     '3D Secure 2 Test Page',
-    html`
-    <p><span class="badge">TEST MODE</span></p>
-    <h1>3D Secure 2 Test Page</h1>
-    <p>Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.</p>
-    <form method="post" action="${action}">
-      <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
-      <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>
-    </form>`,
+    html` <p><span class="badge">TEST MODE</span></p>
+      <h1>3D Secure 2 Test Page</h1>
+      <p>
+        Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.
+      </p>
+      <form method="post" action="${action}">
+        <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
+        <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>
+      </form>`,
     { framed },
   );
 }
@@ -111,7 +116,14 @@ export function buildChallengeCsp(starter: Starter | undefined): string {
     ancestors = starter.embedderOrigin;
     script = "script-src 'self'";
   }
-  return ["default-src 'none'", script, `style-src ${PAGE_STYLE_SOURCE}`, `form-action ${formTargets}`, `frame-ancestors ${ancestors}`, "base-uri 'none'"]
+  return [
+    "default-src 'none'",
+    script,
+    `style-src ${PAGE_STYLE_SOURCE}`,
+    `form-action ${formTargets}`,
+    `frame-ancestors ${ancestors}`,
+    "base-uri 'none'",
+  ]
     .filter(Boolean)
     .join('; ');
 }
