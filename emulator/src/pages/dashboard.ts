@@ -28,94 +28,81 @@ export function renderDashboard(store: EmulatorStore, info: { url: string; endpo
   const intents = [...store.paymentIntents.values()].reverse().slice(0, MAX_ROWS);
   const events = [...store.events].reverse().slice(0, MAX_ROWS);
   const attempts = [...store.webhookAttempts].reverse().slice(0, MAX_ROWS);
-  const body = html` <h1>Local Stripe emulator <span class="muted">(test mode)</span></h1>
-    <p class="muted">
-      API: <code>${info.url}</code>. Webhook endpoints: ${info.endpoints.length ? info.endpoints.join(', ') : 'none configured'}. This page
-      refreshes every 5 seconds.
-    </p>
-    <h2>Checkout Sessions</h2>
-    ${table(
-      ['Created', 'Session', 'Mode', 'Status', 'Payment', 'Amount', 'Customer', 'Reference', 'Actions'],
-      sessions.map((s) => [
-        formatTime(s.created * 1000),
-        html`<code>${s.id}</code>`,
-        s.ui_mode ?? '',
-        s.status ?? '',
-        s.payment_status,
-        amountText(s.amount_total, s.currency),
-        s.customer_details?.email ?? s.customer_email ?? '',
-        s.client_reference_id ?? '',
-        sessionActions(store, s),
-      ]),
-      'sessions',
-    )}
-    <h2>Payments</h2>
-    ${table(
-      ['Created', 'PaymentIntent', 'Status', 'Amount', 'Card', 'Last error', 'Refunded', 'Actions'],
-      intents.map((pi) => [
-        formatTime(pi.created * 1000),
-        html`<code>${pi.id}</code>`,
-        pi.status,
-        amountText(pi.amount, pi.currency),
-        describeCard(store, pi),
-        pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? '',
-        describeRefunds(store, pi),
-        paymentActions(store, pi),
-      ]),
-      'payments',
-    )}
-    <h2>Disputes</h2>
-    ${table(
-      ['Created', 'Dispute', 'Charge', 'Amount', 'Reason', 'Status'],
-      [...store.disputes.values()]
-        .reverse()
-        .slice(0, MAX_ROWS)
-        .map((d) => [
-          formatTime(d.created * 1000),
-          html`<code>${d.id}</code>`,
-          typeof d.charge === 'string' ? d.charge : d.charge.id,
-          amountText(d.amount, d.currency),
-          d.reason,
-          d.status,
-        ]),
-      'disputes',
-    )}
-    <h2>Events</h2>
-    ${table(
-      ['Created', 'Event', 'Type', 'Pending webhooks'],
-      events.map((e) => [formatTime(e.created * 1000), html`<code>${e.id}</code>`, e.type, String(store.pendingWebhooks.get(e.id) ?? 0)]),
-      'events',
-    )}
-    <h2>Webhook delivery attempts</h2>
-    ${table(
-      ['Time', 'Event', 'Endpoint', 'Attempt', 'Response', 'Duration', 'Next retry'],
-      attempts.map((a) => [
-        formatTime(a.at),
-        html`<code>${a.eventId}</code> ${a.eventType}`,
-        a.endpointUrl,
-        String(a.attempt),
-        a.status !== null && a.status >= 200 && a.status < 300
-          ? html`<span class="ok">${a.status}</span>`
-          : html`<span class="bad">${a.status ?? 'no response'}${a.error ? ` (${a.error})` : ''}</span>`,
-        `${a.durationMs} ms`,
-        a.nextAttemptAt ? formatTime(a.nextAttemptAt) : '',
-      ]),
-      'webhook-attempts',
-    )}`;
+  const body = html`
+<h1>Local Stripe emulator <span class="muted">(test mode)</span></h1>
+<p class="muted">API: <code>${info.url}</code>. Webhook endpoints: ${info.endpoints.length ? info.endpoints.join(', ') : 'none configured'}. This page refreshes every 5 seconds.</p>
+<h2>Checkout Sessions</h2>
+${table(
+  ['Created', 'Session', 'Mode', 'Status', 'Payment', 'Amount', 'Customer', 'Reference', 'Actions'],
+  sessions.map((s) => [
+    formatTime(s.created * 1000),
+    html`<code>${s.id}</code>`,
+    s.ui_mode ?? '',
+    s.status ?? '',
+    s.payment_status,
+    amountText(s.amount_total, s.currency),
+    s.customer_details?.email ?? s.customer_email ?? '',
+    s.client_reference_id ?? '',
+    sessionActions(store, s),
+  ]),
+  'sessions',
+)}
+<h2>Payments</h2>
+${table(
+  ['Created', 'PaymentIntent', 'Status', 'Amount', 'Card', 'Last error', 'Refunded', 'Actions'],
+  intents.map((pi) => [
+    formatTime(pi.created * 1000),
+    html`<code>${pi.id}</code>`,
+    pi.status,
+    amountText(pi.amount, pi.currency),
+    describeCard(store, pi),
+    pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? '',
+    describeRefunds(store, pi),
+    paymentActions(store, pi),
+  ]),
+  'payments',
+)}
+<h2>Disputes</h2>
+${table(
+  ['Created', 'Dispute', 'Charge', 'Amount', 'Reason', 'Status'],
+  [...store.disputes.values()]
+    .reverse()
+    .slice(0, MAX_ROWS)
+    .map((d) => [
+      formatTime(d.created * 1000),
+      html`<code>${d.id}</code>`,
+      typeof d.charge === 'string' ? d.charge : d.charge.id,
+      amountText(d.amount, d.currency),
+      d.reason,
+      d.status,
+    ]),
+  'disputes',
+)}
+<h2>Events</h2>
+${table(
+  ['Created', 'Event', 'Type', 'Pending webhooks'],
+  events.map((e) => [formatTime(e.created * 1000), html`<code>${e.id}</code>`, e.type, String(store.pendingWebhooks.get(e.id) ?? 0)]),
+  'events',
+)}
+<h2>Webhook delivery attempts</h2>
+${table(
+  ['Time', 'Event', 'Endpoint', 'Attempt', 'Response', 'Duration', 'Next retry'],
+  attempts.map((a) => [
+    formatTime(a.at),
+    html`<code>${a.eventId}</code> ${a.eventType}`,
+    a.endpointUrl,
+    String(a.attempt),
+    a.status !== null && a.status >= 200 && a.status < 300
+      ? html`<span class="ok">${a.status}</span>`
+      : html`<span class="bad">${a.status ?? 'no response'}${a.error ? ` (${a.error})` : ''}</span>`,
+    `${a.durationMs} ms`,
+    a.nextAttemptAt ? formatTime(a.nextAttemptAt) : '',
+  ]),
+  'webhook-attempts',
+)}`;
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta http-equiv="refresh" content="5" />
-        <title>Stripe emulator</title>
-        <style>
-          ${new SafeHtml(CSS)}
-        </style>
-      </head>
-      <body>
-        ${body}
-      </body>
-    </html>`.value;
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>Stripe emulator</title>
+<style>${new SafeHtml(CSS)}</style></head><body>${body}</body></html>`.value;
 }
 
 function latestCharge(store: EmulatorStore, intent: Stripe.PaymentIntent): Stripe.Charge | undefined {
@@ -124,11 +111,7 @@ function latestCharge(store: EmulatorStore, intent: Stripe.PaymentIntent): Strip
 }
 
 function actionButton(path: string, label: string, fields: Record<string, string> = {}): SafeHtml {
-  return html`<form class="action" method="post" action="${path}">
-    ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}<button type="submit">
-      ${label}
-    </button>
-  </form>`;
+  return html`<form class="action" method="post" action="${path}">${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<button type="submit">${label}</button></form>`;
 }
 
 /** Expire an open session; settle a delayed payment (the `+delayed` email test path). */
@@ -167,19 +150,6 @@ function describeCard(store: EmulatorStore, intent: Stripe.PaymentIntent): strin
 
 function table(headings: readonly string[], rows: readonly (readonly (string | SafeHtml | readonly SafeHtml[])[])[], id: string): SafeHtml {
   if (rows.length === 0) return html`<p class="muted" id="${id}">Nothing yet.</p>`;
-  return html`<table id="${id}">
-    <thead>
-      <tr>
-        ${headings.map((h) => html`<th>${h}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (row) =>
-          html`<tr>
-            ${row.map((cell) => html`<td>${cell}</td>`)}
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<table id="${id}"><thead><tr>${headings.map((h) => html`<th>${h}</th>`)}</tr></thead>
+<tbody>${rows.map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</tbody></table>`;
 }

@@ -28,81 +28,28 @@ export function renderPaymentPage(
   const fieldError = (field: CardFormField): SafeHtml | null =>
     state.error?.field === field ? html`<p class="field-error" id="${field}-error">${state.error.message}</p>` : null;
   const email = session.customer_email ?? state.values?.email ?? '';
-  const body = html` <p><span class="badge">TEST MODE</span></p>
+  const body = html`
+    <p><span class="badge">TEST MODE</span></p>
     <h1 data-testid="business-name">Pay ${businessName}</h1>
     <p class="total" data-testid="product-summary-total-amount">${total}</p>
-    <ul class="items">
-      ${lineItems.map((item) => html`<li><span>${item.description} × ${item.quantity}</span><span>${amountText(item.amount_total, item.currency)}</span></li>`)}
-    </ul>
+    <ul class="items">${lineItems.map((item) => html`<li><span>${item.description} × ${item.quantity}</span><span>${amountText(item.amount_total, item.currency)}</span></li>`)}</ul>
     ${state.error ? html`<div class="alert" role="alert" id="payment-error" data-testid="payment-error">${state.error.message}</div>` : null}
     <form method="post" action="./${session.id}" novalidate>
       <label for="email">Email</label>
-      <input
-        id="email"
-        name="email"
-        type="text"
-        inputmode="email"
-        autocomplete="email"
-        value="${email}"
-        aria-invalid="${invalid('email')}"
-        ${session.customer_email ? html` readonly` : null}
-      />
+      <input id="email" name="email" type="text" inputmode="email" autocomplete="email" value="${email}" aria-invalid="${invalid('email')}"${session.customer_email ? html` readonly` : null}>
       ${fieldError('email')}
       <label for="cardNumber">Card information</label>
-      <input
-        id="cardNumber"
-        name="cardNumber"
-        type="text"
-        inputmode="numeric"
-        autocomplete="cc-number"
-        placeholder="1234 1234 1234 1234"
-        aria-invalid="${invalid('cardNumber')}"
-      />
+      <input id="cardNumber" name="cardNumber" type="text" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" aria-invalid="${invalid('cardNumber')}">
       ${fieldError('cardNumber')}
       <div class="row">
-        <div>
-          <input
-            id="cardExpiry"
-            name="cardExpiry"
-            type="text"
-            inputmode="numeric"
-            autocomplete="cc-exp"
-            placeholder="MM / YY"
-            aria-label="Expiration"
-            aria-invalid="${invalid('cardExpiry')}"
-          />${fieldError('cardExpiry')}
-        </div>
-        <div>
-          <input
-            id="cardCvc"
-            name="cardCvc"
-            type="text"
-            inputmode="numeric"
-            autocomplete="cc-csc"
-            placeholder="CVC"
-            aria-label="CVC"
-            aria-invalid="${invalid('cardCvc')}"
-          />${fieldError('cardCvc')}
-        </div>
+        <div><input id="cardExpiry" name="cardExpiry" type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" aria-label="Expiration" aria-invalid="${invalid('cardExpiry')}">${fieldError('cardExpiry')}</div>
+        <div><input id="cardCvc" name="cardCvc" type="text" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" aria-label="CVC" aria-invalid="${invalid('cardCvc')}">${fieldError('cardCvc')}</div>
       </div>
       <label for="billingName">Cardholder name</label>
-      <input
-        id="billingName"
-        name="billingName"
-        type="text"
-        autocomplete="cc-name"
-        value="${state.values?.billingName ?? ''}"
-        aria-invalid="${invalid('billingName')}"
-      />
+      <input id="billingName" name="billingName" type="text" autocomplete="cc-name" value="${state.values?.billingName ?? ''}" aria-invalid="${invalid('billingName')}">
       ${fieldError('billingName')}
       <label for="billingPostalCode">ZIP (optional)</label>
-      <input
-        id="billingPostalCode"
-        name="billingPostalCode"
-        type="text"
-        autocomplete="postal-code"
-        value="${state.values?.billingPostalCode ?? ''}"
-      />
+      <input id="billingPostalCode" name="billingPostalCode" type="text" autocomplete="postal-code" value="${state.values?.billingPostalCode ?? ''}">
       <button type="submit" data-testid="hosted-payment-submit-button">Pay ${total}</button>
     </form>
     ${session.cancel_url ? html`<p><a id="cancel" data-testid="cancel-link" href="${session.cancel_url}">← Back (cancel payment)</a></p>` : null}
@@ -118,9 +65,8 @@ export function renderClosedPage(session: Stripe.Checkout.Session): string {
       : 'This checkout session has expired. Go back and start again.';
   return renderDocument(
     'Checkout closed',
-    html`<p><span class="badge">TEST MODE</span></p>
-      <h1 data-testid="session-closed">${message}</h1>
-      ${session.status !== 'complete' && session.cancel_url ? html`<p><a id="cancel" href="${session.cancel_url}">← Back</a></p>` : null}`,
+    html`<p><span class="badge">TEST MODE</span></p><h1 data-testid="session-closed">${message}</h1>
+    ${session.status !== 'complete' && session.cancel_url ? html`<p><a id="cancel" href="${session.cancel_url}">← Back</a></p>` : null}`,
   );
 }
 

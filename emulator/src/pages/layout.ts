@@ -33,11 +33,7 @@ export function renderContinuePage(url: string, framed: boolean): string {
 }
 
 export function renderNotFoundPage(): string {
-  return renderDocument(
-    'Not found',
-    html`<h1>Something went wrong</h1>
-      <p>The page you were looking for could not be found.</p>`,
-  );
+  return renderDocument('Not found', html`<h1>Something went wrong</h1><p>The page you were looking for could not be found.</p>`);
 }
 
 export interface DocumentOptions {
@@ -56,7 +52,7 @@ export function renderDocument(title: string, body: SafeHtml, options: DocumentO
   const notify = options.notify;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">${options.refreshTo ? html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}" />` : null}<title>${title} · Stripe emulator</title><style>${new SafeHtml(CSS)}</style></head>
+<meta name="robots" content="noindex">${options.refreshTo ? html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}">` : null}<title>${title} · Stripe emulator</title><style>${new SafeHtml(CSS)}</style></head>
 <body${options.framed ? html` class="frame"` : null}${notify ? html` data-message="${JSON.stringify({ source: 'stripe-emulator', ...notify.message })}" data-target-origin="${notify.targetOrigin}"` : null}><main>${body}</main>${options.script ? html`<script src="${options.script}"></script>` : null}</body></html>`
     .value;
 }

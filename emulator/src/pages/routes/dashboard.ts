@@ -75,10 +75,6 @@ function sendActionPage(res: Response, status: number, message: string): void {
     )
     .type('html')
     .send(
-      renderDocument(
-        'Dashboard action',
-        html`<h1 data-testid="action-error">${message}</h1>
-          <p><a href="/">Back to the dashboard</a></p>`,
-      ),
+      renderDocument('Dashboard action', html`<h1 data-testid="action-error">${message}</h1><p><a href="/">Back to the dashboard</a></p>`),
     );
 }

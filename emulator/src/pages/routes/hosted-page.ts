@@ -84,14 +84,9 @@ function stateAfterChallenge(context: EmulatorContext, session: Stripe.Checkout.
 /** Embedded Checkout's last page: tells the merchant page (return_url's origin) to move on. */
 function renderEmbeddedCompletePage(session: Stripe.Checkout.Session): string {
   const returnUrl = completionUrl(session);
-  return renderDocument(
-    'Payment complete',
-    html`<h1 data-testid="embedded-complete">Payment complete</h1>
-      <p>Returning to the shop…</p>`,
-    {
-      framed: true,
-      script: NOTIFY_PARENT_PATH,
-      notify: { message: { type: 'checkout-complete', returnUrl }, targetOrigin: new URL(returnUrl).origin },
-    },
-  );
+  return renderDocument('Payment complete', html`<h1 data-testid="embedded-complete">Payment complete</h1><p>Returning to the shop…</p>`, {
+    framed: true,
+    script: NOTIFY_PARENT_PATH,
+    notify: { message: { type: 'checkout-complete', returnUrl }, targetOrigin: new URL(returnUrl).origin },
+  });
 }

@@ -69,21 +69,16 @@ export function buildPaymentFrameCsp(embedderOrigin: string, apiOrigin: string):
 function renderPaymentFrame(): string {
   return renderDocument(
     'Payment Element',
-    html` <div class="alert" role="alert" id="payment-error" hidden></div>
-      <label for="number">Card number</label>
-      <input id="number" name="number" type="text" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" />
-      <div class="row">
-        <div>
-          <label for="expiry">Expiration date</label
-          ><input id="expiry" name="expiry" type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" />
-        </div>
-        <div>
-          <label for="cvc">Security code</label
-          ><input id="cvc" name="cvc" type="text" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" />
-        </div>
-      </div>
-      <label for="postalCode">ZIP</label>
-      <input id="postalCode" name="postalCode" type="text" autocomplete="postal-code" />`,
+    html`
+    <div class="alert" role="alert" id="payment-error" hidden></div>
+    <label for="number">Card number</label>
+    <input id="number" name="number" type="text" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234">
+    <div class="row">
+      <div><label for="expiry">Expiration date</label><input id="expiry" name="expiry" type="text" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY"></div>
+      <div><label for="cvc">Security code</label><input id="cvc" name="cvc" type="text" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC"></div>
+    </div>
+    <label for="postalCode">ZIP</label>
+    <input id="postalCode" name="postalCode" type="text" autocomplete="postal-code">`,
     { framed: true, script: PAYMENT_FRAME_SCRIPT_PATH },
   );
 }

@@ -83,15 +83,14 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
 function renderChallengePage(intent: Stripe.PaymentIntent, action: string, framed: boolean): string {
   return renderDocument(
     '3D Secure 2 Test Page',
-    html` <p><span class="badge">TEST MODE</span></p>
-      <h1>3D Secure 2 Test Page</h1>
-      <p>
-        Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.
-      </p>
-      <form method="post" action="${action}">
-        <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
-        <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>
-      </form>`,
+    html`
+    <p><span class="badge">TEST MODE</span></p>
+    <h1>3D Secure 2 Test Page</h1>
+    <p>Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.</p>
+    <form method="post" action="${action}">
+      <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
+      <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>
+    </form>`,
     { framed },
   );
 }
