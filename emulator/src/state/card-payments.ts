@@ -11,18 +11,7 @@ import { createId } from '../ids';
 import type { BillingDetailsInput, CardDetails } from '../objects/card-details';
 import { buildCharge } from '../objects/charge';
 import { buildDispute } from '../objects/dispute';
-import {
-  buildChargeDisputeCreatedEvent,
-  buildChargeFailedEvent,
-  buildChargePendingEvent,
-  buildChargeSucceededEvent,
-  buildCheckoutSessionCompletedEvent,
-  buildPaymentIntentPaymentFailedEvent,
-  buildPaymentIntentProcessingEvent,
-  buildPaymentIntentRequiresActionEvent,
-  buildPaymentIntentSucceededEvent,
-  type EventContext,
-} from '../objects/event';
+import { buildEvent, type EventContext } from '../objects/event';
 import { buildCardPaymentMethod } from '../objects/payment-method';
 import { findTestCard, NON_TEST_CARD, type CardOutcome } from './test-cards';
 
@@ -105,7 +94,7 @@ export function resolveChallenge(context: EmulatorContext, token: string, passed
     },
   };
   context.store.paymentIntents.set(failed.id, failed);
-  context.emit(buildPaymentIntentPaymentFailedEvent(failed, events));
+  context.emit(buildEvent('payment_intent.payment_failed', failed, events));
   return failed;
 }
 
@@ -142,8 +131,8 @@ function declinePayment(
     },
   };
   context.store.paymentIntents.set(failed.id, failed);
-  context.emit(buildChargeFailedEvent(charge, events));
-  context.emit(buildPaymentIntentPaymentFailedEvent(failed, events));
+  context.emit(buildEvent('charge.failed', charge, events));
+  context.emit(buildEvent('payment_intent.payment_failed', failed, events));
   return { kind: 'declined', intent: failed, code: failure.code, declineCode: failure.declineCode, message: failure.message };
 }
 
@@ -166,7 +155,7 @@ function requireAuthentication(
     next_action: { type: 'redirect_to_url', redirect_to_url: { url: challengeUrl, return_url: returnUrl } },
   };
   context.store.paymentIntents.set(waiting.id, waiting);
-  context.emit(buildPaymentIntentRequiresActionEvent(waiting, events));
+  context.emit(buildEvent('payment_intent.requires_action', waiting, events));
   return { kind: 'requires_action', intent: waiting, challengeUrl };
 }
 
@@ -188,8 +177,8 @@ function startDelayedPayment(
     status: 'processing',
   };
   context.store.paymentIntents.set(processing.id, processing);
-  context.emit(buildChargePendingEvent(charge, events));
-  context.emit(buildPaymentIntentProcessingEvent(processing, events));
+  context.emit(buildEvent('charge.pending', charge, events));
+  context.emit(buildEvent('payment_intent.processing', processing, events));
   completeOwningSession(context, processing.id, billing, 'unpaid', events);
   return { kind: 'processing', intent: processing };
 }
@@ -215,8 +204,8 @@ function succeedPayment(
   };
   context.store.paymentIntents.set(succeeded.id, succeeded);
   // The order Stripe sends them in; webhook consumers must not rely on it.
-  context.emit(buildChargeSucceededEvent(charge, events));
-  context.emit(buildPaymentIntentSucceededEvent(succeeded, events));
+  context.emit(buildEvent('charge.succeeded', charge, events));
+  context.emit(buildEvent('payment_intent.succeeded', succeeded, events));
   completeOwningSession(context, succeeded.id, billing, 'paid', events);
   if (outcome.kind === 'succeeds_then_disputed') disputeCharge(context, charge.id, events);
   return succeeded;
@@ -238,7 +227,7 @@ export function disputeCharge(context: EmulatorContext, chargeId: string, events
   });
   context.store.disputes.set(dispute.id, dispute);
   context.store.charges.set(charge.id, { ...charge, disputed: true });
-  context.emit(buildChargeDisputeCreatedEvent(dispute, events));
+  context.emit(buildEvent('charge.dispute.created', dispute, events));
   return dispute;
 }
 
@@ -268,7 +257,7 @@ function completeOwningSession(
     },
   };
   context.store.sessions.set(completed.id, completed);
-  context.emit(buildCheckoutSessionCompletedEvent(completed, events));
+  context.emit(buildEvent('checkout.session.completed', completed, events));
 }
 
 export function storeCharge(

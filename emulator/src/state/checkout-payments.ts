@@ -9,14 +9,7 @@ import { nowSeconds, type EmulatorContext } from '../context';
 import { invalidRequest } from '../api/errors';
 import { createClientSecret, createId } from '../ids';
 import type { BillingDetailsInput } from '../objects/card-details';
-import {
-  buildChargeFailedEvent,
-  buildChargeSucceededEvent,
-  buildCheckoutSessionAsyncPaymentFailedEvent,
-  buildCheckoutSessionAsyncPaymentSucceededEvent,
-  buildPaymentIntentPaymentFailedEvent,
-  buildPaymentIntentSucceededEvent,
-} from '../objects/event';
+import { buildEvent } from '../objects/event';
 import { buildPaymentIntent } from '../objects/payment-intent';
 
 export type PaymentResult =
@@ -84,9 +77,9 @@ export function settleDelayedPayment(
     context.store.charges.set(paidCharge.id, paidCharge);
     context.store.paymentIntents.set(paidIntent.id, paidIntent);
     context.store.sessions.set(paidSession.id, paidSession);
-    context.emit(buildChargeSucceededEvent(paidCharge, events));
-    context.emit(buildPaymentIntentSucceededEvent(paidIntent, events));
-    context.emit(buildCheckoutSessionAsyncPaymentSucceededEvent(paidSession, events));
+    context.emit(buildEvent('charge.succeeded', paidCharge, events));
+    context.emit(buildEvent('payment_intent.succeeded', paidIntent, events));
+    context.emit(buildEvent('checkout.session.async_payment_succeeded', paidSession, events));
     return paidSession;
   }
   const message = 'The customer’s bank account could not be debited.';
@@ -105,9 +98,9 @@ export function settleDelayedPayment(
   };
   context.store.charges.set(failedCharge.id, failedCharge);
   context.store.paymentIntents.set(failedIntent.id, failedIntent);
-  context.emit(buildChargeFailedEvent(failedCharge, events));
-  context.emit(buildPaymentIntentPaymentFailedEvent(failedIntent, events));
-  context.emit(buildCheckoutSessionAsyncPaymentFailedEvent(session, events));
+  context.emit(buildEvent('charge.failed', failedCharge, events));
+  context.emit(buildEvent('payment_intent.payment_failed', failedIntent, events));
+  context.emit(buildEvent('checkout.session.async_payment_failed', session, events));
   return session;
 }
 

@@ -5,7 +5,7 @@ import { nowSeconds, type EmulatorContext } from '../context';
 import { invalidRequest, resourceMissing } from '../api/errors';
 import { createClientSecret, createId } from '../ids';
 import { buildCheckoutSession } from '../objects/checkout-session';
-import { buildCheckoutSessionExpiredEvent } from '../objects/event';
+import { buildEvent } from '../objects/event';
 import { buildLineItem } from '../objects/line-item';
 
 export interface CreateCheckoutSessionInput {
@@ -96,6 +96,6 @@ export function expireDueCheckoutSessions(context: EmulatorContext): void {
 function markExpired(context: EmulatorContext, session: Stripe.Checkout.Session, request: Stripe.Event.Request): Stripe.Checkout.Session {
   const expired: Stripe.Checkout.Session = { ...session, status: 'expired', url: null };
   context.store.sessions.set(expired.id, expired);
-  context.emit(buildCheckoutSessionExpiredEvent(expired, { created: nowSeconds(context), request }));
+  context.emit(buildEvent('checkout.session.expired', expired, { created: nowSeconds(context), request }));
   return expired;
 }

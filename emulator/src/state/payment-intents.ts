@@ -10,7 +10,7 @@ import { nowSeconds, type EmulatorContext } from '../context';
 import { cardDeclined, invalidRequest, resourceMissing, StripeError } from '../api/errors';
 import { createClientSecret, createId } from '../ids';
 import type { BillingDetailsInput } from '../objects/card-details';
-import { buildPaymentIntentCreatedEvent } from '../objects/event';
+import { buildEvent } from '../objects/event';
 import { buildPaymentIntent } from '../objects/payment-intent';
 import { isLuhnValid } from './test-cards';
 
@@ -41,7 +41,7 @@ export function createPaymentIntent(
     clientSecret: createClientSecret(id),
   });
   context.store.paymentIntents.set(id, intent);
-  context.emit(buildPaymentIntentCreatedEvent(intent, { created: intent.created, request }));
+  context.emit(buildEvent('payment_intent.created', intent, { created: intent.created, request }));
   return intent;
 }
 

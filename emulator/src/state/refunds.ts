@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { nowSeconds, type EmulatorContext } from '../context';
 import { invalidRequest, resourceMissing } from '../api/errors';
 import { createId } from '../ids';
-import { buildChargeRefundedEvent, buildRefundCreatedEvent } from '../objects/event';
+import { buildEvent } from '../objects/event';
 import { buildRefund } from '../objects/refund';
 
 export interface CreateRefundInput {
@@ -46,8 +46,8 @@ export function createRefund(context: EmulatorContext, input: CreateRefundInput,
   context.store.refunds.set(refund.id, refund);
   context.store.charges.set(refunded.id, refunded);
   const events = { created, request };
-  context.emit(buildChargeRefundedEvent(refunded, events));
-  context.emit(buildRefundCreatedEvent(refund, events));
+  context.emit(buildEvent('charge.refunded', refunded, events));
+  context.emit(buildEvent('refund.created', refund, events));
   return refund;
 }
 
