@@ -43,6 +43,11 @@ const IMPORT_EXCEPTIONS = [
     why: 'server process tests start the app with the same launcher as e2e, chaos and bench, and take their products from the active or a fixture catalog.',
   },
   {
+    from: 'emulator/test/',
+    to: 'test-support/browser',
+    why: "the emulator's browser tests find Chromium the way e2e does (CHROMIUM_PATH, Debian's, Playwright's).",
+  },
+  {
     from: 'client/test/',
     to: 'test-support/',
     why: 'client tests read the same active and fixture catalogs as every other test.',

@@ -5,6 +5,7 @@
 // the typed card number never reaches the merchant server. Then the same with 'local' origins
 // (emulated mode): the page names only the emulator's origin and loads /endive/stripe.js from it.
 import https from 'node:https';
+import { CHROMIUM_ARGS, findChromium } from '../../test-support/browser';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,19 +164,7 @@ async function startMerchant(target: TestEmulator): Promise<Merchant> {
 beforeAll(async () => {
   t = await startTestEmulator({ publicOrigins: 'stripe' });
   merchant = await startMerchant(t);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: findChromium(), args: [...CHROMIUM_ARGS] });
 });
 afterAll(async () => {
   await browser?.close();
