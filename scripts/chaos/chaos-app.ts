@@ -7,12 +7,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ReconcileSummary } from '../../server/src/payments/reconcile';
 import { launchApp, type LaunchedApp, type LogLine, type ProcessOutput } from '../../test-support/app-launcher';
+import { fixtureClientDir } from '../../test-support/fixture-client';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 
-// The production build when there is one, else the small fixture pages the server tests use:
+// The production build when there is one, else the fixture build the server tests use:
 // the chaos run drives the API and the webhook endpoint, never the pages.
 const BUILT_CLIENT = path.join(REPO_ROOT, 'dist', 'client');
-const FIXTURE_CLIENT = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client');
 const RECONCILE_TIMEOUT_MS = 600_000;
 const RECONCILED = 'reconciled missed Stripe events';
 const RECONCILE_FAILED = 'reconciling missed Stripe events failed';
@@ -41,7 +41,7 @@ export function launchChaosApp(options: ChaosAppOptions): Promise<LaunchedApp> {
     dir: options.dir,
     databaseUrl: options.databaseUrl,
     ca: options.ca,
-    clientDistDir: existsSync(path.join(BUILT_CLIENT, 'index.html')) ? BUILT_CLIENT : FIXTURE_CLIENT,
+    clientDistDir: existsSync(path.join(BUILT_CLIENT, 'index.html')) ? BUILT_CLIENT : fixtureClientDir(),
     env: {
       STRIPE_SECRET_KEY: 'sk_test_chaosHarness0123456789',
       STRIPE_PUBLISHABLE_KEY: 'pk_test_chaosHarness0123456789',

@@ -14,7 +14,7 @@ import {
   createSecurityHeadersMiddleware,
 } from '../src/security/headers';
 import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
-import { nameOf } from './helpers/fixture-client';
+import { nameOf } from '../../test-support/fixture-client';
 import { FIXTURE_CLIENT_DIR, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 

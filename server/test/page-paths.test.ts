@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBuiltAssets } from '../src/routes/built-assets';
 import { NONCE_PLACEHOLDER, PAGE_FILES, type PageFile } from '../src/routes/pages';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from './helpers/test-app';
-import { fixtureAssetPaths, nameOf } from './helpers/fixture-client';
+import { fixtureAssetPaths, nameOf } from '../../test-support/fixture-client';
 
 const SEED = 20_261_201;
 

@@ -22,7 +22,7 @@ import { ensureDevCertificate } from '../../../common/dev-certs';
 import type { Catalog } from '../../../common/catalog';
 import { itemAt, loadActiveCatalog } from '../../../test-support/catalog';
 import { createTestDatabase } from './databases';
-import { fixtureClientDir } from './fixture-client';
+import { fixtureClientDir } from '../../../test-support/fixture-client';
 import type { TestDatabase } from './databases';
 import { startTestEmulator } from './emulator';
 import type { Emulator } from './emulator';

@@ -7,9 +7,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_ENTRIES, entryLayout } from '../../../common/pages';
+import { PAGE_ENTRIES, entryLayout } from '../common/pages';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const STATIC_DIR = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client-static');
 /** The content hash Vite would put in the fixture's file names. */
 const HASH = 'Bx12cd34';
