@@ -32,6 +32,18 @@ export interface PageEntry {
   readonly robots?: 'noindex';
 }
 
+/** What /success, /return and /payment-complete share: one built page serves all three. */
+const ORDER_STATUS_PAGE = {
+  entry: 'order-status.html',
+  integration: 'hosted',
+  payment: true,
+  stripeSurfaces: [],
+  title: 'Your order',
+  skipLink: 'Skip to your order',
+  script: 'src/order-status.ts',
+  robots: 'noindex',
+} as const;
+
 export const PAGE_MANIFEST = [
   // The shop: the basket starts hosted Checkout (the browser goes to Stripe), so no Stripe code here.
   {
@@ -48,18 +60,7 @@ export const PAGE_MANIFEST = [
   // One order-status page for every return: hosted Checkout comes back to /success and embedded
   // Checkout to /return (with ?session_id=), the Payment Element to /payment-complete (with
   // ?payment_intent=); its script picks the lookup from the query.
-  {
-    page: 'success',
-    route: '/success',
-    entry: 'order-status.html',
-    integration: 'hosted',
-    payment: true,
-    stripeSurfaces: [],
-    title: 'Your order',
-    skipLink: 'Skip to your order',
-    script: 'src/order-status.ts',
-    robots: 'noindex',
-  },
+  { page: 'success', route: '/success', ...ORDER_STATUS_PAGE },
   // Loads no script and takes no part in a payment.
   {
     page: 'cancel',
@@ -85,18 +86,7 @@ export const PAGE_MANIFEST = [
     script: 'src/embedded-checkout.ts',
     robots: 'noindex',
   },
-  {
-    page: 'return',
-    route: '/return',
-    entry: 'order-status.html',
-    integration: 'hosted',
-    payment: true,
-    stripeSurfaces: [],
-    title: 'Your order',
-    skipLink: 'Skip to your order',
-    script: 'src/order-status.ts',
-    robots: 'noindex',
-  },
+  { page: 'return', route: '/return', ...ORDER_STATUS_PAGE },
   {
     page: 'payment',
     route: '/payment',
@@ -109,18 +99,7 @@ export const PAGE_MANIFEST = [
     script: 'src/payment-element.ts',
     robots: 'noindex',
   },
-  {
-    page: 'payment-complete',
-    route: '/payment-complete',
-    entry: 'order-status.html',
-    integration: 'hosted',
-    payment: true,
-    stripeSurfaces: [],
-    title: 'Your order',
-    skipLink: 'Skip to your order',
-    script: 'src/order-status.ts',
-    robots: 'noindex',
-  },
+  { page: 'payment-complete', route: '/payment-complete', ...ORDER_STATUS_PAGE },
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];

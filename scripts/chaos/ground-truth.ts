@@ -1,7 +1,7 @@
 // What the order table must hold at the end, worked out from the emulator's state (the
 // "Stripe" side of the truth), and the comparison with what the app actually stored.
 import type { Emulator, EmulatorEvent } from '../../emulator/src/index';
-import type { OrderRow, OrderTable } from './order-table';
+import { ORDER_COLUMNS, type OrderRow, type OrderTable } from './order-table';
 import { plannedStatus, type ExpectedStatus, type StartedPayment } from './payments';
 
 export interface ExpectedOrder {
@@ -71,17 +71,8 @@ export function computeExpectedOrders(
   return expected;
 }
 
-const COMPARED: readonly (keyof OrderRow)[] = [
-  'status',
-  'amount',
-  'currency',
-  'checkout_session_id',
-  'payment_intent_id',
-  'card_brand',
-  'card_last4',
-  'card_exp_month',
-  'card_exp_year',
-];
+/** Every column the harness reads but the id, which pairs the rows. */
+const COMPARED = ORDER_COLUMNS.filter((column) => column !== 'id');
 
 /** Every difference between the table and the truth, one line each (empty when equal). */
 export function compareOrders(expected: ReadonlyMap<string, ExpectedOrder>, table: OrderTable): string[] {

@@ -7,7 +7,7 @@ import type { DatabaseLocation } from '../../server/src/store/database';
 import type { OrdersTable, OrderTransitionsTable, ProcessedEventsTable } from '../../server/src/store/schema';
 import type { Selectable } from 'kysely';
 
-const ORDER_COLUMNS = [
+export const ORDER_COLUMNS = [
   'id',
   'status',
   'amount',
