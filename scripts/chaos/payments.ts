@@ -61,111 +61,53 @@ function expectKind(result: { kind: string }, kind: string, what: string): void 
   if (result.kind !== kind) throw new Error(`${what}: expected ${kind}, the emulator answered ${result.kind}`);
 }
 
+/** One customer or dashboard action of an outcome. */
+type Step = (steps: PaymentSteps) => void;
+type CardChoice = string | ((steps: PaymentSteps) => string);
+
+const GOOD: CardChoice = (s) => s.goodCard;
+const DECLINED: CardChoice = (s) => s.declinedCard;
+const [THREE_D_SECURE_CARD = '', THREE_D_SECURE_FAILING_CARD = ''] = THREE_D_SECURE;
+
+/** Pays with a card and checks what the emulator made of it ('succeeded', 'declined', ...). */
+function pay(card: CardChoice, answer: string, email?: string): Step {
+  return (s) => {
+    const number = typeof card === 'string' ? card : card(s);
+    expectKind(s.pay(number, email), answer, `paying with ${number}`);
+  };
+}
+const expire: Step = (s) => s.expire();
+const refund: Step = (s) => s.refund();
+const dispute: Step = (s) => s.dispute();
+const settle =
+  (result: 'succeeded' | 'failed'): Step =>
+  (s) =>
+    s.settle(result);
+const answerThreeDSecure =
+  (complete: boolean): Step =>
+  (s) =>
+    s.answerThreeDSecure(complete);
+
+function outcome(flows: readonly Flow[], weight: number, expected: ExpectedStatus, events: number, ...steps: Step[]): OutcomeDefinition {
+  return { flows, weight, expected, events, run: (s) => steps.forEach((step) => step(s)) };
+}
+
+// name: outcome(flows, weight, the order's final status, events the emulator emits, ...steps)
 export const OUTCOMES = {
-  paid: { flows: ANY, weight: 20, expected: 'paid', events: 3, run: (s) => expectKind(s.pay(s.goodCard), 'succeeded', 'paid') },
-  declined: {
-    flows: ANY,
-    weight: 10,
-    expected: 'failed',
-    events: 2,
-    run: (s) => expectKind(s.pay(s.declinedCard), 'declined', 'declined'),
-  },
-  declined_then_paid: {
-    flows: ANY,
-    weight: 8,
-    expected: 'paid',
-    events: 5,
-    run: (s) => {
-      expectKind(s.pay(s.declinedCard), 'declined', 'first attempt');
-      expectKind(s.pay(s.goodCard), 'succeeded', 'retry');
-    },
-  },
-  expired: { flows: CHECKOUT, weight: 6, expected: 'expired', events: 1, run: (s) => s.expire() },
-  declined_then_expired: {
-    flows: CHECKOUT,
-    weight: 4,
-    expected: 'expired',
-    events: 3,
-    run: (s) => {
-      expectKind(s.pay(s.declinedCard), 'declined', 'attempt');
-      s.expire();
-    },
-  },
-  delayed_succeeded: {
-    flows: CHECKOUT,
-    weight: 6,
-    expected: 'paid',
-    events: 6,
-    run: (s) => {
-      expectKind(s.pay(s.goodCard, DELAYED_EMAIL), 'processing', 'delayed payment');
-      s.settle('succeeded');
-    },
-  },
-  delayed_failed: {
-    flows: CHECKOUT,
-    weight: 5,
-    expected: 'failed',
-    events: 6,
-    run: (s) => {
-      expectKind(s.pay(s.goodCard, DELAYED_EMAIL), 'processing', 'delayed payment');
-      s.settle('failed');
-    },
-  },
-  three_d_secure_completed: {
-    flows: ANY,
-    weight: 5,
-    expected: 'paid',
-    events: 4,
-    run: (s) => {
-      expectKind(s.pay(THREE_D_SECURE[0] ?? ''), 'requires_action', '3-D Secure');
-      s.answerThreeDSecure(true);
-    },
-  },
-  three_d_secure_failed: {
-    flows: ANY,
-    weight: 4,
-    expected: 'failed',
-    events: 2,
-    run: (s) => {
-      expectKind(s.pay(THREE_D_SECURE[1] ?? ''), 'requires_action', '3-D Secure');
-      s.answerThreeDSecure(false);
-    },
-  },
-  refunded: {
-    flows: ANY,
-    weight: 7,
-    expected: 'refunded',
-    events: 5,
-    run: (s) => {
-      expectKind(s.pay(s.goodCard), 'succeeded', 'payment');
-      s.refund();
-    },
-  },
-  disputed_by_card: {
-    flows: ANY,
-    weight: 4,
-    expected: 'disputed',
-    events: 4,
-    run: (s) => expectKind(s.pay(DISPUTED_CARD), 'succeeded', 'payment'),
-  },
-  disputed_on_dashboard: {
-    flows: ANY,
-    weight: 3,
-    expected: 'disputed',
-    events: 4,
-    run: (s) => {
-      expectKind(s.pay(s.goodCard), 'succeeded', 'payment');
-      s.dispute();
-    },
-  },
-  abandoned: { flows: ANY, weight: 3, expected: 'pending', events: 0, run: () => {} },
-  abandoned_at_three_d_secure: {
-    flows: ANY,
-    weight: 2,
-    expected: 'pending',
-    events: 1,
-    run: (s) => expectKind(s.pay(THREE_D_SECURE[0] ?? ''), 'requires_action', '3-D Secure'),
-  },
+  paid: outcome(ANY, 20, 'paid', 3, pay(GOOD, 'succeeded')),
+  declined: outcome(ANY, 10, 'failed', 2, pay(DECLINED, 'declined')),
+  declined_then_paid: outcome(ANY, 8, 'paid', 5, pay(DECLINED, 'declined'), pay(GOOD, 'succeeded')),
+  expired: outcome(CHECKOUT, 6, 'expired', 1, expire),
+  declined_then_expired: outcome(CHECKOUT, 4, 'expired', 3, pay(DECLINED, 'declined'), expire),
+  delayed_succeeded: outcome(CHECKOUT, 6, 'paid', 6, pay(GOOD, 'processing', DELAYED_EMAIL), settle('succeeded')),
+  delayed_failed: outcome(CHECKOUT, 5, 'failed', 6, pay(GOOD, 'processing', DELAYED_EMAIL), settle('failed')),
+  three_d_secure_completed: outcome(ANY, 5, 'paid', 4, pay(THREE_D_SECURE_CARD, 'requires_action'), answerThreeDSecure(true)),
+  three_d_secure_failed: outcome(ANY, 4, 'failed', 2, pay(THREE_D_SECURE_FAILING_CARD, 'requires_action'), answerThreeDSecure(false)),
+  refunded: outcome(ANY, 7, 'refunded', 5, pay(GOOD, 'succeeded'), refund),
+  disputed_by_card: outcome(ANY, 4, 'disputed', 4, pay(DISPUTED_CARD, 'succeeded')),
+  disputed_on_dashboard: outcome(ANY, 3, 'disputed', 4, pay(GOOD, 'succeeded'), dispute),
+  abandoned: outcome(ANY, 3, 'pending', 0),
+  abandoned_at_three_d_secure: outcome(ANY, 2, 'pending', 1, pay(THREE_D_SECURE_CARD, 'requires_action')),
 } satisfies Record<string, OutcomeDefinition>;
 
 export type OutcomeName = keyof typeof OUTCOMES;

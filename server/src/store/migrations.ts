@@ -15,17 +15,15 @@ interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'orders and processed Stripe events',
-    // The only card columns are the display fields Stripe returns (brand, last4, expiry);
-    // CHECK constraints make the database itself refuse anything longer, so even a bug
-    // upstream cannot put a card number in these columns.
-    sqlite: `
-      CREATE TABLE orders (
+// The SQLite orders table as migrations 1 and 2 create it: they differ only in the table's name
+// (2 rebuilds it under a new name, since SQLite cannot change a CHECK in place), the statuses an
+// order may have, and the statuses that may carry card display fields.
+function sqliteOrdersTable(name: string, statuses: readonly string[], cardStatuses: readonly string[]): string {
+  const list = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+  return `
+      CREATE TABLE ${name} (
         id TEXT PRIMARY KEY CHECK (id GLOB 'ord_[a-z0-9]*' AND length(id) BETWEEN 8 AND 40),
-        status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'expired')),
+        status TEXT NOT NULL CHECK (status IN (${list(statuses)})),
         amount INTEGER NOT NULL CHECK (amount > 0),
         currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[a-z][a-z][a-z]'),
         items TEXT NOT NULL CHECK (json_valid(items)),
@@ -41,9 +39,20 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK ((card_brand IS NULL) = (card_last4 IS NULL)
            AND (card_last4 IS NULL) = (card_exp_month IS NULL)
            AND (card_exp_month IS NULL) = (card_exp_year IS NULL)),
-        -- Card details only on a paid order.
-        CHECK (card_last4 IS NULL OR status = 'paid')
-      ) STRICT;
+        -- Card details only on an order that was paid.
+        CHECK (card_last4 IS NULL OR status IN (${list(cardStatuses)}))
+      ) STRICT;`;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'orders and processed Stripe events',
+    // The only card columns are the display fields Stripe returns (brand, last4, expiry);
+    // CHECK constraints make the database itself refuse anything longer, so even a bug
+    // upstream cannot put a card number in these columns.
+    sqlite: `
+${sqliteOrdersTable('orders', ['pending', 'paid', 'failed', 'expired'], ['paid'])}
       CREATE INDEX orders_payment_intent ON orders (payment_intent_id);
       CREATE TABLE processed_events (
         event_id TEXT PRIMARY KEY CHECK (event_id GLOB 'evt_*' AND length(event_id) <= 255),
@@ -86,26 +95,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // (https://www.sqlite.org/lang_altertable.html#otheralter). A refunded or disputed
     // order keeps the card display fields of the payment it reverses.
     sqlite: `
-      CREATE TABLE orders_v2 (
-        id TEXT PRIMARY KEY CHECK (id GLOB 'ord_[a-z0-9]*' AND length(id) BETWEEN 8 AND 40),
-        status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'expired', 'refunded', 'disputed')),
-        amount INTEGER NOT NULL CHECK (amount > 0),
-        currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[a-z][a-z][a-z]'),
-        items TEXT NOT NULL CHECK (json_valid(items)),
-        checkout_session_id TEXT UNIQUE CHECK (checkout_session_id IS NULL OR length(checkout_session_id) <= 255),
-        payment_intent_id TEXT CHECK (payment_intent_id IS NULL OR length(payment_intent_id) <= 255),
-        card_brand TEXT CHECK (card_brand IS NULL OR (length(card_brand) BETWEEN 1 AND 32 AND card_brand NOT GLOB '*[0-9]*')),
-        card_last4 TEXT CHECK (card_last4 IS NULL OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
-        card_exp_month INTEGER CHECK (card_exp_month IS NULL OR card_exp_month BETWEEN 1 AND 12),
-        card_exp_year INTEGER CHECK (card_exp_year IS NULL OR card_exp_year BETWEEN 2000 AND 2200),
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        CHECK ((card_brand IS NULL) = (card_last4 IS NULL)
-           AND (card_last4 IS NULL) = (card_exp_month IS NULL)
-           AND (card_exp_month IS NULL) = (card_exp_year IS NULL)),
-        -- Card details only on an order that was paid.
-        CHECK (card_last4 IS NULL OR status IN ('paid', 'refunded', 'disputed'))
-      ) STRICT;
+${sqliteOrdersTable('orders_v2', ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'], ['paid', 'refunded', 'disputed'])}
       INSERT INTO orders_v2 SELECT id, status, amount, currency, items, checkout_session_id, payment_intent_id,
         card_brand, card_last4, card_exp_month, card_exp_year, created_at, updated_at FROM orders;
       DROP TABLE orders;
