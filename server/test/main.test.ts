@@ -56,6 +56,20 @@ async function waitForBanner(main: ScriptProcess): Promise<{ shop: string; httpP
   throw new Error(`no banner:\n${main.output()}`);
 }
 
+/** A hosted checkout started through `shop` and paid on the emulator's page with 4242; its session id. */
+async function buyOneItem(shop: string, ca: string): Promise<string> {
+  const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
+    ca,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
+  });
+  expect(created.status).toBe(201);
+  const checkoutUrl = (created.json() as { url: string }).url;
+  expect((await payOnHostedPage({ url: new URL(checkoutUrl).origin, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+  return checkoutUrl.split('/').at(-1) ?? '';
+}
+
 describe('main.ts', () => {
   it('starts in emulated mode with the emulator in-process and its webhooks wired in, then stops on SIGTERM', async () => {
     const { ca, caPath } = await ensureDevCertificate();
@@ -95,17 +109,7 @@ describe('main.ts', () => {
     expect(paymentPage.headers['content-security-policy']).toContain(`frame-src ${emulatorOrigin};`);
     expect(paymentPage.headers['content-security-policy']).not.toContain('stripe.com');
 
-    const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
-      ca,
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
-    });
-    expect(created.status).toBe(201);
-    const checkoutUrl = (created.json() as { url: string }).url;
-    const emulatorUrl = new URL(checkoutUrl).origin;
-    const sessionId = checkoutUrl.split('/').at(-1) ?? '';
-    expect((await payOnHostedPage({ url: emulatorUrl, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+    const sessionId = await buyOneItem(shop, ca);
 
     // The emulator delivers checkout.session.completed to our webhook with the generated secret.
     // Wait for the event to be processed (not the success page's fallback): poll the log.
@@ -167,15 +171,7 @@ describe('main.ts', () => {
       expect(page.status).toBe(200);
       expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
       expect(page.headers['strict-transport-security']).toBe('max-age=0');
-      const created = await httpsRequest(`${proxy.url}/api/checkout-sessions`, {
-        ca,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
-      });
-      expect(created.status).toBe(201);
-      const checkoutUrl = (created.json() as { url: string }).url;
-      expect((await payOnHostedPage({ url: new URL(checkoutUrl).origin, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+      await buyOneItem(proxy.url, ca);
       await main.waitForLogLine((line) => line['type'] === 'checkout.session.completed' && line['result'] === 'processed', {
         what: 'the processed webhook',
       });
