@@ -221,7 +221,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   let apiUrl: URL | null = null;
   if (e.STRIPE_API_URL !== undefined && mode !== 'emulated') {
     if (mode === 'live') {
-      problems.push('STRIPE_API_URL may only be used with test keys (sk_test_…): live mode always talks to api.stripe.com. Unset it.');
+      problems.push(
+        'STRIPE_API_URL may only be used with test keys (sk_test_… or rk_test_…): live mode always talks to api.stripe.com. Unset it.',
+      );
     } else if (!URL.canParse(e.STRIPE_API_URL) || new URL(e.STRIPE_API_URL).protocol !== 'https:') {
       problems.push(
         'STRIPE_API_URL must be an https:// URL such as https://localhost:12111 (the emulator started with `npm run emulator`).',
