@@ -10,7 +10,7 @@ import type { Catalog } from './payments/catalog';
 import type { Stripe } from './payments/stripe-client';
 import { createApiRouter } from './routes/api';
 import { createCspReportRouter } from './routes/csp-reports';
-import { createHealthRouter } from './routes/health';
+import { HEALTH_PATH, createHealthRouter } from './routes/health';
 import { createPagesRouter, loadPageTemplates } from './routes/pages';
 import { createWebhookRouter } from './routes/webhooks';
 import { CSP_REPORT_PATH } from './security/csp';
@@ -29,7 +29,8 @@ export interface AppDeps {
   publishableKey: string;
   /** The Stripe.js stand-in's URL in emulated mode with local origins; null/absent = js.stripe.com. */
   stripeJsUrl?: string | null;
-  webhookSecret: string;
+  /** The whsec_… secrets a delivery may be signed with (two while the endpoint's secret is rolled). */
+  webhookSecrets: readonly string[];
   /** STRIPE_WEBHOOK_IPS: where webhooks may come from; null/absent = anywhere (signature only). */
   webhookSources?: WebhookSources | null;
   clientDistDir: string;
@@ -78,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
-  app.use('/healthz', createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
+  app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
   app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware(deps.logger));

@@ -18,11 +18,16 @@ const DEFAULT_CHECKOUT_RATE_LIMIT = DEFAULT_RATE_LIMITS.checkout;
 export type Mode = 'emulated' | 'test' | 'live';
 export type EmulatorOrigins = 'local' | 'stripe';
 export type RateLimitStore = 'memory' | 'database';
+/** Who terminates TLS: this process (`app`), or a proxy in front that forwards plain HTTP (`proxy`). */
+export type TlsMode = 'app' | 'proxy';
 
 export interface Config {
   mode: Mode;
+  /** TLS_MODE: app = HTTPS on `port` plus the HTTP redirect server; proxy = plain HTTP on `port` behind a TLS-terminating proxy. */
+  tlsMode: TlsMode;
   port: number;
-  httpPort: number;
+  /** The HTTP→HTTPS redirect server's port; null in proxy mode (the proxy owns port 80). */
+  httpPort: number | null;
   /** Origin the browser uses to reach us, without a trailing slash; null = https://localhost:<actual port>. */
   publicUrl: string | null;
   /**
@@ -52,8 +57,11 @@ export interface Config {
   stripe: {
     secretKey: string;
     publishableKey: string;
-    /** Null in emulated mode until main.ts generates one (or takes EMULATOR_WEBHOOK_SECRET). */
-    webhookSecret: string | null;
+    /**
+     * The whsec_… signing secrets a delivery may be signed with: one, or two while the endpoint's
+     * secret is rolled. Null in emulated mode until main.ts generates one (or takes EMULATOR_WEBHOOK_SECRET).
+     */
+    webhookSecrets: string[] | null;
     /** Another Stripe-compatible server (the emulator started on its own); test keys only. */
     apiUrl: URL | null;
   };
@@ -83,6 +91,12 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: optional(z.string()),
   STRIPE_API_URL: optional(z.string()),
   STRIPE_WEBHOOK_IPS: optional(z.string()),
+  TLS_MODE: optional(
+    z.enum(['app', 'proxy'], {
+      error:
+        'TLS_MODE must be app (this server terminates TLS with its own certificate) or proxy (a TLS-terminating proxy or load balancer in front)',
+    }),
+  ),
   PORT: optional(port('PORT')),
   HTTP_PORT: optional(port('HTTP_PORT')),
   PUBLIC_URL: optional(z.string()),
@@ -123,7 +137,8 @@ const EnvSchema = z.object({
   EMULATOR_WEBHOOK_SECRET: optional(z.string()),
 });
 
-const SECRET_KEY = /^sk_(test|live)_[A-Za-z0-9]+$/;
+// A secret key or a restricted key (https://docs.stripe.com/keys#limit-access): both are server keys of one mode.
+const SECRET_KEY = /^(?:sk|rk)_(test|live)_[A-Za-z0-9]+$/;
 const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;
 
@@ -158,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   if (e.STRIPE_SECRET_KEY !== undefined && secretMode === undefined) {
     problems.push(
-      'STRIPE_SECRET_KEY is malformed: it must look like sk_test_… or sk_live_… (Dashboard → Developers → API keys). Unset it to run against the local emulator.',
+      'STRIPE_SECRET_KEY is malformed: it must be a secret key (sk_test_… or sk_live_…) or a restricted key (rk_test_… or rk_live_…) from Dashboard → Developers → API keys. Unset it to run against the local emulator.',
     );
   }
   if (e.STRIPE_PUBLISHABLE_KEY !== undefined && publishableMode === undefined) {
@@ -166,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   const mode: Mode = e.STRIPE_SECRET_KEY === undefined ? 'emulated' : secretMode === 'live' ? 'live' : 'test';
+  let webhookSecrets: string[] | null = null;
 
   if (mode === 'emulated') {
     for (const name of ['STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL'] as const) {
@@ -192,8 +208,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(
         'STRIPE_WEBHOOK_SECRET is missing: set the whsec_… signing secret of your webhook endpoint (Dashboard → Developers → Webhooks, or the one `stripe listen` prints). Webhooks are never accepted unverified.',
       );
-    } else if (!WEBHOOK_SECRET.test(e.STRIPE_WEBHOOK_SECRET)) {
-      problems.push('STRIPE_WEBHOOK_SECRET must start with whsec_ (copy the signing secret, not the endpoint id).');
+    } else {
+      const secrets = parseWebhookSecrets(e.STRIPE_WEBHOOK_SECRET);
+      if (typeof secrets === 'string') problems.push(secrets);
+      else webhookSecrets = secrets;
     }
     for (const name of ['EMULATOR_PORT', 'EMULATOR_ORIGINS', 'EMULATOR_WEBHOOK_SECRET'] as const) {
       if (e[name] !== undefined) problems.push(`${name} only applies in emulated mode (no STRIPE_SECRET_KEY): unset it.`);
@@ -203,7 +221,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   let apiUrl: URL | null = null;
   if (e.STRIPE_API_URL !== undefined && mode !== 'emulated') {
     if (mode === 'live') {
-      problems.push('STRIPE_API_URL may only be used with test keys (sk_test_…): live mode always talks to api.stripe.com. Unset it.');
+      problems.push(
+        'STRIPE_API_URL may only be used with test keys (sk_test_… or rk_test_…): live mode always talks to api.stripe.com. Unset it.',
+      );
     } else if (!URL.canParse(e.STRIPE_API_URL) || new URL(e.STRIPE_API_URL).protocol !== 'https:') {
       problems.push(
         'STRIPE_API_URL must be an https:// URL such as https://localhost:12111 (the emulator started with `npm run emulator`).',
@@ -213,17 +233,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
 
+  const tlsMode: TlsMode = e.TLS_MODE ?? 'app';
   const httpsPort = e.PORT ?? DEFAULTS.port;
-  const httpPort = e.HTTP_PORT ?? DEFAULTS.httpPort;
+  const httpPort = tlsMode === 'proxy' ? null : (e.HTTP_PORT ?? DEFAULTS.httpPort);
   if (httpsPort !== 0 && httpsPort === httpPort) {
     problems.push(`PORT and HTTP_PORT are both ${httpsPort}: the HTTPS server and the HTTP redirect server need different ports.`);
   }
+  if (tlsMode === 'proxy') problems.push(...proxyModeProblems(e));
 
   let publicUrl: string | null = null;
   if (e.PUBLIC_URL !== undefined) {
     const url = URL.canParse(e.PUBLIC_URL) ? new URL(e.PUBLIC_URL) : undefined;
     if (!url || url.protocol !== 'https:') {
-      problems.push('PUBLIC_URL must be an https:// URL such as https://shop.example.com (this server speaks HTTPS only).');
+      problems.push('PUBLIC_URL must be an https:// URL such as https://shop.example.com (the shop is served over HTTPS only).');
     } else if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
       problems.push(`PUBLIC_URL must be an origin only (scheme, host, optional port), e.g. ${url.origin}.`);
     } else {
@@ -269,16 +291,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
 
-  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+  if (tlsMode === 'app' && (e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
     problems.push('Set both TLS_CERT_FILE and TLS_KEY_FILE (PEM files), or neither to use the development CA.');
   }
-  if (mode === 'live' && (e.TLS_CERT_FILE === undefined || e.TLS_KEY_FILE === undefined)) {
+  if (mode === 'live' && tlsMode === 'app' && (e.TLS_CERT_FILE === undefined || e.TLS_KEY_FILE === undefined)) {
     problems.push(
-      'Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only).',
+      'Live mode needs a real certificate: set TLS_CERT_FILE and TLS_KEY_FILE to PEM files issued for your PUBLIC_URL host (the development CA is for localhost only), or set TLS_MODE=proxy when a proxy or load balancer in front terminates TLS (docs/deploy.md).',
     );
   }
   const tls =
-    e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
+    tlsMode === 'app' && e.TLS_CERT_FILE !== undefined && e.TLS_KEY_FILE !== undefined
       ? {
           certFile: path.resolve(e.TLS_CERT_FILE),
           keyFile: path.resolve(e.TLS_KEY_FILE),
@@ -310,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const emulated = mode === 'emulated';
   return {
     mode,
+    tlsMode,
     port: httpsPort,
     httpPort,
     publicUrl,
@@ -329,7 +352,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? DEFAULTS.emulatedSecretKey,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? DEFAULTS.emulatedPublishableKey,
-      webhookSecret: emulated ? null : (e.STRIPE_WEBHOOK_SECRET ?? null),
+      webhookSecrets: emulated ? null : webhookSecrets,
       apiUrl,
     },
     emulator: emulated
@@ -340,6 +363,52 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : null,
   };
+}
+
+/**
+ * TLS_MODE=proxy: the proxy in front terminates TLS and forwards plain HTTP. Our redirect of
+ * non-https requests and the client address both depend on believing the proxy's
+ * X-Forwarded-* headers (TRUST_PROXY hops), and the redirect target is PUBLIC_URL, the one
+ * https origin we know. Variables that only app mode reads are refused rather than ignored:
+ * a certificate set here would never be served, and nobody should believe it is.
+ */
+function proxyModeProblems(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  if ((e.TRUST_PROXY ?? 0) < 1) {
+    problems.push(
+      'TLS_MODE=proxy needs TRUST_PROXY set to the number of proxies in front of the app (1 for one load balancer): the app believes X-Forwarded-Proto and X-Forwarded-For only from them.',
+    );
+  }
+  if (e.PUBLIC_URL === undefined) {
+    problems.push(
+      'TLS_MODE=proxy needs PUBLIC_URL, the https:// address customers use (e.g. https://shop.example.com): plain-HTTP requests are redirected there.',
+    );
+  }
+  for (const name of ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'HTTP_PORT'] as const) {
+    if (e[name] !== undefined) {
+      const why = name === 'HTTP_PORT' ? 'there is no redirect server (the proxy redirects http://)' : 'the proxy serves the certificate';
+      problems.push(`${name} only applies with TLS_MODE=app; with TLS_MODE=proxy ${why}. Unset ${name}, or set TLS_MODE=app.`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * STRIPE_WEBHOOK_SECRET: one whsec_… secret, or a comma-separated list while the endpoint's
+ * secret is rolled (Stripe signs with both for a while: https://docs.stripe.com/webhooks#roll-endpoint-secrets).
+ * A string result is the problem to report at startup.
+ */
+export function parseWebhookSecrets(value: string): string[] | string {
+  const secrets = value.split(',').map((secret) => secret.trim());
+  if (secrets.some((secret) => secret === '')) {
+    return 'STRIPE_WEBHOOK_SECRET has an empty item: give one whsec_… secret, or two separated by a comma while rolling the secret (no leading, trailing or double commas).';
+  }
+  const wrong = secrets.map((secret, index) => (WEBHOOK_SECRET.test(secret) ? null : index + 1)).filter((index) => index !== null);
+  if (wrong.length > 0) {
+    const which = secrets.length === 1 ? 'STRIPE_WEBHOOK_SECRET' : `STRIPE_WEBHOOK_SECRET item ${wrong.join(', ')}`;
+    return `${which} must start with whsec_ (copy the signing secret, not the endpoint id).`;
+  }
+  return secrets;
 }
 
 /** CATALOG_FILE (absolute, or relative to the repository root) or config/catalog.json, as an absolute path. */

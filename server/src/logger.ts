@@ -29,8 +29,10 @@ export const REDACT_PATHS = [
   '*["stripe-signature"]',
   'secretKey',
   'webhookSecret',
+  'webhookSecrets',
   '*.secretKey',
   '*.webhookSecret',
+  '*.webhookSecrets',
   '*.apiKey',
   '*.password',
 ];

@@ -1,4 +1,5 @@
-// The only file that listens: the HTTPS app server, the HTTP→HTTPS redirect server and,
+// The only file that listens: the app server (HTTPS with TLS_MODE=app, plain HTTP behind a
+// TLS-terminating proxy with TLS_MODE=proxy), the HTTP→HTTPS redirect server (app mode) and,
 // in emulated mode, the local Stripe emulator in the same process.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -14,6 +15,7 @@ import { CatalogError, loadCatalogFile } from './payments/catalog';
 import { reconcileMissedEvents } from './payments/reconcile';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
+import { createForwardedHttpsCheck } from './security/forwarded-https';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import { defaultServerTimeouts, serverTimeoutOptions } from './security/server-timeouts';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
@@ -47,14 +49,15 @@ function listen(server: http.Server | https.Server, port: number, variable: 'POR
 
 interface StripeSetup {
   stripe: ReturnType<typeof createStripeClient>;
-  webhookSecret: string;
+  webhookSecrets: string[];
   stripeOrigins: typeof STRIPE_ORIGINS;
   /** The emulator's Stripe.js stand-in when the CSP names the emulator's origin; else null. */
   stripeJsUrl: string | null;
   emulator: { url: string; close(): Promise<void> } | null;
 }
 
-async function setUpStripe(config: Config, appPort: number, logger: Logger): Promise<StripeSetup> {
+/** `webhookUrl`: where the in-process emulator delivers (our own address; behind a proxy, PUBLIC_URL's). */
+async function setUpStripe(config: Config, webhookUrl: string, logger: Logger): Promise<StripeSetup> {
   if (config.emulator) {
     const { startEmulator } = await import('../../emulator/src/index');
     // A fresh secret per start (or a fixed one from EMULATOR_WEBHOOK_SECRET, for tests
@@ -63,24 +66,26 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
     const emulator = await startEmulator({
       port: config.emulator.port,
       publicOrigins: config.emulator.origins,
-      webhookEndpoints: [{ url: `https://localhost:${appPort}/webhooks/stripe`, secret: webhookSecret }],
+      webhookEndpoints: [{ url: webhookUrl, secret: webhookSecret }],
       logger: logger.child({ component: 'emulator' }),
     });
     const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: new URL(emulator.url), ca: emulator.ca });
     const local = config.emulator.origins === 'local';
     const stripeOrigins = local ? emulatorOrigins(new URL(emulator.url).origin) : STRIPE_ORIGINS;
-    return { stripe, webhookSecret, stripeOrigins, stripeJsUrl: local ? emulator.stripeJsUrl : null, emulator };
+    return { stripe, webhookSecrets: [webhookSecret], stripeOrigins, stripeJsUrl: local ? emulator.stripeJsUrl : null, emulator };
   }
-  if (!config.stripe.webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
+  if (!config.stripe.webhookSecrets) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
   // A separately started emulator uses the development CA; trust it next to the public roots.
   const ca = config.stripe.apiUrl ? [...rootCertificates, (await ensureDevCertificate()).ca] : null;
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
-  return { stripe, webhookSecret: config.stripe.webhookSecret, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
+  return { stripe, webhookSecrets: config.stripe.webhookSecrets, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
 }
 
 function printBanner(lines: {
   publicUrl: string;
-  httpPort: number;
+  /** App mode's redirect server; null behind a proxy, with `port` the plain-HTTP port. */
+  httpPort: number | null;
+  port: number;
   mode: Config['mode'];
   emulatorUrl: string | null;
   caPath: string | null;
@@ -91,7 +96,9 @@ function printBanner(lines: {
     '',
     `  Stripe Secure Starter is running in ${lines.mode} mode`,
     `  Shop:          ${lines.publicUrl}`,
-    `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
+    lines.httpPort === null
+      ? `  TLS:           by the proxy in front (TLS_MODE=proxy); this process serves plain HTTP on port ${lines.port}`
+      : `  HTTP redirect: http://localhost:${lines.httpPort} → ${lines.publicUrl}`,
     lines.emulatorUrl
       ? `  Emulator:      ${lines.emulatorUrl} (hosted Checkout pages and a dashboard of events; test cards are listed in the README)`
       : undefined,
@@ -115,24 +122,26 @@ async function main(): Promise<void> {
   // Before anything listens: a catalog Stripe would refuse (or a missing image) stops the start.
   const { catalog, warnings: catalogWarnings } = loadCatalogFile(config.catalog.file, { publicDir: config.catalog.publicDir });
   for (const warning of catalogWarnings) logger.warn({ catalogFile: config.catalog.file }, warning);
-  const credentials = await loadTlsCredentials(config.tls);
+  // Behind a proxy (TLS_MODE=proxy) the proxy holds the certificate; this process has none.
+  const credentials = config.tlsMode === 'app' ? await loadTlsCredentials(config.tls) : null;
   const db = await openDatabase(config.database);
   const store = createOrderStore(db);
   const cspReports = createCspReportStore(db);
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
   const timeouts = serverTimeoutOptions(defaultServerTimeouts({ behindProxy: config.trustProxyHops > 0 }));
-  const server = https.createServer({ ...createTlsOptions(credentials), ...timeouts });
+  const server = credentials ? https.createServer({ ...createTlsOptions(credentials), ...timeouts }) : http.createServer(timeouts);
   const port = await listen(server, config.port, 'PORT');
   const publicUrl = resolvePublicUrl(config, port);
-  const { stripe, webhookSecret, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, port, logger);
+  const webhookUrl = `${config.tlsMode === 'proxy' ? publicUrl : `https://localhost:${port}`}/webhooks/stripe`;
+  const { stripe, webhookSecrets, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, webhookUrl, logger);
 
   const app = createApp({
     mode: config.mode,
     publicUrl,
     publishableKey: config.stripe.publishableKey,
     stripeJsUrl,
-    webhookSecret,
+    webhookSecrets,
     webhookSources: config.webhookSources,
     clientDistDir: config.clientDistDir,
     stripeOrigins,
@@ -148,24 +157,36 @@ async function main(): Promise<void> {
     rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
     checkHealth: () => db.ping(),
   });
-  server.on('request', app);
+  if (config.tlsMode === 'proxy') {
+    // First in the listener, before any router: a request the client sent the proxy over
+    // plain http is redirected to PUBLIC_URL (security/forwarded-https.ts).
+    const redirectUnlessForwardedHttps = createForwardedHttpsCheck({ publicUrl, trustProxyHops: config.trustProxyHops });
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!redirectUnlessForwardedHttps(req, res)) app(req, res);
+    });
+  } else {
+    server.on('request', app);
+  }
 
-  const redirectServer = http.createServer(timeouts, createHttpsRedirectHandler(publicUrl));
-  const httpPort = await listen(redirectServer, config.httpPort, 'HTTP_PORT');
-  const stopWatching = config.tls ? watchCertificateFiles(server, config.tls, logger) : () => {};
+  // App mode answers http:// itself with a redirect; behind a proxy, the proxy does.
+  const redirectServer = config.httpPort === null ? null : http.createServer(timeouts, createHttpsRedirectHandler(publicUrl));
+  const httpPort = redirectServer && config.httpPort !== null ? await listen(redirectServer, config.httpPort, 'HTTP_PORT') : null;
+  const stopWatching = config.tls && server instanceof https.Server ? watchCertificateFiles(server, config.tls, logger) : () => {};
 
   printBanner({
     publicUrl,
     httpPort,
+    port,
     mode: config.mode,
     emulatorUrl: emulator?.url ?? null,
-    caPath: credentials.caPath,
+    caPath: credentials?.caPath ?? null,
     database: db.description,
     securityHeaders: config.securityHeaders,
   });
   logger.info(
     {
       mode: config.mode,
+      tlsMode: config.tlsMode,
       port,
       httpPort,
       database: db.engine,
@@ -195,7 +216,8 @@ async function main(): Promise<void> {
   const closeAfterAnswer = (res: http.ServerResponse) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
-  for (const listening of [server, redirectServer]) {
+  const servers = redirectServer ? [server, redirectServer] : [server];
+  for (const listening of servers) {
     listening.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       if (stopping) return closeAfterAnswer(res);
       unanswered.add(res);
@@ -213,13 +235,9 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
-    const closed = Promise.all([
-      new Promise<void>((resolve) => server.close(() => resolve())),
-      new Promise<void>((resolve) => redirectServer.close(() => resolve())),
-    ]);
+    const closed = Promise.all(servers.map((listening) => new Promise<void>((resolve) => listening.close(() => resolve()))));
     // Keep-alive connections with no request in flight would hold close() open.
-    server.closeIdleConnections();
-    redirectServer.closeIdleConnections();
+    for (const listening of servers) listening.closeIdleConnections();
     stopReconciling.abort();
     void closed
       .then(() => reconciled)

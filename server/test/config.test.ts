@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       mode: 'emulated',
+      tlsMode: 'app',
       port: 4242,
       httpPort: 4243,
       publicUrl: null,
@@ -48,7 +49,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       securityHeaders: 'development',
       hstsPreload: false,
-      stripe: { secretKey: 'sk_test_emulated', publishableKey: 'pk_test_emulated', webhookSecret: null, apiUrl: null },
+      stripe: { secretKey: 'sk_test_emulated', publishableKey: 'pk_test_emulated', webhookSecrets: null, apiUrl: null },
       emulator: { port: 12111, origins: 'local', webhookSecret: null },
     });
     expect(resolvePublicUrl(config, 4242)).toBe('https://localhost:4242');
@@ -74,7 +75,7 @@ describe('loadConfig', () => {
   it('selects test mode from an sk_test_ key', () => {
     const config = loadConfig(TEST_KEYS);
     expect(config.mode).toBe('test');
-    expect(config.stripe.webhookSecret).toBe(TEST_KEYS.STRIPE_WEBHOOK_SECRET);
+    expect(config.stripe.webhookSecrets).toEqual([TEST_KEYS.STRIPE_WEBHOOK_SECRET]);
     expect(config.emulator).toBeNull();
   });
 
@@ -374,5 +375,167 @@ describe('STRIPE_WEBHOOK_IPS', () => {
       expect.stringContaining('STRIPE_WEBHOOK_IPS only applies with real Stripe webhooks'),
     ]);
     expect(loadConfig({ STRIPE_WEBHOOK_IPS: 'off' }).webhookSources).toBeNull();
+  });
+});
+
+describe('restricted keys', () => {
+  it.each([
+    ['rk_test_', 'test', TEST_KEYS],
+    ['rk_live_', 'live', LIVE_READY],
+  ] as const)('accepts a %s key as the server key, in %s mode', (prefix, mode, keys) => {
+    const key = `${prefix}51abcDEF`;
+    const config = loadConfig({ ...keys, STRIPE_SECRET_KEY: key });
+    expect(config.mode).toBe(mode);
+    expect(config.stripe.secretKey).toBe(key);
+  });
+
+  it.each([
+    [
+      'an rk_test_ key with a live publishable key',
+      { ...TEST_KEYS, STRIPE_SECRET_KEY: 'rk_test_1', STRIPE_PUBLISHABLE_KEY: 'pk_live_1' },
+      'live',
+      'test',
+    ],
+    [
+      'an rk_live_ key with a test publishable key',
+      { ...LIVE_READY, STRIPE_SECRET_KEY: 'rk_live_1', STRIPE_PUBLISHABLE_KEY: 'pk_test_1' },
+      'test',
+      'live',
+    ],
+  ])('refuses %s, as for sk_ keys', (_name, env, publishable, secret) => {
+    expect(problemsOf(env)).toEqual([
+      `STRIPE_PUBLISHABLE_KEY is a ${publishable}-mode key but STRIPE_SECRET_KEY is a ${secret}-mode key: use the pk_${secret}_… key from the same Dashboard page.`,
+    ]);
+  });
+
+  it.each(['rk_foo_1', 'rk_test_', 'rk_test_a-b', 'xk_test_1', 'rk_1'])(
+    'refuses the malformed key %s, naming both accepted forms',
+    (key) => {
+      expect(problemsOf({ ...TEST_KEYS, STRIPE_SECRET_KEY: key })).toContainEqual(
+        expect.stringMatching(
+          /^STRIPE_SECRET_KEY is malformed: it must be a secret key \(sk_test_… or sk_live_…\) or a restricted key \(rk_test_… or rk_live_…\)/,
+        ),
+      );
+    },
+  );
+});
+
+describe('STRIPE_WEBHOOK_SECRET as a list (rolling the secret)', () => {
+  const OLD = 'whsec_oldSecretABCDEFGH';
+  const NEW = 'whsec_newSecretIJKLMNOP';
+
+  it.each([
+    ['one secret', OLD, [OLD]],
+    ['two, comma-separated', `${OLD},${NEW}`, [OLD, NEW]],
+    ['two with spaces around the comma', ` ${OLD} , ${NEW} `, [OLD, NEW]],
+  ])('accepts %s', (_name, value, secrets) => {
+    expect(loadConfig({ ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: value }).stripe.webhookSecrets).toEqual(secrets);
+  });
+
+  it.each([
+    ['an empty item between commas', `${OLD},,${NEW}`],
+    ['a trailing comma', `${OLD},`],
+    ['a leading comma', `,${OLD}`],
+    ['only a comma', ','],
+  ])('refuses %s', (_name, value) => {
+    expect(problemsOf({ ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: value })).toEqual([
+      'STRIPE_WEBHOOK_SECRET has an empty item: give one whsec_… secret, or two separated by a comma while rolling the secret (no leading, trailing or double commas).',
+    ]);
+  });
+
+  it.each([
+    ['the second item', `${OLD},we_123456789`, 'STRIPE_WEBHOOK_SECRET item 2 must start with whsec_'],
+    ['both items', 'we_1,whsec_short', 'STRIPE_WEBHOOK_SECRET item 1, 2 must start with whsec_'],
+    ['the only item', 'we_123456789', 'STRIPE_WEBHOOK_SECRET must start with whsec_'],
+  ])('refuses a malformed secret (%s), naming it', (_name, value, message) => {
+    expect(problemsOf({ ...TEST_KEYS, STRIPE_WEBHOOK_SECRET: value })).toEqual([
+      `${message} (copy the signing secret, not the endpoint id).`,
+    ]);
+  });
+});
+
+describe('TLS_MODE', () => {
+  const PROXY_READY = { ...LIVE_KEYS, TLS_MODE: 'proxy', TRUST_PROXY: '1', PUBLIC_URL: 'https://shop.example.com' };
+
+  it('is app by default: HTTPS here and the HTTP redirect server', () => {
+    expect(loadConfig({})).toMatchObject({ tlsMode: 'app', httpPort: 4243 });
+    expect(loadConfig({ TLS_MODE: 'app' })).toMatchObject({ tlsMode: 'app', httpPort: 4243 });
+  });
+
+  it('proxy: live mode without certificate files, no redirect server, production headers', () => {
+    const config = loadConfig({ ...PROXY_READY, PORT: '8080' });
+    expect(config).toMatchObject({
+      mode: 'live',
+      tlsMode: 'proxy',
+      port: 8080,
+      httpPort: null,
+      tls: null,
+      publicUrl: 'https://shop.example.com',
+      trustProxyHops: 1,
+      securityHeaders: 'production',
+    });
+  });
+
+  it('proxy: works with test keys and in emulated mode on a loopback PUBLIC_URL', () => {
+    expect(loadConfig({ ...PROXY_READY, ...TEST_KEYS }).tlsMode).toBe('proxy');
+    expect(loadConfig({ TLS_MODE: 'proxy', TRUST_PROXY: '1', PUBLIC_URL: 'https://localhost:8443' })).toMatchObject({
+      mode: 'emulated',
+      tlsMode: 'proxy',
+      httpPort: null,
+    });
+  });
+
+  it.each([
+    [
+      'without TRUST_PROXY',
+      { ...PROXY_READY, TRUST_PROXY: undefined },
+      'TLS_MODE=proxy needs TRUST_PROXY set to the number of proxies in front of the app (1 for one load balancer): the app believes X-Forwarded-Proto and X-Forwarded-For only from them.',
+    ],
+    [
+      'with TRUST_PROXY=0',
+      { ...PROXY_READY, TRUST_PROXY: '0' },
+      'TLS_MODE=proxy needs TRUST_PROXY set to the number of proxies in front of the app (1 for one load balancer): the app believes X-Forwarded-Proto and X-Forwarded-For only from them.',
+    ],
+    [
+      'without PUBLIC_URL (test keys)',
+      { ...PROXY_READY, ...TEST_KEYS, PUBLIC_URL: undefined },
+      'TLS_MODE=proxy needs PUBLIC_URL, the https:// address customers use (e.g. https://shop.example.com): plain-HTTP requests are redirected there.',
+    ],
+    [
+      'with an http:// PUBLIC_URL',
+      { ...PROXY_READY, PUBLIC_URL: 'http://shop.example.com' },
+      'PUBLIC_URL must be an https:// URL such as https://shop.example.com (the shop is served over HTTPS only).',
+    ],
+    [
+      'with TLS_CERT_FILE and TLS_KEY_FILE (the proxy serves the certificate)',
+      { ...PROXY_READY, TLS_CERT_FILE: '/a.pem', TLS_KEY_FILE: '/b.pem' },
+      'TLS_CERT_FILE only applies with TLS_MODE=app; with TLS_MODE=proxy the proxy serves the certificate. Unset TLS_CERT_FILE, or set TLS_MODE=app.',
+    ],
+    [
+      'with HTTP_PORT (no redirect server)',
+      { ...PROXY_READY, HTTP_PORT: '8081' },
+      'HTTP_PORT only applies with TLS_MODE=app; with TLS_MODE=proxy there is no redirect server (the proxy redirects http://). Unset HTTP_PORT, or set TLS_MODE=app.',
+    ],
+    [
+      'an unknown TLS_MODE',
+      { TLS_MODE: 'edge' },
+      'TLS_MODE must be app (this server terminates TLS with its own certificate) or proxy (a TLS-terminating proxy or load balancer in front)',
+    ],
+  ])('proxy: refuses to start %s, saying how to fix it', (_name, env, message) => {
+    expect(problemsOf(env)).toContain(message);
+  });
+
+  it('proxy: refuses each certificate variable, so a certificate is never silently unused', () => {
+    expect(problemsOf({ ...PROXY_READY, TLS_KEY_FILE: '/b.pem' })).toEqual([
+      'TLS_KEY_FILE only applies with TLS_MODE=app; with TLS_MODE=proxy the proxy serves the certificate. Unset TLS_KEY_FILE, or set TLS_MODE=app.',
+    ]);
+  });
+
+  it('app: live mode without certificates names proxy mode as the other way', () => {
+    expect(problemsOf({ ...LIVE_KEYS, PUBLIC_URL: 'https://shop.example.com' })).toEqual([
+      expect.stringMatching(
+        /^Live mode needs a real certificate: .*or set TLS_MODE=proxy when a proxy or load balancer in front terminates TLS/,
+      ),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 // Security headers per response type, over real HTTPS: present where they must be,
-// absent where they must not be.
+// absent where they must not be. The same in both TLS modes: the app's own HTTPS, and plain
+// HTTP behind a TLS-terminating proxy (HSTS included: the browser sees it over the proxy's HTTPS).
 import { readFileSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -15,16 +16,8 @@ import {
 } from '../src/security/headers';
 import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
 import { nameOf } from '../../test-support/fixture-client';
-import { FIXTURE_CLIENT_DIR, startTestApp } from './helpers/test-app';
+import { FIXTURE_CLIENT_DIR, TLS_MODES, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
-
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
 
 /** helmet's check(): every expected header with its value, and every forbidden header absent. */
 function check(headers: IncomingHttpHeaders, expected: Record<string, string | RegExp>, absent: readonly string[]) {
@@ -63,7 +56,7 @@ function cspOf(headers: IncomingHttpHeaders): Map<string, string[]> {
   );
 }
 
-describe('security headers', () => {
+describe('the security headers middleware', () => {
   it('lists exactly the headers the middleware sets on every response (the list docs/security.md is checked against)', () => {
     // The middleware itself, on a bare response: nothing else (Express, a route) adds headers here.
     const req = new IncomingMessage(new Socket());
@@ -78,6 +71,16 @@ describe('security headers', () => {
     expect(passedOn).toBe(true);
     expect(Object.fromEntries(res.getHeaderNames().map((name) => [name, res.getHeader(name)]))).toEqual(EVERY_RESPONSE);
     expect(res.getHeaderNames().sort()).toEqual([...EVERY_RESPONSE_HEADERS].sort());
+  });
+});
+
+describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ tlsMode });
+  });
+  afterAll(async () => {
+    await app.close();
   });
 
   it.each([
@@ -166,7 +169,7 @@ describe('security headers', () => {
   });
 
   it('adds preload to HSTS only when asked', async () => {
-    const preloaded = await startTestApp({ hstsPreload: true });
+    const preloaded = await startTestApp({ hstsPreload: true, tlsMode });
     try {
       const res = await preloaded.request('/healthz');
       expect(res.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains; preload');
@@ -176,7 +179,7 @@ describe('security headers', () => {
   });
 
   it('sends no lasting HSTS with the development headers (a loopback origin): max-age=0 on every response', async () => {
-    const development = await startTestApp({ securityHeaders: 'development' });
+    const development = await startTestApp({ securityHeaders: 'development', tlsMode });
     try {
       for (const pathname of ['/', '/api/products', '/assets/index-Bx12cd34.js', '/nope']) {
         const res = await development.request(pathname);

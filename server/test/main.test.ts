@@ -9,9 +9,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CERT_DIR, ensureDevCertificate } from '../../common/dev-certs';
 import { spawnScript, type ScriptProcess } from '../../test-support/app-launcher';
+import { findFreePort } from '../../test-support/app-health';
 import { payOnHostedPage } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
+import { startTlsProxy } from './helpers/tls-proxy';
 import { activeCatalogFile, fixtureCatalogFile, itemAt, loadActiveCatalog, loadFixtureCatalog } from '../../test-support/catalog';
 
 const catalog = loadActiveCatalog();
@@ -54,6 +56,20 @@ async function waitForBanner(main: ScriptProcess): Promise<{ shop: string; httpP
   throw new Error(`no banner:\n${main.output()}`);
 }
 
+/** A hosted checkout started through `shop` and paid on the emulator's page with 4242; its session id. */
+async function buyOneItem(shop: string, ca: string): Promise<string> {
+  const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
+    ca,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
+  });
+  expect(created.status).toBe(201);
+  const checkoutUrl = (created.json() as { url: string }).url;
+  expect((await payOnHostedPage({ url: new URL(checkoutUrl).origin, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+  return checkoutUrl.split('/').at(-1) ?? '';
+}
+
 describe('main.ts', () => {
   it('starts in emulated mode with the emulator in-process and its webhooks wired in, then stops on SIGTERM', async () => {
     const { ca, caPath } = await ensureDevCertificate();
@@ -93,17 +109,7 @@ describe('main.ts', () => {
     expect(paymentPage.headers['content-security-policy']).toContain(`frame-src ${emulatorOrigin};`);
     expect(paymentPage.headers['content-security-policy']).not.toContain('stripe.com');
 
-    const created = await httpsRequest(`${shop}/api/checkout-sessions`, {
-      ca,
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ items: [itemAt(catalog, 0)] }),
-    });
-    expect(created.status).toBe(201);
-    const checkoutUrl = (created.json() as { url: string }).url;
-    const emulatorUrl = new URL(checkoutUrl).origin;
-    const sessionId = checkoutUrl.split('/').at(-1) ?? '';
-    expect((await payOnHostedPage({ url: emulatorUrl, ca }, checkoutUrl, '4242 4242 4242 4242')).status).toBe(303);
+    const sessionId = await buyOneItem(shop, ca);
 
     // The emulator delivers checkout.session.completed to our webhook with the generated secret.
     // Wait for the event to be processed (not the success page's fallback): poll the log.
@@ -137,6 +143,46 @@ describe('main.ts', () => {
     expect(main.output()).toContain('stopped');
     await expect(httpsRequest(`${shop}/healthz`, { ca })).rejects.toThrow();
   });
+
+  it('TLS_MODE=proxy: listens plain HTTP on PORT with no redirect server, and takes a purchase through the TLS proxy in front', async () => {
+    const { ca } = await ensureDevCertificate();
+    const port = await findFreePort();
+    const proxy = await startTlsProxy(port);
+    try {
+      const main = startMain({ TLS_MODE: 'proxy', TRUST_PROXY: '1', PUBLIC_URL: proxy.url, PORT: String(port), HTTP_PORT: '' });
+      const listening = await main.waitForLogLine((line) => line['msg'] === 'listening', { what: 'listening', timeoutMs: 60_000 });
+      expect(listening).toMatchObject({ mode: 'emulated', tlsMode: 'proxy', port, httpPort: null });
+      expect(main.output()).toContain(
+        `TLS:           by the proxy in front (TLS_MODE=proxy); this process serves plain HTTP on port ${port}`,
+      );
+      expect(main.output()).not.toContain('HTTP redirect:');
+
+      // Plain HTTP on PORT: the health check answers, anything else not forwarded from https is
+      // redirected to PUBLIC_URL, and a TLS handshake finds no TLS server.
+      const plain = (target: string) => httpsRequest(`http://127.0.0.1:${port}${target}`, { ca });
+      expect((await plain('/healthz')).json()).toEqual({ status: 'ok' });
+      const redirect = await plain('/api/config?x=1');
+      expect([redirect.status, redirect.headers.location]).toEqual([308, `${proxy.url}/api/config?x=1`]);
+      await expect(httpsRequest(`https://localhost:${port}/healthz`, { ca })).rejects.toThrow();
+
+      // Through the proxy: the shop with production-grade headers of a loopback origin, a checkout,
+      // and the emulator's webhook delivered to PUBLIC_URL (through the proxy) and processed.
+      const page = await httpsRequest(`${proxy.url}/`, { ca });
+      expect(page.status).toBe(200);
+      expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(page.headers['strict-transport-security']).toBe('max-age=0');
+      await buyOneItem(proxy.url, ca);
+      await main.waitForLogLine((line) => line['type'] === 'checkout.session.completed' && line['result'] === 'processed', {
+        what: 'the processed webhook',
+      });
+
+      main.child.kill('SIGTERM');
+      expect(await main.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await proxy.close();
+    }
+    // A cold start of main.ts through tsx alone can take many seconds on a busy machine.
+  }, 90_000);
 
   it('reads a .env file in the working directory', async () => {
     const main = startMain({}, 'STRIPE_SECRET_KEY=sk_test_fromdotenv\nSTRIPE_PUBLISHABLE_KEY=pk_live_fromdotenv\n');
@@ -180,6 +226,23 @@ describe('main.ts', () => {
       'emulated mode (fake payments) with NODE_ENV=production',
       { NODE_ENV: 'production' },
       /Emulated mode \(no STRIPE_SECRET_KEY\) takes fake payments, so it does not start with NODE_ENV=production\. Set STRIPE_SECRET_KEY/,
+    ],
+    [
+      'TLS_MODE=proxy without TRUST_PROXY or PUBLIC_URL',
+      { TLS_MODE: 'proxy', HTTP_PORT: '' },
+      /TLS_MODE=proxy needs TRUST_PROXY set to the number of proxies.*\n.*TLS_MODE=proxy needs PUBLIC_URL, the https:\/\/ address customers use/,
+    ],
+    [
+      'TLS_MODE=proxy with a certificate the proxy would never serve',
+      {
+        TLS_MODE: 'proxy',
+        TRUST_PROXY: '1',
+        PUBLIC_URL: 'https://localhost:8443',
+        HTTP_PORT: '',
+        TLS_CERT_FILE: '/a.pem',
+        TLS_KEY_FILE: '/b.pem',
+      },
+      /TLS_CERT_FILE only applies with TLS_MODE=app; with TLS_MODE=proxy the proxy serves the certificate/,
     ],
     [
       'emulated mode (fake payments) on a PUBLIC_URL customers could reach',

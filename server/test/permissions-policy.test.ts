@@ -7,7 +7,7 @@ import { PAGE_FILES } from '../src/routes/pages';
 import { PAGE_INTEGRATIONS, STRIPE_ORIGINS, emulatorOrigins, frameOrigins, paymentFrameOrigins } from '../src/security/csp';
 import type { StripeOrigins } from '../src/security/csp';
 import { POWERFUL_FEATURES } from '../src/security/headers';
-import { startTestApp } from './helpers/test-app';
+import { TLS_MODES, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import type { TestResponse } from './helpers/https-request';
 
@@ -35,13 +35,19 @@ function cspFrameSrc(res: TestResponse): string[] {
 
 const EMULATOR = emulatorOrigins('https://localhost:12111');
 
-describe.each([
-  ["Stripe's origins", STRIPE_ORIGINS],
-  ["the emulator's origin (EMULATOR_ORIGINS=local)", EMULATOR],
-] as [string, StripeOrigins][])('Permissions-Policy with %s', (_name, origins) => {
+describe.each(
+  TLS_MODES.flatMap((tlsMode) =>
+    (
+      [
+        ["Stripe's origins", STRIPE_ORIGINS],
+        ["the emulator's origin (EMULATOR_ORIGINS=local)", EMULATOR],
+      ] as [string, StripeOrigins][]
+    ).map(([name, origins]) => [name, tlsMode, origins] as const),
+  ),
+)('Permissions-Policy with %s (TLS_MODE=%s)', (_name, tlsMode, origins) => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ stripeOrigins: origins });
+    app = await startTestApp({ stripeOrigins: origins, tlsMode });
   });
   afterAll(async () => {
     await app.close();

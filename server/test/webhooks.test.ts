@@ -1,13 +1,16 @@
 // POST /webhooks/stripe over real HTTPS, with payloads signed by the SDK's own
-// generateTestHeaderString and Stripe objects from the emulator.
+// generateTestHeaderString and Stripe objects from the emulator. In both TLS modes: the app's
+// own HTTPS, and plain HTTP behind a TLS-terminating proxy (where Stripe posts to the proxy).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createId } from '../../emulator/src/index';
+import type { TlsMode } from '../src/config';
 import type { Stripe } from '../src/payments/stripe-client';
+import type { DatabaseEngine } from '../src/store/database';
 import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
-import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
+import { TLS_MODES, countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { basketTotal, itemAt, loadActiveCatalog, productAt } from '../../test-support/catalog';
 
@@ -93,9 +96,10 @@ async function paidSession(): Promise<{ sessionId: string; orderId: string; sess
   return { sessionId, orderId, session };
 }
 
-describeEachEngine('webhooks', (engine) => {
+/** Every webhook test, against an app in one TLS mode on one database engine. */
+const defineWebhookSuite = (tlsMode: TlsMode) => (engine: DatabaseEngine) => {
   beforeAll(async () => {
-    app = await startTestApp({ stripeApi: emulator, database: await createTestDatabase(engine) });
+    app = await startTestApp({ stripeApi: emulator, database: await createTestDatabase(engine), tlsMode });
   });
   afterAll(async () => {
     await app.close();
@@ -164,7 +168,7 @@ describeEachEngine('webhooks', (engine) => {
     });
 
     it('with live-mode keys, refuses a test-mode event and accepts a live-mode one', async () => {
-      const live = await startTestApp({ stripeApi: emulator, mode: 'live', database: await createTestDatabase(engine) });
+      const live = await startTestApp({ stripeApi: emulator, mode: 'live', database: await createTestDatabase(engine), tlsMode });
       try {
         const { sessionId, orderId } = await checkout(live);
         expect((await payOnHostedPage(emulator, `${emulator.url}/c/pay/${sessionId}`, '4242 4242 4242 4242')).status).toBe(303);
@@ -187,6 +191,52 @@ describeEachEngine('webhooks', (engine) => {
     it('refuses a signed body that is not JSON', async () => {
       const res = await deliver('not json');
       expect(res.status).toBe(400);
+    });
+
+    describe('while the signing secret is rolled (STRIPE_WEBHOOK_SECRET=old,new)', () => {
+      const OLD = `whsec_${randomBytes(24).toString('hex')}`;
+      const NEW = `whsec_${randomBytes(24).toString('hex')}`;
+      let rolling: TestApp;
+      beforeAll(async () => {
+        rolling = await startTestApp({
+          stripeApi: emulator,
+          webhookSecrets: [OLD, NEW],
+          database: await createTestDatabase(engine),
+          tlsMode,
+        });
+      });
+      afterAll(async () => {
+        await rolling.close();
+      });
+
+      async function pendingPaidOrder() {
+        const { url, sessionId, orderId } = await checkout(rolling);
+        expect((await payOnHostedPage(emulator, url, '4242 4242 4242 4242')).status).toBe(303);
+        return { orderId, session: await rolling.stripe.checkout.sessions.retrieve(sessionId) };
+      }
+
+      it.each([
+        ['the old secret', OLD],
+        ['the new secret', NEW],
+      ])('accepts an event signed with %s', async (_name, secret) => {
+        const { orderId, session } = await pendingPaidOrder();
+        const res = await deliver(eventOf('checkout.session.completed', session), { target: rolling, secret });
+        expect(res.status).toBe(200);
+        expect((await rolling.store.findOrder(orderId))?.status).toBe('paid');
+      });
+
+      it('refuses an event signed with neither with 400, and changes nothing', async () => {
+        const { orderId, session } = await pendingPaidOrder();
+        const before = await countRows(rolling.db, 'processed_events');
+        const res = await deliver(eventOf('checkout.session.completed', session), {
+          target: rolling,
+          secret: `whsec_${randomBytes(24).toString('hex')}`,
+        });
+        expect(res.status).toBe(400);
+        expect(res.json()).toEqual({ error: { code: 'invalid_signature', message: 'The webhook signature is not valid.' } });
+        expect(await countRows(rolling.db, 'processed_events')).toBe(before);
+        expect((await rolling.store.findOrder(orderId))?.status).toBe('pending');
+      });
     });
   });
 
@@ -477,7 +527,12 @@ describeEachEngine('webhooks', (engine) => {
     it('marks the order paid after a hosted payment, end to end', async () => {
       const secret = `whsec_${randomBytes(24).toString('hex')}`;
       const delivering = await startTestEmulator();
-      const target = await startTestApp({ stripeApi: delivering, webhookSecret: secret, database: await createTestDatabase(engine) });
+      const target = await startTestApp({
+        stripeApi: delivering,
+        webhookSecrets: [secret],
+        database: await createTestDatabase(engine),
+        tlsMode,
+      });
       try {
         delivering.addWebhookEndpoint({ url: `${target.url}/webhooks/stripe`, secret });
         const { url, orderId } = await checkout(target);
@@ -498,4 +553,6 @@ describeEachEngine('webhooks', (engine) => {
       }
     });
   });
-});
+};
+
+for (const tlsMode of TLS_MODES) describeEachEngine(`webhooks (TLS_MODE=${tlsMode})`, defineWebhookSuite(tlsMode));

@@ -42,14 +42,31 @@ function signedTimestamp(signature: string): number {
   return timestamp;
 }
 
-export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: string | undefined, secret: string): Stripe.Event {
-  if (!signature) throw new AppError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
-  let event: Stripe.Event;
-  try {
-    event = stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
-  } catch (error) {
-    throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.', { cause: error });
+/**
+ * constructEvent with each secret in turn: while the endpoint's secret is rolled, Stripe signs
+ * with both (https://docs.stripe.com/webhooks#roll-endpoint-secrets), and a delivery queued
+ * before the roll carries only the old one's signature. Any one secret verifying is enough.
+ */
+function constructWithAnySecret(stripe: Stripe, rawBody: Buffer, signature: string, secrets: readonly string[]): Stripe.Event {
+  let cause: unknown;
+  for (const secret of secrets) {
+    try {
+      return stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS);
+    } catch (error) {
+      cause = error;
+    }
   }
+  throw new AppError(400, 'invalid_signature', 'The webhook signature is not valid.', { cause });
+}
+
+export function verifyStripeEvent(
+  stripe: Stripe,
+  rawBody: Buffer,
+  signature: string | undefined,
+  secrets: readonly string[],
+): Stripe.Event {
+  if (!signature) throw new AppError(400, 'missing_signature', 'The Stripe-Signature header is missing.');
+  const event = constructWithAnySecret(stripe, rawBody, signature, secrets);
   // constructEvent refuses only a timestamp too far in the past (now - t > tolerance): a
   // future one passes, so a signed body dated ahead would stay replayable until then.
   // The tolerance bounds clock skew both ways (https://docs.stripe.com/webhooks#replay-attacks).

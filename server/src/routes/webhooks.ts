@@ -16,7 +16,8 @@ export interface WebhookDeps {
   logger: Logger;
   /** The mode of our keys: events of the other mode are refused. */
   mode: Mode;
-  webhookSecret: string;
+  /** Every secret a delivery may be signed with (two while the endpoint's secret is rolled). */
+  webhookSecrets: readonly string[];
   /** STRIPE_WEBHOOK_IPS: the addresses deliveries may come from; null/absent = any (the signature decides). */
   webhookSources?: WebhookSources | null;
 }
@@ -29,7 +30,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
   router.post('/stripe', ...sourceCheck, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const body: unknown = req.body;
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-    const event = verifyStripeEvent(deps.stripe, raw, req.get('stripe-signature'), deps.webhookSecret);
+    const event = verifyStripeEvent(deps.stripe, raw, req.get('stripe-signature'), deps.webhookSecrets);
     const result = await handleStripeEvent(deps, event);
     deps.logger.info({ eventId: event.id, type: event.type, result }, 'webhook event');
     res.json({ received: true });

@@ -1,7 +1,8 @@
 // A tiny HTTPS client for tests that trusts the development CA (global fetch cannot
-// take a CA without an extra package).
-import https from 'node:https';
+// take a CA without an extra package). An http:// URL goes over plain HTTP (an app behind a proxy).
+import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
 
 export interface TestResponse {
   status: number;
@@ -19,7 +20,8 @@ export interface TestRequestOptions {
 
 export function httpsRequest(url: string, options: TestRequestOptions): Promise<TestResponse> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, agent: false }, (res) => {
+    const client = url.startsWith('http:') ? http : https;
+    const req = client.request(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

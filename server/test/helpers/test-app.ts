@@ -1,15 +1,19 @@
 // Starts the real app over real HTTPS on a free port, with a real database (a fresh SQLite
 // file by default, or the test database passed in) and log lines collected in memory. Stripe
 // is either the emulator (passed in) or an address nothing listens on, for tests that must
-// never reach Stripe.
+// never reach Stripe. In either TLS mode: the app's own HTTPS (app), or plain HTTP behind a
+// TLS-terminating proxy on loopback (proxy), wired the way main.ts wires it.
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import type { AppDeps } from '../../src/app';
+import type { TlsMode } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import type { Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
+import { createForwardedHttpsCheck } from '../../src/security/forwarded-https';
 import { defaultServerTimeouts, serverTimeoutOptions } from '../../src/security/server-timeouts';
 import type { ServerTimeouts } from '../../src/security/server-timeouts';
 import { createTlsOptions } from '../../src/security/tls';
@@ -28,16 +32,23 @@ import { startTestEmulator } from './emulator';
 import type { Emulator } from './emulator';
 import { httpsRequest } from './https-request';
 import type { TestResponse } from './https-request';
+import { startTlsProxy } from './tls-proxy';
 
 /** The fixture build made from the page list (fixture-client.ts). */
 export const FIXTURE_CLIENT_DIR = fixtureClientDir();
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_vitest_only';
+/** Suites that must hold in both TLS modes run once per mode: `describe.each(TLS_MODES)`. */
+export const TLS_MODES: readonly TlsMode[] = ['app', 'proxy'];
 /** Tests make many requests from one address; the rate-limit test sets its own small limits. */
 const GENEROUS_RATE_LIMITS = { windowMs: 60_000, api: 10_000, checkout: 10_000, orders: 10_000, cspReports: 10_000 };
 
 export interface TestApp {
+  /** What clients use: the app's HTTPS origin, or the TLS proxy's in proxy mode (the app's PUBLIC_URL either way). */
   url: string;
   port: number;
+  tlsMode: TlsMode;
+  /** Where the app itself listens: `url` in app mode; http://127.0.0.1:<port> behind the proxy. */
+  appUrl: string;
   ca: string;
   db: AppDatabase;
   /** The SQLite file, or null on PostgreSQL. */
@@ -49,21 +60,31 @@ export interface TestApp {
   catalog: Catalog;
   logLines: string[];
   webhookSecret: string;
-  request(pathname: string, options?: { method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<TestResponse>;
+  request(pathname: string, options?: RequestOptions): Promise<TestResponse>;
+  /** A request straight to appUrl, past the proxy (in app mode the same as request). */
+  requestApp(pathname: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
 }
+
+type RequestOptions = { method?: string; headers?: Record<string, string>; body?: string | Buffer };
 
 export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store' | 'logger' | 'publicUrl'>> {
   /** The emulator to use as Stripe; without it Stripe is unreachable. */
   stripeApi?: { url: string; ca: string };
   /** The database to use (dropped on close); default a fresh SQLite file. */
   database?: TestDatabase;
-  /** Connection time limits; default the ones main.ts uses for clients reaching it directly. */
+  /** Connection time limits; default the ones main.ts uses for the mode. */
   serverTimeouts?: ServerTimeouts;
+  /** Default app; proxy puts a TLS-terminating proxy in front (and TRUST_PROXY defaults to 1). */
+  tlsMode?: TlsMode;
+  /** The signing secrets the app accepts; default [TEST_WEBHOOK_SECRET]. Tests sign with the first. */
+  webhookSecrets?: string[];
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { stripeApi, database, serverTimeouts, ...rest } = options;
+  const { stripeApi, database, serverTimeouts, tlsMode = 'app', ...rest } = options;
+  const behindProxy = tlsMode === 'proxy';
+  const trustProxyHops = options.trustProxyHops ?? (behindProxy ? 1 : 0);
   const catalog = options.catalog ?? loadActiveCatalog();
   const testDatabase = database ?? (await createTestDatabase('sqlite'));
   const db = testDatabase.database;
@@ -76,25 +97,27 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
 
-  const server = https.createServer({
-    ...createTlsOptions(dev),
-    ...serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy: false })),
-  });
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const port = (server.address() as AddressInfo).port;
-  const url = `https://localhost:${port}`;
+  const timeouts = serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy }));
+  const server = behindProxy ? http.createServer(timeouts) : https.createServer({ ...createTlsOptions(dev), ...timeouts });
+  await new Promise<void>((resolve) => (behindProxy ? server.listen(0, '127.0.0.1', resolve) : server.listen(0, resolve)));
+  const appPort = (server.address() as AddressInfo).port;
+  const proxy = behindProxy ? await startTlsProxy(appPort) : null;
+  const port = proxy?.port ?? appPort;
+  const url = proxy?.url ?? `https://localhost:${appPort}`;
+  const appUrl = proxy ? `http://127.0.0.1:${appPort}` : url;
+  const webhookSecrets = options.webhookSecrets ?? [TEST_WEBHOOK_SECRET];
   const app = createApp({
     mode: 'emulated',
     publishableKey: 'pk_test_emulated',
-    webhookSecret: TEST_WEBHOOK_SECRET,
+    webhookSecrets,
     clientDistDir: FIXTURE_CLIENT_DIR,
     stripeOrigins: STRIPE_ORIGINS,
     // What production sends (the headers tests and the doc test grade it); development's HSTS has its own test.
     securityHeaders: 'production',
     hstsPreload: false,
-    trustProxyHops: 0,
     rateLimits: GENEROUS_RATE_LIMITS,
     ...rest,
+    trustProxyHops,
     catalog,
     publicUrl: url,
     stripe,
@@ -102,11 +125,20 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     cspReports,
     logger,
   });
-  server.on('request', app);
+  if (behindProxy) {
+    const redirectUnlessForwardedHttps = createForwardedHttpsCheck({ publicUrl: url, trustProxyHops });
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!redirectUnlessForwardedHttps(req, res)) app(req, res);
+    });
+  } else {
+    server.on('request', app);
+  }
 
   return {
     url,
     port,
+    tlsMode,
+    appUrl,
     ca: dev.ca,
     db,
     dbFile: testDatabase.file,
@@ -115,9 +147,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stripe,
     catalog,
     logLines,
-    webhookSecret: options.webhookSecret ?? TEST_WEBHOOK_SECRET,
+    webhookSecret: webhookSecrets[0] ?? TEST_WEBHOOK_SECRET,
     request: (pathname, requestOptions = {}) => httpsRequest(`${url}${pathname}`, { ...requestOptions, ca: dev.ca }),
+    requestApp: (pathname, requestOptions = {}) => httpsRequest(`${appUrl}${pathname}`, { ...requestOptions, ca: dev.ca }),
     async close() {
+      await proxy?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await testDatabase.drop();
