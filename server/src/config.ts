@@ -123,7 +123,8 @@ const EnvSchema = z.object({
   EMULATOR_WEBHOOK_SECRET: optional(z.string()),
 });
 
-const SECRET_KEY = /^sk_(test|live)_[A-Za-z0-9]+$/;
+// A secret key or a restricted key (https://docs.stripe.com/keys#limit-access): the same mode rules apply.
+const SECRET_KEY = /^(?:sk|rk)_(test|live)_[A-Za-z0-9]+$/;
 const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/=_-]{8,}$/;
 

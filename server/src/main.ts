@@ -23,6 +23,7 @@ import { createOrderStore } from './store/order-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
+import { STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -63,7 +64,7 @@ async function setUpStripe(config: Config, appPort: number, logger: Logger): Pro
     const emulator = await startEmulator({
       port: config.emulator.port,
       publicOrigins: config.emulator.origins,
-      webhookEndpoints: [{ url: `https://localhost:${appPort}/webhooks/stripe`, secret: webhookSecret }],
+      webhookEndpoints: [{ url: `https://localhost:${appPort}${STRIPE_WEBHOOK_PATH}`, secret: webhookSecret }],
       logger: logger.child({ component: 'emulator' }),
     });
     const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: new URL(emulator.url), ca: emulator.ca });
