@@ -359,6 +359,22 @@ describe('the permission list', () => {
     const listed = [...APP_STRIPE_PERMISSIONS.flatMap((p) => p.calls), ...LOCAL_STRIPE_CALLS];
     expect([...calls].sort()).toEqual([...new Set(listed)].sort());
   });
+
+  it('is the table docs/deploy.md gives, row for row', () => {
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
+    const rows = doc
+      .split('\n')
+      .filter((line) => line.startsWith('| `rak_'))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    expect(rows).toEqual(
+      APP_STRIPE_PERMISSIONS.map((p) => [`\`${p.permission}\``, p.dashboardName, p.calls.map((call) => `\`${call}\``).join(', ')]),
+    );
+  });
 });
 
 describe('the command', () => {
