@@ -11,6 +11,7 @@ export const CLI_USAGE = `Usage: npm run emulator -- [options]
   --origins local|stripe EMULATOR_ORIGINS                 hosted page URLs on the emulator or on checkout.stripe.com
   --webhook-url <url>    EMULATOR_WEBHOOK_URL             e.g. https://localhost:3000/webhooks/stripe
   --webhook-secret <s>   EMULATOR_WEBHOOK_SECRET          whsec_...; generated and printed when a URL has none
+  --webhook-events <t,..> EMULATOR_WEBHOOK_EVENTS         the event types it is sent (enabled_events), default every one (*)
   --retry-delays <ms,..> EMULATOR_WEBHOOK_RETRY_DELAYS_MS e.g. 1000,5000,30000
   --timeout <ms>         EMULATOR_WEBHOOK_TIMEOUT_MS      per delivery attempt, default 10000
   --cert-dir <path>      EMULATOR_CERT_DIR                development CA folder, default .certs/
@@ -33,6 +34,7 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
       origins: { type: 'string' },
       'webhook-url': { type: 'string' },
       'webhook-secret': { type: 'string' },
+      'webhook-events': { type: 'string' },
       'retry-delays': { type: 'string' },
       timeout: { type: 'string' },
       'cert-dir': { type: 'string' },
@@ -65,13 +67,18 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
 
   const url = pick(values['webhook-url'], 'EMULATOR_WEBHOOK_URL');
   const secret = pick(values['webhook-secret'], 'EMULATOR_WEBHOOK_SECRET');
+  const events = pick(values['webhook-events'], 'EMULATOR_WEBHOOK_EVENTS');
   let generatedWebhookSecret: string | undefined;
   if (url !== undefined) {
     generatedWebhookSecret = secret === undefined ? createId('whsec', 32) : undefined;
-    options.webhookEndpoints = [{ url, secret: secret ?? generatedWebhookSecret ?? '' }];
-  } else if (secret !== undefined) {
+    const enabledEvents = events
+      ?.split(',')
+      .map((type) => type.trim())
+      .filter(Boolean);
+    options.webhookEndpoints = [{ url, secret: secret ?? generatedWebhookSecret ?? '', ...(enabledEvents ? { enabledEvents } : {}) }];
+  } else if (secret !== undefined || events !== undefined) {
     throw new Error(
-      'EMULATOR_WEBHOOK_SECRET / --webhook-secret is set without EMULATOR_WEBHOOK_URL / --webhook-url: set both, or neither.',
+      'EMULATOR_WEBHOOK_SECRET / --webhook-secret or EMULATOR_WEBHOOK_EVENTS / --webhook-events is set without EMULATOR_WEBHOOK_URL / --webhook-url: set the URL too, or neither.',
     );
   }
   return { options, generatedWebhookSecret, help: values.help === true };

@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type { EmulatorEvent } from './objects/event';
 import type { EmulatorStore } from './store';
 
@@ -14,6 +15,8 @@ export interface EmulatorContext {
   fingerprintKey: Buffer;
   /** The account's business name, shown on the Checkout pages. */
   businessName: string;
+  /** The emulator's own account (`GET /v1/account`). */
+  account: Stripe.Account;
 }
 
 /**

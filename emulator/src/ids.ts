@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export type IdPrefix = 'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds';
+export type IdPrefix =
+  'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds' | 'we' | 'acct';
 
 export function createId(prefix: IdPrefix, length = 24): string {
   return `${prefix}_${randomSuffix(length)}`;

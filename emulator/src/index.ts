@@ -14,6 +14,9 @@ import type { EmulatorContext, PublicOrigins } from './context';
 import { resolveOptions, STRIPE_ORIGINS, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
 import { createEmulatorApp } from './server';
 import { EmulatorStore } from './store';
+import { buildAccount } from './objects/account';
+import { createWebhookEndpoint } from './state/webhook-endpoints';
+import { createId } from './ids';
 import { createWebhookDispatcher } from './webhooks/delivery';
 import type { EmulatorEvent } from './objects/event';
 
@@ -21,7 +24,7 @@ export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './state/
 export type { EmulatorEvent } from './objects/event';
 export type { EmulatorFaults, FaultRule } from './api/faults';
 export type { PublicOrigins } from './context';
-export type { EmulatorOptions, WebhookEndpointOptions } from './options';
+export type { AccountOptions, EmulatorOptions, RestrictedKeyOptions, WebhookEndpointOptions } from './options';
 export { signWebhookPayload } from './webhooks/signature';
 export { createId } from './ids';
 
@@ -75,16 +78,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timeoutMs: resolved.webhookTimeoutMs,
     now,
   });
-  const endpointUrls: string[] = [];
+  // Configured endpoints are listed by `GET /v1/webhook_endpoints` like created ones.
   const addWebhookEndpoint = (endpoint: WebhookEndpointOptions) => {
     const checked = webhookEndpointSchema.safeParse(endpoint);
     if (!checked.success) {
       throw new Error(`Invalid webhook endpoint: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     }
-    dispatcher.addEndpoint(checked.data);
-    endpointUrls.push(checked.data.url);
+    createWebhookEndpoint(
+      { store, now },
+      { url: checked.data.url, secret: checked.data.secret, enabledEvents: checked.data.enabledEvents },
+    );
   };
   resolved.webhookEndpoints.forEach(addWebhookEndpoint);
+  const endpointUrls = () => [...store.webhookEndpoints.values()].map(({ endpoint }) => endpoint.url);
+  const account = buildAccount({
+    id: createId('acct', 16),
+    created: Math.floor(now() / 1000),
+    businessName: resolved.businessName,
+    chargesEnabled: resolved.account.chargesEnabled,
+    detailsSubmitted: resolved.account.detailsSubmitted,
+  });
 
   let url = '';
   const context: EmulatorContext = {
@@ -97,15 +110,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     origins: { js: '', api: '', hooks: '', checkout: '' },
     fingerprintKey: randomBytes(32),
     businessName: resolved.businessName,
+    account,
   };
   const faults = createFaults();
   const app = createEmulatorApp({
     faults: faults.middleware,
     context,
     logger,
-    auth: { secretKeys: resolved.secretKeys },
+    auth: {
+      secretKeys: resolved.secretKeys,
+      restrictedKeys: new Map(resolved.restrictedKeys.map(({ key, permissions }) => [key, permissions])),
+      accountId: account.id,
+    },
     scripts,
-    describe: () => ({ url, endpoints: endpointUrls }),
+    describe: () => ({ url, endpoints: endpointUrls() }),
   });
   // TLS 1.2 stays enabled: clients such as Stripe's own webhook sender do not speak 1.3 only.
   const server = https.createServer({ cert: certificate.cert, key: certificate.key, minVersion: 'TLSv1.2' }, app);
@@ -117,7 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Sessions also expire on every request; the timer covers an idle emulator.
   const sweep = setInterval(() => expireDueCheckoutSessions(context), SWEEP_INTERVAL_MS);
   sweep.unref();
-  logger.info({ url, publicOrigins: context.origins, webhookEndpoints: endpointUrls }, 'Stripe emulator listening');
+  logger.info({ url, publicOrigins: context.origins, webhookEndpoints: endpointUrls() }, 'Stripe emulator listening');
 
   return {
     url,

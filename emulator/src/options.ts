@@ -9,6 +9,24 @@ export interface WebhookEndpointOptions {
   url: string;
   /** The signing secret (`whsec_…`) the endpoint verifies with. */
   secret: string;
+  /** The event types it is sent (default `['*']`: every event), as Stripe's `enabled_events`. */
+  enabledEvents?: string[];
+}
+
+/**
+ * A restricted key (`rk_test_…`) and the permissions it was granted, named as Stripe names them
+ * in its 403 answers (`rak_charge_read`, `rak_checkout_session_write`; write includes read).
+ * https://docs.stripe.com/keys#limit-access
+ */
+export interface RestrictedKeyOptions {
+  key: string;
+  permissions: string[];
+}
+
+/** What `GET /v1/account` reports; a test turns charges off to see what a merchant sees. */
+export interface AccountOptions {
+  chargesEnabled?: boolean;
+  detailsSubmitted?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -32,6 +50,10 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Accept only these secret keys (default: any well-formed `sk_test_…` key). */
   secretKeys?: string[];
+  /** Restricted keys the emulator accepts, each limited to its permissions (default: none). */
+  restrictedKeys?: RestrictedKeyOptions[];
+  /** The account's state as `GET /v1/account` reports it (default: can take charges, details submitted). */
+  account?: AccountOptions;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it past `expires_at`. */
   clock?: () => number;
   /**
@@ -60,6 +82,10 @@ export const webhookEndpointSchema = z.strictObject({
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]{8,}$/, {
     message: 'must start with whsec_ followed by at least 8 characters (the endpoint signing secret)',
   }),
+  enabledEvents: z
+    .array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, { message: "must be event types such as 'checkout.session.completed', or '*'" }))
+    .min(1)
+    .default(['*']),
 });
 
 const optionsSchema = z.strictObject({
@@ -82,6 +108,21 @@ const optionsSchema = z.strictObject({
     .array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' }))
     .min(1)
     .optional(),
+  restrictedKeys: z
+    .array(
+      z.strictObject({
+        key: z
+          .string()
+          .regex(/^rk_test_[A-Za-z0-9_]{8,247}$/, { message: 'must be a test-mode restricted key: rk_test_ followed by 8+ characters' }),
+        permissions: z.array(
+          z.string().regex(/^rak_[a-z_]+_(read|write)$/, { message: "must be Stripe permission names such as 'rak_charge_read'" }),
+        ),
+      }),
+    )
+    .default([]),
+  account: z
+    .strictObject({ chargesEnabled: z.boolean().default(true), detailsSubmitted: z.boolean().default(true) })
+    .default({ chargesEnabled: true, detailsSubmitted: true }),
   clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
   businessName: z
     .string()

@@ -24,6 +24,8 @@ import { createDisputeRoutes } from './api/routes/disputes';
 import { createRefundRoutes } from './api/routes/refunds';
 import { createStripeJsRoutes } from './pages/routes/stripe-js';
 import { createThreeDSecureRoutes } from './pages/routes/three-d-secure';
+import { createWebhookEndpointRoutes } from './api/routes/webhook-endpoints';
+import { createAccountRoutes } from './api/routes/account';
 
 export interface EmulatorAppDeps {
   context: EmulatorContext;
@@ -62,7 +64,9 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   app.use(createStripeJsRoutes(context, deps.scripts));
   app.use(createThreeDSecureRoutes(context));
 
-  const apiRoute = createApiRoute({ auth: deps.auth, idempotency: new IdempotencyCache(context.now), logger });
+  const idempotency = new IdempotencyCache(context.now);
+  // Each resource's routes carry its name in Stripe's restricted-key permissions (`rak_<name>_read|write`).
+  const apiRoute = (resource: string) => createApiRoute({ auth: deps.auth, idempotency, logger, resource });
   const api = express.Router();
   api.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
   // Preflight for Stripe.js-style calls that add a header; the simple ones need none.
@@ -77,12 +81,15 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
       .status(204)
       .end();
   });
-  api.use('/checkout/sessions', createCheckoutSessionRoutes(context, apiRoute));
-  api.use('/payment_intents', createPaymentIntentRoutes(context, apiRoute));
-  api.use('/charges', createChargeRoutes(context, apiRoute));
-  api.use('/refunds', createRefundRoutes(context, apiRoute));
-  api.use('/disputes', createDisputeRoutes(context, apiRoute));
-  api.use('/events', createEventRoutes(context, apiRoute));
+  api.use('/checkout/sessions', createCheckoutSessionRoutes(context, apiRoute('checkout_session')));
+  api.use('/payment_intents', createPaymentIntentRoutes(context, apiRoute('payment_intent')));
+  api.use('/charges', createChargeRoutes(context, apiRoute('charge')));
+  api.use('/refunds', createRefundRoutes(context, apiRoute('refund')));
+  api.use('/disputes', createDisputeRoutes(context, apiRoute('dispute')));
+  api.use('/events', createEventRoutes(context, apiRoute('event')));
+  api.use('/webhook_endpoints', createWebhookEndpointRoutes(context, apiRoute('webhook')));
+  // Stripe names reading one's own account `rak_accounts_kyc_basic_read` in its 403 answers.
+  api.use('/account', createAccountRoutes(context, apiRoute('accounts_kyc_basic')));
   api.use(sendUnknownRoute);
   app.use('/v1', deps.faults, api);
 

@@ -18,6 +18,12 @@ export interface WebhookAttempt {
   nextAttemptAt: number | null;
 }
 
+/** A webhook endpoint as the API shows it, and the signing secret it is shown only once (at creation). */
+export interface StoredWebhookEndpoint {
+  endpoint: Stripe.WebhookEndpoint;
+  secret: string;
+}
+
 export class EmulatorStore {
   readonly sessions = new Map<string, Stripe.Checkout.Session>();
   readonly lineItems = new Map<string, Stripe.LineItem[]>();
@@ -34,6 +40,8 @@ export class EmulatorStore {
   readonly events: EmulatorEvent[] = [];
   readonly pendingWebhooks = new Map<string, number>();
   readonly webhookAttempts: WebhookAttempt[] = [];
+  /** The configured endpoints (options) and the ones created through the API, in creation order. */
+  readonly webhookEndpoints = new Map<string, StoredWebhookEndpoint>();
 
   /** The Checkout Session that owns a PaymentIntent, if Checkout made it. */
   findSessionByPaymentIntent(paymentIntentId: string): Stripe.Checkout.Session | undefined {

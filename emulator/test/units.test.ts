@@ -168,6 +168,18 @@ describe('CLI options', () => {
     expect(cli.options.webhookEndpoints?.[0]?.secret).toBe(cli.generatedWebhookSecret);
   });
 
+  it('subscribes the endpoint to the --webhook-events types, and refuses them without a URL', () => {
+    const cli = readCliOptions(
+      ['--webhook-url', 'https://localhost:3000/webhooks/stripe', '--webhook-events', 'charge.refunded, checkout.session.completed'],
+      {},
+    );
+    expect(cli.options.webhookEndpoints?.[0]?.enabledEvents).toEqual(['charge.refunded', 'checkout.session.completed']);
+    expect(
+      readCliOptions(['--webhook-url', 'https://localhost:3000/webhooks/stripe'], {}).options.webhookEndpoints?.[0],
+    ).not.toHaveProperty('enabledEvents');
+    expect(() => readCliOptions([], { EMULATOR_WEBHOOK_EVENTS: 'charge.refunded' })).toThrow(/EMULATOR_WEBHOOK_URL/);
+  });
+
   it('refuses bad values with the variable to fix', () => {
     expect(() => readCliOptions([], { EMULATOR_PORT: 'abc' })).toThrow(/EMULATOR_PORT/);
     expect(() => readCliOptions([], { EMULATOR_ORIGINS: 'remote' })).toThrow(/EMULATOR_ORIGINS/);

@@ -12,7 +12,7 @@ import { createApiRouter } from './routes/api';
 import { createCspReportRouter } from './routes/csp-reports';
 import { HEALTH_PATH, createHealthRouter } from './routes/health';
 import { createPagesRouter, loadPageTemplates } from './routes/pages';
-import { createWebhookRouter } from './routes/webhooks';
+import { createWebhookRouter, STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 import { CSP_REPORT_PATH } from './security/csp';
 import type { StripeOrigins } from './security/csp';
 import { createSecurityHeadersMiddleware } from './security/headers';
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(createSecurityHeadersMiddleware({ profile: deps.securityHeaders, hstsPreload: deps.hstsPreload }));
   app.use(requestLogMiddleware(deps.logger));
-  app.use('/webhooks', createWebhookRouter(deps));
+  app.use(STRIPE_WEBHOOK_PATH, createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));

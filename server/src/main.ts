@@ -25,6 +25,7 @@ import { createOrderStore } from './store/order-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
+import { STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
   const server = credentials ? https.createServer({ ...createTlsOptions(credentials), ...timeouts }) : http.createServer(timeouts);
   const port = await listen(server, config.port, 'PORT');
   const publicUrl = resolvePublicUrl(config, port);
-  const webhookUrl = `${config.tlsMode === 'proxy' ? publicUrl : `https://localhost:${port}`}/webhooks/stripe`;
+  const webhookUrl = `${config.tlsMode === 'proxy' ? publicUrl : `https://localhost:${port}`}${STRIPE_WEBHOOK_PATH}`;
   const { stripe, webhookSecrets, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, webhookUrl, logger);
 
   const app = createApp({

@@ -4,7 +4,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
-import { authenticatePublishableKey, authenticateSecretKey, hasPublishableKey, type AuthOptions } from './auth';
+import { authenticatePublishableKey, authenticateSecretKey, authorizeKey, hasPublishableKey, type AuthOptions } from './auth';
 import { invalidRequest, StripeError } from './errors';
 import { createId } from '../ids';
 import { fingerprintRequest, type IdempotencyCache, type StoredResponse } from './idempotency';
@@ -13,6 +13,11 @@ export interface ApiRouteDeps {
   auth: AuthOptions;
   idempotency: IdempotencyCache;
   logger: Logger;
+  /**
+   * The resource, as Stripe's restricted-key permissions name it (`charge`, `checkout_session`):
+   * a GET needs its read permission, a POST its write permission.
+   */
+  resource?: string;
 }
 
 export interface ApiCall {
@@ -46,8 +51,14 @@ export function createApiRoute(deps: ApiRouteDeps) {
       // Stripe.js calls api.stripe.com from any merchant origin, without cookies.
       if (keyKind === 'publishable') res.set('Access-Control-Allow-Origin', '*');
       const idempotencyKey = req.method === 'POST' ? (req.get('idempotency-key') ?? null) : null;
-      const authenticate = () =>
-        keyKind === 'publishable' ? authenticatePublishableKey(req, keyParam) : authenticateSecretKey(req, deps.auth);
+      const required =
+        deps.resource === undefined ? undefined : ({ resource: deps.resource, access: req.method === 'GET' ? 'read' : 'write' } as const);
+      const authenticate = () => {
+        if (keyKind === 'publishable') return authenticatePublishableKey(req, keyParam);
+        const key = authenticateSecretKey(req, deps.auth);
+        authorizeKey(key, required, deps.auth);
+        return key;
+      };
       const outcome = respond(req, params, idempotencyKey, authenticate, () => {
         const call: ApiCall = {
           params,

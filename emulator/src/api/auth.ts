@@ -2,11 +2,24 @@
 // formed, so a real key pasted into a workshop laptop never works against it.
 // https://docs.stripe.com/keys
 import type { Request } from 'express';
-import { unauthorized } from './errors';
+import { forbidden, unauthorized } from './errors';
 
 export interface AuthOptions {
   /** When set, only these secret keys are accepted; otherwise any well-formed `sk_test_` key. */
   secretKeys?: readonly string[];
+  /** Restricted keys (`rk_test_…`) the emulator accepts, each with the permissions it was granted. */
+  restrictedKeys?: ReadonlyMap<string, readonly string[]>;
+  /** The account id Stripe names in a permission error. */
+  accountId?: string;
+}
+
+/**
+ * What a call needs of a restricted key, in Stripe's permission names: `rak_<resource>_read` for a
+ * GET, `rak_<resource>_write` for a POST; a write permission includes read.
+ */
+export interface RequiredPermission {
+  resource: string;
+  access: 'read' | 'write';
 }
 
 const SECRET_TEST_KEY = /^sk_test_[A-Za-z0-9_]{8,247}$/;
@@ -25,10 +38,29 @@ export function authenticateSecretKey(req: Request, options: AuthOptions): strin
   if (key.startsWith('pk_test_')) {
     return fail('This API call cannot be made with a publishable API key. Please use a secret API key.');
   }
+  if (key.startsWith('rk_test_')) {
+    if (!options.restrictedKeys?.has(key)) return fail(`Invalid API Key provided: ${redactKey(key)}`);
+    return key;
+  }
   if (!SECRET_TEST_KEY.test(key) || (options.secretKeys && !options.secretKeys.includes(key))) {
     return fail(`Invalid API Key provided: ${redactKey(key)}`);
   }
   return key;
+}
+
+/**
+ * Throws Stripe's 403 when `key` is a restricted key without the permission a call needs; a
+ * secret key (`sk_…`) has every permission. The message has Stripe's wording, which names the
+ * missing permission (https://docs.stripe.com/keys#limit-access).
+ */
+export function authorizeKey(key: string, required: RequiredPermission | undefined, options: AuthOptions): void {
+  if (!key.startsWith('rk_') || required === undefined) return;
+  const granted = options.restrictedKeys?.get(key) ?? [];
+  const needed = `rak_${required.resource}_${required.access}`;
+  if (granted.includes(needed) || granted.includes(`rak_${required.resource}_write`)) return;
+  throw forbidden(
+    `The provided key '${redactKey(key)}' does not have the required permissions for this endpoint on account '${options.accountId ?? ''}'. Having the '${needed}' permission would allow this request to continue.`,
+  );
 }
 
 const PUBLISHABLE_TEST_KEY = /^pk_test_[A-Za-z0-9_]{8,247}$/;

@@ -64,6 +64,11 @@ export function unauthorized(message: string): StripeError {
   return new StripeError(401, 'invalid_request_error', message);
 }
 
+/** A valid key that may not make this call (a restricted key without the permission): the SDK raises StripePermissionError. */
+export function forbidden(message: string): StripeError {
+  return new StripeError(403, 'invalid_request_error', message);
+}
+
 export function idempotencyMismatch(key: string): StripeError {
   return new StripeError(
     400,

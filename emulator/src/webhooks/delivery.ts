@@ -1,4 +1,5 @@
-// Webhook delivery: every event goes to every endpoint by HTTPS POST, signed, and is retried
+// Webhook delivery: every event goes to every enabled endpoint subscribed to its type
+// (state/webhook-endpoints.ts) by HTTPS POST, signed, and is retried
 // with backoff on a non-2xx answer, a timeout or a connection error. Delivery runs on timers,
 // never inside an API request, so a slow endpoint never slows the API (as with Stripe:
 // https://docs.stripe.com/webhooks#retries).
@@ -8,6 +9,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { EmulatorEvent } from '../objects/event';
 import type { EmulatorStore, WebhookAttempt } from '../store';
+import { subscribedEndpoints } from '../state/webhook-endpoints';
 import { signWebhookPayload } from './signature';
 
 export interface WebhookEndpoint {
@@ -26,14 +28,11 @@ export interface WebhookDispatcherOptions {
 }
 
 export interface WebhookDispatcher {
-  addEndpoint(endpoint: WebhookEndpoint): void;
-  endpointCount(): number;
   dispatch(event: EmulatorEvent): void;
   close(): void;
 }
 
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
-  const endpoints: WebhookEndpoint[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<http.ClientRequest>();
   // Stripe's webhook sender speaks TLS 1.2, not 1.3 (STRIPE-NOTES): sending the same way
@@ -121,17 +120,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   }
 
   return {
-    addEndpoint(endpoint) {
-      endpoints.push({ ...endpoint });
-    },
-    endpointCount() {
-      return endpoints.length;
-    },
     dispatch(event) {
+      const endpoints: WebhookEndpoint[] = subscribedEndpoints(options, event.type).map(({ endpoint, secret }) => ({
+        url: endpoint.url,
+        secret,
+      }));
       // Serialised once, so every attempt and every endpoint gets the same bytes.
       const payload = JSON.stringify({ ...event, pending_webhooks: endpoints.length }, null, 2);
       options.store.pendingWebhooks.set(event.id, endpoints.length);
-      for (const endpoint of [...endpoints]) schedule(0, () => attempt(event, payload, endpoint, 1));
+      for (const endpoint of endpoints) schedule(0, () => attempt(event, payload, endpoint, 1));
     },
     close() {
       closed = true;

@@ -10,6 +10,9 @@ import { createWebhookSourceList, webhookSourceMiddleware } from '../security/we
 import type { WebhookSources } from '../security/webhook-sources';
 import type { OrderStore } from '../store/order-store';
 
+/** Where Stripe delivers events: the URL of the webhook endpoint is PUBLIC_URL + this path. */
+export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
+
 export interface WebhookDeps {
   stripe: Stripe;
   store: OrderStore;
@@ -27,7 +30,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
   // The source check, when on, runs before the body parser: a refused sender's body is never read.
   const sourceCheck: RequestHandler[] = deps.webhookSources ? [webhookSourceMiddleware(createWebhookSourceList(deps.webhookSources))] : [];
   // Any content type: a missing or odd one must still end in a signature check (400).
-  router.post('/stripe', ...sourceCheck, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
+  router.post('/', ...sourceCheck, express.raw({ type: () => true, limit: '512kb' }), async (req, res) => {
     const body: unknown = req.body;
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     const event = verifyStripeEvent(deps.stripe, raw, req.get('stripe-signature'), deps.webhookSecrets);

@@ -47,26 +47,53 @@ function covers(leaf: X509Certificate, host: string): boolean {
   return leaf.checkHost(host, { subject: 'never' }) !== undefined;
 }
 
+/** What a certificate chain says about its fitness for a host, for a check to judge. */
+export interface CertificateInspection {
+  /** The chain comes from a development CA (by name, or this checkout's CA by key). */
+  fromDevelopmentCa: boolean;
+  /** The leaf's subjectAltName names the host. */
+  coversHost: boolean;
+  /** The leaf's subjectAltName as Node prints it (for messages), or null. */
+  names: string | null;
+  /** The leaf's expiry. */
+  validTo: Date;
+}
+
+/**
+ * Reads a chain (PEM, leaf first) for `host`; undefined when it holds no PEM certificate.
+ * `localDevCaPem`: this checkout's development CA (.certs/dev-ca.pem) when it exists.
+ */
+export function inspectCertificateChain(chainPem: string, host: string, localDevCaPem?: string): CertificateInspection | undefined {
+  const chain = (chainPem.match(PEM_CERTIFICATE) ?? []).map((pem) => new X509Certificate(pem));
+  const leaf = chain[0];
+  if (!leaf) return undefined;
+  const localCa = localDevCaPem === undefined ? undefined : new X509Certificate(localDevCaPem);
+  return {
+    fromDevelopmentCa: fromDevelopmentCa(chain, localCa),
+    coversHost: covers(leaf, host),
+    names: leaf.subjectAltName ?? null,
+    validTo: new Date(leaf.validTo),
+  };
+}
+
 /**
  * Throws, with what to set, unless `chainPem` suits a live shop at `requirements.host`.
  * `localDevCaPem`: this checkout's development CA (.certs/dev-ca.pem) when it exists.
  */
 export function assertCertificateSuitsLiveMode(chainPem: string, requirements: CertificateRequirements, localDevCaPem?: string): void {
-  const chain = (chainPem.match(PEM_CERTIFICATE) ?? []).map((pem) => new X509Certificate(pem));
-  const leaf = chain[0];
-  if (!leaf)
+  const inspection = inspectCertificateChain(chainPem, requirements.host, localDevCaPem);
+  if (!inspection)
     throw new Error(
       'TLS_CERT_FILE holds no PEM certificate: set it to the certificate (full chain, leaf first) issued for your PUBLIC_URL host.',
     );
-  const localCa = localDevCaPem === undefined ? undefined : new X509Certificate(localDevCaPem);
-  if (fromDevelopmentCa(chain, localCa)) {
+  if (inspection.fromDevelopmentCa) {
     throw new Error(
       `TLS_CERT_FILE comes from the development CA, which only the machine that made it trusts: live mode needs a certificate from a public CA (e.g. Let's Encrypt) for ${requirements.host}. Set TLS_CERT_FILE and TLS_KEY_FILE to it.`,
     );
   }
-  if (!covers(leaf, requirements.host)) {
+  if (!inspection.coversHost) {
     throw new Error(
-      `TLS_CERT_FILE does not cover ${requirements.host}, the host of PUBLIC_URL (it names ${leaf.subjectAltName ?? 'no subjectAltName'}). Use a certificate issued for ${requirements.host}, or set PUBLIC_URL to a host the certificate names.`,
+      `TLS_CERT_FILE does not cover ${requirements.host}, the host of PUBLIC_URL (it names ${inspection.names ?? 'no subjectAltName'}). Use a certificate issued for ${requirements.host}, or set PUBLIC_URL to a host the certificate names.`,
     );
   }
 }

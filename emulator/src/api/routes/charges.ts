@@ -6,9 +6,16 @@ import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
 import { expandCharge } from '../expand';
 import { expandSchema, parseParams } from '../params';
+import { listNewestFirst } from '../list';
 
 export function createChargeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
+  // Newest first, `limit` and `starting_after` only (what a permission probe and a script need).
+  router.get(
+    '/',
+    apiRoute((call) => listNewestFirst(context.store.charges.values(), call.params, '/v1/charges', 'charge')),
+  );
+
   router.get(
     '/:id',
     apiRoute((call) => {

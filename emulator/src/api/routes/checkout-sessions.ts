@@ -7,6 +7,7 @@ import type { EmulatorContext } from '../../context';
 import { invalidRequest, missingParam } from '../errors';
 import { expandCheckoutSession, listLineItems } from '../expand';
 import { expandSchema, integerString, metadataSchema, nonNegativeInteger, parseParams, positiveInteger } from '../params';
+import { listNewestFirst } from '../list';
 
 const currencySchema = z
   .string()
@@ -93,6 +94,12 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
       });
       return expandCheckoutSession(session, params.expand ?? [], context.store);
     }),
+  );
+
+  // Newest first, `limit` and `starting_after` only (what a permission probe and a script need).
+  router.get(
+    '/',
+    apiRoute((call) => listNewestFirst(context.store.sessions.values(), call.params, '/v1/checkout/sessions', 'checkout session')),
   );
 
   router.get(

@@ -5,11 +5,18 @@ import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
 import { parseParams } from '../params';
+import { listNewestFirst } from '../list';
 
 const noParamsSchema = z.strictObject({});
 
 export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
+  // Newest first, `limit` and `starting_after` only (what a permission probe and a script need).
+  router.get(
+    '/',
+    apiRoute((call) => listNewestFirst(context.store.disputes.values(), call.params, '/v1/disputes', 'dispute')),
+  );
+
   router.get(
     '/:id',
     apiRoute((call) => {

@@ -8,6 +8,7 @@ import type { EmulatorContext } from '../../context';
 import { invalidRequest } from '../errors';
 import { expandPaymentIntent } from '../expand';
 import { expandSchema, integerString, metadataSchema, parseParams, positiveInteger } from '../params';
+import { listNewestFirst } from '../list';
 import {
   confirmPaymentIntentFromBrowser,
   createPaymentIntent,
@@ -76,6 +77,12 @@ export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: Re
       );
       return expandPaymentIntent(intent, params.expand ?? [], context.store);
     }),
+  );
+
+  // Newest first, `limit` and `starting_after` only (what a permission probe and a script need).
+  router.get(
+    '/',
+    apiRoute((call) => listNewestFirst(context.store.paymentIntents.values(), call.params, '/v1/payment_intents', 'payment intent')),
   );
 
   router.get(
