@@ -13,6 +13,7 @@
 //   bundle's place, so paths found from it (the repository root for config/, the development CA
 //   in .certs/, the emulator's browser sources) are the same from dist/server as under tsx.
 //   Chunks land next to the entry points (esbuild's default), so one relative path fits both.
+//   The bundle therefore belongs in <app root>/dist/server, whatever outDir it is written to.
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export const SERVER_ENTRY_POINTS = {
 export interface ServerBuildOptions {
   /** Default: the repository's. */
   repoRoot?: string;
-  /** Default: <repoRoot>/dist/server. */
+  /** Default: <repoRoot>/dist/server; elsewhere, the files run once they are copied to <app root>/dist/server. */
   outDir?: string;
 }
 
@@ -53,7 +54,7 @@ export async function buildServer(options: ServerBuildOptions = {}): Promise<Met
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceImportMetaUrl(outDir)],
+    plugins: [sourceImportMetaUrl(path.join(repoRoot, 'dist', 'server'))],
   });
   const packageJson = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
   const problems = checkRuntimePackages(result.metafile, packageJson, path.relative(repoRoot, outDir));
@@ -62,7 +63,7 @@ export async function buildServer(options: ServerBuildOptions = {}): Promise<Met
 }
 
 /** Rewrites `import.meta.url` in our own modules to their source file's URL (see the top of this file). */
-function sourceImportMetaUrl(outDir: string): Plugin {
+function sourceImportMetaUrl(bundleDir: string): Plugin {
   return {
     name: 'source-import-meta-url',
     setup(pluginBuild) {
@@ -71,7 +72,7 @@ function sourceImportMetaUrl(outDir: string): Plugin {
         if (!contents.includes('import.meta.url') || args.path.includes(`${path.sep}node_modules${path.sep}`)) {
           return { contents, loader: 'ts' };
         }
-        const fromBundle = path.relative(outDir, args.path).split(path.sep).join('/');
+        const fromBundle = path.relative(bundleDir, args.path).split(path.sep).join('/');
         return {
           contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
           loader: 'ts',
@@ -120,13 +121,13 @@ export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJso
           const pkg = packageName(imported.path);
           if (pkg !== null && !dependencies.has(pkg)) {
             problems.push(
-              `${entry} imports ${pkg} at startup, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out and the built server would not start. Move it to dependencies.`,
+              `dist/server/${name}.js imports ${pkg} at startup, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out and the built server would not start. Move it to dependencies.`,
             );
           }
         }
       }
     }
-    if (!outputs[entry]) problems.push(`The build wrote no ${entry}.`);
+    if (!outputs[entry]) problems.push(`The build wrote no dist/server/${name}.js.`);
   }
   return [...new Set(problems)];
 }
