@@ -98,9 +98,10 @@ export function packageName(specifier: string): string | null {
 }
 
 /**
- * The packages each entry point loads when it starts (static imports, followed through the
- * chunks they import) that `dependencies` lacks, as messages. What an entry only import()s
- * (the emulator, emulated mode only, which production refuses) is development code and not checked.
+ * The packages the entry points can load (imported, or import()ed by our code) that
+ * `dependencies` lacks, as messages. Our own chunks are followed through static imports only:
+ * the one they import() is the emulator, for emulated mode, which production refuses, and its
+ * packages (esbuild) are development tools.
  */
 export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJson, outDir: string): string[] {
   const dependencies = new Set(Object.keys(packageJson.dependencies ?? {}));
@@ -108,6 +109,7 @@ export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJso
   const outputs = metafile.outputs;
   for (const name of Object.keys(SERVER_ENTRY_POINTS)) {
     const entry = `${outDir.split(path.sep).join('/')}/${name}.js`;
+    if (!outputs[entry]) problems.push(`The build wrote no dist/server/${name}.js.`);
     const seen = new Set<string>();
     const queue = [entry];
     while (queue.length > 0) {
@@ -115,19 +117,18 @@ export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJso
       if (seen.has(file)) continue;
       seen.add(file);
       for (const imported of outputs[file]?.imports ?? []) {
-        if (imported.kind !== 'import-statement') continue;
-        if (!imported.external) queue.push(imported.path);
-        else {
-          const pkg = packageName(imported.path);
-          if (pkg !== null && !dependencies.has(pkg)) {
-            problems.push(
-              `dist/server/${name}.js imports ${pkg} at startup, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out and the built server would not start. Move it to dependencies.`,
-            );
-          }
+        if (!imported.external) {
+          if (imported.kind === 'import-statement') queue.push(imported.path);
+          continue;
+        }
+        const pkg = packageName(imported.path);
+        if (pkg !== null && !dependencies.has(pkg)) {
+          problems.push(
+            `dist/server/${name}.js loads ${pkg}, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out, and the built server would fail where it needs it. Move it to dependencies.`,
+          );
         }
       }
     }
-    if (!outputs[entry]) problems.push(`The build wrote no dist/server/${name}.js.`);
   }
   return [...new Set(problems)];
 }

@@ -167,17 +167,38 @@ describe('the server build', () => {
   const packageJson = () =>
     JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
-  it('finds every package the entry points load at startup in dependencies', () => {
+  it('finds every package the entry points load in dependencies', () => {
     expect(checkRuntimePackages(metafile, packageJson(), outDir())).toEqual([]);
   });
 
-  it('refuses a package the entry points load at startup that only devDependencies has', () => {
+  it('refuses a package the entry points load, imported or import()ed, that only devDependencies has', () => {
     const dependencies = { ...packageJson().dependencies };
     const devDependencies = { helmet: dependencies['helmet'] ?? '' };
     delete dependencies['helmet'];
     const problems = checkRuntimePackages(metafile, { dependencies, devDependencies }, outDir());
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain("imports helmet at startup, but helmet is not in package.json's dependencies");
+    expect(problems[0]).toContain("dist/server/main.js loads helmet, but helmet is not in package.json's dependencies");
+    // selfsigned is import()ed only when a development certificate is created: checked all the same.
+    const withoutSelfsigned = { ...packageJson().dependencies };
+    delete withoutSelfsigned['selfsigned'];
+    expect(checkRuntimePackages(metafile, { dependencies: withoutSelfsigned }, outDir())).toEqual([
+      expect.stringContaining('dist/server/main.js loads selfsigned'),
+      expect.stringContaining('dist/server/reconcile.js loads selfsigned'),
+    ]);
+  });
+
+  it('loads selfsigned only to create a development certificate, not at every start', () => {
+    const startup = new Set<string>();
+    const queue = [`${outDir()}/main.js`];
+    while (queue.length > 0) {
+      for (const imported of metafile.outputs[queue.pop() ?? '']?.imports ?? []) {
+        if (imported.kind !== 'import-statement') continue;
+        if (imported.external) startup.add(imported.path);
+        else queue.push(imported.path);
+      }
+    }
+    expect(startup).toContain('express');
+    expect(startup).not.toContain('selfsigned');
   });
 
   it('leaves out what only emulated mode import()s (the emulator and its esbuild)', () => {
