@@ -26,6 +26,8 @@ export interface WaitForHealthyOptions {
   hasExited: () => boolean;
   /** The app's last output, for the error message. */
   output: () => string;
+  /** Between two probes; default 100 ms. */
+  intervalMs?: number;
 }
 
 /** Resolves once `url` answers 200; fails if the process exits first, or after 60 s, with the app's output in the message. */
@@ -34,7 +36,7 @@ export async function waitForHealthy(url: string, options: WaitForHealthyOptions
   while (Date.now() < deadline) {
     if (options.hasExited()) throw new Error(`The app exited before it was healthy. Its output:\n${options.output()}`);
     if ((await probeStatus(url, options.ca)) === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS));
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? HEALTH_INTERVAL_MS));
   }
   throw new Error(`The app did not answer ${url} with 200 within ${HEALTH_TIMEOUT_MS / 1000} s. Its output:\n${options.output()}`);
 }

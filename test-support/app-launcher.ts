@@ -1,8 +1,8 @@
 // Starts the app (`server/src/main.ts`), or any TypeScript entry point of the repository, as
 // its own process, the way production runs it: for the end-to-end suite, the chaos run, the
 // load benchmark and the server's process tests.
-// - One Node process (`node --import tsx`, see tsx-node.ts), so a signal or a SIGKILL reaches
-//   the program itself and /proc shows its memory.
+// - One Node process (`node --import tsx`, see tsx-node.ts; plain `node` for a built `.js` entry
+//   point), so a signal or a SIGKILL reaches the program itself and /proc shows its memory.
 // - The environment is only PATH and what the caller passes, and the working directory is a
 //   folder of the run's own: nothing comes from the caller's shell or a developer's `.env`.
 // - stdout and stderr go straight to a log file (the process writes it itself: a pipe the
@@ -59,7 +59,7 @@ export interface ProcessOutput {
 }
 
 export interface ScriptOptions {
-  /** The entry point, from the repository root. */
+  /** The entry point, from the repository root: TypeScript runs through tsx, JavaScript (a build) on plain Node. */
   script: string;
   /** The process's whole environment besides PATH. */
   env?: Record<string, string>;
@@ -93,7 +93,7 @@ export function spawnScript(options: ScriptOptions): ScriptProcess {
   const logFile = path.resolve(dir, options.logFile ?? `${path.basename(options.script, path.extname(options.script))}.log`);
   const logFd = openSync(logFile, 'a');
   const logStart = fstatSync(logFd).size;
-  const child = spawn(process.execPath, tsxNodeArgs(options.script, options.nodeArgs), {
+  const child = spawn(process.execPath, nodeArgsFor(options.script, options.nodeArgs), {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', ...options.env },
     stdio: ['ignore', logFd, logFd],
@@ -124,6 +124,8 @@ export function spawnScript(options: ScriptOptions): ScriptProcess {
 }
 
 export interface AppOptions {
+  /** The server's entry point from the repository root; default server/src/main.ts (a built `.js` one runs on plain Node). */
+  entry?: string;
   /** Variables for the app besides the ports, the database and the client folder, which the options below set. */
   env?: Record<string, string>;
   /** The working directory, log file (main.log) and default SQLite file; default a new temp folder. */
@@ -137,6 +139,8 @@ export interface AppOptions {
   nodeArgs?: readonly string[];
   /** The CA to trust for GET /healthz; default the development CA, which the app's default certificate chains to. */
   ca?: string;
+  /** How often to ask GET /healthz while it starts (default 100 ms); a startup measurement asks more often. */
+  healthPollMs?: number;
 }
 
 export interface LaunchedApp extends ProcessOutput {
@@ -156,6 +160,8 @@ export interface LaunchedApp extends ProcessOutput {
   env: Readonly<Record<string, string>>;
   /** The current (or last) run. */
   readonly process: ScriptProcess;
+  /** Milliseconds from spawning the current run to its first GET /healthz 200. */
+  readonly startupMs: number;
   readonly pid: number;
   readonly exited: Promise<ProcessExit>;
   /** Starts again after stop or kill (same ports, database and log file); resolves once healthy. */
@@ -191,7 +197,12 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
   };
   const url = `https://localhost:${port}`;
   const logFile = path.join(dir, 'main.log');
-  const spawnMain = () => spawnScript({ script: MAIN, env, nodeArgs: options.nodeArgs, dir, logFile });
+  const spawnMain = () => {
+    spawnedAt = performance.now();
+    return spawnScript({ script: options.entry ?? MAIN, env, nodeArgs: options.nodeArgs, dir, logFile });
+  };
+  let spawnedAt = 0;
+  let startupMs = 0;
   let current = spawnMain();
   const start = async () => {
     if (!current.hasExited()) throw new Error('The app is already running.');
@@ -200,7 +211,8 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
   };
   const becomeHealthy = async () => {
     const run = current;
-    await waitForHealthy(`${url}/healthz`, { ca, hasExited: run.hasExited, output: () => run.tail() });
+    await waitForHealthy(`${url}/healthz`, { ca, hasExited: run.hasExited, output: () => run.tail(), intervalMs: options.healthPollMs });
+    startupMs = performance.now() - spawnedAt;
   };
   const remove = () => {
     if (createdDir) rmSync(dir, { recursive: true, force: true });
@@ -235,6 +247,9 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
     get pid() {
       return current.pid;
     },
+    get startupMs() {
+      return startupMs;
+    },
     get exited() {
       return current.exited;
     },
@@ -247,6 +262,11 @@ export async function launchApp(options: AppOptions = {}): Promise<LaunchedApp> 
     run: (script) => spawnScript({ script, env, dir }),
     remove,
   };
+}
+
+/** `node` arguments for an entry point: tsx for TypeScript, none for a built `.js` file. */
+function nodeArgsFor(script: string, nodeArgs: readonly string[] = []): string[] {
+  return script.endsWith('.ts') ? tsxNodeArgs(script, nodeArgs) : [...nodeArgs, path.resolve(REPO_ROOT, script)];
 }
 
 function readProcessOutput(logFile: string, logStart: number, hasExited: () => boolean): ProcessOutput {

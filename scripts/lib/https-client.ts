@@ -1,4 +1,4 @@
-// HTTPS requests for the audit and the monitor: status, headers (lower-case, joined) and the
+// HTTPS requests for the audit, the monitor and the benchmark's setup: status, headers (lower-case, joined) and the
 // body, trusting an extra CA (the development CA) on top of Node's public roots.
 import { request } from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -12,20 +12,32 @@ export interface HttpsResponse {
 export interface HttpsOptions {
   ca?: string;
   timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface HttpsRequestOptions extends HttpsOptions {
+  method: 'GET' | 'POST';
+  body?: string;
 }
 
 export function httpsGet(url: URL, options: HttpsOptions = {}): Promise<HttpsResponse> {
-  return send(url, 'GET', undefined, options);
+  return httpsRequest(url, { ...options, method: 'GET' });
 }
 
 /** POSTs JSON; a non-2xx answer is an error. */
 export async function httpsPostJson(url: URL, payload: unknown, options: HttpsOptions = {}): Promise<HttpsResponse> {
-  const response = await send(url, 'POST', JSON.stringify(payload), options);
+  const response = await httpsRequest(url, {
+    ...options,
+    method: 'POST',
+    body: JSON.stringify(payload),
+    headers: { 'content-type': 'application/json', ...options.headers },
+  });
   if (response.status < 200 || response.status > 299) throw new Error(`POST ${url.href} answered ${response.status}`);
   return response;
 }
 
-function send(url: URL, method: 'GET' | 'POST', body: string | undefined, options: HttpsOptions): Promise<HttpsResponse> {
+export function httpsRequest(url: URL, options: HttpsRequestOptions): Promise<HttpsResponse> {
+  const { method, body } = options;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -33,7 +45,7 @@ function send(url: URL, method: 'GET' | 'POST', body: string | undefined, option
         method,
         ca: options.ca ? [...rootCertificates, options.ca] : undefined,
         timeout: options.timeoutMs ?? 10_000,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { ...options.headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
       },
       (res) => {
         const chunks: Buffer[] = [];

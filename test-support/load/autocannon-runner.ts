@@ -1,8 +1,9 @@
 // The load generator's own process (started by run-load.ts): reads LoadOptions as JSON on
 // stdin, runs autocannon against the app, writes a LoadSummary as JSON on stdout.
 import { text } from 'node:stream/consumers';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import type { LoadSummary, SampleResponse } from './run-load';
+import type { CreateScenarioRequests, LoadSummary, SampleResponse, ScenarioRequest } from './run-load';
 import { LoadOptionsSchema } from './run-load';
 
 const options = LoadOptionsSchema.parse(JSON.parse(await text(process.stdin)));
@@ -17,9 +18,10 @@ const result = await autocannon({
   // autocannon itself never verifies certificates (it connects with rejectUnauthorized:
   // false); the CA is passed for completeness, and the callers' own probes do verify.
   tlsOptions: { ca: options.ca },
-  requests: options.requests.map(({ name, ...request }) => ({
+  requests: (await loadRequests()).map(({ name, onResponse, ...request }) => ({
     ...request,
-    onResponse: (status, body, _context, headers) => {
+    onResponse: (status, body, context, headers) => {
+      onResponse?.(status, body, context, headers);
       const counts = (byRequest[name] ??= {});
       counts[status] = (counts[status] ?? 0) + 1;
       firstResponseByStatus[status] ??= {
@@ -31,6 +33,15 @@ const result = await autocannon({
     },
   })),
 });
+
+async function loadRequests(): Promise<ScenarioRequest[]> {
+  if (options.requests) return options.requests;
+  const scenario = options.scenario;
+  if (!scenario) throw new Error('Give either requests or a scenario.');
+  const loaded = (await import(pathToFileURL(scenario.module).href)) as { createRequests?: CreateScenarioRequests };
+  if (typeof loaded.createRequests !== 'function') throw new Error(`${scenario.module} exports no createRequests(options).`);
+  return loaded.createRequests(scenario.options);
+}
 
 const statusCodes: Record<string, number> = Object.fromEntries(
   Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),

@@ -2,6 +2,7 @@
 // autocannon-runner.ts), so its own CPU and memory never count as the server's and the
 // server sees real loopback connections from another process, as in production.
 import { spawn } from 'node:child_process';
+import type { Request } from 'autocannon';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT, tsxNodeArgs } from '../tsx-node';
@@ -17,10 +18,28 @@ export interface LoadOptions {
   durationSeconds?: number;
   amount?: number;
   connections: number;
-  requests: LoadRequest[];
+  /** The requests, fixed; or `scenario` for requests built per request (not both). */
+  requests?: LoadRequest[];
+  scenario?: LoadScenario;
   /** A request without an answer after this long counts as a timeout. */
   timeoutSeconds?: number;
 }
+
+/**
+ * A module the load generator imports (`module`, an absolute path): its `createRequests(options)`
+ * returns autocannon requests whose `setupRequest`/`onResponse` build each request as it goes out
+ * (a fresh event id and signature, an id from the previous answer), each with a `name` for the counts.
+ * Functions cannot cross the process boundary; a module path and JSON options can.
+ */
+export interface LoadScenario {
+  module: string;
+  options: Record<string, unknown>;
+}
+
+/** A scenario's request: an autocannon request with a name for the per-route counts. */
+export type ScenarioRequest = Request & { name: string };
+/** What a scenario module exports. */
+export type CreateScenarioRequests = (options: Record<string, unknown>) => ScenarioRequest[];
 
 export const LoadOptionsSchema = z
   .object({
@@ -39,13 +58,13 @@ export const LoadOptionsSchema = z
           body: z.string().optional(),
         }),
       )
-      .min(1),
+      .min(1)
+      .optional(),
+    scenario: z.object({ module: z.string().min(1), options: z.record(z.string(), z.unknown()) }).optional(),
     timeoutSeconds: z.number().positive().optional(),
   })
-  .refine(
-    (options) => (options.durationSeconds === undefined) !== (options.amount === undefined),
-    'Give either durationSeconds or amount.',
-  );
+  .refine((options) => (options.durationSeconds === undefined) !== (options.amount === undefined), 'Give either durationSeconds or amount.')
+  .refine((options) => (options.requests === undefined) !== (options.scenario === undefined), 'Give either requests or a scenario.');
 
 /** One answer kept as evidence (the first of its status), headers lower-cased. */
 export const SampleResponseSchema = z.object({
