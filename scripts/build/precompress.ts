@@ -2,6 +2,8 @@
 // (common/precompressed.ts says which and why); the server sends the one a browser accepts
 // (server/src/routes/built-assets.ts). It runs after Vite has written the bundle, on the files as
 // they are on disk, so the copies decompress to exactly the bytes the pages' `integrity` hashes.
+// The other plugins' closeBundle hooks (which may run beside this one) rewrite only HTML and
+// write only under .vite/, never a script or stylesheet.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
