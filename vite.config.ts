@@ -12,10 +12,14 @@
 // gets an SHA-384 `integrity`, and the build fails when a page's scripts differ from the
 // approved inventory in security/script-inventory.json
 // (`APPROVE_SCRIPT_INVENTORY=1 npm run build` rewrites it for review).
+//
+// A third writes a brotli and a gzip copy of each script and stylesheet for the server to send
+// (common/precompressed.ts); the hashes stay those of the uncompressed files.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { PAGE_ENTRIES } from './common/pages';
 import { pageLayout } from './scripts/build/page-layout';
+import { precompressAssets } from './scripts/build/precompress';
 import { scriptInventory } from './scripts/build/script-inventory';
 import { subresourceIntegrity } from './scripts/build/subresource-integrity';
 
@@ -25,7 +29,12 @@ export default defineConfig({
   root: 'client',
   base: '/',
   html: { cspNonce: '__CSP_NONCE__' },
-  plugins: [pageLayout(), subresourceIntegrity(), scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' })],
+  plugins: [
+    pageLayout(),
+    subresourceIntegrity(),
+    scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' }),
+    precompressAssets(),
+  ],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

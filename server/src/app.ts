@@ -1,9 +1,10 @@
-// createApp(deps): assembles middleware and routes. Opens no port (main.ts does), so
-// tests drive the same app over their own HTTPS server.
+// createApp(deps): assembles the request listener: the static responders in front, then the
+// Express app with its middleware and routes. Opens no port (main.ts does), so tests drive the
+// same listener over their own HTTPS server.
+import type { RequestListener } from 'node:http';
 import express from 'express';
-import type { Express } from 'express';
 import type { Logger } from 'pino';
-import type { Mode } from './config';
+import type { Mode, TlsMode } from './config';
 import { errorMiddleware, notFoundMiddleware } from './errors';
 import { requestLogMiddleware } from './logger';
 import type { Catalog } from './payments/catalog';
@@ -11,12 +12,15 @@ import type { Stripe } from './payments/stripe-client';
 import { createApiRouter } from './routes/api';
 import { createCspReportRouter } from './routes/csp-reports';
 import { HEALTH_PATH, createHealthRouter } from './routes/health';
-import { createPagesRouter, loadPageTemplates } from './routes/pages';
+import { createBuiltAssetResponder } from './routes/built-assets';
+import { createPageResponder, loadPageTemplates } from './routes/pages';
 import { createWebhookRouter, STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 import { CSP_REPORT_PATH } from './security/csp';
+import { createForwardedHttpsCheck } from './security/forwarded-https';
 import type { StripeOrigins } from './security/csp';
-import { createSecurityHeadersMiddleware } from './security/headers';
-import type { SecurityHeadersProfile } from './security/headers';
+import { createRequestListener } from './request-listener';
+import { commonHeaders, createSecurityHeadersMiddleware } from './security/headers';
+import type { SecurityHeadersOptions, SecurityHeadersProfile } from './security/headers';
 import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
 import type { RateLimitOptions, RateLimitStoreFactory } from './security/rate-limit';
 import type { WebhookSources } from './security/webhook-sources';
@@ -40,6 +44,8 @@ export interface AppDeps {
   securityHeaders: SecurityHeadersProfile;
   hstsPreload: boolean;
   trustProxyHops: number;
+  /** proxy: behind a TLS-terminating proxy, whose forwarded protocol must be https (absent = app). */
+  tlsMode?: TlsMode;
   stripe: Stripe;
   /** What the shop sells, validated at startup (payments/catalog.ts); carts are priced from it. */
   catalog: Catalog;
@@ -53,34 +59,57 @@ export interface AppDeps {
   checkHealth?: () => Promise<boolean>;
 }
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): RequestListener {
+  const security: SecurityHeadersOptions = { profile: deps.securityHeaders, hstsPreload: deps.hstsPreload };
   const templates = loadPageTemplates(deps.clientDistDir);
+  // In front of the router: pages and built files, everything they send prepared at startup,
+  // with the headers and the request line the app gives every response (request-listener.ts).
+  // They take GET and HEAD for their own paths only; the app answers everything else,
+  // including every other method on those paths (a JSON 404).
+  // Behind a proxy, first of all: a request the client sent the proxy over plain http is
+  // redirected to PUBLIC_URL before anything is served (security/forwarded-https.ts).
+  const forwardedHttps =
+    deps.tlsMode === 'proxy' ? [createForwardedHttpsCheck({ publicUrl: deps.publicUrl, trustProxyHops: deps.trustProxyHops })] : [];
+  return createRequestListener({
+    handlers: [
+      ...forwardedHttps,
+      createPageResponder({ templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl, security }),
+      createBuiltAssetResponder(deps.clientDistDir, security),
+    ],
+    app: createExpressApp(deps, security),
+    logger: deps.logger,
+    commonHeaders: commonHeaders(security),
+  });
+}
+
+function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions): express.Express {
   const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateLimitStore);
   const app = express();
 
   // The order is part of the security design; change it only with a reason:
   // 1. trust proxy first: rate limits and logs key on req.ip, which depends on it.
   // 2. no X-Powered-By: do not advertise the framework.
-  // 3. helmet before any route, so every response (errors and 404s too) has the headers;
-  //    then one log line per request.
+  // 3. the security headers before any route, so every response (errors and 404s too) has
+  //    them; then one log line per request.
   // 4. the webhook route with its raw body parser, before any JSON parser: Stripe's
   //    signature covers the exact bytes (a re-serialised body fails verification).
   //    Not rate-limited: a refused delivery is only retried later, and verification is cheap.
   //    With STRIPE_WEBHOOK_IPS, the sender's address (req.ip, hence after trust proxy) is
   //    checked before that parser, so a refused sender's body is never read.
   // 5. the JSON parser with a 10 kB limit for everything else.
-  // 6. rate limits (per route group, inside the routers), then the routes.
+  // 6. rate limits (per route group, inside the routers), then the routes. Pages and built
+  //    files never reach this app (createApp), and were never rate-limited: they are
+  //    answered from memory, cheaper than counting them would be.
   // 7. 404, then one error handler last.
   app.set('trust proxy', deps.trustProxyHops > 0 ? deps.trustProxyHops : false);
   app.disable('x-powered-by');
-  app.use(createSecurityHeadersMiddleware({ profile: deps.securityHeaders, hstsPreload: deps.hstsPreload }));
+  app.use(createSecurityHeadersMiddleware(security));
   app.use(requestLogMiddleware(deps.logger));
   app.use(STRIPE_WEBHOOK_PATH, createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
   app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
-  app.use(createPagesRouter({ clientDir: deps.clientDistDir, templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl }));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware(deps.logger));
   return app;

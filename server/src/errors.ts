@@ -17,6 +17,12 @@ export class AppError extends Error {
   }
 }
 
+/** What a 500 says: never the cause. */
+export const INTERNAL_ERROR: ApiErrorBody['error'] = {
+  code: 'internal_error',
+  message: 'Something went wrong on our side. Please try again.',
+};
+
 export function notFoundMiddleware(): RequestHandler {
   return (_req, _res, next) => next(new AppError(404, 'not_found', 'There is nothing at this address.'));
 }
@@ -58,7 +64,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const body: ApiErrorBody['error'] =
       known && status < 500
         ? { code: known.code, message: known.publicMessage }
-        : { code: known?.code ?? 'internal_error', message: known?.publicMessage ?? 'Something went wrong on our side. Please try again.' };
+        : { code: known?.code ?? INTERNAL_ERROR.code, message: known?.publicMessage ?? INTERNAL_ERROR.message };
     res.status(status).json({ error: body });
   };
 }

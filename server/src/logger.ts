@@ -7,6 +7,7 @@
 import type { RequestHandler } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { requestPathname } from './request-path';
 import { maskPans } from './store/pan-guard';
 
 export type { Logger } from 'pino';
@@ -76,14 +77,18 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** One line per request: method, path (no query string), status and duration. */
+/** The one line per request: method, path (no query string), status and duration. */
+export function logRequest(logger: Logger, method: string | undefined, path: string | undefined, status: number, started: bigint): void {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  logger.info({ method, path, status, ms: Math.round(ms) }, 'request');
+}
+
+/** The request line for what the Express app answers (request-listener.ts writes it for the rest). */
 export function requestLogMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
-    });
+    // originalUrl: a router strips its mount path from req.url and req.path (`/api/products` would be logged as `/products`).
+    res.on('finish', () => logRequest(logger, req.method, requestPathname(req.originalUrl), res.statusCode, started));
     next();
   };
 }

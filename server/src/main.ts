@@ -15,7 +15,6 @@ import { CatalogError, loadCatalogFile } from './payments/catalog';
 import { reconcileMissedEvents } from './payments/reconcile';
 import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
-import { createForwardedHttpsCheck } from './security/forwarded-https';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import { defaultServerTimeouts, serverTimeoutOptions } from './security/server-timeouts';
 import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
@@ -149,6 +148,7 @@ async function main(): Promise<void> {
     securityHeaders: config.securityHeaders,
     hstsPreload: config.hstsPreload,
     trustProxyHops: config.trustProxyHops,
+    tlsMode: config.tlsMode,
     rateLimits: { ...DEFAULT_RATE_LIMITS, checkout: config.checkoutRateLimit },
     stripe,
     catalog,
@@ -158,16 +158,7 @@ async function main(): Promise<void> {
     rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
     checkHealth: () => db.ping(),
   });
-  if (config.tlsMode === 'proxy') {
-    // First in the listener, before any router: a request the client sent the proxy over
-    // plain http is redirected to PUBLIC_URL (security/forwarded-https.ts).
-    const redirectUnlessForwardedHttps = createForwardedHttpsCheck({ publicUrl, trustProxyHops: config.trustProxyHops });
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (!redirectUnlessForwardedHttps(req, res)) app(req, res);
-    });
-  } else {
-    server.on('request', app);
-  }
+  server.on('request', app);
 
   // App mode answers http:// itself with a redirect; behind a proxy, the proxy does.
   const redirectServer = config.httpPort === null ? null : http.createServer(timeouts, createHttpsRedirectHandler(publicUrl));

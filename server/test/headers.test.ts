@@ -12,8 +12,11 @@ import {
   EVERY_RESPONSE_HEADERS,
   HTML_ONLY_HEADERS,
   POWERFUL_FEATURES,
+  buildPagePermissionsPolicy,
   createSecurityHeadersMiddleware,
+  everyResponseHeaders,
 } from '../src/security/headers';
+import { STRIPE_ORIGINS, buildCspHeader, buildReportingEndpointsHeader } from '../src/security/csp';
 import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
 import { nameOf } from '../../test-support/fixture-client';
 import { FIXTURE_CLIENT_DIR, TLS_MODES, startTestApp } from './helpers/test-app';
@@ -188,5 +191,87 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
     } finally {
       await development.close();
     }
+  });
+
+  // Pages and built files are answered in front of the Express router (request-listener.ts), the
+  // rest by the Express app: both take their headers from security/headers.ts, checked here on
+  // answers of each kind over the real listener.
+  describe('one header module for both ways a response is answered', () => {
+    const SECURITY = { profile: 'production', hstsPreload: false } as const;
+    const COMMON = Object.fromEntries(everyResponseHeaders(SECURITY).map(([name, value]) => [name.toLowerCase(), value]));
+    const SECURITY_HEADER_NAMES: readonly string[] = [...EVERY_RESPONSE_HEADERS, ...HTML_ONLY_HEADERS, ...ABSENT_HEADERS];
+    /** Every security header a response carries (present ones only), by lower-case name. */
+    const securityHeadersOf = (headers: IncomingHttpHeaders) =>
+      Object.fromEntries(SECURITY_HEADER_NAMES.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
+    /** Set by Node for the message and the connection, on every answer. */
+    const TRANSPORT = ['connection', 'content-length', 'date'];
+
+    it('the module lists the headers of EVERY_RESPONSE_HEADERS, no more', () => {
+      expect(Object.keys(COMMON).sort()).toEqual([...EVERY_RESPONSE_HEADERS].sort());
+      expect(COMMON).toEqual(EVERY_RESPONSE);
+    });
+
+    it.each([
+      ['GET', '/api/products', 'a JSON answer (the Express app)'],
+      ['GET', '/nope', 'a JSON 404 (the Express app)'],
+      ['POST', '/payment', "another method on a page's route (the Express app's 404)"],
+      ['GET', '/assets/index-Bx12cd34.js', 'a built file (in front of the router)'],
+      ['HEAD', '/assets/index-Bx12cd34.js', 'a built file, HEAD'],
+      ['GET', '/images/enamel-mug.svg', 'an unhashed built file'],
+    ])('%s %s, %s: exactly the common headers, with their values', async (method, pathname) => {
+      const res = await app.request(pathname, { method });
+      expect(securityHeadersOf(res.headers)).toEqual(COMMON);
+    });
+
+    it.each(PAGE_MANIFEST.flatMap(({ route, integration }) => ['GET', 'HEAD'].map((method) => [method, route, integration] as const)))(
+      "%s %s: the common headers with the page's own Permissions-Policy, its CSP and where reports go",
+      async (method, route, integration) => {
+        const res = await app.request(route, { method });
+        expect(res.status).toBe(200);
+        const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1] ?? '';
+        expect(securityHeadersOf(res.headers)).toEqual({
+          ...COMMON,
+          'permissions-policy': buildPagePermissionsPolicy(integration, STRIPE_ORIGINS),
+          'content-security-policy': buildCspHeader({ integration, nonce, origins: STRIPE_ORIGINS }),
+          'reporting-endpoints': buildReportingEndpointsHeader(app.url),
+        });
+      },
+    );
+
+    it('sends a page with exactly its headers: no validator (its body is new every time) and no range support', async () => {
+      for (const method of ['GET', 'HEAD']) {
+        const res = await app.request('/payment', { method });
+        expect(Object.keys(res.headers).sort(), method).toEqual(
+          [...EVERY_RESPONSE_HEADERS, ...HTML_ONLY_HEADERS, 'cache-control', 'content-type', ...TRANSPORT].sort(),
+        );
+      }
+    });
+
+    it('sends a built file with exactly its headers: its caching, type, validators and Vary', async () => {
+      const res = await app.request('/assets/index-Bx12cd34.js');
+      expect(Object.keys(res.headers).sort()).toEqual(
+        [...EVERY_RESPONSE_HEADERS, 'cache-control', 'content-type', 'etag', 'last-modified', 'vary', ...TRANSPORT].sort(),
+      );
+    });
+
+    it("answers HEAD for a page with GET's length and no body", async () => {
+      for (const { route } of PAGE_MANIFEST) {
+        const [head, full] = [await app.request(route, { method: 'HEAD' }), await app.request(route)];
+        expect(head.text, route).toBe('');
+        expect(head.headers['content-length'], route).toBe(String(Buffer.byteLength(full.text)));
+        expect(full.headers['content-length'], route).toBe(String(Buffer.byteLength(full.text)));
+      }
+    });
+
+    it("answers any other method on a page's route with the JSON 404, as on any path that has no such answer", async () => {
+      for (const { route } of PAGE_MANIFEST) {
+        for (const method of ['OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']) {
+          const res = await app.request(route, { method });
+          expect(res.status, `${method} ${route}`).toBe(404);
+          expect(res.json(), `${method} ${route}`).toEqual({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
+          check(res.headers, EVERY_RESPONSE, [...ABSENT_HEADERS, ...HTML_ONLY_HEADERS, 'allow']);
+        }
+      }
+    });
   });
 });

@@ -72,7 +72,7 @@ describe('logger', () => {
     ]) {
       const res = Object.assign(new EventEmitter(), { statusCode: 404 });
       requestLogMiddleware(logger)(
-        { method: 'GET', path, url: `${path}?n=4000+0566+5566+5556` } as Request,
+        { method: 'GET', path, url: `${path}?n=4000+0566+5566+5556`, originalUrl: `${path}?n=4000+0566+5566+5556` } as Request,
         res as unknown as Response,
         () => undefined,
       );

@@ -1,20 +1,22 @@
 // The Vite-built pages and their assets.
 //
-// Each HTML file is read once at startup. Per response we put a fresh 128-bit nonce
-// where Vite left its `__CSP_NONCE__` placeholder (html.cspNonce) and send the matching
-// CSP, so only the scripts and styles we shipped run. HTML is never cached (a cached
-// nonce is a reusable nonce), and never sent any other way: the static files served
-// beside the pages are the build's non-HTML files only (built-assets.ts).
+// Each HTML file is read once at startup and cut where Vite left its `__CSP_NONCE__`
+// placeholder (html.cspNonce); its headers are built then too (security/headers.ts). Per
+// response we put a fresh 128-bit nonce in the cuts and in the matching CSP, so only the
+// scripts and styles we shipped run. HTML is never cached (a cached nonce is a reusable
+// nonce), and never sent any other way: the static files served beside the pages are the
+// build's non-HTML files only (built-assets.ts). Both answer in front of the Express router
+// (request-listener.ts), which has nothing of its own to do for them.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import express from 'express';
-import type { RequestHandler, Router } from 'express';
 import { PAGE_MANIFEST, PAGE_ROUTES, type Page } from '../../../common/pages';
 import type { StripeOrigins } from '../security/csp';
-import { PAGE_INTEGRATIONS, buildCspHeader, buildReportingEndpointsHeader } from '../security/csp';
-import { buildPagePermissionsPolicy } from '../security/headers';
-import { builtAssetsMiddleware } from './built-assets';
+import { PAGE_INTEGRATIONS } from '../security/csp';
+import { createPageHeaders } from '../security/headers';
+import type { FlatHeaders, SecurityHeadersOptions } from '../security/headers';
+import { requestPathname } from '../request-path';
 
 export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
@@ -52,36 +54,60 @@ export function createNonce(): string {
 }
 
 export interface PagesOptions {
-  clientDir: string;
   templates: PageTemplates;
   stripeOrigins: StripeOrigins;
   publicUrl: string;
+  security: SecurityHeadersOptions;
 }
 
-function servePage(page: Page, options: PagesOptions): RequestHandler {
-  const template = options.templates[page];
-  const integration = PAGE_INTEGRATIONS[page];
-  const reportingEndpoints = buildReportingEndpointsHeader(options.publicUrl);
-  // Replaces the deny-all policy every response gets: the Stripe.js pages let wallets run.
-  const permissionsPolicy = buildPagePermissionsPolicy(integration, options.stripeOrigins);
-  return (_req, res) => {
-    const nonce = createNonce();
-    res.set({
-      'Content-Security-Policy': buildCspHeader({ integration, nonce, origins: options.stripeOrigins }),
-      'Permissions-Policy': permissionsPolicy,
-      'Reporting-Endpoints': reportingEndpoints,
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-    });
-    res.send(template.replaceAll(NONCE_PLACEHOLDER, nonce));
+/** One page, all of it prepared at startup: its template cut at each nonce, and its headers. */
+interface PreparedPage {
+  parts: string[];
+  /** The body's length in bytes but for its nonces. */
+  fixedBytes: number;
+  headers: (nonce: string, contentLength: number) => FlatHeaders;
+}
+
+function preparePage(page: Page, options: PagesOptions): PreparedPage {
+  const parts = options.templates[page].split(NONCE_PLACEHOLDER);
+  return {
+    parts,
+    fixedBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
+    headers: createPageHeaders({
+      ...options.security,
+      integration: PAGE_INTEGRATIONS[page],
+      stripeOrigins: options.stripeOrigins,
+      publicUrl: options.publicUrl,
+    }),
   };
 }
 
-export function createPagesRouter(options: PagesOptions): Router {
-  const router = express.Router();
-  for (const { page, route } of PAGE_FILES) router.get(route, servePage(page, options));
-  // Everything else from the build, which holds no HTML: a template only ever goes out
-  // through the handlers above, with its nonce and CSP (built-assets.ts says why).
-  router.use(builtAssetsMiddleware(options.clientDir));
-  return router;
+/**
+ * Answers GET and HEAD for a page's route and returns true; returns false for anything else. A
+ * route matches as Express's router matched it: any case of its letters, with or without one
+ * trailing slash, with any query.
+ *
+ * The HTML goes out uncompressed. Compressing it is not a BREACH risk here (BREACH needs a
+ * secret repeated across responses in a body that also reflects the attacker's input; ours
+ * reflects no input, and the nonce is new each time), but it would have to happen per response
+ * because of the nonce, and gzip on a 3 KB page costs more CPU than everything else this
+ * handler does, to save about 2 KB. The page's scripts and styles, precompressed, are most of
+ * the bytes (built-assets.ts).
+ */
+export function createPageResponder(options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const byPath = new Map<string, PreparedPage>();
+  for (const { page, route } of PAGE_FILES) {
+    const prepared = preparePage(page, options);
+    for (const spelling of [route, `${route}/`]) byPath.set(spelling.toLowerCase(), prepared);
+  }
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // Lower-casing folds only ASCII letters into ASCII (as the router's case-insensitive match did).
+    const page = byPath.get(requestPathname(req.url ?? '')?.toLowerCase() ?? '');
+    if (page === undefined) return false;
+    const nonce = createNonce();
+    res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
+    res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
+    return true;
+  };
 }

@@ -1,10 +1,15 @@
-// Security headers for every response, from helmet with options checked and header
-// values computed once at startup (helmet validates its options when called and throws
-// on a bad one). Only the CSP varies per response (the nonce), so it is set by the HTML
-// page handler, not here; so is each page's Permissions-Policy, built here once per page.
+// Every header policy of every response, decided here once at startup: the security headers
+// all responses carry (helmet's, with options checked when called: it throws on a bad one), and
+// the block each page and each built file is sent with. Both ways a response leaves the server
+// take their headers from here: the Express app (createSecurityHeadersMiddleware) and the
+// static responders in front of it (routes/pages.ts, routes/built-assets.ts), which write a
+// block precomputed per page or file. Per response only the CSP's nonce varies (csp.ts builds
+// the policy; each page's is split around its nonce once).
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { paymentFrameOrigins } from './csp';
+import { buildCspHeader, buildReportingEndpointsHeader, paymentFrameOrigins } from './csp';
 import type { Integration, StripeOrigins } from './csp';
 
 /**
@@ -106,8 +111,12 @@ export function buildPagePermissionsPolicy(integration: Integration, origins: St
   return buildPermissionsPolicy({ payment: paymentFrameOrigins(integration, origins) });
 }
 
-export function createSecurityHeadersMiddleware(options: SecurityHeadersOptions): RequestHandler {
-  const headers = helmet({
+/** One response's headers, names as sent, in order. */
+export type HeaderList = readonly (readonly [name: string, value: string])[];
+
+/** helmet's headers for these options, read once from a response it has been run on. */
+function helmetHeaders(options: SecurityHeadersOptions): HeaderList {
+  const middleware = helmet({
     contentSecurityPolicy: false,
     // Stripe does not support cross-origin isolation: js.stripe.com sends no CORP header
     // and its iframes break under COEP require-corp or credentialless.
@@ -130,8 +139,81 @@ export function createSecurityHeadersMiddleware(options: SecurityHeadersOptions)
         : { maxAge: 0, includeSubDomains: false },
     xFrameOptions: { action: 'deny' },
   });
-  return (req, res, next) => {
-    res.setHeader('Permissions-Policy', DENY_ALL_PERMISSIONS_POLICY);
-    headers(req, res, next);
+  // helmet's values depend on its options only, never on the request: run it once and keep them.
+  const res = new ServerResponse(new IncomingMessage(new Socket()));
+  let failure: unknown = new Error('helmet did not pass the response on');
+  middleware(res.req, res, (error?: unknown) => (failure = error));
+  if (failure !== undefined) throw failure;
+  // outgoingMessage.getRawHeaderNames() (Node's docs; @types/node has it on ClientRequest only): names as helmet wrote them.
+  const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
+  return names.map((name) => [name, String(res.getHeader(name))] as const);
+}
+
+/** The headers every response carries (EVERY_RESPONSE_HEADERS), with their values for these options. */
+export function everyResponseHeaders(options: SecurityHeadersOptions): HeaderList {
+  return [...helmetHeaders(options), ['Permissions-Policy', DENY_ALL_PERMISSIONS_POLICY]];
+}
+
+/** The Express app's share: every response it answers (API, health, webhooks, 404s, errors) gets the common headers. */
+export function createSecurityHeadersMiddleware(options: SecurityHeadersOptions): RequestHandler {
+  const headers = everyResponseHeaders(options);
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
   };
+}
+
+/** `[name, value, name, value, …]`, as `res.writeHead` takes a header block. */
+export type FlatHeaders = string[];
+
+function flatten(headers: HeaderList): FlatHeaders {
+  return headers.flatMap(([name, value]) => [name, value]);
+}
+
+/** A page's HTML is never cached: a cached page would reuse its nonce. */
+export const PAGE_CACHE_CONTROL = 'no-store';
+
+export interface PageHeadersOptions extends SecurityHeadersOptions {
+  integration: Integration;
+  stripeOrigins: StripeOrigins;
+  publicUrl: string;
+}
+
+// Cannot occur in a CSP (a header value has no control characters): marks where the nonce goes.
+const NONCE_MARK = '\u0000';
+
+/**
+ * One page's header block, all of it built once: the common headers with the page's own
+ * Permissions-Policy (Stripe.js pages let wallets run), its CSP split around the nonce, where
+ * reports go, the HTML type and no-store. Per response: the nonce and the body's length.
+ */
+export function createPageHeaders(options: PageHeadersOptions): (nonce: string, contentLength: number) => FlatHeaders {
+  const permissionsPolicy = buildPagePermissionsPolicy(options.integration, options.stripeOrigins);
+  const fixed = flatten([
+    ...everyResponseHeaders(options).map(([name, value]) =>
+      name.toLowerCase() === 'permissions-policy' ? ([name, permissionsPolicy] as const) : ([name, value] as const),
+    ),
+    ['Reporting-Endpoints', buildReportingEndpointsHeader(options.publicUrl)],
+    ['Content-Type', 'text/html; charset=utf-8'],
+    ['Cache-Control', PAGE_CACHE_CONTROL],
+  ]);
+  const csp = buildCspHeader({ integration: options.integration, nonce: NONCE_MARK, origins: options.stripeOrigins }).split(NONCE_MARK);
+  return (nonce, contentLength) => [...fixed, 'Content-Security-Policy', csp.join(nonce), 'Content-Length', String(contentLength)];
+}
+
+const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
+
+/** Vite puts a content hash in every file name under assets/, so those never change; public/ files keep their names. */
+export function assetCacheControl(hashed: boolean): string {
+  return hashed ? `public, max-age=${ONE_YEAR_SECONDS}, immutable` : 'public, max-age=3600';
+}
+
+/** A built file's policy headers (the common ones and its caching); the file adds what describes it (type, length, validators, coding). */
+export function assetHeaders(options: SecurityHeadersOptions, hashed: boolean): FlatHeaders {
+  return flatten([...everyResponseHeaders(options), ['Cache-Control', assetCacheControl(hashed)]]);
+}
+
+/** The common headers alone, for an answer the static responders give outside a page or a file (a 500). */
+export function commonHeaders(options: SecurityHeadersOptions): FlatHeaders {
+  return flatten(everyResponseHeaders(options));
 }

@@ -13,7 +13,6 @@ import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import type { Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
-import { createForwardedHttpsCheck } from '../../src/security/forwarded-https';
 import { defaultServerTimeouts, serverTimeoutOptions } from '../../src/security/server-timeouts';
 import type { ServerTimeouts } from '../../src/security/server-timeouts';
 import { createTlsOptions } from '../../src/security/tls';
@@ -118,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     rateLimits: GENEROUS_RATE_LIMITS,
     ...rest,
     trustProxyHops,
+    tlsMode: behindProxy ? 'proxy' : 'app',
     catalog,
     publicUrl: url,
     stripe,
@@ -125,14 +125,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     cspReports,
     logger,
   });
-  if (behindProxy) {
-    const redirectUnlessForwardedHttps = createForwardedHttpsCheck({ publicUrl: url, trustProxyHops });
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (!redirectUnlessForwardedHttps(req, res)) app(req, res);
-    });
-  } else {
-    server.on('request', app);
-  }
+  server.on('request', app);
 
   return {
     url,

@@ -1,0 +1,67 @@
+// The HTTPS server's request listener: a short list of handlers, each `(req, res) => handled`,
+// tried in order before the Express app. The first that answers ends the request; the app
+// answers what none of them did. Pages and built files answer here (routes/pages.ts,
+// routes/built-assets.ts) because for them Express's router, `res.send` and its middleware
+// chain cost several times the work itself: everything they send is prepared at startup, with
+// its headers from the same module the app's come from (security/headers.ts). A check that
+// must run before anything is served goes first in the list.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { INTERNAL_ERROR } from './errors';
+import { logRequest } from './logger';
+import type { Logger } from './logger';
+import { requestPathname } from './request-path';
+import type { FlatHeaders } from './security/headers';
+
+/** Answers the request and returns true, or leaves it untouched and returns false. */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface RequestListenerOptions {
+  /** Tried in order; the first that returns true has answered. */
+  handlers: readonly RawHandler[];
+  /** Answers everything else (the Express app, which writes its own request line). */
+  app: RequestListener;
+  logger: Logger;
+  /** The headers every response carries (security/headers.ts), for the 500 a throwing handler gets. */
+  commonHeaders: FlatHeaders;
+}
+
+export function createRequestListener({ handlers, app, logger, commonHeaders }: RequestListenerOptions): RequestListener {
+  const failureBody = JSON.stringify({ error: INTERNAL_ERROR });
+  // A handler that throws must not take the process down (the listener runs outside Express's
+  // error handling): the request gets the app's generic 500, and the cause goes to the log.
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    logger.error({ err: error, method: req.method, path: requestPathname(req.url ?? '') }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, [
+      ...commonHeaders,
+      'Content-Type',
+      'application/json; charset=utf-8',
+      'Content-Length',
+      String(Buffer.byteLength(failureBody)),
+    ]);
+    res.end(failureBody);
+  };
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    for (const handler of handlers) {
+      let handled: boolean;
+      try {
+        handled = handler(req, res);
+      } catch (error) {
+        fail(req, res, error);
+        handled = true;
+      }
+      if (!handled) continue;
+      // The same request line as the app's (logger.ts). These handlers answer at once, so the
+      // line is written now rather than from a 'finish' listener on every response.
+      const log = () => logRequest(logger, req.method, requestPathname(req.url ?? ''), res.statusCode, started);
+      if (res.writableEnded) log();
+      else res.once('finish', log);
+      return;
+    }
+    app(req, res);
+  };
+}
