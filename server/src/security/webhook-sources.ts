@@ -9,7 +9,10 @@ import { BlockList, isIP } from 'node:net';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
+// Imported, not read from beside this file: the built server (dist/server) carries it in the bundle.
+import bundledStripeWebhookIps from './stripe-webhook-ips.json' with { type: 'json' };
 
+/** The source file `npm run webhook-ips:refresh` rewrites; the server uses the copy imported above. */
 export const STRIPE_WEBHOOK_IPS_FILE = new URL('./stripe-webhook-ips.json', import.meta.url);
 
 /** The bundled file: where the list came from, when, and the addresses. */
@@ -58,8 +61,9 @@ function parseRange(entry: string): { address: string; prefix: number | null; fa
   return /^\d+$/.test(prefixText) && prefix <= max ? { address, prefix, family } : null;
 }
 
-export function readStripeWebhookIps(file: URL | string = STRIPE_WEBHOOK_IPS_FILE): z.infer<typeof StripeWebhookIpsFileSchema> {
-  return StripeWebhookIpsFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+/** The list this build carries, or the one in `file` (the refresh script reads the file it rewrites). */
+export function readStripeWebhookIps(file?: URL | string): z.infer<typeof StripeWebhookIpsFileSchema> {
+  return StripeWebhookIpsFileSchema.parse(file === undefined ? bundledStripeWebhookIps : JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /** Built once at startup; `check` answers whether a client address may deliver webhooks. */

@@ -1,0 +1,145 @@
+// Bundles the server for production: `npm run build` writes dist/server/main.js (the app) and
+// dist/server/reconcile.js (`npm run reconcile`'s program), which plain `node` runs after
+// `npm ci --omit=dev`: no tsx, no TypeScript compile at each start.
+//
+// - Packages stay external (`packages: 'external'`): node_modules holds them at run time, so
+//   native ones (better-sqlite3) and packages with optional native parts (pg's pg-native) load
+//   as Node loads them, and every package the server imports must be in `dependencies`. The
+//   build checks that (checkRuntimePackages), because `npm ci --omit=dev` would only find out at
+//   the first start in production.
+// - Code splitting keeps the emulator (import()ed in emulated mode only) in a chunk of its own
+//   that test and live mode never load, as under tsx.
+// - Each module's `import.meta.url` is the URL its source file would have, computed from the
+//   bundle's place, so paths found from it (the repository root for config/, the development CA
+//   in .certs/, the emulator's browser sources) are the same from dist/server as under tsx.
+//   Chunks land next to the entry points (esbuild's default), so one relative path fits both.
+import { readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVER_OUT_DIR = path.join(REPO_ROOT, 'dist', 'server');
+
+/** The programs production runs, by output name (dist/server/<name>.js). */
+export const SERVER_ENTRY_POINTS = {
+  main: 'server/src/main.ts',
+  reconcile: 'server/src/reconcile-cli.ts',
+} as const;
+
+export interface ServerBuildOptions {
+  /** Default: the repository's. */
+  repoRoot?: string;
+  /** Default: <repoRoot>/dist/server. */
+  outDir?: string;
+}
+
+export async function buildServer(options: ServerBuildOptions = {}): Promise<Metafile> {
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const outDir = options.outDir ?? path.join(repoRoot, 'dist', 'server');
+  // Chunk names carry a hash: an earlier build's chunks would stay behind.
+  await rm(outDir, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: Object.fromEntries(Object.entries(SERVER_ENTRY_POINTS).map(([name, file]) => [name, path.join(repoRoot, file)])),
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [sourceImportMetaUrl(outDir)],
+  });
+  const packageJson = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
+  const problems = checkRuntimePackages(result.metafile, packageJson, path.relative(repoRoot, outDir));
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return result.metafile;
+}
+
+/** Rewrites `import.meta.url` in our own modules to their source file's URL (see the top of this file). */
+function sourceImportMetaUrl(outDir: string): Plugin {
+  return {
+    name: 'source-import-meta-url',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const contents = await readFile(args.path, 'utf8');
+        if (!contents.includes('import.meta.url') || args.path.includes(`${path.sep}node_modules${path.sep}`)) {
+          return { contents, loader: 'ts' };
+        }
+        const fromBundle = path.relative(outDir, args.path).split(path.sep).join('/');
+        return {
+          contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
+          loader: 'ts',
+          resolveDir: path.dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`; null for node: built-ins. */
+export function packageName(specifier: string): string | null {
+  if (specifier.startsWith('node:') || BUILTINS.has(specifier)) return null;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/**
+ * The packages each entry point loads when it starts (static imports, followed through the
+ * chunks they import) that `dependencies` lacks, as messages. What an entry only import()s
+ * (the emulator, emulated mode only, which production refuses) is development code and not checked.
+ */
+export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJson, outDir: string): string[] {
+  const dependencies = new Set(Object.keys(packageJson.dependencies ?? {}));
+  const problems: string[] = [];
+  const outputs = metafile.outputs;
+  for (const name of Object.keys(SERVER_ENTRY_POINTS)) {
+    const entry = `${outDir.split(path.sep).join('/')}/${name}.js`;
+    const seen = new Set<string>();
+    const queue = [entry];
+    while (queue.length > 0) {
+      const file = queue.pop() ?? '';
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const imported of outputs[file]?.imports ?? []) {
+        if (imported.kind !== 'import-statement') continue;
+        if (!imported.external) queue.push(imported.path);
+        else {
+          const pkg = packageName(imported.path);
+          if (pkg !== null && !dependencies.has(pkg)) {
+            problems.push(
+              `${entry} imports ${pkg} at startup, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out and the built server would not start. Move it to dependencies.`,
+            );
+          }
+        }
+      }
+    }
+    if (!outputs[entry]) problems.push(`The build wrote no ${entry}.`);
+  }
+  return [...new Set(problems)];
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildServer().then(
+    () =>
+      console.log(
+        `Server bundled into ${path.relative(process.cwd(), SERVER_OUT_DIR) || '.'}/ (${Object.keys(SERVER_ENTRY_POINTS).join('.js, ')}.js)`,
+      ),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
