@@ -111,8 +111,12 @@ EOF
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "ENV NODE_VERSION=$(node -p 'process.versions.node')" \
     --change "LABEL $STAND_IN_LABEL=true" \
-    --change 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
+    --change 'CMD ["node"]' - "$BASE_IMAGE" >"$work/import.log" 2>&1 || {
+    cat "$work/import.log"
+    exit 1
+  }
   rm -rf "$root"
+  echo "stand-in built: Debian bookworm, Node $(node -p 'process.versions.node'), npm $(npm --version)"
 }
 
 log "Base image $BASE_IMAGE"
