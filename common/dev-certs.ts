@@ -12,7 +12,6 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from 'selfsigned';
 
 export const DEFAULT_CERT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.certs');
 
@@ -141,7 +140,11 @@ function hostCovered(cert: X509Certificate, host: string): boolean {
   return host.includes(':') || /^\d+\.\d+\.\d+\.\d+$/.test(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined;
 }
 
+// selfsigned (with its X.509 and ASN.1 libraries) is import()ed only to create a certificate:
+// loaded with this module it took about a third of the built server's startup CPU, and a start
+// that finds its certificates (or uses TLS_CERT_FILE) never creates one.
 async function createCa(): Promise<Pair> {
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const result = await generate(
     [
@@ -164,6 +167,7 @@ async function createCa(): Promise<Pair> {
 }
 
 async function createLeaf(ca: Pair): Promise<Pair> {
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const result = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',

@@ -13,6 +13,7 @@
 //   bundle's place, so paths found from it (the repository root for config/, the development CA
 //   in .certs/, the emulator's browser sources) are the same from dist/server as under tsx.
 //   Chunks land next to the entry points (esbuild's default), so one relative path fits both.
+//   The bundle therefore belongs in <app root>/dist/server, whatever outDir it is written to.
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export const SERVER_ENTRY_POINTS = {
 export interface ServerBuildOptions {
   /** Default: the repository's. */
   repoRoot?: string;
-  /** Default: <repoRoot>/dist/server. */
+  /** Default: <repoRoot>/dist/server; elsewhere, the files run once they are copied to <app root>/dist/server. */
   outDir?: string;
 }
 
@@ -53,7 +54,7 @@ export async function buildServer(options: ServerBuildOptions = {}): Promise<Met
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceImportMetaUrl(outDir)],
+    plugins: [sourceImportMetaUrl(path.join(repoRoot, 'dist', 'server'))],
   });
   const packageJson = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
   const problems = checkRuntimePackages(result.metafile, packageJson, path.relative(repoRoot, outDir));
@@ -62,7 +63,7 @@ export async function buildServer(options: ServerBuildOptions = {}): Promise<Met
 }
 
 /** Rewrites `import.meta.url` in our own modules to their source file's URL (see the top of this file). */
-function sourceImportMetaUrl(outDir: string): Plugin {
+function sourceImportMetaUrl(bundleDir: string): Plugin {
   return {
     name: 'source-import-meta-url',
     setup(pluginBuild) {
@@ -71,7 +72,7 @@ function sourceImportMetaUrl(outDir: string): Plugin {
         if (!contents.includes('import.meta.url') || args.path.includes(`${path.sep}node_modules${path.sep}`)) {
           return { contents, loader: 'ts' };
         }
-        const fromBundle = path.relative(outDir, args.path).split(path.sep).join('/');
+        const fromBundle = path.relative(bundleDir, args.path).split(path.sep).join('/');
         return {
           contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
           loader: 'ts',
@@ -97,9 +98,10 @@ export function packageName(specifier: string): string | null {
 }
 
 /**
- * The packages each entry point loads when it starts (static imports, followed through the
- * chunks they import) that `dependencies` lacks, as messages. What an entry only import()s
- * (the emulator, emulated mode only, which production refuses) is development code and not checked.
+ * The packages the entry points can load (imported, or import()ed by our code) that
+ * `dependencies` lacks, as messages. Our own chunks are followed through static imports only:
+ * the one they import() is the emulator, for emulated mode, which production refuses, and its
+ * packages (esbuild) are development tools.
  */
 export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJson, outDir: string): string[] {
   const dependencies = new Set(Object.keys(packageJson.dependencies ?? {}));
@@ -107,6 +109,7 @@ export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJso
   const outputs = metafile.outputs;
   for (const name of Object.keys(SERVER_ENTRY_POINTS)) {
     const entry = `${outDir.split(path.sep).join('/')}/${name}.js`;
+    if (!outputs[entry]) problems.push(`The build wrote no dist/server/${name}.js.`);
     const seen = new Set<string>();
     const queue = [entry];
     while (queue.length > 0) {
@@ -114,19 +117,18 @@ export function checkRuntimePackages(metafile: Metafile, packageJson: PackageJso
       if (seen.has(file)) continue;
       seen.add(file);
       for (const imported of outputs[file]?.imports ?? []) {
-        if (imported.kind !== 'import-statement') continue;
-        if (!imported.external) queue.push(imported.path);
-        else {
-          const pkg = packageName(imported.path);
-          if (pkg !== null && !dependencies.has(pkg)) {
-            problems.push(
-              `${entry} imports ${pkg} at startup, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out and the built server would not start. Move it to dependencies.`,
-            );
-          }
+        if (!imported.external) {
+          if (imported.kind === 'import-statement') queue.push(imported.path);
+          continue;
+        }
+        const pkg = packageName(imported.path);
+        if (pkg !== null && !dependencies.has(pkg)) {
+          problems.push(
+            `dist/server/${name}.js loads ${pkg}, but ${pkg} is not in package.json's dependencies: \`npm ci --omit=dev\` leaves it out, and the built server would fail where it needs it. Move it to dependencies.`,
+          );
         }
       }
     }
-    if (!outputs[entry]) problems.push(`The build wrote no ${entry}.`);
   }
   return [...new Set(problems)];
 }
