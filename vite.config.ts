@@ -11,7 +11,8 @@
 // Two plugins serve PCI DSS 6.4.3 (docs/pci.md): every first-party script and stylesheet tag
 // gets an SHA-384 `integrity`, and the build fails when a page's scripts differ from the
 // approved inventory in security/script-inventory.json
-// (`APPROVE_SCRIPT_INVENTORY=1 npm run build` rewrites it for review).
+// (`npm run inventory:approve`, i.e. `vite build --mode approve-scripts`, rewrites it for review;
+// a mode rather than a variable, so the command is the same in every shell).
 //
 // A third writes a brotli and a gzip copy of each script and stylesheet for the server to send
 // (common/precompressed.ts); the hashes stay those of the uncompressed files.
@@ -25,14 +26,14 @@ import { subresourceIntegrity } from './scripts/build/subresource-integrity';
 
 const page = (file: string) => fileURLToPath(new URL(`./client/${file}`, import.meta.url));
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: 'client',
   base: '/',
   html: { cspNonce: '__CSP_NONCE__' },
   plugins: [
     pageLayout(),
     subresourceIntegrity(),
-    scriptInventory({ approve: process.env.APPROVE_SCRIPT_INVENTORY === '1' }),
+    scriptInventory({ approve: mode === 'approve-scripts' || process.env.APPROVE_SCRIPT_INVENTORY === '1' }),
     precompressAssets(),
   ],
   build: {
@@ -45,4 +46,4 @@ export default defineConfig({
       input: Object.fromEntries(PAGE_ENTRIES.map((entry) => [entry.replace(/\.html$/, ''), page(entry)])),
     },
   },
-});
+}));

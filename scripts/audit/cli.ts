@@ -84,9 +84,7 @@ process.exit(auditPassed(rows) ? 0 : 1);
 
 function readInventory(file: string): ScriptInventory {
   if (!existsSync(file)) {
-    process.stderr.write(
-      `No approved script inventory at ${file}: run \`APPROVE_SCRIPT_INVENTORY=1 npm run build\`, review and commit it.\n`,
-    );
+    process.stderr.write(`No approved script inventory at ${file}: run \`npm run inventory:approve\`, review and commit it.\n`);
     process.exit(2);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as ScriptInventory;

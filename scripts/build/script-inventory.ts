@@ -5,7 +5,7 @@
 // preloads, hashed from disk) plus the third-party scripts a page loads at run time, declared
 // by each page's Stripe surfaces in the page list (common/pages.ts). A human approves it by committing `security/script-inventory.json`;
 // the build fails when what it produced differs from what was approved, and
-// `APPROVE_SCRIPT_INVENTORY=1 npm run build` writes the new one for review in `git diff`.
+// `npm run inventory:approve` writes the new one for review in `git diff`.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plugin, ResolvedConfig } from 'vite';
@@ -115,7 +115,7 @@ export function scriptInventory(options: ScriptInventoryOptions = {}): Plugin {
           [
             'The payment pages load scripts that are not in the approved inventory (PCI DSS 6.4.3):',
             ...differences.map((line) => `  ${line}`),
-            `Review the change, then run \`APPROVE_SCRIPT_INVENTORY=1 npm run build\` and commit ${path.relative(process.cwd(), approvedFile)}.`,
+            `Review the change, then run \`npm run inventory:approve\` and commit ${path.relative(process.cwd(), approvedFile)}.`,
           ].join('\n'),
         );
       }

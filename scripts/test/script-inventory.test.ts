@@ -70,6 +70,6 @@ describe('scriptInventory plugin in a real Vite build', () => {
     await expect(run(false)).resolves.toBeDefined();
 
     await writeFile(path.join(root, 'main.ts'), "document.title = 'v2, changed';");
-    await expect(run(false)).rejects.toThrow(/not in the approved inventory[\s\S]*new, not approved[\s\S]*APPROVE_SCRIPT_INVENTORY=1/);
+    await expect(run(false)).rejects.toThrow(/not in the approved inventory[\s\S]*new, not approved[\s\S]*npm run inventory:approve/);
   });
 });
