@@ -61,6 +61,17 @@ export function verifyStripeEvent(stripe: Stripe, rawBody: Buffer, signature: st
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';
 
+/** What handling an event did, and to which order: null when it acted on none (a processed event then matched no order of ours). */
+export interface HandledEvent {
+  result: EventResult;
+  orderId: string | null;
+}
+
+/** Worth a look: a handled event type for an object no order of ours matches (another integration on the account, a test tool). */
+export function matchedNoOrder(handled: HandledEvent): boolean {
+  return handled.result === 'processed' && handled.orderId === null;
+}
+
 /**
  * A refund or dispute of a payment whose success we have not recorded yet (events in any
  * order): record the payment first, from the PaymentIntent as Stripe reports it now, so the
@@ -125,7 +136,7 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Or
   }
 }
 
-export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<EventResult> {
+export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<HandledEvent> {
   // An endpoint of one mode gets only that mode's events: one of the other mode is a
   // misconfigured endpoint or forwarder, or a replay, and is refused before anything else.
   // https://docs.stripe.com/api/events/object#event_object-livemode
@@ -136,11 +147,10 @@ export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): P
       `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`,
     );
   }
-  if (await deps.store.hasProcessedEvent(event.id)) return 'duplicate';
+  if (await deps.store.hasProcessedEvent(event.id)) return { result: 'duplicate', orderId: null };
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.
   const plan = await planChange(deps, event);
   const recorded = await deps.store.processEventOnce(event, plan === 'ignored' ? null : plan);
-  if (!recorded) return 'duplicate';
-  if (plan === null) deps.logger.warn({ eventId: event.id, type: event.type }, 'webhook event matches no order of ours');
-  return plan === 'ignored' ? 'ignored' : 'processed';
+  if (!recorded) return { result: 'duplicate', orderId: null };
+  return plan === 'ignored' ? { result: 'ignored', orderId: null } : { result: 'processed', orderId: plan?.orderId ?? null };
 }
