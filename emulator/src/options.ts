@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Accept only these secret keys (default: any well-formed `sk_test_…` key). */
   secretKeys?: string[];
+  /**
+   * Stripe's API rate limits ('test': a sandbox's, 'live': live mode's; api/rate-limit.ts): `/v1`
+   * requests over the limit get Stripe's 429 `rate_limit` error. Default: no limit.
+   */
+  rateLimit?: 'test' | 'live' | null;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it past `expires_at`. */
   clock?: () => number;
   /**
@@ -82,6 +87,7 @@ const optionsSchema = z.strictObject({
     .array(z.string().regex(/^sk_test_/, { message: 'must start with sk_test_ (test mode only)' }))
     .min(1)
     .optional(),
+  rateLimit: z.enum(['test', 'live'], { message: "must be 'test', 'live' or null (no limit)" }).nullable().default(null),
   clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
   businessName: z
     .string()
