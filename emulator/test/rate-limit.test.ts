@@ -14,7 +14,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-function settle<T>(calls: Promise<T>[]) {
+function settle<T>(calls: readonly Promise<T>[]) {
   return Promise.all(
     calls.map((call) =>
       call.then(
@@ -65,7 +65,9 @@ describe('rate limits', () => {
     // Reads and writes of several endpoints share one allowance.
     const calls = await settle(
       Array.from({ length: globalPerSecond - 1 }, (_, i) =>
-        i % 2 === 0 ? t!.stripe.checkout.sessions.retrieve(session.id) : t!.stripe.paymentIntents.create({ amount: 100, currency: 'usd' }),
+        i % 2 === 0
+          ? t!.stripe.checkout.sessions.retrieve(session.id).then(() => 'read')
+          : t!.stripe.paymentIntents.create({ amount: 100, currency: 'usd' }).then(() => 'write'),
       ),
     );
     expect(calls.filter((call) => !call.ok)).toEqual([]);

@@ -13,6 +13,7 @@ import type { Mode } from '../config';
 import { AppError } from '../errors';
 import type { OrderChange } from '../store/order-store';
 import type { Decision, FulfilmentDeps } from './fulfilment';
+import { isRateLimitError, isStripeError } from './stripe-client';
 import { decidePayment, retrieveDisputedPaymentIntent, retrieveFullyRefundedPaymentIntent } from './fulfilment';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -136,6 +137,23 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Or
   }
 }
 
+/**
+ * A Stripe read that failed, as the answer to the delivery: nothing was recorded, and a 5xx
+ * makes Stripe deliver the event again later (https://docs.stripe.com/webhooks#retries).
+ * Stripe's rate limit, still hit after the client's retries (stripe-client.ts), is a 503.
+ */
+function unreadable(error: unknown): unknown {
+  if (isRateLimitError(error))
+    return new AppError(503, 'payment_provider_error', 'The payment provider is rate limiting us; deliver the event again later.', {
+      cause: error,
+    });
+  if (isStripeError(error))
+    return new AppError(502, 'payment_provider_error', 'The payment provider could not be read; deliver the event again later.', {
+      cause: error,
+    });
+  return error;
+}
+
 export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<HandledEvent> {
   // An endpoint of one mode gets only that mode's events: one of the other mode is a
   // misconfigured endpoint or forwarder, or a replay, and is refused before anything else.
@@ -149,7 +167,9 @@ export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): P
   }
   if (await deps.store.hasProcessedEvent(event.id)) return { result: 'duplicate', orderId: null };
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.
-  const plan = await planChange(deps, event);
+  const plan = await planChange(deps, event).catch((error: unknown) => {
+    throw unreadable(error);
+  });
   const recorded = await deps.store.processEventOnce(event, plan === 'ignored' ? null : plan);
   if (!recorded) return { result: 'duplicate', orderId: null };
   return plan === 'ignored' ? { result: 'ignored', orderId: null } : { result: 'processed', orderId: plan?.orderId ?? null };

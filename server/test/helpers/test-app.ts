@@ -8,7 +8,7 @@ import { createApp } from '../../src/app';
 import type { AppDeps } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
-import type { Stripe } from '../../src/payments/stripe-client';
+import type { RateLimitRetryOptions, Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
 import { defaultServerTimeouts, serverTimeoutOptions } from '../../src/security/server-timeouts';
 import type { ServerTimeouts } from '../../src/security/server-timeouts';
@@ -60,10 +60,12 @@ export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store'
   database?: TestDatabase;
   /** Connection time limits; default the ones main.ts uses for clients reaching it directly. */
   serverTimeouts?: ServerTimeouts;
+  /** How the Stripe client retries a 429; default the app's own (stripe-client.ts). */
+  rateLimitRetry?: RateLimitRetryOptions;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { stripeApi, database, serverTimeouts, ...rest } = options;
+  const { stripeApi, database, serverTimeouts, rateLimitRetry, ...rest } = options;
   const catalog = options.catalog ?? loadActiveCatalog();
   const testDatabase = database ?? (await createTestDatabase('sqlite'));
   const db = testDatabase.database;
@@ -73,7 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
   const stripe = stripeApi
-    ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
+    ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca, rateLimitRetry })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
 
   const server = https.createServer({
