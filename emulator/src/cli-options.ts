@@ -15,6 +15,7 @@ export const CLI_USAGE = `Usage: npm run emulator -- [options]
   --retry-delays <ms,..> EMULATOR_WEBHOOK_RETRY_DELAYS_MS e.g. 1000,5000,30000
   --timeout <ms>         EMULATOR_WEBHOOK_TIMEOUT_MS      per delivery attempt, default 10000
   --cert-dir <path>      EMULATOR_CERT_DIR                development CA folder, default .certs/
+  --rate-limit test|live EMULATOR_RATE_LIMIT              Stripe's API rate limits (429 rate_limit); default off
 `;
 
 export interface CliOptions {
@@ -38,6 +39,7 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
       'retry-delays': { type: 'string' },
       timeout: { type: 'string' },
       'cert-dir': { type: 'string' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +66,12 @@ export function readCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (timeout !== undefined) options.webhookTimeoutMs = toInteger(timeout, 'EMULATOR_WEBHOOK_TIMEOUT_MS / --timeout');
   const certDir = pick(values['cert-dir'], 'EMULATOR_CERT_DIR');
   if (certDir !== undefined) options.certDir = certDir;
+  const rateLimit = pick(values['rate-limit'], 'EMULATOR_RATE_LIMIT');
+  if (rateLimit !== undefined) {
+    if (rateLimit !== 'test' && rateLimit !== 'live')
+      throw new Error(`EMULATOR_RATE_LIMIT / --rate-limit must be 'test' or 'live' (Stripe's limits for that mode), got '${rateLimit}'.`);
+    options.rateLimit = rateLimit;
+  }
 
   const url = pick(values['webhook-url'], 'EMULATOR_WEBHOOK_URL');
   const secret = pick(values['webhook-secret'], 'EMULATOR_WEBHOOK_SECRET');

@@ -15,6 +15,8 @@ try {
   console.log(`  Stripe.js:        ${emulator.stripeJsUrl}`);
   console.log(`  SDK:              new Stripe('sk_test_...', { host: 'localhost', port: ${emulator.port}, protocol: 'https' })`);
   console.log('  Trust the CA:     NODE_EXTRA_CA_CERTS=.certs/dev-ca.pem (or https.Agent({ ca }))');
+  if (cli.options.rateLimit)
+    console.log(`  Rate limits:      Stripe's ${cli.options.rateLimit}-mode limits: requests over them get 429 rate_limit`);
   if (cli.generatedWebhookSecret)
     console.log(`  Webhook secret:   ${cli.generatedWebhookSecret}  (set STRIPE_WEBHOOK_SECRET in the app to this)`);
   const stop = () => {

@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { createEmulatorActions, type EmulatorActions } from './state/actions';
 import { createFaults, type EmulatorFaults } from './api/faults';
+import { createRateLimiter } from './api/rate-limit';
 import { expireDueCheckoutSessions } from './state/checkout-sessions';
 import { buildBrowserScripts } from './pages/browser-scripts';
 import type { EmulatorContext, PublicOrigins } from './context';
@@ -23,6 +24,7 @@ import type { EmulatorEvent } from './objects/event';
 export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './state/actions';
 export type { EmulatorEvent } from './objects/event';
 export type { EmulatorFaults, FaultRule } from './api/faults';
+export { RATE_LIMIT_PROFILES } from './api/rate-limit';
 export type { PublicOrigins } from './context';
 export type { AccountOptions, EmulatorOptions, RestrictedKeyOptions, WebhookEndpointOptions } from './options';
 export { signWebhookPayload } from './webhooks/signature';
@@ -50,6 +52,8 @@ export interface Emulator {
   state: EmulatorStateView;
   /** Simulated Stripe outages: matching API requests get a 500 `api_error`. */
   faults: EmulatorFaults;
+  /** `/v1` requests answered 429 by the rate limiter (option `rateLimit`); 0 when it is off. */
+  rateLimited(): number;
   close(): Promise<void>;
 }
 
@@ -113,8 +117,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     account,
   };
   const faults = createFaults();
+  const rateLimiter = resolved.rateLimit ? createRateLimiter(resolved.rateLimit, now) : null;
   const app = createEmulatorApp({
     faults: faults.middleware,
+    rateLimit: rateLimiter?.middleware ?? null,
     context,
     logger,
     auth: {
@@ -135,7 +141,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Sessions also expire on every request; the timer covers an idle emulator.
   const sweep = setInterval(() => expireDueCheckoutSessions(context), SWEEP_INTERVAL_MS);
   sweep.unref();
-  logger.info({ url, publicOrigins: context.origins, webhookEndpoints: endpointUrls() }, 'Stripe emulator listening');
+  logger.info(
+    { url, publicOrigins: context.origins, webhookEndpoints: endpointUrls(), rateLimit: resolved.rateLimit },
+    'Stripe emulator listening',
+  );
 
   return {
     url,
@@ -147,6 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addWebhookEndpoint,
     actions: createEmulatorActions(context),
     faults,
+    rateLimited: () => rateLimiter?.limited ?? 0,
     state: {
       readEvents: (offset = 0) => store.events.slice(offset).map((event) => store.presentEvent(event)),
       findCheckoutSession: (id) => store.sessions.get(id),

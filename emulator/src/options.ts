@@ -54,6 +54,11 @@ export interface EmulatorOptions {
   restrictedKeys?: RestrictedKeyOptions[];
   /** The account's state as `GET /v1/account` reports it (default: can take charges, details submitted). */
   account?: AccountOptions;
+  /**
+   * Stripe's API rate limits ('test': a sandbox's, 'live': live mode's; api/rate-limit.ts): `/v1`
+   * requests over the limit get Stripe's 429 `rate_limit` error. Default: no limit.
+   */
+  rateLimit?: 'test' | 'live' | null;
   /** The clock, in ms since the epoch (default `Date.now`); tests move it past `expires_at`. */
   clock?: () => number;
   /**
@@ -123,6 +128,7 @@ const optionsSchema = z.strictObject({
   account: z
     .strictObject({ chargesEnabled: z.boolean().default(true), detailsSubmitted: z.boolean().default(true) })
     .default({ chargesEnabled: true, detailsSubmitted: true }),
+  rateLimit: z.enum(['test', 'live'], { message: "must be 'test', 'live' or null (no limit)" }).nullable().default(null),
   clock: z.custom<() => number>((value) => typeof value === 'function', { message: 'must be a function returning ms' }).optional(),
   businessName: z
     .string()

@@ -2,7 +2,7 @@
 // no x-powered-by -> qs query parsing (stripe-node's bracket notation) -> headers ->
 // request log (no bodies, no query strings) -> expiry sweep -> browser pages (hosted and
 // embedded Checkout, Stripe.js stand-in and its frames, 3-D Secure; each its own tiny form
-// parser) -> /v1 API (form bodies, Stripe errors, CORS for Stripe.js calls) -> dashboard and
+// parser) -> /v1 API (faults, rate limits when on, form bodies, Stripe errors, CORS for Stripe.js calls) -> dashboard and
 // its same-origin actions -> 404 -> one error handler last.
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -11,7 +11,7 @@ import type { AuthOptions } from './api/auth';
 import { expireDueCheckoutSessions } from './state/checkout-sessions';
 import type { EmulatorContext } from './context';
 import type { BrowserScripts } from './pages/browser-scripts';
-import { invalidRequest } from './api/errors';
+import { invalidRequest, StripeError } from './api/errors';
 import { IdempotencyCache } from './api/idempotency';
 import { requestLogMiddleware } from './request-log';
 import { createCheckoutSessionRoutes } from './api/routes/checkout-sessions';
@@ -37,6 +37,8 @@ export interface EmulatorAppDeps {
   describe: () => { url: string; endpoints: readonly string[] };
   /** Simulated outages (faults.ts), checked before any API route. */
   faults: RequestHandler;
+  /** Stripe's rate limits (rate-limit.ts), after the faults; null when off. */
+  rateLimit: RequestHandler | null;
 }
 
 export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
@@ -91,7 +93,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   // Stripe names reading one's own account `rak_accounts_kyc_basic_read` in its 403 answers.
   api.use('/account', createAccountRoutes(context, apiRoute('accounts_kyc_basic')));
   api.use(sendUnknownRoute);
-  app.use('/v1', deps.faults, api);
+  app.use('/v1', deps.faults, ...(deps.rateLimit ? [deps.rateLimit] : []), api);
 
   app.use(createDashboardRoutes(context, deps.describe));
 
@@ -101,7 +103,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
 
   const handleError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     // Body parser failures: say what is wrong, never echo the body (it may hold a card number).
-    const status = readStatus(error);
+    const status = error instanceof StripeError ? undefined : readStatus(error);
     const response =
       status !== undefined && status >= 400 && status < 500
         ? {

@@ -1,5 +1,7 @@
-// `npm run test:chaos -- [--payments N] [--seed S] [--kills K] [--concurrency C]`: the chaos
-// run at full size (default 10,000 payments, 3 kills). Prints the counts, the time taken and
+// `npm run test:chaos -- [--payments N] [--seed S] [--kills K] [--concurrency C] [--rate-limit test|live]`:
+// the chaos run at full size (default 10,000 payments, 3 kills); with --rate-limit, under
+// Stripe's API rate limits of that mode (paced to the limit: 10,000 payments take about 40
+// minutes in test mode). Prints the counts, the time taken and
 // every mismatch; exits 1 on any mismatch. DATABASE_URL, when set, names the app's database
 // (it must hold no orders); otherwise a temporary SQLite file is used.
 import { parseArgs } from 'node:util';
@@ -12,6 +14,7 @@ function readOptions() {
       seed: { type: 'string' },
       kills: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '16' },
+      'rate-limit': { type: 'string' },
     },
   });
   const number = (name: string, value: string | undefined, min: number): number => {
@@ -19,7 +22,12 @@ function readOptions() {
     if (!Number.isInteger(parsed) || parsed < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${value}`);
     return parsed;
   };
+  const rateLimit = values['rate-limit'];
+  if (rateLimit !== undefined && rateLimit !== 'test' && rateLimit !== 'live')
+    throw new Error(`--rate-limit must be test or live (Stripe's limits for that mode), not ${rateLimit}`);
+  const limited: { rateLimit?: 'test' | 'live' } = rateLimit ? { rateLimit } : {};
   return {
+    ...limited,
     payments: number('payments', values.payments, 1),
     seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : number('seed', values.seed, 0),
     kills: number('kills', values.kills, 0),
@@ -49,6 +57,7 @@ function printReport(report: ChaosReport): void {
     ...Object.entries(d.attacks).map(([kind, a]): [string, string] => [`${kind} refused / sent`, `${a.refused} / ${a.sent}`]),
     ['attack answers', JSON.stringify(d.attackStatuses)],
     ['SIGKILLs', String(report.kills)],
+    ['Stripe requests answered 429', String(report.rateLimited)],
     ['startup reconciliations (processed)', report.startupReconciles.map((r) => r.processed).join(', ')],
     ['final npm run reconcile (processed)', String(report.finalReconcile.processed)],
     ['orders in table', String(report.ordersInTable)],

@@ -9,7 +9,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { startEmulator } from '../../emulator/src/index';
+import { RATE_LIMIT_PROFILES, startEmulator } from '../../emulator/src/index';
 import type { ReconcileSummary } from '../../server/src/payments/reconcile';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
 import type { LaunchedApp } from '../../test-support/app-launcher';
@@ -30,6 +30,15 @@ export interface ChaosOptions {
   concurrency?: number;
   /** Customers starting payments at once (default 4). */
   customers?: number;
+  /**
+   * Stripe's API rate limits on the emulator ('test' or 'live' mode's). Customers then start
+   * payments at a pace the limit allows on average (paymentsPerSecond), and other traffic on
+   * the account spends the whole allowance every few seconds, so the app meets 429s: its
+   * client retries them, and a webhook still refused answers 5xx and is delivered again.
+   */
+  rateLimit?: 'test' | 'live';
+  /** Payments started per second at most; default unpaced, or the rate limit's pace. */
+  paymentsPerSecond?: number;
   /** The app's database; default a fresh SQLite file in a temp folder. Must hold no orders. */
   databaseUrl?: string;
   /** Progress lines for people (the CLI prints them). */
@@ -57,9 +66,15 @@ export interface ChaosReport {
   mismatches: string[];
   /** The app's log and the SQLite file, kept when the run failed. */
   dir: string;
+  /** The app's Stripe API requests the emulator answered 429 (0 without rateLimit). */
+  rateLimited: number;
 }
 
 const STATUSES: readonly ExpectedStatus[] = ['pending', 'paid', 'failed', 'expired', 'refunded', 'disputed'];
+/** Stripe calls a payment costs the app, about: its start, then one or two reads per event. */
+const STRIPE_CALLS_PER_PAYMENT = 6;
+/** How often other traffic on the account spends the whole second's allowance (rateLimit only). */
+const NEIGHBOUR_BURST_MS = 3_000;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
@@ -77,7 +92,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const databaseUrl = givenUrl ?? `file:${path.join(dir, 'app.sqlite')}`;
 
   // No webhook endpoint: the chaos deliverer below is the only sender.
-  const emulator = await startEmulator({ port: 0, publicOrigins: 'local', logger: pino({ level: 'silent' }) });
+  const emulator = await startEmulator({
+    port: 0,
+    publicOrigins: 'local',
+    logger: pino({ level: 'silent' }),
+    rateLimit: options.rateLimit ?? null,
+  });
+  const paymentsPerSecond =
+    options.paymentsPerSecond ??
+    (options.rateLimit ? RATE_LIMIT_PROFILES[options.rateLimit].globalPerSecond / STRIPE_CALLS_PER_PAYMENT : Number.POSITIVE_INFINITY);
   const webhookSecret = `whsec_${randomBytes(24).toString('base64url')}`;
   let launched: LaunchedApp | undefined;
   let succeeded = false;
@@ -98,10 +121,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const startedPayments: StartedPayment[] = [];
     let next = 0;
     let producerDone = false;
+    const producingSince = Date.now();
     const customer = async () => {
       for (let index = next++; index < plan.length; index = next++) {
         const payment = plan[index];
         if (!payment) break;
+        const startAt = producingSince + (index * 1000) / paymentsPerSecond;
+        if (startAt > Date.now()) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
         await gate.enter();
         try {
           startedPayments.push(await carryOutPayment(payment, api, emulator));
@@ -145,6 +171,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
 
+    const neighbour = options.rateLimit ? startNoisyNeighbour(emulator, RATE_LIMIT_PROFILES[options.rateLimit].globalPerSecond) : null;
     const ticker = setInterval(
       () => progress(`${startedPayments.length}/${plan.length} payments started, ${attemptsSoFar} delivery attempts, ${kills} kills`),
       5_000,
@@ -175,6 +202,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     } finally {
       clearInterval(ticker);
+      neighbour?.stop();
     }
 
     // Events withheld after the last restart are found by `npm run reconcile`, as in production.
@@ -223,6 +251,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       elapsedSeconds: (Date.now() - started) / 1000,
       mismatches,
       dir,
+      rateLimited: emulator.rateLimited() - (neighbour?.limited ?? 0),
     };
   } catch (error) {
     const log = launched ? `\nApp log: ${launched.logFile}\n${launched.tail()}` : '';
@@ -232,6 +261,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await emulator.close();
     if (succeeded) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Another integration on the same Stripe account (a report, a back-office job): for one second
+ * in every few it calls at twice the allowed rate, so the allowance stays spent that second
+ * whatever the machine's speed, and the app's calls then get 429s until its retries outlast
+ * the burst. It counts the 429s it got itself.
+ */
+function startNoisyNeighbour(emulator: { url: string; ca: string }, allowance: number): { stop(): void; readonly limited: number } {
+  const agent = new https.Agent({ ca: emulator.ca, keepAlive: true });
+  const tickMs = 100;
+  let limited = 0;
+  let ticks = 0;
+  const tick = () => {
+    ticks += 1;
+    if ((ticks * tickMs) % NEIGHBOUR_BURST_MS >= 1_000) return;
+    for (let i = 0; i < Math.ceil((2 * allowance * tickMs) / 1_000); i += 1)
+      https
+        .get(`${emulator.url}/v1/charges/ch_neighbour${i}`, { agent }, (response) => {
+          if (response.statusCode === 429) limited += 1;
+          response.resume();
+        })
+        .on('error', () => undefined);
+  };
+  const timer = setInterval(tick, tickMs);
+  return {
+    get limited() {
+      return limited;
+    },
+    stop() {
+      clearInterval(timer);
+      agent.destroy();
+    },
+  };
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
@@ -272,7 +335,7 @@ function createGate() {
  * (127.0.0.2-127.0.0.33): the per-client rate limits see many customers, as they would in a
  * shop with 10,000 buyers, instead of one client asking 10,000 times.
  */
-function createAppApi(appUrl: string, ca: string): AppApi {
+export function createAppApi(appUrl: string, ca: string): AppApi {
   const agent = new https.Agent({ ca, keepAlive: true, servername: 'localhost' });
   const { port } = new URL(appUrl);
   let calls = 0;

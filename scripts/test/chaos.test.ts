@@ -1,6 +1,7 @@
 // The chaos run at `npm test` size: 300 payments over every outcome, hostile
 // webhook delivery and three SIGKILLs of the real app process; the order table must equal
 // the emulator's truth exactly. `npm run test:chaos` runs the same function with 10,000.
+// A shorter run does the same under Stripe's test-mode rate limits (`--rate-limit test`).
 // The comparison itself is tested first, on hand-made tables, so a broken checker cannot pass.
 import { describe, expect, it } from 'vitest';
 import type { EmulatorEvent } from '../../emulator/src/index';
@@ -183,5 +184,19 @@ describeEachEngine('chaos run (300 payments, 3 SIGKILLs)', (engine) => {
     // Reconciliation ran at every restart and found what was withheld.
     expect(report.startupReconciles).toHaveLength(4);
     expect(report.startupReconciles.slice(1).reduce((sum, r) => sum + r.processed, 0) + report.finalReconcile.processed).toBeGreaterThan(0);
+  });
+});
+
+describe("chaos run under Stripe's test-mode rate limits (60 payments, 1 SIGKILL)", () => {
+  it("ends with the order table equal to the emulator's truth, after the app met 429s", { timeout: 240_000 }, async () => {
+    const database = await createTestDatabase('sqlite');
+    const report = await runChaos({ payments: 60, seed: 7, kills: 1, rateLimit: 'test', databaseUrl: database.url }).finally(() =>
+      database.drop(),
+    );
+    expect(report.mismatches).toEqual([]);
+    expect(report.ordersInTable).toBe(60);
+    expect(report.kills).toBe(1);
+    expect(report.rateLimited).toBeGreaterThan(0);
+    expect(report.delivery.retried).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ApiErrorBody, ApiErrorCode } from '../../common/api-contract';
+import { noteRequestLog } from './logger';
 
 export class AppError extends Error {
   constructor(
@@ -49,14 +50,12 @@ function fromParserError(err: unknown): AppError | undefined {
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (err: unknown, _req, res, _next) => {
     const known = err instanceof AppError ? err : fromParserError(err);
     const status = known?.status ?? 500;
-    if (status >= 500) {
-      logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    } else {
-      logger.info({ status, code: known?.code, method: req.method, path: req.path }, 'request refused');
-    }
+    // Part of the request's one log line (method, full path, status come with it).
+    if (status >= 500) noteRequestLog(res, logger, { level: 'error', msg: 'request failed', fields: { err, code: known?.code } });
+    else noteRequestLog(res, logger, { msg: 'request refused', fields: { code: known?.code } });
     if (res.headersSent) {
       res.end();
       return;

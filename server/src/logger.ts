@@ -4,7 +4,7 @@
 // Stripe signatures, cookies, keys), and a last pass over every finished line that masks
 // PAN-like digit runs and Stripe key patterns wherever they appear, including messages
 // and error stacks. Timestamps are ISO strings so that no 13-digit epoch looks like a PAN.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { requestPathname } from './request-path';
@@ -77,18 +77,70 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** The one line per request: method, path (no query string), status and duration. */
+/** The path as the client sent it (a router's `req.path` is relative to where it is mounted), without the query string. */
+function requestPath(req: Request): string | undefined {
+  return requestPathname(req.originalUrl);
+}
+
+/** The one line for a request the responders in front of the router answered (request-listener.ts). */
 export function logRequest(logger: Logger, method: string | undefined, path: string | undefined, status: number, started: bigint): void {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   logger.info({ method, path, status, ms: Math.round(ms) }, 'request');
 }
 
-/** The request line for what the Express app answers (request-listener.ts writes it for the rest). */
+type LogLevel = 'info' | 'warn' | 'error';
+const LEVEL_RANK: Record<LogLevel, number> = { info: 0, warn: 1, error: 2 };
+const REQUEST_LOG = 'requestLog';
+
+/** What a route or the error handler adds to its request's one log line. */
+export interface RequestLogNote {
+  /** The line's message, instead of `request`. */
+  msg?: string;
+  /** Raised only: the line takes the highest level noted. */
+  level?: LogLevel;
+  fields?: Record<string, unknown>;
+}
+
+/**
+ * Adds to the request's one log line (written by requestLogMiddleware when the response is
+ * done), so a webhook or a refused request is one line, not one per layer. Without that
+ * middleware in front, the note is written at once as a line of its own.
+ */
+export function noteRequestLog(res: Response, logger: Logger, note: RequestLogNote): void {
+  const current: unknown = res.locals[REQUEST_LOG];
+  if (typeof current !== 'object' || current === null) {
+    logger[note.level ?? 'info']({ method: res.req.method, path: requestPath(res.req), ...note.fields }, note.msg ?? 'request');
+    return;
+  }
+  const merged = current as RequestLogNote;
+  if (note.msg) merged.msg = note.msg;
+  if (note.level && LEVEL_RANK[note.level] > LEVEL_RANK[merged.level ?? 'info']) merged.level = note.level;
+  merged.fields = { ...merged.fields, ...note.fields };
+}
+
+/**
+ * One line per request: method, the full path (as the client sent it, not the part a router
+ * sees; no query string), status and duration, with what the route and the error handler
+ * noted (noteRequestLog). Written when the response closes, so a request whose client went
+ * away is logged too (`aborted`).
+ */
 export function requestLogMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    // originalUrl: a router strips its mount path from req.url and req.path (`/api/products` would be logged as `/products`).
-    res.on('finish', () => logRequest(logger, req.method, requestPathname(req.originalUrl), res.statusCode, started));
+    const note: RequestLogNote = {};
+    res.locals[REQUEST_LOG] = note;
+    res.once('close', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = {
+        method: req.method,
+        path: requestPath(req),
+        status: res.statusCode,
+        ms: Math.round(ms),
+        ...(res.writableFinished ? {} : { aborted: true }),
+        ...note.fields,
+      };
+      logger[note.level ?? 'info'](line, note.msg ?? 'request');
+    });
     next();
   };
 }

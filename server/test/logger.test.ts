@@ -70,13 +70,13 @@ describe('logger', () => {
       '/api/orders/4000.0566.5566.5556',
       '/api/orders/%EF%BC%94000056655665556',
     ]) {
-      const res = Object.assign(new EventEmitter(), { statusCode: 404 });
+      const res = Object.assign(new EventEmitter(), { statusCode: 404, locals: {}, writableFinished: true });
       requestLogMiddleware(logger)(
         { method: 'GET', path, url: `${path}?n=4000+0566+5566+5556`, originalUrl: `${path}?n=4000+0566+5566+5556` } as Request,
         res as unknown as Response,
         () => undefined,
       );
-      res.emit('finish');
+      res.emit('close');
     }
     const paths = text()
       .trim()

@@ -6,9 +6,16 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCspReportStore } from '../src/store/csp-report-store';
-import { openDatabase, openPostgresDatabase, openSqliteDatabase } from '../src/store/database';
+import {
+  SQLITE_SYNCHRONOUS,
+  cachingStatements,
+  openDatabase,
+  openPostgresDatabase,
+  openReadOnlyDatabase,
+  openSqliteDatabase,
+} from '../src/store/database';
 import type { AppDatabase } from '../src/store/database';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../src/store/migrations';
 import { canMoveOrder, createOrderStore } from '../src/store/order-store';
@@ -407,6 +414,64 @@ describe('SQLite file on disk', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('runs with the chosen synchronous level on a new file, a reopened one and a read-only one alike', async () => {
+    // SQLite reports the level as a number: https://www.sqlite.org/pragma.html#pragma_synchronous
+    const expected = ['OFF', 'NORMAL', 'FULL', 'EXTRA'].indexOf(SQLITE_SYNCHRONOUS);
+    const file = path.join(dir, 'app.sqlite');
+    const levels: unknown[] = [];
+    // Set by the store itself on every open, not left to the SQLite build's default for WAL files.
+    const pragma = vi.spyOn(BetterSqlite3.prototype, 'pragma');
+    for (const open of [openSqliteDatabase, openSqliteDatabase, () => openReadOnlyDatabase({ engine: 'sqlite', file })]) {
+      pragma.mockClear();
+      const database = open(file);
+      try {
+        expect(pragma.mock.calls.map(([statement]) => statement)).toContain(`synchronous = ${SQLITE_SYNCHRONOUS}`);
+        levels.push((await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(database.db)).rows[0]?.synchronous);
+      } finally {
+        await database.close();
+      }
+    }
+    pragma.mockRestore();
+    expect(expected).toBeGreaterThanOrEqual(0);
+    expect(levels).toEqual([expected, expected, expected]);
+  });
+
+  it('prepares each statement once, however many events it processes', async () => {
+    const database = openSqliteDatabase(path.join(dir, 'app.sqlite'));
+    const prepare = vi.spyOn(BetterSqlite3.prototype, 'prepare');
+    try {
+      const store = createOrderStore(database);
+      const processEvents = async (from: number) => {
+        for (let i = from; i < from + 20; i += 1) {
+          const id = `evt_prepare${String.fromCharCode(97 + (i % 26))}${i.toString(36)}`;
+          if (!(await store.hasProcessedEvent(id))) await store.processEventOnce({ id, type: 'customer.created' }, null);
+        }
+      };
+      await processEvents(0);
+      const warmedUp = prepare.mock.calls.length;
+      expect(warmedUp).toBeGreaterThan(0);
+      await processEvents(20);
+      expect(prepare.mock.calls.length).toBe(warmedUp);
+    } finally {
+      prepare.mockRestore();
+      await database.close();
+    }
+  });
+
+  it('keeps at most the bound of prepared statements, dropping the least recently used', () => {
+    const handle = new BetterSqlite3(':memory:');
+    const prepare = vi.spyOn(handle, 'prepare');
+    const statements = cachingStatements(handle, 2);
+    const [a, b] = [statements.prepare('SELECT 1'), statements.prepare('SELECT 2')];
+    expect(statements.prepare('SELECT 1')).toBe(a);
+    statements.prepare('SELECT 3'); // over the bound: SELECT 2 is the least recently used
+    expect(statements.prepare('SELECT 1')).toBe(a);
+    expect(statements.prepare('SELECT 2')).not.toBe(b);
+    expect(prepare.mock.calls.map(([text]) => text)).toEqual(['SELECT 1', 'SELECT 2', 'SELECT 3', 'SELECT 2']);
+    statements.close();
+    expect(handle.open).toBe(false);
   });
 
   it('refuses to build a missing folder tree, naming DATABASE_URL and the path', () => {

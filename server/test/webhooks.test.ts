@@ -11,6 +11,7 @@ import { confirmAsPaymentElement, payOnHostedPage, startTestEmulator } from './h
 import type { Emulator } from './helpers/emulator';
 import { createTestDatabase, describeEachEngine } from './helpers/databases';
 import { TLS_MODES, countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
+import { waitFor } from './helpers/wait';
 import type { TestApp } from './helpers/test-app';
 import { basketTotal, itemAt, loadActiveCatalog, productAt } from '../../test-support/catalog';
 
@@ -262,6 +263,27 @@ const defineWebhookSuite = (tlsMode: TlsMode) => (engine: DatabaseEngine) => {
       });
     });
 
+    it('logs each delivery as one line: the full path, the event, what it did and to which order', async () => {
+      const { session, orderId } = await paidSession();
+      const body = eventOf('checkout.session.completed', session);
+      const eventId = (JSON.parse(body) as { id: string }).id;
+      const from = app.logLines.length;
+      expect((await deliver(body)).status).toBe(200);
+      const refusedFrom = app.logLines.length;
+      expect((await deliver(body, { secret: 'whsec_not_our_secret_at_all' })).status).toBe(400);
+      const lines = await waitFor(
+        () => app.logLines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>),
+        (read) => read.length >= 2,
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 30, msg: 'webhook event', method: 'POST', path: '/webhooks/stripe', status: 200 }),
+        expect.objectContaining({ level: 30, msg: 'request refused', method: 'POST', path: '/webhooks/stripe', status: 400 }),
+      ]);
+      expect(lines[0]).toMatchObject({ eventId, type: 'checkout.session.completed', result: 'processed', orderId });
+      expect(lines[1]).toMatchObject({ code: 'invalid_signature' });
+      expect(app.logLines.slice(refusedFrom).join('')).not.toContain(eventId);
+    });
+
     it('acknowledges a duplicate delivery without processing it again', async () => {
       const { session, orderId } = await paidSession();
       const body = eventOf('checkout.session.completed', session);
@@ -454,9 +476,24 @@ const defineWebhookSuite = (tlsMode: TlsMode) => (engine: DatabaseEngine) => {
 
     it('acknowledges a dispute for a payment that is not ours', async () => {
       const { dispute } = await disputedPaymentNotOurs();
-      const res = await deliver(eventOf('charge.dispute.created', dispute));
+      const body = eventOf('charge.dispute.created', dispute);
+      const res = await deliver(body);
       expect(res.status).toBe(200);
-      expect(app.logLines.some((line) => line.includes('webhook event matches no order of ours'))).toBe(true);
+      const eventId = (JSON.parse(body) as { id: string }).id;
+      const lines = await waitFor(
+        () => app.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['eventId'] === eventId),
+        (read) => read.length > 0,
+      );
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'webhook event',
+          path: '/webhooks/stripe',
+          result: 'processed',
+          orderId: null,
+          problem: 'matches no order of ours',
+        }),
+      ]);
     });
 
     // A signed body is only as trustworthy as every holder of the signing secret, and may be a

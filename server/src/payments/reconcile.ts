@@ -9,7 +9,7 @@
 import type Stripe from 'stripe';
 import type { ReconcileCursor } from '../store/reconcile-cursor';
 import type { EventDeps } from './webhook-events';
-import { HANDLED_EVENT_TYPES, handleStripeEvent } from './webhook-events';
+import { HANDLED_EVENT_TYPES, handleStripeEvent, matchedNoOrder } from './webhook-events';
 
 export const DEFAULT_RECONCILE_OVERLAP_SECONDS = 3 * 24 * 60 * 60;
 
@@ -56,7 +56,9 @@ export async function reconcileMissedEvents(deps: ReconcileDeps, options: Reconc
   for (const event of events.reverse()) {
     if (options.signal?.aborted) break;
     try {
-      summary[await handleStripeEvent(deps, event)] += 1;
+      const handled = await handleStripeEvent(deps, event);
+      summary[handled.result] += 1;
+      if (matchedNoOrder(handled)) deps.logger.warn({ eventId: event.id, type: event.type }, 'reconcile: event matches no order of ours');
     } catch (error) {
       // Not recorded, so the next run (or Stripe's own retry) tries it again. An event refused
       // outright (of the other mode than our keys) counts here too: the CLI exits 1 so someone looks.

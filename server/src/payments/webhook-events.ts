@@ -13,6 +13,7 @@ import type { Mode } from '../config';
 import { AppError } from '../errors';
 import type { OrderChange } from '../store/order-store';
 import type { Decision, FulfilmentDeps } from './fulfilment';
+import { isRateLimitError, isStripeError } from './stripe-client';
 import { decidePayment, retrieveDisputedPaymentIntent, retrieveFullyRefundedPaymentIntent } from './fulfilment';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -78,6 +79,17 @@ export function verifyStripeEvent(
 
 export type EventResult = 'processed' | 'duplicate' | 'ignored';
 
+/** What handling an event did, and to which order: null when it acted on none (a processed event then matched no order of ours). */
+export interface HandledEvent {
+  result: EventResult;
+  orderId: string | null;
+}
+
+/** Worth a look: a handled event type for an object no order of ours matches (another integration on the account, a test tool). */
+export function matchedNoOrder(handled: HandledEvent): boolean {
+  return handled.result === 'processed' && handled.orderId === null;
+}
+
 /**
  * A refund or dispute of a payment whose success we have not recorded yet (events in any
  * order): record the payment first, from the PaymentIntent as Stripe reports it now, so the
@@ -142,7 +154,24 @@ async function planChange(deps: FulfilmentDeps, event: Stripe.Event): Promise<Or
   }
 }
 
-export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<EventResult> {
+/**
+ * A Stripe read that failed, as the answer to the delivery: nothing was recorded, and a 5xx
+ * makes Stripe deliver the event again later (https://docs.stripe.com/webhooks#retries).
+ * Stripe's rate limit, still hit after the client's retries (stripe-client.ts), is a 503.
+ */
+function unreadable(error: unknown): unknown {
+  if (isRateLimitError(error))
+    return new AppError(503, 'payment_provider_error', 'The payment provider is rate limiting us; deliver the event again later.', {
+      cause: error,
+    });
+  if (isStripeError(error))
+    return new AppError(502, 'payment_provider_error', 'The payment provider could not be read; deliver the event again later.', {
+      cause: error,
+    });
+  return error;
+}
+
+export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): Promise<HandledEvent> {
   // An endpoint of one mode gets only that mode's events: one of the other mode is a
   // misconfigured endpoint or forwarder, or a replay, and is refused before anything else.
   // https://docs.stripe.com/api/events/object#event_object-livemode
@@ -153,11 +182,12 @@ export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): P
       `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`,
     );
   }
-  if (await deps.store.hasProcessedEvent(event.id)) return 'duplicate';
+  if (await deps.store.hasProcessedEvent(event.id)) return { result: 'duplicate', orderId: null };
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.
-  const plan = await planChange(deps, event);
+  const plan = await planChange(deps, event).catch((error: unknown) => {
+    throw unreadable(error);
+  });
   const recorded = await deps.store.processEventOnce(event, plan === 'ignored' ? null : plan);
-  if (!recorded) return 'duplicate';
-  if (plan === null) deps.logger.warn({ eventId: event.id, type: event.type }, 'webhook event matches no order of ours');
-  return plan === 'ignored' ? 'ignored' : 'processed';
+  if (!recorded) return { result: 'duplicate', orderId: null };
+  return plan === 'ignored' ? { result: 'ignored', orderId: null } : { result: 'processed', orderId: plan?.orderId ?? null };
 }

@@ -5,7 +5,8 @@ import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Mode } from '../config';
 import type { Stripe } from '../payments/stripe-client';
-import { handleStripeEvent, verifyStripeEvent } from '../payments/webhook-events';
+import { noteRequestLog } from '../logger';
+import { handleStripeEvent, matchedNoOrder, verifyStripeEvent } from '../payments/webhook-events';
 import { createWebhookSourceList, webhookSourceMiddleware } from '../security/webhook-sources';
 import type { WebhookSources } from '../security/webhook-sources';
 import type { OrderStore } from '../store/order-store';
@@ -34,8 +35,18 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     const body: unknown = req.body;
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     const event = verifyStripeEvent(deps.stripe, raw, req.get('stripe-signature'), deps.webhookSecrets);
-    const result = await handleStripeEvent(deps, event);
-    deps.logger.info({ eventId: event.id, type: event.type, result }, 'webhook event');
+    const handled = await handleStripeEvent(deps, event);
+    // The request's one log line: which event, what it did, to which order.
+    noteRequestLog(res, deps.logger, {
+      msg: 'webhook event',
+      level: matchedNoOrder(handled) ? 'warn' : 'info',
+      fields: {
+        eventId: event.id,
+        type: event.type,
+        ...handled,
+        ...(matchedNoOrder(handled) ? { problem: 'matches no order of ours' } : {}),
+      },
+    });
     res.json({ received: true });
   });
   return router;

@@ -1,18 +1,19 @@
 // The Stripe emulator for integration tests: free port, fast webhook retries, quiet logs.
 import { pino } from 'pino';
 import { startEmulator } from '../../../emulator/src/index';
-import type { Emulator } from '../../../emulator/src/index';
+import type { Emulator, EmulatorOptions } from '../../../emulator/src/index';
 import { httpsRequest } from './https-request';
 
 export type { Emulator };
 
-export function startTestEmulator(): Promise<Emulator> {
+export function startTestEmulator(options: Pick<EmulatorOptions, 'rateLimit' | 'clock'> = {}): Promise<Emulator> {
   return startEmulator({
     port: 0,
     publicOrigins: 'local',
     webhookRetryDelaysMs: [20, 50, 100],
     webhookTimeoutMs: 5_000,
     logger: pino({ level: 'silent' }),
+    ...options,
   });
 }
 

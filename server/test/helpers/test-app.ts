@@ -11,7 +11,7 @@ import type { AppDeps } from '../../src/app';
 import type { TlsMode } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripe-client';
-import type { Stripe } from '../../src/payments/stripe-client';
+import type { RateLimitRetryOptions, Stripe } from '../../src/payments/stripe-client';
 import { STRIPE_ORIGINS } from '../../src/security/csp';
 import { defaultServerTimeouts, serverTimeoutOptions } from '../../src/security/server-timeouts';
 import type { ServerTimeouts } from '../../src/security/server-timeouts';
@@ -78,10 +78,12 @@ export interface TestAppOptions extends Partial<Omit<AppDeps, 'stripe' | 'store'
   tlsMode?: TlsMode;
   /** The signing secrets the app accepts; default [TEST_WEBHOOK_SECRET]. Tests sign with the first. */
   webhookSecrets?: string[];
+  /** How the Stripe client retries a 429; default the app's own (stripe-client.ts). */
+  rateLimitRetry?: RateLimitRetryOptions;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { stripeApi, database, serverTimeouts, tlsMode = 'app', ...rest } = options;
+  const { stripeApi, database, serverTimeouts, tlsMode = 'app', rateLimitRetry, ...rest } = options;
   const behindProxy = tlsMode === 'proxy';
   const trustProxyHops = options.trustProxyHops ?? (behindProxy ? 1 : 0);
   const catalog = options.catalog ?? loadActiveCatalog();
@@ -93,7 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
   const stripe = stripeApi
-    ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca })
+    ? createStripeClient({ secretKey: 'sk_test_emulated', apiUrl: new URL(stripeApi.url), ca: stripeApi.ca, rateLimitRetry })
     : createStripeClient({ secretKey: 'sk_test_unreachable', apiUrl: new URL('https://127.0.0.1:9'), ca: dev.ca });
 
   const timeouts = serverTimeoutOptions(serverTimeouts ?? defaultServerTimeouts({ behindProxy }));
