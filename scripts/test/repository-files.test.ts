@@ -46,6 +46,14 @@ describe('.github/workflows/ci.yml', () => {
     for (const step of job?.steps.slice(1) ?? []) expect((step as { if?: string }).if).toMatch(/STRIPE_SECRET_KEY != ''|failure\(\)/);
   });
 
+  it('builds and checks the container image with scripts/test-container.sh, from the real base image', () => {
+    const runs = jobs['container']?.steps.map((step) => step.run ?? '').join('\n') ?? '';
+    expect(runs).toContain('bash scripts/test-container.sh');
+    expect(runs).toContain('podman pull docker.io/library/node:20-bookworm-slim');
+    expect(read('scripts/test-container.sh')).toContain('BASE_IMAGE=docker.io/library/node:20-bookworm-slim');
+    expect(read('Dockerfile')).toMatch(/^FROM node:20-bookworm-slim AS /m);
+  });
+
   it('pins every action to a major version', () => {
     const uses = Object.values(jobs).flatMap((job) => job.steps.map((step) => step.uses).filter((u): u is string => Boolean(u)));
     expect(uses.length).toBeGreaterThan(0);
