@@ -317,4 +317,15 @@ describe('disputes', () => {
     expect((await t.stripe.charges.retrieve(String(dispute.charge))).disputed).toBe(true);
     expect((await rejection(t.stripe.disputes.retrieve('dp_missing'))).statusCode).toBe(404);
   });
+
+  it('GET /v1/disputes/:id expands charge and payment_intent, as every Stripe retrieve does', async () => {
+    const intent = await createPaymentIntent(t.stripe);
+    await confirmFromBrowser(t.emulator, intent, PAN_DISPUTED);
+    const [event] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 1 })).data;
+    if (event?.type !== 'charge.dispute.created') throw new Error('no dispute event');
+    const dispute = await t.stripe.disputes.retrieve(event.data.object.id, { expand: ['charge', 'payment_intent.latest_charge'] });
+    expect(dispute.charge).toMatchObject({ object: 'charge', disputed: true });
+    expect(dispute.payment_intent).toMatchObject({ object: 'payment_intent', id: intent.id, latest_charge: { object: 'charge' } });
+    expect((await rejection(t.stripe.disputes.retrieve(dispute.id, { expand: ['evidence'] }))).statusCode).toBe(400);
+  });
 });

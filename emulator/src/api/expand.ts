@@ -68,6 +68,26 @@ export function expandCharge(charge: Stripe.Charge, paths: readonly string[], st
   return charge;
 }
 
+/** What a refund and a dispute both name: the charge and its PaymentIntent. */
+interface ChargeReversal {
+  charge: string | Stripe.Charge | null;
+  payment_intent: string | Stripe.PaymentIntent | null;
+}
+
+/** Stripe takes `expand[]` on every retrieve (https://docs.stripe.com/api/expanding_objects): a refund's or dispute's `charge` and `payment_intent`. */
+export function expandChargeReversal<T extends ChargeReversal>(reversal: T, paths: readonly string[], store: EmulatorStore): T {
+  if (paths.length === 0) return reversal;
+  const groups = groupPaths(paths, ['charge', 'payment_intent']);
+  let expanded = reversal;
+  const chargePaths = groups.get('charge');
+  const charge = typeof reversal.charge === 'string' ? store.charges.get(reversal.charge) : undefined;
+  if (chargePaths && charge) expanded = { ...expanded, charge: expandCharge(charge, chargePaths, store) };
+  const intentPaths = groups.get('payment_intent');
+  const intent = typeof reversal.payment_intent === 'string' ? store.paymentIntents.get(reversal.payment_intent) : undefined;
+  if (intentPaths && intent) expanded = { ...expanded, payment_intent: expandPaymentIntent(intent, intentPaths, store) };
+  return expanded;
+}
+
 export function listLineItems(
   sessionId: string,
   store: EmulatorStore,
