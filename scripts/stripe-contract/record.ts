@@ -4,18 +4,10 @@
 // never values. Commit the changed fixtures; `npm test` then holds the emulator to them.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from '../../server/src/payments/stripe-client';
 import type { StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
-import { collectAnswers, type ContractDriver, type PaymentOutcome } from '../../test-support/stripe-contract/answers';
+import { collectAnswers, type ContractDriver } from '../../test-support/stripe-contract/answers';
 import { ANSWER_NAMES, fixturePath, observeShape, readFixture, writeFixture } from '../../test-support/stripe-contract/contract';
-
-/** Stripe's test payment methods (https://docs.stripe.com/testing#cards): no card number leaves this machine. */
-const TEST_PAYMENT_METHODS: Record<PaymentOutcome, string> = {
-  succeeds: 'pm_card_visa',
-  declines: 'pm_card_chargeDeclined',
-  disputed: 'pm_card_createDispute',
-};
 
 function testKey(): string {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -31,31 +23,22 @@ function testKey(): string {
   return key;
 }
 
-function stripeDriver(stripe: Stripe): ContractDriver {
-  return {
-    // Stripe's hosted page needs a browser: those answers come from earlier events (below).
-    payCheckoutSession: async () => false,
-    payIntent: async (intent, outcome) => {
-      await stripe.paymentIntents
-        .confirm(intent.id, { payment_method: TEST_PAYMENT_METHODS[outcome], return_url: 'https://example.com/return' })
-        .catch((error: unknown) => {
-          if (outcome !== 'declines') throw error;
-        });
-    },
-    eventually: async (check) => {
-      for (let attempt = 0; attempt < 30; attempt += 1) {
-        const found = await check();
-        if (found !== undefined) return found;
-        await sleep(2_000);
-      }
-      throw new Error('Stripe did not show the expected object within a minute');
-    },
-  };
-}
+const STRIPE_DRIVER: ContractDriver = {
+  // Stripe's hosted page needs a browser: those answers come from earlier events (below).
+  payCheckoutSession: async () => false,
+  eventually: async (check) => {
+    for (let attempt = 0; attempt < 30; attempt += 1) {
+      const found = await check();
+      if (found !== undefined) return found;
+      await sleep(2_000);
+    }
+    throw new Error('Stripe did not show the expected object within a minute');
+  },
+};
 
 async function record(): Promise<void> {
   const stripe = createStripeClient({ secretKey: testKey() });
-  const answers = await collectAnswers(stripe, stripeDriver(stripe));
+  const answers = await collectAnswers(stripe, STRIPE_DRIVER);
   // Events only a customer on Stripe's page causes (a paid Checkout Session): the account's newest of each, if any.
   for (const name of ANSWER_NAMES.filter((candidate) => candidate.startsWith('event:') && !answers[candidate])) {
     const page = await stripe.events.list({ type: name.slice('event:'.length), limit: 1 });

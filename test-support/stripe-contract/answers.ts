@@ -1,7 +1,8 @@
 // The Stripe calls the app makes, made the way it makes them (same parameters, same expansions),
 // on objects taken through each state the app reads: paid, failed, refunded, disputed, expired.
 // The same sequence runs against the emulator (the offline check) and against Stripe's test mode
-// (`npm run test:contract`, recording the fixtures); only paying differs, through a driver.
+// (`npm run test:contract`, recording the fixtures). Intents are confirmed the same way on both
+// (a server confirm with a test PaymentMethod); only a Checkout page differs, through a driver.
 import type Stripe from 'stripe';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
 import type { StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
@@ -15,10 +16,24 @@ export interface ContractDriver {
    * delayed-payment path and settles it so. False: it cannot be done here (Stripe's page needs a browser).
    */
   payCheckoutSession(session: Stripe.Checkout.Session, delayed?: 'succeeded' | 'failed'): Promise<boolean>;
-  /** Confirms an intent with a test card of that outcome (a decline is not an error here). */
-  payIntent(intent: Stripe.PaymentIntent, outcome: PaymentOutcome): Promise<void>;
   /** Polls until the check holds (Stripe opens a dispute a moment after the charge). */
   eventually<T>(check: () => Promise<T | undefined>): Promise<T>;
+}
+
+/** Stripe's test PaymentMethods (https://docs.stripe.com/testing#cards): no card number is sent. */
+const TEST_PAYMENT_METHODS: Record<PaymentOutcome, string> = {
+  succeeds: 'pm_card_visa',
+  declines: 'pm_card_chargeDeclined',
+  disputed: 'pm_card_createDispute',
+};
+
+/** A server-side confirmation with a test card of that outcome (a decline is not an error here). */
+async function payIntent(stripe: Stripe, intent: Stripe.PaymentIntent, outcome: PaymentOutcome): Promise<void> {
+  await stripe.paymentIntents
+    .confirm(intent.id, { payment_method: TEST_PAYMENT_METHODS[outcome], return_url: 'https://example.com/return' })
+    .catch((error: unknown) => {
+      if (outcome !== 'declines') throw error;
+    });
 }
 
 export type ContractAnswers = Partial<Record<StripeAnswerName, unknown[]>>;
@@ -79,7 +94,7 @@ export async function collectAnswers(stripe: Stripe, driver: ContractDriver): Pr
       metadata: { order_id: orderId },
     });
     add('paymentIntents.create', intent);
-    await driver.payIntent(intent, outcome);
+    await payIntent(stripe, intent, outcome);
     const retrieved = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
     add('paymentIntents.retrieve', retrieved);
     intents[outcome] = retrieved;
