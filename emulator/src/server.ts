@@ -14,6 +14,7 @@ import type { BrowserScripts } from './pages/browser-scripts';
 import { invalidRequest, StripeError } from './api/errors';
 import { IdempotencyCache } from './api/idempotency';
 import { requestLogMiddleware } from './request-log';
+import { createBalanceTransactionRoutes } from './api/routes/balance-transactions';
 import { createCheckoutSessionRoutes } from './api/routes/checkout-sessions';
 import { createEventRoutes } from './api/routes/events';
 import { createHostedPageRoutes } from './pages/routes/hosted-page';
@@ -88,6 +89,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   api.use('/charges', createChargeRoutes(context, apiRoute('charge')));
   api.use('/refunds', createRefundRoutes(context, apiRoute('refund')));
   api.use('/disputes', createDisputeRoutes(context, apiRoute('dispute')));
+  api.use('/balance_transactions', createBalanceTransactionRoutes(context, apiRoute('balance')));
   api.use('/events', createEventRoutes(context, apiRoute('event')));
   api.use('/webhook_endpoints', createWebhookEndpointRoutes(context, apiRoute('webhook')));
   // Stripe names reading one's own account `rak_accounts_kyc_basic_read` in its 403 answers.

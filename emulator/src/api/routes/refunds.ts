@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
-import { expandChargeReversal } from '../expand';
+import { expandRefund } from '../expand';
 import { expandSchema, metadataSchema, parseParams, positiveInteger } from '../params';
 import { createRefund } from '../../state/refunds';
 
@@ -48,7 +48,7 @@ export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnTyp
       const id = call.pathParams.id ?? '';
       const refund = context.store.refunds.get(id);
       if (!refund) throw resourceMissing('refund', id, 'refund');
-      return expandChargeReversal(refund, params.expand ?? [], context.store);
+      return expandRefund(refund, params.expand ?? [], context.store);
     }),
   );
   return router;
