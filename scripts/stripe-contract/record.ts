@@ -4,10 +4,9 @@
 // never values. Commit the changed fixtures; `npm test` then holds the emulator to them.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createStripeClient, STRIPE_API_VERSION } from '../../server/src/payments/stripe-client';
-import type { StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
-import { collectAnswers, type ContractDriver } from '../../test-support/stripe-contract/answers';
-import { ANSWER_NAMES, fixturePath, observeShape, readFixture, writeFixture } from '../../test-support/stripe-contract/contract';
+import { createStripeClient } from '../../server/src/payments/stripe-client';
+import type { ContractDriver } from '../../test-support/stripe-contract/answers';
+import { recordContract } from './record-contract';
 
 function testKey(): string {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -38,29 +37,7 @@ const STRIPE_DRIVER: ContractDriver = {
 
 async function record(): Promise<void> {
   const stripe = createStripeClient({ secretKey: testKey() });
-  const answers = await collectAnswers(stripe, STRIPE_DRIVER);
-  // Events only a customer on Stripe's page causes (a paid Checkout Session): the account's newest of each, if any.
-  for (const name of ANSWER_NAMES.filter((candidate) => candidate.startsWith('event:') && !answers[candidate])) {
-    const page = await stripe.events.list({ type: name.slice('event:'.length), limit: 1 });
-    if (page.data.length > 0) answers[name] = page.data;
-  }
-  const date = new Date().toISOString().slice(0, 10);
-  for (const name of ANSWER_NAMES) {
-    const got = answers[name] ?? [];
-    if (got.length === 0) {
-      console.warn(`not recorded: ${name} (no such answer in this account yet); ${fixturePath(name)} keeps "${readFixture(name).source}"`);
-      continue;
-    }
-    const { fields, unobserved } = observeShape(name as StripeAnswerName, got);
-    const earlier = readFixture(name).fields;
-    for (const field of unobserved) fields[field] = earlier[field] ?? [];
-    writeFixture(name, {
-      source: `Stripe test mode, ${date}, API version ${STRIPE_API_VERSION}`,
-      fields,
-      ...(unobserved.length ? { unobserved } : {}),
-    });
-    console.log(`recorded ${name}${unobserved.length ? ` (${unobserved.length} fields not reached: kept)` : ''}`);
-  }
+  await recordContract(stripe, STRIPE_DRIVER, { date: new Date().toISOString().slice(0, 10), log: (line) => console.log(line) });
 }
 
 record().catch((error: unknown) => {

@@ -1,8 +1,12 @@
 // The contract check, offline: the emulator's answers to the app's Stripe calls (and the events
 // it reads) hold every field the app reads, with a JSON type Stripe sends (the fixtures in
 // test-support/stripe-contract, seeded from the SDK's types or recorded from Stripe's test mode).
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStripeClient } from '../../server/src/payments/stripe-client';
+import { createStripeClient, STRIPE_API_VERSION } from '../../server/src/payments/stripe-client';
 import { reportCheckoutSession, reportPaymentIntent } from '../../server/src/payments/payment-sources';
 import { retrieveDisputedPaymentIntent, retrieveFullyRefundedPaymentIntent } from '../../server/src/payments/fulfilment';
 import { APP_STRIPE_CALLS, STRIPE_FIELDS_READ, type StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
@@ -11,6 +15,7 @@ import { startTestEmulator, type Emulator } from '../../server/test/helpers/emul
 import { collectAnswers, type ContractAnswers, type ContractDriver } from '../../test-support/stripe-contract/answers';
 import {
   ANSWER_NAMES,
+  CONTRACT_DIR,
   contractViolations,
   readFixture,
   typeOf,
@@ -18,6 +23,8 @@ import {
   type FieldType,
 } from '../../test-support/stripe-contract/contract';
 import type Stripe from 'stripe';
+import { tsxNodeArgs } from '../../test-support/tsx-node';
+import { recordContract } from '../stripe-contract/record-contract';
 
 const CARD_SUCCEEDS = '4242424242424242';
 
@@ -142,5 +149,63 @@ describe('the list of fields read (stripe-fields-read.ts)', () => {
     const read = new Set<string>();
     for (const answer of answers[name] ?? []) await readers[name]!(recordingReads(answer, read));
     expect([...read].toSorted()).toEqual([...STRIPE_FIELDS_READ[name]].toSorted());
+  });
+});
+
+describe('recording the fixtures (npm run test:contract)', () => {
+  it("writes each answer's field types, never a value, with its source; what it cannot reach keeps its earlier types", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stripe-contract-'));
+    try {
+      cpSync(CONTRACT_DIR, dir, { recursive: true });
+      // As on Stripe: a Checkout Session cannot be paid through the API (the events come from the account's earlier ones).
+      const driver: ContractDriver = { ...emulatorDriver(emulator), payCheckoutSession: async () => false };
+      const summary = await recordContract(stripe, driver, { dir, date: '2026-12-01', log: () => undefined });
+      expect(summary).toEqual({ recorded: ANSWER_NAMES, kept: [] });
+      for (const name of ANSWER_NAMES) {
+        const recorded = readFixture(name, dir);
+        expect(recorded.source).toBe(`Stripe test mode, 2026-12-01, API version ${STRIPE_API_VERSION}`);
+        expect(Object.keys(recorded.fields).toSorted(), name).toEqual([...STRIPE_FIELDS_READ[name]].toSorted());
+        // Only field paths and type names: no id, amount, currency or card detail of the answers.
+        const shape = JSON.parse(readFileSync(path.join(dir, `${name.replace(':', '.')}.json`), 'utf8')) as Record<string, unknown>;
+        delete shape['source'];
+        const text = JSON.stringify(shape);
+        const strings = Object.values(recorded.fields).flat();
+        expect(
+          strings.every((type) => ['string', 'number', 'boolean', 'null', 'object', 'array', 'absent'].includes(type)),
+          name,
+        ).toBe(true);
+        expect(text).not.toMatch(/\b(pi|ch|cs_test|dp|evt|txn)_[A-Za-z0-9]|usd|4242|\d{3,}/);
+        for (const answer of answers[name] ?? []) expect(contractViolations(recorded, answer), name).toEqual([]);
+      }
+      const paidSession = readFixture('checkout.sessions.retrieve', dir);
+      expect(paidSession.unobserved).toContain('payment_intent.latest_charge.payment_method_details.card.last4');
+      expect(paidSession.fields['payment_intent.id']).toEqual(readFixture('checkout.sessions.retrieve').fields['payment_intent.id']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['a live key', 'sk_live_abcdefghijkl', 'live key'],
+    ['no key', '', 'set STRIPE_SECRET_KEY to a test-mode secret key'],
+  ])('refuses %s, saying what it needs, and records nothing', async (_name, key, message) => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'stripe-contract-cli-'));
+    try {
+      const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        // No .env (cwd is empty) and only the key the test gives.
+        const child = spawn(process.execPath, tsxNodeArgs('scripts/stripe-contract/record.ts'), {
+          cwd,
+          env: { PATH: process.env['PATH'] ?? '', STRIPE_SECRET_KEY: key },
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.on('error', reject);
+        child.on('close', (exitCode) => resolve({ code: exitCode, stderr }));
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(message);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

@@ -20,16 +20,17 @@ export interface ContractFixture {
 export const CONTRACT_DIR = path.dirname(new URL(import.meta.url).pathname);
 export const ANSWER_NAMES = Object.keys(STRIPE_FIELDS_READ) as StripeAnswerName[];
 
-export function fixturePath(name: StripeAnswerName): string {
-  return path.join(CONTRACT_DIR, `${name.replace(':', '.')}.json`);
+/** `dir`: another folder of fixtures (a test's copy); the committed ones by default. */
+export function fixturePath(name: StripeAnswerName, dir = CONTRACT_DIR): string {
+  return path.join(dir, `${name.replace(':', '.')}.json`);
 }
 
-export function readFixture(name: StripeAnswerName): ContractFixture {
-  return JSON.parse(readFileSync(fixturePath(name), 'utf8')) as ContractFixture;
+export function readFixture(name: StripeAnswerName, dir = CONTRACT_DIR): ContractFixture {
+  return JSON.parse(readFileSync(fixturePath(name, dir), 'utf8')) as ContractFixture;
 }
 
 /** Written as prettier formats it (one field a line), so a recording leaves `npm run lint` green. */
-export function writeFixture(name: StripeAnswerName, fixture: ContractFixture): void {
+export function writeFixture(name: StripeAnswerName, fixture: ContractFixture, dir = CONTRACT_DIR): void {
   const fields = Object.entries(fixture.fields).map(
     ([field, types]) =>
       `    ${JSON.stringify(field)}: [${[...new Set(types)]
@@ -39,7 +40,7 @@ export function writeFixture(name: StripeAnswerName, fixture: ContractFixture): 
   );
   const lines = [`  "source": ${JSON.stringify(fixture.source)}`, `  "fields": {\n${fields.join(',\n')}\n  }`];
   if (fixture.unobserved?.length) lines.push(`  "unobserved": [${fixture.unobserved.map((field) => JSON.stringify(field)).join(', ')}]`);
-  writeFileSync(fixturePath(name), `{\n${lines.join(',\n')}\n}\n`);
+  writeFileSync(fixturePath(name, dir), `{\n${lines.join(',\n')}\n}\n`);
 }
 
 export function typeOf(value: unknown): FieldType {
