@@ -24,6 +24,7 @@ import { createPaymentIntentRoutes } from './api/routes/payment-intents';
 import { createDisputeRoutes } from './api/routes/disputes';
 import { createRefundRoutes } from './api/routes/refunds';
 import { createStripeJsRoutes } from './pages/routes/stripe-js';
+import { createReceiptRoutes } from './pages/routes/receipt';
 import { createThreeDSecureRoutes } from './pages/routes/three-d-secure';
 import { createWebhookEndpointRoutes } from './api/routes/webhook-endpoints';
 import { createAccountRoutes } from './api/routes/account';
@@ -66,6 +67,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   app.use(createHostedPageRoutes(context));
   app.use(createStripeJsRoutes(context, deps.scripts));
   app.use(createThreeDSecureRoutes(context));
+  app.use(createReceiptRoutes(context));
 
   const idempotency = new IdempotencyCache(context.now);
   // Each resource's routes carry its name in Stripe's restricted-key permissions (`rak_<name>_read|write`).

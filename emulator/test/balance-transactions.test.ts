@@ -2,7 +2,7 @@
 // refund has one, a new dispute lists its withdrawal; each is retrievable and expandable.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaymentIntent, createTestSession, PAN_SUCCEEDS, startTestEmulator, type TestEmulator } from './helpers';
+import { createPaymentIntent, createTestSession, decodeHtml, PAN_SUCCEEDS, request, startTestEmulator, type TestEmulator } from './helpers';
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -29,7 +29,11 @@ describe('balance transactions', () => {
   it('a succeeded charge has a retrievable, expandable balance transaction and a receipt URL', async () => {
     const charge = await paidCharge();
     expect(charge.balance_transaction).toMatch(/^txn_/);
-    expect(new URL(charge.receipt_url ?? '').protocol).toBe('https:');
+    const receipt = await request(charge.receipt_url ?? '');
+    expect(receipt.status).toBe(200);
+    expect(receipt.headers['content-security-policy']).toContain("default-src 'none'");
+    const card = charge.payment_method_details?.card;
+    expect(decodeHtml(receipt.body)).toContain(`${card?.brand} •••• ${card?.last4}`);
     const transaction = await t.stripe.balanceTransactions.retrieve(String(charge.balance_transaction));
     expect(transaction).toMatchObject({
       object: 'balance_transaction',
@@ -50,6 +54,7 @@ describe('balance transactions', () => {
     await rejection(t.stripe.paymentIntents.confirm(declined.id, { payment_method: 'pm_card_chargeDeclined' }));
     const failed = await t.stripe.charges.retrieve(String((await t.stripe.paymentIntents.retrieve(declined.id)).latest_charge));
     expect(failed).toMatchObject({ status: 'failed', balance_transaction: null, receipt_url: null });
+    expect((await request(`${t.emulator.url}/receipts/payment/${failed.id}`)).status).toBe(404);
 
     const session = await createTestSession(t.stripe);
     t.emulator.actions.payCheckoutSession(session.id, { number: PAN_SUCCEEDS, email: 'buyer+delayed@example.com' });

@@ -5,6 +5,14 @@ import type { EmulatorContext } from '../context';
 import { createId } from '../ids';
 import { buildBalanceTransaction, type BalanceTransactionInput } from '../objects/balance-transaction';
 
+/** Where a charge's receipt page is served (pages/routes/receipt.ts). */
+export const RECEIPT_PATH = '/receipts/payment/';
+
+/** The receipt address of a charge, on the origin browsers reach Checkout at. */
+export function receiptUrl(context: Pick<EmulatorContext, 'origins'>, chargeId: string): string {
+  return `${context.origins.checkout}${RECEIPT_PATH}${chargeId}`;
+}
+
 export function recordBalanceTransaction(context: EmulatorContext, input: Omit<BalanceTransactionInput, 'id'>): Stripe.BalanceTransaction {
   const transaction = buildBalanceTransaction({ id: createId('txn'), ...input });
   context.store.balanceTransactions.set(transaction.id, transaction);
@@ -25,5 +33,5 @@ export function settleCharge(context: EmulatorContext, charge: Stripe.Charge, cr
     reportingCategory: 'charge',
     description: charge.description,
   });
-  return { ...charge, balance_transaction: transaction.id, receipt_url: `${context.origins.checkout}/receipts/payment/${charge.id}` };
+  return { ...charge, balance_transaction: transaction.id, receipt_url: receiptUrl(context, charge.id) };
 }
