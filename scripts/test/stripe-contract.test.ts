@@ -11,6 +11,11 @@ import { reportCheckoutSession, reportPaymentIntent } from '../../server/src/pay
 import { retrieveDisputedPaymentIntent, retrieveFullyRefundedPaymentIntent } from '../../server/src/payments/fulfilment';
 import { APP_STRIPE_CALLS, STRIPE_FIELDS_READ, type StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
+import { createCheckoutSession } from '../../server/src/payments/checkout';
+import { createPaymentIntent } from '../../server/src/payments/payment-intents';
+import { openDatabase } from '../../server/src/store/database';
+import { createOrderStore, type OrderStore } from '../../server/src/store/order-store';
+import { itemAt, loadActiveCatalog } from '../../test-support/catalog';
 import { startTestEmulator, type Emulator } from '../../server/test/helpers/emulator';
 import { collectAnswers, type ContractAnswers, type ContractDriver } from '../../test-support/stripe-contract/answers';
 import {
@@ -144,6 +149,33 @@ describe('the list of fields read (stripe-fields-read.ts)', () => {
     'disputes.retrieve': (answer) =>
       retrieveDisputedPaymentIntent({ disputes: { retrieve: async () => answer } } as unknown as Stripe, 'dp_'),
   };
+
+  // The creates: the app's own create functions, with a client whose create gives the emulator's answer (behind the proxy).
+  const catalog = loadActiveCatalog();
+  const creators: Partial<Record<StripeAnswerName, (answer: unknown, raw: unknown, store: OrderStore) => Promise<unknown>>> = {
+    'checkout.sessions.create': (answer, raw, store) => {
+      const stripe = { checkout: { sessions: { create: async () => answer } } } as unknown as Stripe;
+      const uiMode = (raw as Stripe.Checkout.Session).ui_mode === 'embedded_page' ? 'embedded_page' : 'hosted_page';
+      return createCheckoutSession({ stripe, store, catalog, publicUrl: 'https://localhost:4242' }, [itemAt(catalog, 0)], uiMode);
+    },
+    'paymentIntents.create': (answer, _raw, store) => {
+      const stripe = { paymentIntents: { create: async () => answer } } as unknown as Stripe;
+      return createPaymentIntent({ stripe, store, catalog }, [itemAt(catalog, 0)]);
+    },
+  };
+
+  it.each(Object.keys(creators) as StripeAnswerName[])('%s: is exactly what the create reads of the answers', async (name) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stripe-contract-db-'));
+    const db = await openDatabase({ engine: 'sqlite', file: path.join(dir, 'app.sqlite') });
+    try {
+      const read = new Set<string>();
+      for (const answer of answers[name] ?? []) await creators[name]!(recordingReads(answer, read), answer, createOrderStore(db));
+      expect([...read].toSorted()).toEqual([...STRIPE_FIELDS_READ[name]].toSorted());
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it.each(Object.keys(readers) as StripeAnswerName[])('%s: is exactly what fulfilment reads of the answers', async (name) => {
     const read = new Set<string>();

@@ -1,8 +1,9 @@
 // Every field of a Stripe answer the app reads, per SDK call (stripe-permissions.ts lists the
 // calls) and per handled event type (webhook-events.ts): what the app depends on Stripe sending.
 // The contract check (test-support/stripe-contract) records these fields' JSON types from Stripe
-// and holds the emulator's answers to them; a test reads the app's own readers through a proxy
-// that records each field they touch, so a field read without being listed here fails it.
+// and holds the emulator's answers to them; a test runs the app's own creates and readers on
+// answers behind a proxy that records each field they touch, so a field read without being
+// listed here (or listed and no longer read) fails it (scripts/test/stripe-contract.test.ts).
 // Paths are dotted; `[]` is each element of an array; an expanded object's fields follow its key
 // (`latest_charge.payment_method_details…`, retrieved with `expand: ['latest_charge']`).
 import { APP_STRIPE_PERMISSIONS } from './stripe-permissions';
