@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export type IdPrefix =
-  'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds' | 'we' | 'acct';
+  'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds' | 'we' | 'acct' | 'txn';
 
 export function createId(prefix: IdPrefix, length = 24): string {
   return `${prefix}_${randomSuffix(length)}`;

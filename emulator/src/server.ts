@@ -14,6 +14,7 @@ import type { BrowserScripts } from './pages/browser-scripts';
 import { invalidRequest, StripeError } from './api/errors';
 import { IdempotencyCache } from './api/idempotency';
 import { requestLogMiddleware } from './request-log';
+import { createBalanceTransactionRoutes } from './api/routes/balance-transactions';
 import { createCheckoutSessionRoutes } from './api/routes/checkout-sessions';
 import { createEventRoutes } from './api/routes/events';
 import { createHostedPageRoutes } from './pages/routes/hosted-page';
@@ -23,6 +24,7 @@ import { createPaymentIntentRoutes } from './api/routes/payment-intents';
 import { createDisputeRoutes } from './api/routes/disputes';
 import { createRefundRoutes } from './api/routes/refunds';
 import { createStripeJsRoutes } from './pages/routes/stripe-js';
+import { createReceiptRoutes } from './pages/routes/receipt';
 import { createThreeDSecureRoutes } from './pages/routes/three-d-secure';
 import { createWebhookEndpointRoutes } from './api/routes/webhook-endpoints';
 import { createAccountRoutes } from './api/routes/account';
@@ -65,6 +67,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   app.use(createHostedPageRoutes(context));
   app.use(createStripeJsRoutes(context, deps.scripts));
   app.use(createThreeDSecureRoutes(context));
+  app.use(createReceiptRoutes(context));
 
   const idempotency = new IdempotencyCache(context.now);
   // Each resource's routes carry its name in Stripe's restricted-key permissions (`rak_<name>_read|write`).
@@ -88,6 +91,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   api.use('/charges', createChargeRoutes(context, apiRoute('charge')));
   api.use('/refunds', createRefundRoutes(context, apiRoute('refund')));
   api.use('/disputes', createDisputeRoutes(context, apiRoute('dispute')));
+  api.use('/balance_transactions', createBalanceTransactionRoutes(context, apiRoute('balance')));
   api.use('/events', createEventRoutes(context, apiRoute('event')));
   api.use('/webhook_endpoints', createWebhookEndpointRoutes(context, apiRoute('webhook')));
   // Stripe names reading one's own account `rak_accounts_kyc_basic_read` in its 403 answers.

@@ -34,6 +34,7 @@ export class EmulatorStore {
   readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
   readonly refunds = new Map<string, Stripe.Refund>();
   readonly disputes = new Map<string, Stripe.Dispute>();
+  readonly balanceTransactions = new Map<string, Stripe.BalanceTransaction>();
   /** Open 3-D Secure challenges: unguessable token -> PaymentIntent id. */
   readonly challenges = new Map<string, string>();
   /** Oldest first; listing reverses it. */

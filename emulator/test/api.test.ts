@@ -264,12 +264,20 @@ describe('API keys and versions', () => {
     }
   });
 
-  it('refuses an API version other than the pinned one', async () => {
-    const res = await request(`${t.emulator.url}/v1/events`, {
-      headers: { authorization: `Bearer ${TEST_KEY}`, 'stripe-version': '2020-08-27' },
-    });
-    expect(res.status).toBe(400);
-    expect(res.body).toContain('2026-10-28.endive');
+  it('answers an older released API version, and refuses a malformed or later one', async () => {
+    for (const version of ['2020-08-27', '2025-03-31.basil']) {
+      const res = await request(`${t.emulator.url}/v1/events`, {
+        headers: { authorization: `Bearer ${TEST_KEY}`, 'stripe-version': version },
+      });
+      expect(res.status, version).toBe(200);
+    }
+    for (const version of ['2099-01-01', 'endive', '2026-13-45']) {
+      const res = await request(`${t.emulator.url}/v1/events`, {
+        headers: { authorization: `Bearer ${TEST_KEY}`, 'stripe-version': version },
+      });
+      expect(res.status, version).toBe(400);
+      expect(res.body).toContain(Stripe.API_VERSION);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import {
   PK_TEST,
   request,
   startTestEmulator,
+  TEST_KEY,
   type TestEmulator,
 } from './helpers';
 
@@ -114,7 +115,8 @@ describe('keys', () => {
   });
 
   it.each([
-    ['a secret key', 'sk_test_emulatorTests123', 'publishable key'],
+    // Stripe.js's `key` parameter carries a publishable key; a secret key there (a browser holding it) is no key at all.
+    ['a secret key as Stripe.js sends its key', 'sk_test_emulatorTests123', 'Authorization header'],
     ['a live publishable key', 'pk_live_abcdefghijkl', 'test-mode keys only'],
     ['no key', '', 'did not provide an API key'],
   ])('refuses a confirmation with %s and changes nothing', async (_name, key, message) => {
@@ -122,6 +124,35 @@ describe('keys', () => {
     const res = await confirmFromBrowser(t.emulator, intent, PAN_SUCCEEDS, { key });
     expect(res.status).toBe(401);
     expect(JSON.stringify(res.json)).toContain(message);
+    expect((await t.stripe.paymentIntents.retrieve(intent.id)).status).toBe('requires_payment_method');
+  });
+
+  it('confirms from a server with a secret key and a test PaymentMethod, answering the whole intent (Stripe allows it)', async () => {
+    const intent = await createPaymentIntent(t.stripe);
+    const confirmed = await t.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa', expand: ['latest_charge'] });
+    expect(confirmed).toMatchObject({
+      id: intent.id,
+      status: 'succeeded',
+      metadata: intent.metadata,
+      latest_charge: { object: 'charge', paid: true },
+    });
+
+    const declined = await createPaymentIntent(t.stripe);
+    const error = await rejection(t.stripe.paymentIntents.confirm(declined.id, { payment_method: 'pm_card_chargeDeclined' }));
+    expect(error).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'generic_decline' });
+    expect(error.payment_intent).toMatchObject({ id: declined.id, status: 'requires_payment_method', metadata: declined.metadata });
+  });
+
+  it('refuses a server confirmation with card numbers or an unknown PaymentMethod, and changes nothing', async () => {
+    const intent = await createPaymentIntent(t.stripe);
+    const raw = await request(`${t.emulator.url}/v1/payment_intents/${intent.id}/confirm`, {
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+      form: { 'payment_method_data[type]': 'card', 'payment_method_data[card][number]': PAN_SUCCEEDS.replaceAll(' ', '') },
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.body).toContain('test tokens');
+    const unknown = await rejection(t.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_unknown' }));
+    expect(unknown).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'payment_method' });
     expect((await t.stripe.paymentIntents.retrieve(intent.id)).status).toBe('requires_payment_method');
   });
 
@@ -316,5 +347,16 @@ describe('disputes', () => {
     expect(dispute.id).toMatch(/^dp_/);
     expect((await t.stripe.charges.retrieve(String(dispute.charge))).disputed).toBe(true);
     expect((await rejection(t.stripe.disputes.retrieve('dp_missing'))).statusCode).toBe(404);
+  });
+
+  it('GET /v1/disputes/:id expands charge and payment_intent, as every Stripe retrieve does', async () => {
+    const intent = await createPaymentIntent(t.stripe);
+    await confirmFromBrowser(t.emulator, intent, PAN_DISPUTED);
+    const [event] = (await t.stripe.events.list({ type: 'charge.dispute.created', limit: 1 })).data;
+    if (event?.type !== 'charge.dispute.created') throw new Error('no dispute event');
+    const dispute = await t.stripe.disputes.retrieve(event.data.object.id, { expand: ['charge', 'payment_intent.latest_charge'] });
+    expect(dispute.charge).toMatchObject({ object: 'charge', disputed: true });
+    expect(dispute.payment_intent).toMatchObject({ object: 'payment_intent', id: intent.id, latest_charge: { object: 'charge' } });
+    expect((await rejection(t.stripe.disputes.retrieve(dispute.id, { expand: ['evidence'] }))).statusCode).toBe(400);
   });
 });

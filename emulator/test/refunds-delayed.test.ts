@@ -64,6 +64,11 @@ describe('POST /v1/refunds', () => {
     const rest = await t.stripe.refunds.create({ charge: String(partial.charge) });
     expect(rest.amount).toBe(1499);
     expect(await t.stripe.refunds.retrieve(rest.id)).toMatchObject({ id: rest.id, amount: 1499 });
+    // Stripe takes expand[] on every retrieve.
+    expect(await t.stripe.refunds.retrieve(rest.id, { expand: ['charge', 'payment_intent'] })).toMatchObject({
+      charge: { object: 'charge', id: partial.charge },
+      payment_intent: { object: 'payment_intent', id: intent.id },
+    });
     expect(await t.stripe.charges.retrieve(String(partial.charge))).toMatchObject({ amount_refunded: 1999, refunded: true });
 
     const events = await verifiedWebhooks(7);

@@ -116,11 +116,22 @@ export function toErrorResponse(error: unknown, logger: Logger): StoredResponse 
   return { status: 500, body: JSON.stringify(generic.toBody()) };
 }
 
-/** stripe-node v23 sends `Stripe-Version: 2026-10-28.endive`; the objects here are that version's. */
+/**
+ * stripe-node v23 sends `Stripe-Version: 2026-10-28.endive`. Stripe answers any released
+ * version (a request pinned to an older one, an account's default), so an older, well-formed
+ * version is answered here too, with the objects of the pinned version (the only ones the
+ * emulator builds); a malformed or later one is refused as Stripe refuses an unknown one.
+ * https://docs.stripe.com/api/versioning
+ */
+const API_VERSION_FORMAT = /^(\d{4}-\d{2}-\d{2})(?:\.[a-z]+)?$/;
+
 function checkApiVersion(version: string | undefined): void {
   if (version === undefined || version === Stripe.API_VERSION) return;
+  const released = API_VERSION_FORMAT.exec(version)?.[1];
+  const pinned = API_VERSION_FORMAT.exec(Stripe.API_VERSION)?.[1] ?? '';
+  if (released !== undefined && !Number.isNaN(Date.parse(released)) && released <= pinned) return;
   throw invalidRequest(
-    `Invalid Stripe API version: ${version}. The emulator speaks ${Stripe.API_VERSION} only (stripe@23.1.0); remove the apiVersion option or set it to ${Stripe.API_VERSION}.`,
+    `Invalid Stripe API version: ${version}. The emulator speaks versions up to ${Stripe.API_VERSION} (stripe@23.1.0); remove the apiVersion option or set it to ${Stripe.API_VERSION}.`,
     undefined,
     'api_version_invalid',
   );

@@ -59,13 +59,54 @@ export function expandPaymentIntent(intent: Stripe.PaymentIntent, paths: readonl
 
 export function expandCharge(charge: Stripe.Charge, paths: readonly string[], store: EmulatorStore): Stripe.Charge {
   if (paths.length === 0) return charge;
-  const groups = groupPaths(paths, ['payment_intent']);
+  const groups = groupPaths(paths, ['payment_intent', 'balance_transaction']);
+  let expanded = charge;
   const intentPaths = groups.get('payment_intent');
-  if (intentPaths && typeof charge.payment_intent === 'string') {
-    const intent = store.paymentIntents.get(charge.payment_intent);
-    if (intent) return { ...charge, payment_intent: expandPaymentIntent(intent, intentPaths, store) };
-  }
-  return charge;
+  const intent = typeof charge.payment_intent === 'string' ? store.paymentIntents.get(charge.payment_intent) : undefined;
+  if (intentPaths && intent) expanded = { ...expanded, payment_intent: expandPaymentIntent(intent, intentPaths, store) };
+  if (groups.has('balance_transaction'))
+    expanded = { ...expanded, balance_transaction: balanceTransactionOf(charge.balance_transaction, store) };
+  return expanded;
+}
+
+/** What a refund and a dispute both name: the charge and its PaymentIntent. */
+interface ChargeReversal {
+  charge: string | Stripe.Charge | null;
+  payment_intent: string | Stripe.PaymentIntent | null;
+}
+
+/** Stripe takes `expand[]` on every retrieve (https://docs.stripe.com/api/expanding_objects): a refund's or dispute's `charge` and `payment_intent`. */
+export function expandChargeReversal<T extends ChargeReversal>(
+  reversal: T,
+  paths: readonly string[],
+  store: EmulatorStore,
+  expandable: readonly string[] = ['charge', 'payment_intent'],
+): T {
+  if (paths.length === 0) return reversal;
+  const groups = groupPaths(paths, expandable);
+  let expanded = reversal;
+  const chargePaths = groups.get('charge');
+  const charge = typeof reversal.charge === 'string' ? store.charges.get(reversal.charge) : undefined;
+  if (chargePaths && charge) expanded = { ...expanded, charge: expandCharge(charge, chargePaths, store) };
+  const intentPaths = groups.get('payment_intent');
+  const intent = typeof reversal.payment_intent === 'string' ? store.paymentIntents.get(reversal.payment_intent) : undefined;
+  if (intentPaths && intent) expanded = { ...expanded, payment_intent: expandPaymentIntent(intent, intentPaths, store) };
+  return expanded;
+}
+
+export function expandRefund(refund: Stripe.Refund, paths: readonly string[], store: EmulatorStore): Stripe.Refund {
+  const expanded = expandChargeReversal(refund, paths, store, ['charge', 'payment_intent', 'balance_transaction']);
+  return paths.includes('balance_transaction')
+    ? { ...expanded, balance_transaction: balanceTransactionOf(refund.balance_transaction, store) }
+    : expanded;
+}
+
+/** A balance transaction id as its object (a balance transaction expands nothing further here). */
+function balanceTransactionOf(
+  transaction: string | Stripe.BalanceTransaction | null,
+  store: EmulatorStore,
+): string | Stripe.BalanceTransaction | null {
+  return typeof transaction === 'string' ? (store.balanceTransactions.get(transaction) ?? transaction) : transaction;
 }
 
 export function listLineItems(

@@ -5,6 +5,7 @@ export interface DisputeInput {
   id: string;
   created: number;
   amount: number;
+  balanceTransactions: Stripe.BalanceTransaction[];
   currency: string;
   chargeId: string;
   paymentIntentId: string | null;
@@ -19,7 +20,7 @@ export function buildDispute(input: DisputeInput): Stripe.Dispute {
     id: input.id,
     object: 'dispute',
     amount: input.amount,
-    balance_transactions: [],
+    balance_transactions: input.balanceTransactions,
     charge: input.chargeId,
     created: input.created,
     currency: input.currency,

@@ -6,6 +6,7 @@ export interface RefundInput {
   amount: number;
   currency: string;
   chargeId: string;
+  balanceTransactionId: string;
   paymentIntentId: string | null;
   reason: Stripe.Refund.Reason | null;
   metadata: Record<string, string>;
@@ -17,7 +18,7 @@ export function buildRefund(input: RefundInput): Stripe.Refund {
     id: input.id,
     object: 'refund',
     amount: input.amount,
-    balance_transaction: null,
+    balance_transaction: input.balanceTransactionId,
     charge: input.chargeId,
     created: input.created,
     currency: input.currency,

@@ -10,6 +10,7 @@ import { invalidRequest } from '../api/errors';
 import { createId } from '../ids';
 import type { BillingDetailsInput, CardDetails } from '../objects/card-details';
 import { buildCharge } from '../objects/charge';
+import { recordBalanceTransaction, settleCharge } from './balance';
 import { buildDispute } from '../objects/dispute';
 import { buildEvent, type EventContext } from '../objects/event';
 import { buildCardPaymentMethod } from '../objects/payment-method';
@@ -216,10 +217,23 @@ export function disputeCharge(context: EmulatorContext, chargeId: string, events
   const charge = context.store.charges.get(chargeId);
   if (!charge || charge.status !== 'succeeded') throw invalidRequest('Only a succeeded charge can be disputed.', 'charge');
   if (charge.disputed) throw invalidRequest(`Charge ${chargeId} has already been disputed.`, 'charge', 'charge_disputed');
-  const dispute = buildDispute({
-    id: createId('dp'),
+  const id = createId('dp');
+  const amount = charge.amount - charge.amount_refunded;
+  // The disputed amount leaves the balance when the dispute opens.
+  const withdrawal = recordBalanceTransaction(context, {
     created: events.created,
-    amount: charge.amount - charge.amount_refunded,
+    amount: -amount,
+    currency: charge.currency,
+    sourceId: id,
+    type: 'adjustment',
+    reportingCategory: 'dispute',
+    description: `Chargeback withdrawal for ${charge.id}`,
+  });
+  const dispute = buildDispute({
+    id,
+    created: events.created,
+    amount,
+    balanceTransactions: [withdrawal],
     currency: charge.currency,
     chargeId: charge.id,
     paymentIntentId: typeof charge.payment_intent === 'string' ? charge.payment_intent : null,
@@ -268,9 +282,10 @@ export function storeCharge(
   billing: BillingDetailsInput,
   state: { failure?: { code: string; declineCode: string; message: string }; pending?: boolean },
 ): Stripe.Charge {
-  const charge = buildCharge({
+  const created = nowSeconds(context);
+  const built = buildCharge({
     id: createId('ch'),
-    created: nowSeconds(context),
+    created,
     amount: intent.amount,
     currency: intent.currency,
     paymentIntentId: intent.id,
@@ -279,6 +294,7 @@ export function storeCharge(
     billing,
     ...state,
   });
+  const charge = built.status === 'succeeded' ? settleCharge(context, built, created) : built;
   context.store.charges.set(charge.id, charge);
   return charge;
 }

@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { attemptCardPayment } from './card-payments';
 import type { CardInput } from './card-form';
 import { findCheckoutSession } from './checkout-sessions';
+import { settleCharge } from './balance';
 import { nowSeconds, type EmulatorContext } from '../context';
 import { invalidRequest } from '../api/errors';
 import { createClientSecret, createId } from '../ids';
@@ -71,7 +72,11 @@ export function settleDelayedPayment(
   }
   const events = { created: nowSeconds(context), request: { id: null, idempotency_key: null } };
   if (outcome === 'succeeded') {
-    const paidCharge: Stripe.Charge = { ...charge, status: 'succeeded', paid: true, captured: true, amount_captured: charge.amount };
+    const paidCharge = settleCharge(
+      context,
+      { ...charge, status: 'succeeded', paid: true, captured: true, amount_captured: charge.amount },
+      events.created,
+    );
     const paidIntent: Stripe.PaymentIntent = { ...intent, status: 'succeeded', amount_received: intent.amount };
     const paidSession: Stripe.Checkout.Session = { ...session, payment_status: 'paid' };
     context.store.charges.set(paidCharge.id, paidCharge);

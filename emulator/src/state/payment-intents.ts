@@ -12,7 +12,7 @@ import { createClientSecret, createId } from '../ids';
 import type { BillingDetailsInput } from '../objects/card-details';
 import { buildEvent } from '../objects/event';
 import { buildPaymentIntent } from '../objects/payment-intent';
-import { isLuhnValid } from './test-cards';
+import { findTestPaymentMethod, isLuhnValid } from './test-cards';
 
 export interface CreatePaymentIntentInput {
   amount: number;
@@ -86,6 +86,36 @@ export function confirmPaymentIntentFromBrowser(
   card: BrowserCardInput,
   returnUrl: string | null,
 ): BrowserPaymentIntent {
+  const checked = checkCard(card, new Date(context.now()));
+  return confirmWithCard(context, intent, checked, card.postalCode, returnUrl, toBrowserPaymentIntent);
+}
+
+/**
+ * A server's confirmation (secret key) with one of Stripe's test PaymentMethods, answered with
+ * the whole intent: https://docs.stripe.com/api/payment_intents/confirm. Stripe allows it
+ * (a server-side flow, or a test); card numbers themselves it refuses from a secret key.
+ */
+export function confirmPaymentIntentFromServer(
+  context: EmulatorContext,
+  intent: Stripe.PaymentIntent,
+  paymentMethod: string,
+  returnUrl: string | null,
+): Stripe.PaymentIntent {
+  const number = findTestPaymentMethod(paymentMethod);
+  if (number === undefined) throw resourceMissing('PaymentMethod', paymentMethod, 'payment_method');
+  const card: CardInput = { number, expMonth: 12, expYear: new Date(context.now()).getUTCFullYear() + 1, cvc: '123' };
+  return confirmWithCard(context, intent, card, null, returnUrl, (confirmed) => confirmed);
+}
+
+/** One payment attempt, answered through `view` (what the caller's key may see), a decline as Stripe's 402 with the intent inside. */
+function confirmWithCard<T>(
+  context: EmulatorContext,
+  intent: Stripe.PaymentIntent,
+  card: CardInput,
+  postalCode: string | null,
+  returnUrl: string | null,
+  view: (intent: Stripe.PaymentIntent) => T,
+): T {
   if (context.store.findSessionByPaymentIntent(intent.id)) {
     throw invalidRequest(
       'This PaymentIntent belongs to a Checkout Session and is confirmed by Checkout.',
@@ -93,18 +123,17 @@ export function confirmPaymentIntentFromBrowser(
       'payment_intent_unexpected_state',
     );
   }
-  const checked = checkCard(card, new Date(context.now()));
-  const billing: BillingDetailsInput = { name: '', email: '', postalCode: card.postalCode };
-  const result: AttemptResult = attemptCardPayment(context, intent, checked, billing, { returnUrl });
+  const billing: BillingDetailsInput = { name: '', email: '', postalCode };
+  const result: AttemptResult = attemptCardPayment(context, intent, card, billing, { returnUrl });
   if (result.kind === 'declined') {
     // Stripe answers a decline with 402 and the intent inside the error.
     const error = cardDeclined(result.message, result.declineCode, result.code);
     throw new StripeError(error.status, error.type, error.message, {
       ...error.details,
-      paymentIntent: toBrowserPaymentIntent(result.intent),
+      paymentIntent: view(result.intent),
     });
   }
-  return toBrowserPaymentIntent(result.intent);
+  return view(result.intent);
 }
 
 /** Stripe checks the card before any attempt; these fail with `card_error` and change nothing. */

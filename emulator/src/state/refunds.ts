@@ -6,6 +6,7 @@ import { invalidRequest, resourceMissing } from '../api/errors';
 import { createId } from '../ids';
 import { buildEvent } from '../objects/event';
 import { buildRefund } from '../objects/refund';
+import { recordBalanceTransaction } from './balance';
 
 export interface CreateRefundInput {
   paymentIntentId?: string;
@@ -31,8 +32,19 @@ export function createRefund(context: EmulatorContext, input: CreateRefundInput,
     );
   }
   const created = nowSeconds(context);
+  const id = createId('re');
+  const transaction = recordBalanceTransaction(context, {
+    created,
+    amount: -amount,
+    currency: charge.currency,
+    sourceId: id,
+    type: 'refund',
+    reportingCategory: 'refund',
+    description: 'REFUND FOR CHARGE',
+  });
   const refund = buildRefund({
-    id: createId('re'),
+    id,
+    balanceTransactionId: transaction.id,
     created,
     amount,
     currency: charge.currency,

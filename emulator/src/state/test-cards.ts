@@ -94,6 +94,32 @@ const TEST_CARDS: ReadonlyMap<string, CardProfile> = new Map<string, CardProfile
   ],
 ]);
 
+/**
+ * Stripe's test PaymentMethods, each standing for a test card above: what a server confirms
+ * with (`payment_method=pm_card_visa`), since a secret key may not send card numbers.
+ * https://docs.stripe.com/testing#cards ("PaymentMethod" column)
+ */
+const TEST_PAYMENT_METHODS: ReadonlyMap<string, string> = new Map([
+  ['pm_card_visa', '4242424242424242'],
+  ['pm_card_visa_debit', '4000056655665556'],
+  ['pm_card_mastercard', '5555555555554444'],
+  ['pm_card_amex', '378282246310005'],
+  ['pm_card_authenticationRequired', '4000002760003184'],
+  ['pm_card_createDispute', '4000000000000259'],
+  ['pm_card_chargeDeclined', '4000000000000002'],
+  ['pm_card_chargeDeclinedInsufficientFunds', '4000000000009995'],
+  ['pm_card_chargeDeclinedLostCard', '4000000000009987'],
+  ['pm_card_chargeDeclinedStolenCard', '4000000000009979'],
+  ['pm_card_chargeDeclinedExpiredCard', '4000000000000069'],
+  ['pm_card_chargeDeclinedIncorrectCvc', '4000000000000127'],
+  ['pm_card_chargeDeclinedProcessingError', '4000000000000119'],
+]);
+
+/** The card number a test PaymentMethod stands for, or `undefined` for any other id. */
+export function findTestPaymentMethod(id: string): string | undefined {
+  return TEST_PAYMENT_METHODS.get(id);
+}
+
 /** The Luhn checksum every card number carries: https://en.wikipedia.org/wiki/Luhn_algorithm */
 export function isLuhnValid(digits: string): boolean {
   if (!/^\d{12,19}$/.test(digits)) return false;

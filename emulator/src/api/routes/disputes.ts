@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
-import { parseParams } from '../params';
+import { expandChargeReversal } from '../expand';
+import { expandSchema, parseParams } from '../params';
 import { listNewestFirst } from '../list';
 
-const noParamsSchema = z.strictObject({});
+const retrieveParamsSchema = z.strictObject({ expand: expandSchema.optional() });
 
 export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
@@ -20,11 +21,11 @@ export function createDisputeRoutes(context: EmulatorContext, apiRoute: ReturnTy
   router.get(
     '/:id',
     apiRoute((call) => {
-      parseParams(noParamsSchema, call.params);
+      const params = parseParams(retrieveParamsSchema, call.params);
       const id = call.pathParams.id ?? '';
       const dispute = context.store.disputes.get(id);
       if (!dispute) throw resourceMissing('dispute', id, 'dispute');
-      return dispute;
+      return expandChargeReversal(dispute, params.expand ?? [], context.store);
     }),
   );
   return router;

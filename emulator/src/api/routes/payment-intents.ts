@@ -1,6 +1,7 @@
 // /v1/payment_intents. Create with the secret key; retrieve with the
 // secret key, or with the publishable key and the client secret (Stripe.js); confirm from
-// Stripe.js only (publishable key + client secret): https://docs.stripe.com/api/payment_intents
+// Stripe.js (publishable key + client secret + the card) or from a server (secret key + a test
+// PaymentMethod, `pm_card_visa`): https://docs.stripe.com/api/payment_intents
 import { Router } from 'express';
 import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
@@ -11,6 +12,7 @@ import { expandSchema, integerString, metadataSchema, parseParams, positiveInteg
 import { listNewestFirst } from '../list';
 import {
   confirmPaymentIntentFromBrowser,
+  confirmPaymentIntentFromServer,
   createPaymentIntent,
   findPaymentIntent,
   findPaymentIntentForBrowser,
@@ -55,6 +57,17 @@ const confirmParamsSchema = z.strictObject({
     billing_details: z.strictObject({ address: z.strictObject({ postal_code: z.string().max(20).optional() }).optional() }).optional(),
   }),
 });
+
+// A server confirms with a PaymentMethod; Stripe refuses card numbers from a secret key.
+const serverConfirmParamsSchema = z.strictObject({
+  payment_method: z.string().min(1),
+  return_url: confirmParamsSchema.shape.return_url,
+  expand: expandSchema.optional(),
+});
+
+/** Stripe's answer to card numbers sent with a secret key (raw card data APIs are off by default). */
+const RAW_CARD_DATA_MESSAGE =
+  'Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that map to the test card you are using, see https://docs.stripe.com/testing.';
 
 export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
@@ -105,8 +118,21 @@ export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: Re
     '/:id/confirm',
     apiRoute(
       (call) => {
+        const id = call.pathParams.id ?? '';
+        if (call.keyKind === 'secret') {
+          if (typeof call.params === 'object' && call.params !== null && 'payment_method_data' in call.params)
+            throw invalidRequest(RAW_CARD_DATA_MESSAGE, 'payment_method_data[card][number]');
+          const params = parseParams(serverConfirmParamsSchema, call.params);
+          const confirmed = confirmPaymentIntentFromServer(
+            context,
+            findPaymentIntent(context, id),
+            params.payment_method,
+            params.return_url ?? null,
+          );
+          return expandPaymentIntent(confirmed, params.expand ?? [], context.store);
+        }
         const params = parseParams(confirmParamsSchema, call.params);
-        const intent = findPaymentIntentForBrowser(context, call.pathParams.id ?? '', params.client_secret);
+        const intent = findPaymentIntentForBrowser(context, id, params.client_secret);
         const card = params.payment_method_data.card;
         return confirmPaymentIntentFromBrowser(
           context,
@@ -121,7 +147,7 @@ export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: Re
           params.return_url ?? null,
         );
       },
-      { keys: 'publishable' },
+      { keys: 'either' },
     ),
   );
   return router;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
-import { metadataSchema, parseParams, positiveInteger } from '../params';
+import { expandRefund } from '../expand';
+import { expandSchema, metadataSchema, parseParams, positiveInteger } from '../params';
 import { createRefund } from '../../state/refunds';
 
 const createParamsSchema = z.strictObject({
@@ -19,7 +20,7 @@ const createParamsSchema = z.strictObject({
   metadata: metadataSchema.optional(),
 });
 
-const noParamsSchema = z.strictObject({});
+const retrieveParamsSchema = z.strictObject({ expand: expandSchema.optional() });
 
 export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnType<typeof createApiRoute>): Router {
   const router = Router();
@@ -43,11 +44,11 @@ export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnTyp
   router.get(
     '/:id',
     apiRoute((call) => {
-      parseParams(noParamsSchema, call.params);
+      const params = parseParams(retrieveParamsSchema, call.params);
       const id = call.pathParams.id ?? '';
       const refund = context.store.refunds.get(id);
       if (!refund) throw resourceMissing('refund', id, 'refund');
-      return refund;
+      return expandRefund(refund, params.expand ?? [], context.store);
     }),
   );
   return router;
