@@ -12,8 +12,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { readCommandLine } from './command-line';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { loadActiveCatalog } from '../../test-support/catalog';
 import { REPO_ROOT } from '../../test-support/tsx-node';
@@ -62,33 +62,14 @@ const ArgsSchema = z.object({
   json: z.boolean(),
 });
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '5' },
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10' },
-    only: { type: 'string', default: SECTION_NAMES.join(',') },
-    'client-dir': { type: 'string', default: path.join(REPO_ROOT, 'dist', 'client') },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean' },
-  },
+const args = readCommandLine('npm run bench', HELP, ArgsSchema, {
+  rounds: { type: 'string', default: '5' },
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '10' },
+  only: { type: 'string', default: SECTION_NAMES.join(',') },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const parsed = ArgsSchema.safeParse({ ...values, clientDir: values['client-dir'] });
-if (!parsed.success) {
-  process.stderr.write(`${parsed.error.issues.map((issue) => issue.message).join('\n')}\n\n${HELP}`);
-  process.exit(2);
-}
-const args = parsed.data;
-const clientDir = path.resolve(args.clientDir);
-if (!existsSync(path.join(clientDir, 'index.html'))) {
-  process.stderr.write(`${clientDir}/index.html is missing: run \`npm run build\` first (npm run bench does).\n`);
-  process.exit(2);
-}
+const clientDir = args.clientDir;
 
 const certificate = await ensureDevCertificate();
 const context: BenchContext = {

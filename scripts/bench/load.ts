@@ -4,14 +4,11 @@
 // API calls, checkout creation and forged webhooks, samples the app's RSS from /proc, and
 // prints throughput, latency, answers by status and memory. Exits 1 on any 5xx, connection
 // error or timeout, or if the app is not healthy afterwards or does not stop cleanly.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { readCommandLine } from './command-line';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { probeStatus } from '../../test-support/app-health';
 import { launchApp } from '../../test-support/app-launcher';
-import { REPO_ROOT } from '../../test-support/tsx-node';
 import { COLLECT_GARBAGE_NODE_ARGS, collectGarbage } from '../../test-support/load/memory-after-gc';
 import type { MemoryAfterGc } from '../../test-support/load/memory-after-gc';
 import { createRequestMix } from '../../test-support/load/request-mix';
@@ -37,31 +34,12 @@ const ArgsSchema = z.object({
   json: z.boolean(),
 });
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10' },
-    'client-dir': { type: 'string', default: path.join(REPO_ROOT, 'dist', 'client') },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean' },
-  },
+const args = readCommandLine('npm run bench:load', HELP, ArgsSchema, {
+  duration: { type: 'string', default: '20' },
+  warmup: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '10' },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const parsed = ArgsSchema.safeParse({ ...values, clientDir: values['client-dir'] });
-if (!parsed.success) {
-  process.stderr.write(`${parsed.error.issues.map((issue) => issue.message).join('\n')}\n\n${HELP}`);
-  process.exit(2);
-}
-const args = parsed.data;
-const clientDir = path.resolve(args.clientDir);
-if (!existsSync(path.join(clientDir, 'index.html'))) {
-  process.stderr.write(`${clientDir}/index.html is missing: run \`npm run build\` first (npm run bench:load does).\n`);
-  process.exit(2);
-}
+const clientDir = args.clientDir;
 
 const { ca } = await ensureDevCertificate();
 const app = await launchApp({ clientDistDir: clientDir, nodeArgs: COLLECT_GARBAGE_NODE_ARGS, ca });

@@ -44,6 +44,24 @@ function sqliteOrdersTable(name: string, statuses: readonly string[], cardStatus
       ) STRICT;`;
 }
 
+// Migration 6: the same statements in both engines, in each one's column types.
+function cspReportDropsMigration(types: { text: string; integer: string; table: string }): string {
+  const { text, integer } = types;
+  return `
+      ALTER TABLE csp_reports ADD COLUMN reporter ${text} NOT NULL DEFAULT '' CHECK (length(reporter) <= 64);
+      CREATE INDEX csp_reports_reporter ON csp_reports (reporter, first_seen);
+      CREATE TABLE csp_report_drops (
+        reason ${text} NOT NULL CHECK (reason IN ('over-quota', 'table-full', 'evicted')),
+        period_start ${integer} NOT NULL,
+        count ${integer} NOT NULL CHECK (count >= 1),
+        first_seen ${integer} NOT NULL,
+        last_seen ${integer} NOT NULL,
+        PRIMARY KEY (reason, period_start)
+      )${types.table};
+      CREATE INDEX csp_report_drops_last_seen ON csp_report_drops (last_seen);
+    `;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -197,32 +215,8 @@ ${sqliteOrdersTable('orders_v2', ['pending', 'paid', 'failed', 'expired', 'refun
     // `reporter` is a hash of the rate limiter's client key, for the per-client quota (never
     // the address itself); rows from before have ''. `csp_report_drops` counts the reports
     // that were refused or evicted, per reason and hour, so the monitor can raise a flood.
-    sqlite: `
-      ALTER TABLE csp_reports ADD COLUMN reporter TEXT NOT NULL DEFAULT '' CHECK (length(reporter) <= 64);
-      CREATE INDEX csp_reports_reporter ON csp_reports (reporter, first_seen);
-      CREATE TABLE csp_report_drops (
-        reason TEXT NOT NULL CHECK (reason IN ('over-quota', 'table-full', 'evicted')),
-        period_start INTEGER NOT NULL,
-        count INTEGER NOT NULL CHECK (count >= 1),
-        first_seen INTEGER NOT NULL,
-        last_seen INTEGER NOT NULL,
-        PRIMARY KEY (reason, period_start)
-      ) STRICT;
-      CREATE INDEX csp_report_drops_last_seen ON csp_report_drops (last_seen);
-    `,
-    postgres: `
-      ALTER TABLE csp_reports ADD COLUMN reporter text NOT NULL DEFAULT '' CHECK (length(reporter) <= 64);
-      CREATE INDEX csp_reports_reporter ON csp_reports (reporter, first_seen);
-      CREATE TABLE csp_report_drops (
-        reason text NOT NULL CHECK (reason IN ('over-quota', 'table-full', 'evicted')),
-        period_start bigint NOT NULL,
-        count bigint NOT NULL CHECK (count >= 1),
-        first_seen bigint NOT NULL,
-        last_seen bigint NOT NULL,
-        PRIMARY KEY (reason, period_start)
-      );
-      CREATE INDEX csp_report_drops_last_seen ON csp_report_drops (last_seen);
-    `,
+    sqlite: cspReportDropsMigration({ text: 'TEXT', integer: 'INTEGER', table: ' STRICT' }),
+    postgres: cspReportDropsMigration({ text: 'text', integer: 'bigint', table: '' }),
   },
 ];
 
