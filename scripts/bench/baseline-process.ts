@@ -1,26 +1,18 @@
 // Starts a baseline server (scripts/bench/baselines/) as a process of its own, the way the built
 // app runs: bundled once by esbuild into one JavaScript file and started on plain Node, so its
 // startup time and memory are bare Node's, not tsx's. Started through the app launcher's
-// spawnScript (the one way the bench starts a process), on a free port.
+// spawnScript (the one way the bench starts a process), on a free port (child-server.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { findFreePort, waitForHealthy } from '../../test-support/app-health';
-import { spawnScript, type ScriptProcess } from '../../test-support/app-launcher';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 import { createTlsOptions } from '../../server/src/security/tls';
+import { startChildServer, type ChildServer } from './child-server';
 
 export type BaselineName = 'pages' | 'webhooks';
 
-export interface Baseline {
-  url: string;
-  pid: number;
-  process: ScriptProcess;
-  /** Milliseconds from spawning to the first GET /healthz 200. */
-  startupMs: number;
-  stop(): Promise<void>;
-}
+export type Baseline = ChildServer;
 
 export interface BaselineOptions {
   cert: string;
@@ -58,33 +50,13 @@ function bundle(name: BaselineName): Promise<string> {
 
 export async function startBaseline(name: BaselineName, options: BaselineOptions): Promise<Baseline> {
   const script = await bundle(name);
-  const port = await findFreePort();
-  const url = `https://localhost:${port}`;
-  const spawnedAt = performance.now();
-  const child = spawnScript({
+  const tls = JSON.stringify(createTlsOptions(options));
+  return startChildServer({
     script,
-    env: { ...options.env, BASELINE_PORT: String(port), BASELINE_TLS: JSON.stringify(createTlsOptions(options)) },
+    env: (port) => ({ ...options.env, BASELINE_PORT: String(port), BASELINE_TLS: tls }),
+    healthPath: '/healthz',
+    ca: options.ca,
+    healthPollMs: options.healthPollMs,
+    stopTimeoutMs: 5_000,
   });
-  try {
-    await waitForHealthy(`${url}/healthz`, {
-      ca: options.ca,
-      hasExited: child.hasExited,
-      output: () => child.tail(),
-      intervalMs: options.healthPollMs,
-    });
-  } catch (error) {
-    await child.kill();
-    child.remove();
-    throw error;
-  }
-  return {
-    url,
-    pid: child.pid,
-    process: child,
-    startupMs: performance.now() - spawnedAt,
-    stop: async () => {
-      await child.stop(5_000);
-      child.remove();
-    },
-  };
 }
