@@ -15,6 +15,7 @@ import type { TestDatabase } from './helpers/databases';
 import { payOnHostedPage, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
+import { waitFor } from './helpers/wait';
 import type { TestRequestOptions } from './helpers/https-request';
 import { FIXTURE_CLIENT_DIR } from './helpers/test-app';
 import { basketTotal, itemAt, loadActiveCatalog } from '../../test-support/catalog';
@@ -108,7 +109,10 @@ describeEachEngine('two app instances sharing one database', (engine) => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(answers.length).fill(200));
 
     // Across both processes' logs, each event was "processed" once and a "duplicate" every other time.
-    const results = instances.flatMap((instance) => instance.logLines().filter((line) => line['msg'] === 'webhook event'));
+    // A request's line is written when its response has closed, and read from the other process's
+    // log file: wait until every delivery's line is there, then check what they say.
+    const webhookLines = () => instances.flatMap((instance) => instance.logLines().filter((line) => line['msg'] === 'webhook event'));
+    const results = await waitFor(webhookLines, (lines) => lines.length >= answers.length);
     for (const event of events) {
       const forEvent = results.filter((line) => line['eventId'] === event.id).map((line) => line['result']);
       expect(forEvent).toHaveLength(2 * COPIES_PER_INSTANCE);
