@@ -30,6 +30,8 @@ export interface PageEntry {
   readonly script: string | null;
   /** `noindex` for pages a search engine has no reason to list (return pages, checkout steps). */
   readonly robots?: 'noindex';
+  /** Served only in the workshop lab (LAB_MODE=true); a 404 in every other mode. Built like any page. */
+  readonly labOnly?: true;
 }
 
 /** What /success, /return and /payment-complete share: one built page serves all three. */
@@ -100,12 +102,37 @@ export const PAGE_MANIFEST = [
     robots: 'noindex',
   },
   { page: 'payment-complete', route: '/payment-complete', ...ORDER_STATUS_PAGE },
+  // The workshop lab's panel (`npm run lab`): switches each control off and on. Same CSP and
+  // nonce as every page; the server serves it only in lab mode.
+  {
+    page: 'lab',
+    route: '/lab',
+    entry: 'lab.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Security lab',
+    skipLink: 'Skip to the lab controls',
+    script: 'src/lab.ts',
+    robots: 'noindex',
+    labOnly: true,
+  },
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];
 
-/** Every route the server serves a page at. */
-export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.map((entry) => entry.route);
+/** Whether the server serves a page in every mode, or only in the workshop lab. */
+export function isShopPage(entry: PageEntry): boolean {
+  return entry.labOnly !== true;
+}
+
+/** Every route the server serves a page at in every mode (the lab's panel is served in lab mode only). */
+export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter(isShopPage).map((entry) => entry.route);
+
+/** The routes served only in the workshop lab. */
+export const LAB_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry: PageEntry) => !isShopPage(entry)).map(
+  (entry) => entry.route,
+);
 
 /** The pages the audit grades and the script inventory covers. */
 export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry) => entry.payment).map((entry) => entry.route);

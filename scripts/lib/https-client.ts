@@ -16,7 +16,7 @@ export interface HttpsOptions {
 }
 
 export interface HttpsRequestOptions extends HttpsOptions {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   body?: string;
 }
 

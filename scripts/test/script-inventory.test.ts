@@ -4,7 +4,7 @@ import path from 'node:path';
 import { build } from 'vite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffInventories, scriptInventory, THIRD_PARTY_SCRIPTS, type ScriptInventory } from '../build/script-inventory';
-import { PAGE_ENTRIES, PAGE_MANIFEST, PAGE_ROUTES } from '../../common/pages';
+import { LAB_PAGE_ROUTES, PAGE_ENTRIES, PAGE_MANIFEST, PAGE_ROUTES } from '../../common/pages';
 import { sha384 } from '../build/subresource-integrity';
 
 describe('diffInventories', () => {
@@ -62,7 +62,8 @@ describe('scriptInventory plugin in a real Vite build', () => {
   it("records each page's scripts with their hashes, passes when approved, and fails on a change", async () => {
     await run(true);
     const approved = JSON.parse(await readFile(approvedFile, 'utf8')) as ScriptInventory;
-    expect(Object.keys(approved).sort()).toEqual([...PAGE_ROUTES].sort());
+    // Every page built, the lab's panel too (it is built always, served in lab mode only).
+    expect(Object.keys(approved).sort()).toEqual([...PAGE_ROUTES, ...LAB_PAGE_ROUTES].sort());
     const [ours] = approved['/'] ?? [];
     expect(ours).toMatchObject({ firstParty: true, sha384: sha384(await readFile(path.join(dir, 'dist', ours?.url ?? ''))) });
     expect(approved['/payment']).toEqual([expect.objectContaining({ firstParty: true }), ...(THIRD_PARTY_SCRIPTS['/payment'] ?? [])]);

@@ -25,6 +25,9 @@ import { DEFAULT_RATE_LIMITS, createRateLimiters } from './security/rate-limit';
 import type { RateLimitOptions, RateLimitStoreFactory } from './security/rate-limit';
 import type { WebhookSources } from './security/webhook-sources';
 import type { OrderStore } from './store/order-store';
+import type { LabControls } from './lab/controls';
+import { createLabRouter } from './routes/lab';
+import { LAB_API_PATH } from '../../common/lab';
 import type { CspReportStore } from './store/csp-report-store';
 
 export interface AppDeps {
@@ -57,6 +60,11 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStoreFactory;
   /** Readiness probe for /healthz (e.g. the database answers). */
   checkHealth?: () => Promise<boolean>;
+  /**
+   * The workshop lab's switches: main.ts creates them in lab mode only (config.ts). Absent, every
+   * control is on, and the lab panel and its API are not served (a 404 like any unknown path).
+   */
+  lab?: LabControls | null;
 }
 
 export function createApp(deps: AppDeps): RequestListener {
@@ -73,7 +81,7 @@ export function createApp(deps: AppDeps): RequestListener {
   return createRequestListener({
     handlers: [
       ...forwardedHttps,
-      createPageResponder({ templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl, security }),
+      createPageResponder({ templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl, security, lab: deps.lab }),
       createBuiltAssetResponder(deps.clientDistDir, security),
     ],
     app: createExpressApp(deps, security),
@@ -110,6 +118,7 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions): expr
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
   app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
+  if (deps.lab) app.use(LAB_API_PATH, createLabRouter(deps.lab, deps.publicUrl));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware(deps.logger));
   return app;

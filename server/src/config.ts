@@ -23,6 +23,8 @@ export type TlsMode = 'app' | 'proxy';
 
 export interface Config {
   mode: Mode;
+  /** LAB_MODE=true: the workshop lab (`npm run lab`), whose panel switches controls off; emulated, loopback, outside production only. */
+  lab: boolean;
   /** TLS_MODE: app = HTTPS on `port` plus the HTTP redirect server; proxy = plain HTTP on `port` behind a TLS-terminating proxy. */
   tlsMode: TlsMode;
   port: number;
@@ -135,6 +137,7 @@ const EnvSchema = z.object({
   EMULATOR_PORT: optional(port('EMULATOR_PORT')),
   EMULATOR_ORIGINS: optional(z.enum(['local', 'stripe'], { error: 'EMULATOR_ORIGINS must be local or stripe' })),
   EMULATOR_WEBHOOK_SECRET: optional(z.string()),
+  LAB_MODE: optional(z.enum(['true', 'false'], { error: 'LAB_MODE must be true (the workshop lab, `npm run lab`) or false' })),
 });
 
 // A secret key or a restricted key (https://docs.stripe.com/keys#limit-access): both are server keys of one mode.
@@ -274,6 +277,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
 
+  const lab = e.LAB_MODE === 'true';
+  if (lab) problems.push(...labModeProblems({ mode, production, loopback, publicUrl }));
+
   // Production headers (two-year HSTS) wherever a real host name or deployment is involved;
   // development headers only on a loopback origin outside production, where a lasting HSTS
   // policy would stick to the name `localhost` and upgrade every other local server too.
@@ -332,6 +338,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const emulated = mode === 'emulated';
   return {
     mode,
+    lab,
     tlsMode,
     port: httpsPort,
     httpPort,
@@ -389,6 +396,28 @@ function proxyModeProblems(e: z.infer<typeof EnvSchema>): string[] {
       const why = name === 'HTTP_PORT' ? 'there is no redirect server (the proxy redirects http://)' : 'the proxy serves the certificate';
       problems.push(`${name} only applies with TLS_MODE=app; with TLS_MODE=proxy ${why}. Unset ${name}, or set TLS_MODE=app.`);
     }
+  }
+  return problems;
+}
+
+/**
+ * LAB_MODE=true turns security controls off on request (the lab panel), to show each one by
+ * attacking the shop without it: only where nothing real can be hurt, i.e. the emulator's fake
+ * payments, on this machine, outside production. Each refusal says how to get there.
+ */
+function labModeProblems(where: { mode: Mode; production: boolean; loopback: boolean; publicUrl: string | null }): string[] {
+  const problems: string[] = [];
+  const why = 'LAB_MODE=true lets the lab panel switch security controls off';
+  if (where.mode !== 'emulated') {
+    problems.push(
+      `${why}, so it never runs with Stripe keys: unset STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (the lab uses the local emulator), or unset LAB_MODE.`,
+    );
+  }
+  if (where.production) problems.push(`${why}, so it never runs with NODE_ENV=production: unset NODE_ENV, or unset LAB_MODE.`);
+  if (!where.loopback) {
+    problems.push(
+      `${why}, so it only runs on a loopback PUBLIC_URL (localhost, *.localhost, 127.0.0.0/8, [::1]), not on ${where.publicUrl ?? ''}: unset PUBLIC_URL, or unset LAB_MODE.`,
+    );
   }
   return problems;
 }

@@ -9,6 +9,8 @@ import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { requestPathname } from './request-path';
 import { maskPans } from './store/pan-guard';
+import { controlOn } from './lab/controls';
+import type { LabControls } from './lab/controls';
 
 export type { Logger } from 'pino';
 
@@ -50,10 +52,11 @@ export function scrubLogLine(line: string): string {
   return maskPans(line.replace(SECRET_PATTERNS, REDACTED));
 }
 
-function createScrubbingStream(destination: DestinationStream): DestinationStream {
+function createScrubbingStream(destination: DestinationStream, lab: LabControls | null | undefined): DestinationStream {
   return {
     write(line: string) {
-      destination.write(scrubLogLine(line));
+      // The lab's `pan-guard` off: card numbers stay in the line (secrets are still redacted).
+      destination.write(controlOn(lab, 'pan-guard') ? scrubLogLine(line) : line.replace(SECRET_PATTERNS, REDACTED));
     },
   };
 }
@@ -62,6 +65,8 @@ export interface LoggerOptions {
   level: string;
   /** Where lines go; stdout by default. Tests pass a collector. */
   destination?: DestinationStream;
+  /** Lab mode's switches (`pan-guard`); absent everywhere else. */
+  lab?: LabControls | null;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -73,7 +78,7 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       base: { pid: process.pid },
     },
-    createScrubbingStream(destination),
+    createScrubbingStream(destination, options.lab),
   );
 }
 

@@ -17,7 +17,8 @@ import { createStripeClient } from './payments/stripe-client';
 import { STRIPE_ORIGINS, emulatorOrigins } from './security/csp';
 import { DEFAULT_RATE_LIMITS } from './security/rate-limit';
 import { defaultServerTimeouts, serverTimeoutOptions } from './security/server-timeouts';
-import { createTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
+import { createTlsOptions, createWeakTlsOptions, loadTlsCredentials, watchCertificateFiles } from './security/tls';
+import { LabControls } from './lab/controls';
 import { openDatabase } from './store/database';
 import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
@@ -87,6 +88,7 @@ function printBanner(lines: {
   httpPort: number | null;
   port: number;
   mode: Config['mode'];
+  lab: boolean;
   emulatorUrl: string | null;
   caPath: string | null;
   database: string;
@@ -94,7 +96,8 @@ function printBanner(lines: {
 }) {
   const banner = [
     '',
-    `  Stripe Secure Starter is running in ${lines.mode} mode`,
+    `  Stripe Secure Starter is running in ${lines.mode} mode${lines.lab ? ', as the security lab' : ''}`,
+    lines.lab ? `  Lab panel:     ${lines.publicUrl}/lab (switch controls off; \`npm run attack -- <name>\` attacks)` : undefined,
     `  Shop:          ${lines.publicUrl}`,
     lines.httpPort === null
       ? `  TLS:           by the proxy in front (TLS_MODE=proxy); this process serves plain HTTP on port ${lines.port}`
@@ -118,7 +121,10 @@ function printBanner(lines: {
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const logger = createLogger({ level: config.logLevel });
+  // The workshop lab's switches exist only in lab mode (config.ts allows it only emulated, on
+  // loopback, outside production); every other mode passes none, so every control stays on.
+  const lab = config.lab ? new LabControls() : null;
+  const logger = createLogger({ level: config.logLevel, lab });
   // Before anything listens: a catalog Stripe would refuse (or a missing image) stops the start.
   const { catalog, warnings: catalogWarnings } = loadCatalogFile(config.catalog.file, { publicDir: config.catalog.publicDir });
   for (const warning of catalogWarnings) logger.warn({ catalogFile: config.catalog.file }, warning);
@@ -126,12 +132,16 @@ async function main(): Promise<void> {
   const credentials = config.tlsMode === 'app' ? await loadTlsCredentials(config.tls) : null;
   const db = await openDatabase(config.database);
   const store = createOrderStore(db);
-  const cspReports = createCspReportStore(db);
+  const cspReports = createCspReportStore(db, { lab });
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
   const timeouts = serverTimeoutOptions(defaultServerTimeouts({ behindProxy: config.trustProxyHops > 0 }));
   const server = credentials ? https.createServer({ ...createTlsOptions(credentials), ...timeouts }) : http.createServer(timeouts);
   const port = await listen(server, config.port, 'PORT');
+  if (lab && credentials && server instanceof https.Server) {
+    // The lab's `tls-policy`: new handshakes get the weak or the normal settings (setSecureContext).
+    lab.onChange(() => server.setSecureContext(lab.isOn('tls-policy') ? createTlsOptions(credentials) : createWeakTlsOptions(credentials)));
+  }
   const publicUrl = resolvePublicUrl(config, port);
   const webhookUrl = `${config.tlsMode === 'proxy' ? publicUrl : `https://localhost:${port}`}${STRIPE_WEBHOOK_PATH}`;
   const { stripe, webhookSecrets, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, webhookUrl, logger);
@@ -157,6 +167,7 @@ async function main(): Promise<void> {
     logger,
     rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
     checkHealth: () => db.ping(),
+    lab,
   });
   server.on('request', app);
 
@@ -170,6 +181,7 @@ async function main(): Promise<void> {
     httpPort,
     port,
     mode: config.mode,
+    lab: config.lab,
     emulatorUrl: emulator?.url ?? null,
     caPath: credentials?.caPath ?? null,
     database: db.description,
@@ -178,6 +190,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       mode: config.mode,
+      lab: config.lab,
       tlsMode: config.tlsMode,
       port,
       httpPort,

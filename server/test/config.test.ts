@@ -194,6 +194,45 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).mode).toBe('emulated');
   });
 
+  describe('LAB_MODE (the workshop lab)', () => {
+    it('is off unless set, and on in emulated mode on loopback outside production', () => {
+      expect(loadConfig({}).lab).toBe(false);
+      expect(loadConfig({ LAB_MODE: 'false' }).lab).toBe(false);
+      expect(loadConfig({ ...TEST_KEYS }).lab).toBe(false);
+      expect(loadConfig({ LAB_MODE: 'true' })).toMatchObject({ lab: true, mode: 'emulated' });
+      expect(loadConfig({ LAB_MODE: 'true', PUBLIC_URL: 'https://lab.localhost:4242' }).lab).toBe(true);
+    });
+
+    it.each([
+      ['test keys', TEST_KEYS],
+      ['live keys', LIVE_READY],
+    ])('refuses lab mode with %s, and says to unset them', (_name, keys) => {
+      expect(problemsOf({ ...keys, LAB_MODE: 'true' })).toContainEqual(
+        expect.stringMatching(
+          /^LAB_MODE=true lets the lab panel switch security controls off, so it never runs with Stripe keys: unset STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET .*or unset LAB_MODE\.$/,
+        ),
+      );
+    });
+
+    it('refuses lab mode with NODE_ENV=production, and says what to unset', () => {
+      expect(problemsOf({ LAB_MODE: 'true', NODE_ENV: 'production' })).toContainEqual(
+        'LAB_MODE=true lets the lab panel switch security controls off, so it never runs with NODE_ENV=production: unset NODE_ENV, or unset LAB_MODE.',
+      );
+    });
+
+    it('refuses lab mode on a PUBLIC_URL that is not loopback, and says what to unset', () => {
+      expect(problemsOf({ LAB_MODE: 'true', PUBLIC_URL: 'https://shop.example.com' })).toContainEqual(
+        expect.stringMatching(
+          /^LAB_MODE=true lets the lab panel switch security controls off, so it only runs on a loopback PUBLIC_URL .*not on https:\/\/shop\.example\.com: unset PUBLIC_URL, or unset LAB_MODE\.$/,
+        ),
+      );
+    });
+
+    it('refuses a LAB_MODE that is not true or false', () => {
+      expect(problemsOf({ LAB_MODE: 'yes' })).toEqual(['LAB_MODE must be true (the workshop lab, `npm run lab`) or false']);
+    });
+  });
+
   describe('security header profile', () => {
     it.each([
       ['nothing set (https://localhost:<PORT>)', {}, 'development'],

@@ -17,7 +17,10 @@ import {
   everyResponseHeaders,
 } from '../src/security/headers';
 import { STRIPE_ORIGINS, buildCspHeader, buildReportingEndpointsHeader } from '../src/security/csp';
-import { PAGE_ENTRIES, PAGE_MANIFEST } from '../../common/pages';
+import { PAGE_ENTRIES, PAGE_MANIFEST, isShopPage } from '../../common/pages';
+
+/** The pages an app outside lab mode serves (server/test/lab.test.ts covers the lab's). */
+const SHOP_PAGES = PAGE_MANIFEST.filter(isShopPage);
 import { nameOf } from '../../test-support/fixture-client';
 import { FIXTURE_CLIENT_DIR, TLS_MODES, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -223,7 +226,7 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
       expect(securityHeadersOf(res.headers)).toEqual(COMMON);
     });
 
-    it.each(PAGE_MANIFEST.flatMap(({ route, integration }) => ['GET', 'HEAD'].map((method) => [method, route, integration] as const)))(
+    it.each(SHOP_PAGES.flatMap(({ route, integration }) => ['GET', 'HEAD'].map((method) => [method, route, integration] as const)))(
       "%s %s: the common headers with the page's own Permissions-Policy, its CSP and where reports go",
       async (method, route, integration) => {
         const res = await app.request(route, { method });
@@ -255,7 +258,7 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
     });
 
     it("answers HEAD for a page with GET's length and no body", async () => {
-      for (const { route } of PAGE_MANIFEST) {
+      for (const { route } of SHOP_PAGES) {
         const [head, full] = [await app.request(route, { method: 'HEAD' }), await app.request(route)];
         expect(head.text, route).toBe('');
         expect(head.headers['content-length'], route).toBe(String(Buffer.byteLength(full.text)));
@@ -264,7 +267,7 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
     });
 
     it("answers any other method on a page's route with the JSON 404, as on any path that has no such answer", async () => {
-      for (const { route } of PAGE_MANIFEST) {
+      for (const { route } of SHOP_PAGES) {
         for (const method of ['OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH']) {
           const res = await app.request(route, { method });
           expect(res.status, `${method} ${route}`).toBe(404);

@@ -5,8 +5,9 @@
 // https://docs.stripe.com/api/idempotent_requests
 import type Stripe from 'stripe';
 import { AppError } from '../errors';
-import type { OrderItem, OrderStore } from '../store/order-store';
+import type { OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
+import type { CartItem } from './cart';
 import type { CheckoutUiMode } from '../../../common/api-contract';
 
 import type { Catalog } from './catalog';
@@ -38,7 +39,7 @@ function redirectParams(
 
 export async function createCheckoutSession(
   deps: CheckoutDeps,
-  items: OrderItem[],
+  items: CartItem[],
   uiMode: CheckoutUiMode = 'hosted_page',
 ): Promise<CheckoutStart> {
   const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
@@ -49,11 +50,11 @@ export async function createCheckoutSession(
       {
         mode: 'payment',
         ui_mode: uiMode,
-        line_items: cart.lines.map(({ product, quantity }) => ({
+        line_items: cart.lines.map(({ product, quantity, unitAmount }) => ({
           quantity,
           price_data: {
             currency: cart.currency,
-            unit_amount: product.unitAmount,
+            unit_amount: unitAmount,
             product_data: { name: product.name },
           },
         })),

@@ -75,7 +75,11 @@ export function decideOutcome(order: Order, payment: ReportedPayment, logger: Lo
 
 /** Retrieves the object and decides for its order; undefined when no order of ours matches. */
 export async function decidePayment(deps: FulfilmentDeps, kind: PaymentSourceKind, id: string): Promise<Decision | undefined> {
-  const payment = await PAYMENT_SOURCES[kind].retrieve(deps.stripe, id);
+  return decideReportedPayment(deps, await PAYMENT_SOURCES[kind].retrieve(deps.stripe, id));
+}
+
+/** Decides for the order of a payment already read (retrieved by decidePayment; the lab's naive webhook handler passes an event's snapshot). */
+export async function decideReportedPayment(deps: FulfilmentDeps, payment: ReportedPayment): Promise<Decision | undefined> {
   const order = await findOrderForPayment(deps.store, payment);
   return order ? { order, outcome: decideOutcome(order, payment, deps.logger) } : undefined;
 }

@@ -3,8 +3,9 @@
 // browser (https://docs.stripe.com/payments/accept-a-payment?platform=web&ui=elements).
 import type Stripe from 'stripe';
 import { AppError } from '../errors';
-import type { OrderItem, OrderStore } from '../store/order-store';
+import type { OrderStore } from '../store/order-store';
 import { createPendingOrder } from './cart';
+import type { CartItem } from './cart';
 import type { Catalog } from './catalog';
 
 export interface PaymentIntentDeps {
@@ -17,7 +18,7 @@ export function paymentIntentIdempotencyKey(orderId: string): string {
   return `payment-intent:${orderId}`;
 }
 
-export async function createPaymentIntent(deps: PaymentIntentDeps, items: OrderItem[]): Promise<{ clientSecret: string; orderId: string }> {
+export async function createPaymentIntent(deps: PaymentIntentDeps, items: CartItem[]): Promise<{ clientSecret: string; orderId: string }> {
   const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
   let intent: Stripe.PaymentIntent;
   try {

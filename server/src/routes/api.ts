@@ -7,6 +7,9 @@ import type { Mode } from '../config';
 import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
 import type { Catalog } from '../payments/catalog';
+import type { CartItem } from '../payments/cart';
+import { controlOn } from '../lab/controls';
+import type { LabControls } from '../lab/controls';
 import { createCheckoutSession } from '../payments/checkout';
 import { findOrderByStripeId, fulfilPayment } from '../payments/fulfilment';
 import type { PaymentSourceKind } from '../payments/fulfilment';
@@ -32,18 +35,24 @@ import {
  * The request bodies, for a given catalog: at most one line per product, so the longest valid
  * basket is the catalog itself (common/catalog.ts keeps that within the JSON body limit).
  */
-export function createRequestSchemas(catalog: Catalog) {
+export function createRequestSchemas(catalog: Catalog, options: { browserPrices?: boolean } = {}) {
+  const line = {
+    productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
+    quantity: z
+      .number()
+      .int()
+      .min(1, `quantity must be between 1 and ${MAX_QUANTITY}`)
+      .max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
+  };
+  // browserPrices: the lab's `server-prices` control off only. The naive shop's line also takes
+  // the browser's price (`unitAmount`), and believes it; ours has no such field (strict: refused).
+  const itemSchema: z.ZodType<CartItem> = options.browserPrices
+    ? z
+        .strictObject({ ...line, unitAmount: z.number().int().min(0).optional() })
+        .transform(({ unitAmount, ...item }) => (unitAmount === undefined ? item : { ...item, browserUnitAmount: unitAmount }))
+    : z.strictObject(line);
   const items = z
-    .array(
-      z.strictObject({
-        productId: z.string().min(1).max(MAX_PRODUCT_ID_LENGTH),
-        quantity: z
-          .number()
-          .int()
-          .min(1, `quantity must be between 1 and ${MAX_QUANTITY}`)
-          .max(MAX_QUANTITY, `quantity must be between 1 and ${MAX_QUANTITY}`),
-      }),
-    )
+    .array(itemSchema)
     .min(1, 'items must hold at least one product')
     .max(catalog.products.length, `items may hold at most ${catalog.products.length} lines`);
   return {
@@ -55,8 +64,8 @@ export function createRequestSchemas(catalog: Catalog) {
     checkout: z.strictObject({
       items,
       uiMode: z.enum(CHECKOUT_UI_MODES, { error: `uiMode must be ${CHECKOUT_UI_MODES.join(' or ')}` }).optional(),
-    }) satisfies z.ZodType<CheckoutSessionRequest>,
-    paymentIntent: z.strictObject({ items }) satisfies z.ZodType<PaymentIntentRequest>,
+    }) satisfies z.ZodType<CheckoutSessionRequest, unknown>,
+    paymentIntent: z.strictObject({ items }) satisfies z.ZodType<PaymentIntentRequest, unknown>,
   };
 }
 
@@ -95,9 +104,11 @@ export interface ApiDeps {
   catalog: Catalog;
   logger: Logger;
   limiters: RateLimiters;
+  /** Lab mode's switches (`server-prices`, `origin-check`); absent everywhere else. */
+  lab?: LabControls | null;
 }
 
-function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
+function parseBody<T>(schema: z.ZodType<T, unknown>, req: Request): T {
   if (!req.is('application/json')) {
     throw new AppError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
   }
@@ -139,7 +150,10 @@ function orderLookupHandler(deps: ApiDeps, kind: PaymentSourceKind): RequestHand
 
 export function createApiRouter(deps: ApiDeps): Router {
   const router = express.Router();
-  const schemas = createRequestSchemas(deps.catalog);
+  const strictSchemas = createRequestSchemas(deps.catalog);
+  const naiveSchemas = deps.lab ? createRequestSchemas(deps.catalog, { browserPrices: true }) : strictSchemas;
+  const schemasNow = () => (controlOn(deps.lab, 'server-prices') ? strictSchemas : naiveSchemas);
+  const originCheck = originCheckMiddleware(deps.publicUrl, deps.lab);
   router.use(deps.limiters.api);
   // API answers are per customer and may carry card display details: never cache them.
   router.use((_req, res, next) => {
@@ -157,8 +171,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     res.json({ currency: deps.catalog.currency, products: deps.catalog.products });
   });
 
-  router.post('/checkout-sessions', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items, uiMode } = parseBody(schemas.checkout, req);
+  router.post('/checkout-sessions', originCheck, deps.limiters.checkout, async (req, res) => {
+    const { items, uiMode } = parseBody(schemasNow().checkout, req);
     const started = await createCheckoutSession(
       { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl },
       items,
@@ -173,8 +187,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       );
   });
 
-  router.post('/payment-intents', originCheckMiddleware(deps.publicUrl), deps.limiters.checkout, async (req, res) => {
-    const { items } = parseBody(schemas.paymentIntent, req);
+  router.post('/payment-intents', originCheck, deps.limiters.checkout, async (req, res) => {
+    const { items } = parseBody(schemasNow().paymentIntent, req);
     const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog }, items);
     res.status(201).json({ clientSecret });
   });

@@ -11,7 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { PAGE_MANIFEST, PAGE_ROUTES, type Page } from '../../../common/pages';
+import { LAB_BANNER_ID } from '../../../common/lab';
+import { PAGE_MANIFEST, PAGE_ROUTES, isShopPage, type Page } from '../../../common/pages';
+import type { LabControls } from '../lab/controls';
 import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS } from '../security/csp';
 import { createPageHeaders } from '../security/headers';
@@ -26,10 +28,17 @@ export interface PageFile {
   route: string;
   /** The file Vite builds for it: read once as a template, never served as it is. */
   file: string;
+  /** Served in lab mode only (the lab panel). */
+  labOnly: boolean;
 }
 
 /** Every page with its route and built file, from the one page list (common/pages.ts). */
-export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map(({ page, route, entry }) => ({ page, route, file: entry }));
+export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map((entry) => ({
+  page: entry.page,
+  route: entry.route,
+  file: entry.entry,
+  labOnly: !isShopPage(entry),
+}));
 
 /** Every page's route, for the audit and the monitor to cover them all. */
 export { PAGE_ROUTES };
@@ -58,6 +67,8 @@ export interface PagesOptions {
   stripeOrigins: StripeOrigins;
   publicUrl: string;
   security: SecurityHeadersOptions;
+  /** Lab mode only: serves the lab panel, and reads the switches per response (CSP, framing, the banner). */
+  lab?: LabControls | null;
 }
 
 /** One page, all of it prepared at startup: its template cut at each nonce, and its headers. */
@@ -78,8 +89,16 @@ function preparePage(page: Page, options: PagesOptions): PreparedPage {
       integration: PAGE_INTEGRATIONS[page],
       stripeOrigins: options.stripeOrigins,
       publicUrl: options.publicUrl,
+      lab: options.lab,
     }),
   };
+}
+
+/** The lab's warning, right after `<body …>`: which controls are off, and where to turn them on. */
+export function insertLabBanner(html: string, off: readonly string[]): string {
+  if (off.length === 0) return html;
+  const banner = `<div id="${LAB_BANNER_ID}" class="lab-banner" role="alert" data-testid="${LAB_BANNER_ID}">Security lab: controls off: ${off.join(', ')}. <a href="/lab">Turn them on</a></div>`;
+  return html.replace(/<body[^>]*>/, (body) => `${body}${banner}`);
 }
 
 /**
@@ -96,7 +115,9 @@ function preparePage(page: Page, options: PagesOptions): PreparedPage {
  */
 export function createPageResponder(options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byPath = new Map<string, PreparedPage>();
-  for (const { page, route } of PAGE_FILES) {
+  const lab = options.lab;
+  // Without a lab (every mode but lab mode) the lab's pages are not served at all: a 404.
+  for (const { page, route } of PAGE_FILES.filter((file) => lab || !file.labOnly)) {
     const prepared = preparePage(page, options);
     for (const spelling of [route, `${route}/`]) byPath.set(spelling.toLowerCase(), prepared);
   }
@@ -106,6 +127,12 @@ export function createPageResponder(options: PagesOptions): (req: IncomingMessag
     const page = byPath.get(requestPathname(req.url ?? '')?.toLowerCase() ?? '');
     if (page === undefined) return false;
     const nonce = createNonce();
+    if (lab) {
+      const body = insertLabBanner(page.parts.join(nonce), lab.offControls());
+      res.writeHead(200, page.headers(nonce, Buffer.byteLength(body)));
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return true;
+    }
     res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
     res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
     return true;

@@ -79,6 +79,13 @@ export interface CspOptions {
   integration: Integration;
   nonce: string;
   origins: StripeOrigins;
+  /**
+   * Lab mode only (server/src/lab/controls.ts), both default true. `strict: false` is the
+   * weakened policy many shops ship: no nonce, 'unsafe-inline' and a wildcard source, so any
+   * injected script runs and may send anywhere. `frameAncestors: false` drops frame-ancestors.
+   */
+  strict?: boolean;
+  frameAncestors?: boolean;
 }
 
 function originsFor(roles: Role[], origins: StripeOrigins): string[] {
@@ -96,17 +103,30 @@ export function frameOrigins(integration: Integration, origins: StripeOrigins): 
 }
 
 /** The directives for one response, in a stable order. */
-export function buildCspDirectives({ integration, nonce, origins }: CspOptions): [string, string[]][] {
+export function buildCspDirectives({
+  integration,
+  nonce,
+  origins,
+  strict = true,
+  frameAncestors = true,
+}: CspOptions): [string, string[]][] {
   const stripe = INTEGRATION_SOURCES[integration];
+  // The weakened policy (lab mode only): a nonce would make browsers ignore 'unsafe-inline', so it has none.
+  const anywhere = strict ? [] : ['*'];
   const directives: [string, string[]][] = [
     ['default-src', ["'none'"]],
     // https: and 'unsafe-inline' are fallbacks for CSP1/2 browsers only: a browser that
     // understands 'strict-dynamic' ignores both (and ignores host sources).
-    ['script-src', [`'nonce-${nonce}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'", ...originsFor(stripe.script, origins)]],
-    ['style-src', ["'self'", `'nonce-${nonce}'`]],
-    ['img-src', ["'self'", ...originsFor(stripe.img, origins)]],
+    [
+      'script-src',
+      strict
+        ? [`'nonce-${nonce}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'", ...originsFor(stripe.script, origins)]
+        : ["'self'", "'unsafe-inline'", ...anywhere],
+    ],
+    ['style-src', ["'self'", strict ? `'nonce-${nonce}'` : "'unsafe-inline'"]],
+    ['img-src', ["'self'", ...originsFor(stripe.img, origins), ...anywhere]],
     ['font-src', ["'self'"]],
-    ['connect-src', ["'self'", ...originsFor(stripe.connect, origins)]],
+    ['connect-src', ["'self'", ...originsFor(stripe.connect, origins), ...anywhere]],
     ['manifest-src', ["'self'"]],
   ];
   const frames = frameOrigins(integration, origins);
@@ -114,7 +134,7 @@ export function buildCspDirectives({ integration, nonce, origins }: CspOptions):
   directives.push(
     // Checkout is reached with fetch + location.assign, so no form posts leave our origin.
     ['form-action', ["'self'"]],
-    ['frame-ancestors', ["'none'"]],
+    ...(frameAncestors ? [['frame-ancestors', ["'none'"]] satisfies [string, string[]]] : []),
     ['base-uri', ["'none'"]],
     ['object-src', ["'none'"]],
     ['upgrade-insecure-requests', []],

@@ -11,6 +11,8 @@ import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { buildCspHeader, buildReportingEndpointsHeader, paymentFrameOrigins } from './csp';
 import type { Integration, StripeOrigins } from './csp';
+import { controlOn } from '../lab/controls';
+import type { LabControls } from '../lab/controls';
 
 /**
  * production: two-year HSTS with subdomains. development: `max-age=0`, for a loopback origin
@@ -177,6 +179,8 @@ export interface PageHeadersOptions extends SecurityHeadersOptions {
   integration: Integration;
   stripeOrigins: StripeOrigins;
   publicUrl: string;
+  /** Lab mode only: the switches for `csp`, `csp-strict` and `frame-ancestors`, read per response. */
+  lab?: LabControls | null;
 }
 
 // Cannot occur in a CSP (a header value has no control characters): marks where the nonce goes.
@@ -198,7 +202,30 @@ export function createPageHeaders(options: PageHeadersOptions): (nonce: string, 
     ['Cache-Control', PAGE_CACHE_CONTROL],
   ]);
   const csp = buildCspHeader({ integration: options.integration, nonce: NONCE_MARK, origins: options.stripeOrigins }).split(NONCE_MARK);
-  return (nonce, contentLength) => [...fixed, 'Content-Security-Policy', csp.join(nonce), 'Content-Length', String(contentLength)];
+  const lab = options.lab;
+  if (!lab)
+    return (nonce, contentLength) => [...fixed, 'Content-Security-Policy', csp.join(nonce), 'Content-Length', String(contentLength)];
+  // Lab mode: built per response from the switches (the lab's few requests make the cost moot).
+  const framable = withoutHeader(fixed, 'x-frame-options');
+  return (nonce, contentLength) => {
+    const frameAncestors = controlOn(lab, 'frame-ancestors');
+    const policy = controlOn(lab, 'csp')
+      ? ['Content-Security-Policy', buildCspHeader({ ...cspOptions(options, nonce), strict: controlOn(lab, 'csp-strict'), frameAncestors })]
+      : [];
+    return [...(frameAncestors ? fixed : framable), ...policy, 'Content-Length', String(contentLength)];
+  };
+}
+
+function cspOptions(options: PageHeadersOptions, nonce: string) {
+  return { integration: options.integration, nonce, origins: options.stripeOrigins };
+}
+
+function withoutHeader(headers: FlatHeaders, name: string): FlatHeaders {
+  const kept: FlatHeaders = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]?.toLowerCase() !== name) kept.push(headers[i] ?? '', headers[i + 1] ?? '');
+  }
+  return kept;
 }
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;

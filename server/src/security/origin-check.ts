@@ -6,13 +6,16 @@
 // through: CSRF needs a victim's browser.
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors';
+import { controlOn } from '../lab/controls';
+import type { LabControls } from '../lab/controls';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function originCheckMiddleware(publicUrl: string): RequestHandler {
+/** `lab`: lab mode's switches (`origin-check` off lets every request through); absent everywhere else. */
+export function originCheckMiddleware(publicUrl: string, lab?: LabControls | null): RequestHandler {
   const allowedOrigin = new URL(publicUrl).origin;
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method)) return next();
+    if (SAFE_METHODS.has(req.method) || !controlOn(lab, 'origin-check')) return next();
     const site = req.get('sec-fetch-site');
     if (site !== undefined && site !== 'same-origin') {
       return next(new AppError(403, 'cross_site_request', 'Cross-site requests are not allowed.'));

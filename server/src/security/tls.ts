@@ -57,6 +57,21 @@ export interface TlsCredentials {
   caPath: string | null;
 }
 
+/**
+ * What many servers still accept, for the lab's `tls-policy` control off only: TLS 1.0 and 1.1
+ * and OpenSSL's whole default list at security level 0 (CBC suites, SHA-1, static RSA), which
+ * every current browser and PCI DSS 4.0 (req. 4.2.1, "strong cryptography") refuse.
+ */
+export function createWeakTlsOptions(credentials: { cert: string; key: string }) {
+  return {
+    cert: credentials.cert,
+    key: credentials.key,
+    minVersion: 'TLSv1' as SecureVersion,
+    ciphers: 'DEFAULT@SECLEVEL=0',
+    honorCipherOrder: false,
+  };
+}
+
 export function createTlsOptions(credentials: { cert: string; key: string }) {
   return {
     cert: credentials.cert,

@@ -19,6 +19,8 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { openReadOnlyDatabase } from './database';
 import type { AppDatabase, DatabaseLocation, Schema } from './database';
 import { maskPans } from './pan-guard';
+import { controlOn } from '../lab/controls';
+import type { LabControls } from '../lab/controls';
 import type { CspReportDropReason, CspReportsTable } from './schema';
 
 export interface CspViolationReport {
@@ -61,6 +63,8 @@ export interface CspReportStoreOptions {
   quota?: { perClient: number; windowSeconds: number };
   retentionSeconds?: number;
   now?: () => number;
+  /** Lab mode's switches (`pan-guard` off stores reports unmasked); absent everywhere else. */
+  lab?: LabControls | null;
 }
 
 /** origin + path for URLs (the page); keywords such as `inline`, `eval` or `self` pass as they are. */
@@ -95,12 +99,12 @@ function hashReporter(clientKey: string): string {
  * since URL parsing drops tabs and so can join digit groups; and before the fingerprint is
  * taken, so no hash of a card number is stored either.
  */
-function storedValues(report: CspViolationReport): Pick<Row, 'document_url' | 'directive' | 'blocked_url'> {
-  const masked = (value: string | undefined) => (value === undefined ? undefined : maskPans(value));
+function storedValues(report: CspViolationReport, mask: (text: string) => string): Pick<Row, 'document_url' | 'directive' | 'blocked_url'> {
+  const masked = (value: string | undefined) => (value === undefined ? undefined : mask(value));
   return {
-    document_url: maskPans(reduceReportUrl(masked(report.documentUrl))),
-    directive: maskPans((masked(report.directive) ?? '').slice(0, 64)),
-    blocked_url: maskPans(reduceBlockedUrl(masked(report.blockedUrl))),
+    document_url: mask(reduceReportUrl(masked(report.documentUrl))),
+    directive: mask((masked(report.directive) ?? '').slice(0, 64)),
+    blocked_url: mask(reduceBlockedUrl(masked(report.blockedUrl))),
   };
 }
 
@@ -116,7 +120,7 @@ export function createCspReportStore(database: AppDatabase, options: CspReportSt
   return {
     /** Records one report from `clientKey` (rateLimitClientKey of the request). */
     async record(report: CspViolationReport, clientKey: string): Promise<CspRecordOutcome> {
-      const values = storedValues(report);
+      const values = storedValues(report, controlOn(options.lab, 'pan-guard') ? maskPans : (text) => text);
       // Hashed under the field names rows were fingerprinted with before, so they still deduplicate.
       const fingerprint = createHash('sha256')
         .update(JSON.stringify({ documentUrl: values.document_url, directive: values.directive, blockedUrl: values.blocked_url }))

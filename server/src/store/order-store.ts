@@ -228,8 +228,14 @@ export function createOrderStore(database: AppDatabase) {
      * inserts nothing (PostgreSQL makes it wait for the first to commit or roll back) and
      * changes nothing. A crash never leaves a recorded event without its change.
      * Returns false when the event was already processed.
+     * `dedupe: false` is the lab's `webhook-dedupe` control off only: the change is applied again
+     * for an event already recorded, as a handler without this table would.
      */
-    async processEventOnce(event: { id: string; type: string }, change: OrderChange | null): Promise<boolean> {
+    async processEventOnce(
+      event: { id: string; type: string },
+      change: OrderChange | null,
+      options: { dedupe?: boolean } = {},
+    ): Promise<boolean> {
       assertNoPan({ eventId: event.id, type: event.type });
       return db.transaction().execute(async (trx) => {
         const inserted = await trx
@@ -237,7 +243,7 @@ export function createOrderStore(database: AppDatabase) {
           .values({ event_id: event.id, type: event.type, processed_at: nowSeconds() })
           .onConflict((conflict) => conflict.column('event_id').doNothing())
           .executeTakeFirst();
-        if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n) return false;
+        if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n && options.dedupe !== false) return false;
         if (change) for (const outcome of change.outcomes) await applyOutcomeIn(trx, change.orderId, outcome, event.id);
         return true;
       });
