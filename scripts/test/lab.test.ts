@@ -1,6 +1,9 @@
 // `npm run lab -- verify`, run by `npm test`: a lab started as `npm run lab` starts it (server/src/main.ts
 // with LAB_MODE=true, its own process, the fixture build in place of Vite's), every attack run with its
 // control off (it must succeed) and on (it must fail). And main.ts wires the switches in lab mode only.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_API_PATH, LAB_CONTROL_NAMES } from '../../common/lab';
 import { LAB_PAGE_ROUTES } from '../../common/pages';
@@ -10,9 +13,7 @@ import { request } from '../lab/target';
 import { formatVerifyTable, verifyLab, type VerifyRow } from '../lab/verify';
 import { launchApp, spawnScript } from '../../test-support/app-launcher';
 import { fixtureClientDir } from '../../test-support/fixture-client';
-
-/** Shown in Chromium instead (e2e/), not by an HTTP attack. */
-const BROWSER_ONLY_CONTROLS = ['csp', 'csp-strict'];
+import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
 
 describe('npm run lab -- verify', () => {
   let lab: LaunchedLab;
@@ -20,7 +21,7 @@ describe('npm run lab -- verify', () => {
   beforeAll(async () => {
     lab = await launchLab({ clientDistDir: fixtureClientDir() });
     rows = await verifyLab(lab.target, LAB_ATTACKS);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await lab.app.stop();
     lab.app.remove();
@@ -36,13 +37,46 @@ describe('npm run lab -- verify', () => {
     );
   });
 
-  it('covers every control an HTTP attack can show, and leaves every control on afterwards', async () => {
-    expect(new Set(rows.map((row) => row.control))).toEqual(
-      new Set(LAB_CONTROL_NAMES.filter((name) => !BROWSER_ONLY_CONTROLS.includes(name))),
-    );
+  it('covers every control, and leaves every control on afterwards', async () => {
+    expect(new Set(rows.map((row) => row.control))).toEqual(new Set(LAB_CONTROL_NAMES));
     const state = JSON.parse((await request(lab.target, 'GET', LAB_API_PATH)).body.toString('utf8')) as unknown;
     expect(state).toEqual({ controls: LAB_CONTROL_NAMES.map((name) => ({ name, on: true })) });
   });
+
+  it('walks lab 1 in Chromium: the skimmer reaches the attacker without the CSP; with it, it is blocked, reported, stored', () => {
+    const skimmer = rows.find((row) => row.attack === 'skimmer');
+    expect(skimmer?.off.observed.join('\n')).toMatch(
+      /the collector at https:\/\/127\.0\.0\.1:\d+ received \d+ request\(s\) from the .*skimmer: .*4242 4242 4242 4242/,
+    );
+    expect(skimmer?.on.observed.join('\n')).toMatch(/received nothing/);
+    expect(skimmer?.on.observed.join('\n')).toMatch(/CSP reports stored for it: .*script-src-elem (inline|https:\/\/127\.0\.0\.1:\d+)/);
+  });
+
+  it('npm run monitor -- --csp-reports raises the skimmer the CSP blocked', async () => {
+    const caFile = path.join(lab.app.dir, 'ca.pem');
+    writeFileSync(caFile, lab.target.ca);
+    const monitor = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          ...tsxNodeArgs('scripts/monitor/cli.ts'),
+          lab.target.url,
+          '--page',
+          '/',
+          '--baseline',
+          path.join(lab.app.dir, 'baseline.json'),
+          '--ca',
+          caFile,
+          ...args,
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+    expect(monitor('--approve').status).toBe(0);
+    const raised = monitor('--csp-reports', `file:${lab.target.sqliteFile}`, '--since', '1h');
+    expect(raised.status, raised.stderr).toBe(1);
+    expect(raised.stdout).toMatch(/CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked https:\/\/127\.0\.0\.1:\d+/);
+    expect(raised.stdout).toMatch(/CSP violation on https:\/\/localhost:\d+\/payment: script-src-elem blocked inline/);
+  }, 60_000);
 
   it('prints a table with one line per case and both sides', () => {
     const table = formatVerifyTable(rows).split('\n');

