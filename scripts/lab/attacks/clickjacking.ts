@@ -12,7 +12,7 @@ export function framable(headers: Record<string, string>): boolean {
 
 export const clickjacking: LabAttack = {
   name: 'clickjacking',
-  summary: "Frame the payment page in the attacker's page (e2e/ shows it in Chromium); here: would a browser render it framed?",
+  summary: "Frame the payment page in the attacker's page: do its headers let a browser render it there?",
   why: "A page that may be framed can be overlaid with a decoy, so the shopper's clicks land on it (https://docs.stripe.com/security/guide#content-security-policy; OWASP Clickjacking Defense).",
   cases: [
     {
