@@ -1,0 +1,13 @@
+// Where the lab keeps what it generates: one folder, so `npm run lab -- reset` removes all of it
+// and nothing else. The development certificate stays in .certs/ (trusted once per laptop), and
+// the development database (data/app.sqlite) is npm start's, not the lab's.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LAB_STATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
+
+/** The lab shop's database, as DATABASE_URL (relative to the repository, where the lab starts). */
+export const LAB_DATABASE_URL = 'file:data/lab/shop.sqlite';
+
+/** Where the monitor's baseline of the lab's pages goes (`npm run monitor -- --baseline …`), so a reset forgets it too. */
+export const LAB_MONITOR_BASELINE = 'data/lab/monitor-baseline.json';
