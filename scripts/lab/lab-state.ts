@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const LAB_STATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
 
 /** The lab shop's database, as DATABASE_URL (relative to the repository, where the lab starts). */
-export const LAB_DATABASE_URL = 'file:data/lab/shop.sqlite';
+export const LAB_DATABASE_URL = 'file:data/lab/lab.sqlite';
 
 /** Where the monitor's baseline of the lab's pages goes (`npm run monitor -- --baseline …`), so a reset forgets it too. */
 export const LAB_MONITOR_BASELINE = 'data/lab/monitor-baseline.json';

@@ -20,8 +20,8 @@ beforeEach(async () => {
   stateDir = path.join(root, 'data', 'lab');
   await mkdir(path.join(stateDir, 'reports'), { recursive: true });
   await mkdir(path.join(root, '.certs'));
-  await writeFile(path.join(stateDir, 'shop.sqlite'), 'orders');
-  await writeFile(path.join(stateDir, 'shop.sqlite-wal'), 'wal');
+  await writeFile(path.join(stateDir, 'lab.sqlite'), 'orders');
+  await writeFile(path.join(stateDir, 'lab.sqlite-wal'), 'wal');
   await writeFile(path.join(stateDir, 'reports', 'csp.json'), '{}');
   await writeFile(path.join(root, '.certs', 'dev-ca.pem'), 'the CA');
   await writeFile(path.join(root, 'data', 'app.sqlite'), 'npm start orders');
@@ -59,7 +59,7 @@ describe('npm run lab -- reset', () => {
   it("refuses while the lab's port is in use, removing nothing", async () => {
     const outcome = await withServer((port) => resetLab({ stateDir, port }));
     expect(outcome).toMatchObject({ ok: false, message: expect.stringContaining('stop the lab first') as unknown });
-    expect(await readFile(path.join(stateDir, 'shop.sqlite'), 'utf8')).toBe('orders');
+    expect(await readFile(path.join(stateDir, 'lab.sqlite'), 'utf8')).toBe('orders');
   });
 
   it("keeps the lab's database and monitor baseline inside the folder it removes, and that folder away from the CA", () => {
