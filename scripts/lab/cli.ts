@@ -3,13 +3,17 @@
 //                   the panel at /lab; `npm run attack -- <name>` attacks it from another terminal.
 //   verify          start a lab of its own on free ports, run every attack with its control off
 //                   (it must succeed) and on (it must fail), print the table; exit 1 unless all show both.
-//   doctor, reset   laptop readiness and reset (see COMMANDS).
+//   doctor          is this laptop ready (Node, ports, the trusted development CA, a browser, SQLite)? exit 1 if not
+//   reset           back to the start: removes the lab's state folder (data/lab), not the certificate
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, watchFile, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULTS } from '../../server/src/config';
+import { DEFAULTS, loadConfigFromProcess } from '../../server/src/config';
+import { hasFailure, renderChecklist } from '../doctor/checklist';
 import { LAB_ATTACKS } from './attacks/index';
+import { defaultLabDoctorOptions, runLabDoctor } from './doctor';
 import { launchLab } from './launch';
+import { resetLab } from './reset';
 import { LAB_DIR, REPO_ROOT, TARGET_FILE } from './target';
 import { formatVerifyTable, verifyLab } from './verify';
 
@@ -22,13 +26,29 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'build and start the lab (the default)', run: () => start() },
   verify: { summary: 'run every attack with its control off and on; exit 1 unless each shows both', run: () => verify() },
-  doctor: { summary: 'check this laptop is ready for the workshop', run: () => notYet('doctor') },
-  reset: { summary: "put this laptop's lab back to its first state", run: () => notYet('reset') },
+  doctor: { summary: 'check this laptop is ready for the workshop', run: () => doctor() },
+  reset: { summary: "put this laptop's lab back to its first state (keeps the certificate)", run: () => reset() },
 };
 
-function notYet(name: string): Promise<number> {
-  console.error(`npm run lab -- ${name} is not part of this version yet.`);
-  return Promise.resolve(1);
+async function doctor(): Promise<number> {
+  const lines = await runLabDoctor(defaultLabDoctorOptions());
+  process.stdout.write(renderChecklist(lines));
+  return hasFailure(lines) ? 1 : 0;
+}
+
+async function reset(): Promise<number> {
+  const outcome = await resetLab({ stateDir: LAB_DIR, port: labPort() });
+  (outcome.ok ? process.stdout : process.stderr).write(`${outcome.message}\n`);
+  return outcome.ok ? 0 : 1;
+}
+
+/** The lab's HTTPS port as configured; the default when the configuration does not load (reset must still work). */
+function labPort(): number {
+  try {
+    return loadConfigFromProcess().port;
+  } catch {
+    return DEFAULTS.port;
+  }
 }
 
 function build(): void {
