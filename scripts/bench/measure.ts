@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runLoad } from '../../test-support/load/run-load';
-import type { LoadOptions, LoadSummary } from '../../test-support/load/run-load';
+import type { LoadOptions, LoadSummary, SampleResponse } from '../../test-support/load/run-load';
 
 const CLOCK_TICKS_PER_SECOND = readClockTicks();
 const IDLE_POLL_MS = 250;
@@ -54,8 +54,62 @@ export interface RunFigures {
   unitsPerSecond: number;
   /** The server's CPU time over the run divided by the units done. */
   cpuMicrosPerUnit: number;
-  /** Answers that were not what the path expects, and connection errors/timeouts: any is a broken run. */
+  /** Answers that were not 2xx, and connection errors (timeouts among them): any is a broken run. */
   failures: number;
+  /** What those failures were, to look into. */
+  evidence: FailureEvidence;
+}
+
+/** A run's failures: the count and first answer of each status that is not 2xx, and the connection errors. */
+export interface FailureEvidence {
+  statusCodes: Record<string, number>;
+  firstAnswers: SampleResponse[];
+  /** autocannon counts a timeout as an error too. */
+  errors: number;
+  timeouts: number;
+}
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** Answers that were not 2xx, and connection errors: autocannon counts each timeout among its errors already. */
+export function countFailures(summary: LoadSummary): number {
+  return summary.totalRequests - summary.statusClasses['2xx'] + summary.errors;
+}
+
+export function failureEvidence(summary: LoadSummary): FailureEvidence {
+  return {
+    statusCodes: Object.fromEntries(Object.entries(summary.statusCodes).filter(([status]) => !isSuccess(Number(status)))),
+    firstAnswers: Object.values(summary.firstResponseByStatus).filter((answer) => !isSuccess(answer.status)),
+    errors: summary.errors,
+    timeouts: summary.timeouts,
+  };
+}
+
+/** The runs' evidence together: counts summed, the first answer of each status kept. */
+export function mergeEvidence(all: readonly FailureEvidence[]): FailureEvidence {
+  const statusCodes: Record<string, number> = {};
+  const firstAnswers = new Map<number, SampleResponse>();
+  for (const evidence of all) {
+    for (const [status, count] of Object.entries(evidence.statusCodes)) statusCodes[status] = (statusCodes[status] ?? 0) + count;
+    for (const answer of evidence.firstAnswers) if (!firstAnswers.has(answer.status)) firstAnswers.set(answer.status, answer);
+  }
+  return {
+    statusCodes,
+    firstAnswers: [...firstAnswers.values()],
+    errors: all.reduce((sum, evidence) => sum + evidence.errors, 0),
+    timeouts: all.reduce((sum, evidence) => sum + evidence.timeouts, 0),
+  };
+}
+
+/** One line per kind of failure, for the bench's log. */
+export function describeFailures(evidence: FailureEvidence): string[] {
+  return [
+    ...evidence.firstAnswers.map(
+      (answer) =>
+        `${evidence.statusCodes[answer.status] ?? 0} × ${answer.status} (${answer.request}), the first: ${answer.body.slice(0, 300)}`,
+    ),
+    ...(evidence.errors > 0 ? [`${evidence.errors} connection errors, ${evidence.timeouts} of them timeouts`] : []),
+  ];
 }
 
 export interface MeasuredServer {
@@ -84,7 +138,8 @@ export async function measureRun(server: MeasuredServer, load: LoadRun, duration
     p99Ms: summary.latencyMs.p99,
     unitsPerSecond: Math.round(units / summary.durationSeconds),
     cpuMicrosPerUnit: units > 0 ? Math.round(cpuMicros / units) : Number.NaN,
-    failures: summary.totalRequests - summary.statusClasses['2xx'] + summary.errors + summary.timeouts,
+    failures: countFailures(summary),
+    evidence: failureEvidence(summary),
   };
 }
 
@@ -121,6 +176,7 @@ export function medianFigures(runs: readonly RunFigures[]): RunFigures {
     unitsPerSecond: Math.round(of((run) => run.unitsPerSecond)),
     cpuMicrosPerUnit: Math.round(of((run) => run.cpuMicrosPerUnit)),
     failures: runs.reduce((sum, run) => sum + run.failures, 0),
+    evidence: mergeEvidence(runs.map((run) => run.evidence)),
   };
 }
 

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { productAt, itemAt } from '../../test-support/catalog';
-import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
+import { launchApp, type LaunchedApp, type LogLine } from '../../test-support/app-launcher';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 import { HANDLED_EVENT_TYPES, type EventResult } from '../../server/src/payments/webhook-events';
 import { httpsPostJson } from '../lib/https-client';
@@ -17,7 +17,7 @@ import { startBaseline } from './baseline-process';
 import type { BenchContext, BenchPath } from './context';
 import { confirmIntent, createIntent, intentIdOf, retrieveIntent, type EmulatorIntent } from './emulator-api';
 import { startEmulatorProcess } from './emulator-process';
-import { compareSides, type LoadRun } from './measure';
+import { compareSides, describeFailures, type LoadRun, type RunFigures } from './measure';
 import { loadFigure, ratioOf } from './report';
 import { WEBHOOK_PATH, createEventSigner, type SignedEventsOptions } from './scenarios/signed-events';
 
@@ -54,6 +54,29 @@ function expectEventResults(app: LaunchedApp, type: string, expected: EventResul
   }
 }
 
+/** The app's lines for answers that were not 2xx, at most this many per status. */
+const FAILED_LINES_PER_STATUS = 3;
+
+/**
+ * When a run had failures, says what they were: each status's count and first answer, and the
+ * app's own line for the first few (the error code, and for a 5xx its cause).
+ */
+function reportFailures(context: BenchContext, app: LaunchedApp, figures: RunFigures): void {
+  if (figures.failures === 0) return;
+  const failed = app
+    .logLines()
+    .filter((line) => line['path'] === WEBHOOK_PATH && typeof line['status'] === 'number' && line['status'] >= 300);
+  const byStatus = new Map<unknown, LogLine[]>();
+  for (const line of failed) byStatus.set(line['status'], [...(byStatus.get(line['status']) ?? []), line]);
+  context.log(
+    [
+      `The app's answers included ${figures.failures} failures:`,
+      ...describeFailures(figures.evidence),
+      ...[...byStatus.values()].flatMap((lines) => lines.slice(0, FAILED_LINES_PER_STATUS).map((line) => `app: ${JSON.stringify(line)}`)),
+    ].join('\n  '),
+  );
+}
+
 function eventLoad(context: BenchContext, options: SignedEventsOptions): LoadRun {
   return {
     ca: context.certificate.ca,
@@ -87,6 +110,7 @@ export const benchWebhookIngestion: BenchPath = async (context) => {
         { name: 'app', server: { pids: [app.pid], url: app.url }, load },
         { name: 'baseline', server: { pids: [baseline.pid], url: baseline.url }, load },
       ]);
+      reportFailures(context, app, results.app);
       expectEventResults(app, INGESTED_TYPE, 'ignored');
       const appFigure = loadFigure(results.app, 'events/s');
       const baselineFigure = loadFigure(results.baseline, 'events/s');
@@ -159,6 +183,7 @@ export const benchWebhookFulfilment: BenchPath = async (context) => {
           load: eventLoad(context, { secret, type: FULFILLED_TYPE, objects: intents }),
         },
       ]);
+      reportFailures(context, app, results.app);
       expectEventResults(app, FULFILLED_TYPE, 'processed');
       const appFigure = loadFigure(results.app, 'events/s');
       return [

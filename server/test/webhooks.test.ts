@@ -147,6 +147,8 @@ const defineWebhookSuite = (tlsMode: TlsMode) => (engine: DatabaseEngine) => {
 
     it.each([
       ['an event without its object', '{"id":"evt_3","type":"charge.refunded","created":1,"data":{}}'],
+      ['an event whose object is a list', '{"id":"evt_3","type":"charge.refunded","created":1,"livemode":false,"data":{"object":[]}}'],
+      ['an event whose object is null', '{"id":"evt_3","type":"charge.refunded","created":1,"livemode":false,"data":{"object":null}}'],
       ['a JSON array', '[]'],
       ['an object that is no event', '{"hello":"world"}'],
       ['an id that is not an event id', '{"id":"cs_1","type":"checkout.session.completed","created":1,"data":{"object":{}}}'],

@@ -227,6 +227,7 @@ export function createOrderStore(database: AppDatabase) {
      * primary key: a second delivery, on this instance or any other sharing the database,
      * inserts nothing (PostgreSQL makes it wait for the first to commit or roll back) and
      * changes nothing. A crash never leaves a recorded event without its change.
+     * An event that changes no order is that one insert, a transaction of its own.
      * Returns false when the event was already processed.
      * `dedupe: false` is the lab's `webhook-dedupe` control off only: the change is applied again
      * for an event already recorded, as a handler without this table would.
@@ -237,14 +238,18 @@ export function createOrderStore(database: AppDatabase) {
       options: { dedupe?: boolean } = {},
     ): Promise<boolean> {
       assertNoPan({ eventId: event.id, type: event.type });
-      return db.transaction().execute(async (trx) => {
-        const inserted = await trx
+      const recordEvent = async (executor: Executor) => {
+        const inserted = await executor
           .insertInto('processed_events')
           .values({ event_id: event.id, type: event.type, processed_at: nowSeconds() })
           .onConflict((conflict) => conflict.column('event_id').doNothing())
           .executeTakeFirst();
-        if ((inserted.numInsertedOrUpdatedRows ?? 0n) === 0n && options.dedupe !== false) return false;
-        if (change) for (const outcome of change.outcomes) await applyOutcomeIn(trx, change.orderId, outcome, event.id);
+        return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n || options.dedupe === false;
+      };
+      if (!change || change.outcomes.length === 0) return recordEvent(db);
+      return db.transaction().execute(async (trx) => {
+        if (!(await recordEvent(trx))) return false;
+        for (const outcome of change.outcomes) await applyOutcomeIn(trx, change.orderId, outcome, event.id);
         return true;
       });
     },
