@@ -11,9 +11,21 @@ export function createId(prefix: IdPrefix, length = 24): string {
   return `${prefix}_${randomSuffix(length)}`;
 }
 
+// Random bytes drawn a few kilobytes at a time: one call into the CSPRNG per id (several per
+// payment) cost more than the rest of making the id.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomSuffix(length: number): string {
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(Math.max(POOL_SIZE, length));
+    poolOffset = 0;
+  }
   let suffix = '';
-  for (const byte of randomBytes(length)) suffix += ALPHABET[byte % ALPHABET.length];
+  for (let i = poolOffset; i < poolOffset + length; i += 1) suffix += ALPHABET[(pool[i] ?? 0) % ALPHABET.length];
+  // Each byte serves one id only.
+  poolOffset += length;
   return suffix;
 }
 
