@@ -49,8 +49,23 @@ export function loadPageTemplates(clientDir: string): PageTemplates {
   ) as PageTemplates;
 }
 
+// 128 bits per nonce (CSP asks for at least that: https://www.w3.org/TR/CSP3/#security-nonces),
+// from CSPRNG bytes drawn for 256 nonces at a time, as Node's randomUUID() caches its entropy:
+// a call into the CSPRNG per page cost as much as writing the rest of the page's headers.
+// Every byte serves one nonce only, and the pool never leaves this module.
+const NONCE_BYTES = 16;
+const NONCE_POOL_BYTES = NONCE_BYTES * 256;
+let noncePool = Buffer.alloc(0);
+let noncePoolOffset = 0;
+
 export function createNonce(): string {
-  return randomBytes(16).toString('base64');
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_POOL_BYTES);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.toString('base64', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
 }
 
 export interface PagesOptions {
