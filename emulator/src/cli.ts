@@ -1,11 +1,6 @@
 // `npm run emulator`: the emulator as a standalone process (see emulator/README.md).
-import { pino } from 'pino';
 import { readCliOptions, CLI_USAGE } from './cli-options';
 import { startEmulator } from './index';
-
-// A line per request and per delivery: written asynchronously (pino flushes what is left when
-// the process exits), so a busy emulator does not wait on a write(2) for each.
-const logger = pino({ name: 'stripe-emulator' }, pino.destination({ dest: 1, sync: false }));
 
 try {
   const cli = readCliOptions(process.argv.slice(2), process.env);
@@ -13,7 +8,7 @@ try {
     console.log(CLI_USAGE);
     process.exit(0);
   }
-  const emulator = await startEmulator({ ...cli.options, logger });
+  const emulator = await startEmulator(cli.options);
   console.log(`\nStripe emulator (test mode) at ${emulator.url}`);
   console.log(`  Dashboard:        ${emulator.url}/`);
   console.log(`  Hosted pages on:  ${emulator.hostedPageOrigin}`);
