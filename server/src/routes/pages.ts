@@ -7,11 +7,11 @@
 // nonce), and never sent any other way: the static files served beside the pages are the
 // build's non-HTML files only (built-assets.ts). Both answer in front of the Express router
 // (request-listener.ts), which has nothing of its own to do for them.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PAGE_MANIFEST, PAGE_ROUTES, type Page } from '../../../common/pages';
+import { createRandomBytesPool } from '../../../common/random-bytes-pool';
 import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS } from '../security/csp';
 import { createPageHeaders } from '../security/headers';
@@ -50,22 +50,12 @@ export function loadPageTemplates(clientDir: string): PageTemplates {
 }
 
 // 128 bits per nonce (CSP asks for at least that: https://www.w3.org/TR/CSP3/#security-nonces),
-// from CSPRNG bytes drawn for 256 nonces at a time, as Node's randomUUID() caches its entropy:
-// a call into the CSPRNG per page cost as much as writing the rest of the page's headers.
-// Every byte serves one nonce only, and the pool never leaves this module.
+// from a pool that draws 256 nonces' worth at a time.
 const NONCE_BYTES = 16;
-const NONCE_POOL_BYTES = NONCE_BYTES * 256;
-let noncePool = Buffer.alloc(0);
-let noncePoolOffset = 0;
+const takeNonceBytes = createRandomBytesPool(NONCE_BYTES * 256);
 
 export function createNonce(): string {
-  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
-    noncePool = randomBytes(NONCE_POOL_BYTES);
-    noncePoolOffset = 0;
-  }
-  const nonce = noncePool.toString('base64', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePoolOffset += NONCE_BYTES;
-  return nonce;
+  return takeNonceBytes(NONCE_BYTES).toString('base64');
 }
 
 export interface PagesOptions {
