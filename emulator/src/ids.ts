@@ -1,6 +1,6 @@
 // Object ids shaped like Stripe's (`cs_test_…`, `pi_…`): tests and logs read like real ones,
 // and nothing in them derives from customer data.
-import { randomBytes } from 'node:crypto';
+import { createRandomBytesPool } from '../../common/random-bytes-pool';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -11,9 +11,11 @@ export function createId(prefix: IdPrefix, length = 24): string {
   return `${prefix}_${randomSuffix(length)}`;
 }
 
+const takeRandomBytes = createRandomBytesPool(4096);
+
 function randomSuffix(length: number): string {
   let suffix = '';
-  for (const byte of randomBytes(length)) suffix += ALPHABET[byte % ALPHABET.length];
+  for (const byte of takeRandomBytes(length)) suffix += ALPHABET[byte % ALPHABET.length];
   return suffix;
 }
 

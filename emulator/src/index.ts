@@ -10,7 +10,7 @@ import { createEmulatorActions, type EmulatorActions } from './state/actions';
 import { createFaults, type EmulatorFaults } from './api/faults';
 import { createRateLimiter } from './api/rate-limit';
 import { expireDueCheckoutSessions } from './state/checkout-sessions';
-import { buildBrowserScripts } from './pages/browser-scripts';
+import { buildBrowserScripts } from './pages/browser-scripts-compiler';
 import type { EmulatorContext, PublicOrigins } from './context';
 import { resolveOptions, STRIPE_ORIGINS, webhookEndpointSchema, type EmulatorOptions, type WebhookEndpointOptions } from './options';
 import { createEmulatorApp } from './server';

@@ -47,6 +47,9 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   const { context, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is Cache-Control: no-store, so no client revalidates: an ETag (a SHA-1 of each
+  // body, Express's default) would only cost a hash per response.
+  app.disable('etag');
   app.set('query parser', 'extended');
 
   app.use((_req, res, next) => {

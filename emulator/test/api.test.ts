@@ -205,6 +205,24 @@ describe('parameter errors', () => {
   });
 });
 
+describe('response headers', () => {
+  it('marks API answers and pages no-store, with a Request-Id and no ETag (nothing revalidates a no-store answer)', async () => {
+    const session = await createTestSession(t.stripe);
+    const apiAnswer = await request(`${t.emulator.url}/v1/checkout/sessions/${session.id}`, {
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+    });
+    const dashboard = await request(`${t.emulator.url}/`);
+    for (const res of [apiAnswer, dashboard]) {
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers).not.toHaveProperty('etag');
+    }
+    expect(apiAnswer.headers['request-id']).toMatch(/^req_[A-Za-z0-9]{14}$/);
+    expect(dashboard.headers).not.toHaveProperty('request-id');
+  });
+});
+
 describe('TLS', () => {
   it('serves a certificate from the shared development CA, over TLS 1.2 too', async () => {
     expect(t.emulator.ca).toBe((await ensureDevCertificate()).ca);

@@ -122,16 +122,21 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Attempts so far, failures included. */
   attempts: number;
+  /** TLS connections the emulator opened to it. */
+  connections: number;
   close(): Promise<void>;
 }
 
 /**
  * A real HTTPS webhook endpoint. `answer(attemptNumber)` picks the status for each request
- * (`'hang'` never answers, to exercise the emulator's timeout).
+ * (`'hang'` never answers, to exercise the emulator's timeout); `holdMs` delays every answer.
  */
-export async function startWebhookReceiver(answer: (attempt: number) => number | 'hang' = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  answer: (attempt: number) => number | 'hang' = () => 200,
+  options: { holdMs?: number } = {},
+): Promise<WebhookReceiver> {
   const { cert, key } = await ensureDevCertificate();
-  const receiver: WebhookReceiver = { url: '', received: [], attempts: 0, close: () => Promise.resolve() };
+  const receiver: WebhookReceiver = { url: '', received: [], attempts: 0, connections: 0, close: () => Promise.resolve() };
   const server = https.createServer({ cert, key }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -147,9 +152,12 @@ export async function startWebhookReceiver(answer: (attempt: number) => number |
           protocol,
         });
       }
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+      const respond = () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+      if (options.holdMs) setTimeout(respond, options.holdMs);
+      else respond();
     });
   });
+  server.on('secureConnection', () => (receiver.connections += 1));
   await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('webhook receiver has no port');

@@ -12,6 +12,7 @@ import {
   type TestEmulator,
   type WebhookReceiver,
 } from './helpers';
+import { WEBHOOK_CONNECTIONS_PER_ENDPOINT } from '../src/webhooks/delivery';
 
 const SECRET = 'whsec_testSecretForEmulatorWebhooks';
 const cleanups: (() => Promise<void>)[] = [];
@@ -126,6 +127,22 @@ describe('webhook delivery', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     await waitFor(() => receiver.attempts >= 1);
     expect(event?.pending_webhooks).toBe(1);
+  });
+
+  it('delivers a burst of events over at most WEBHOOK_CONNECTIONS_PER_ENDPOINT connections, each kept open for the next', async () => {
+    // Every answer takes a while, so the whole burst is in flight at once.
+    const receiver = await startWebhookReceiver(() => 200, { holdMs: 100 });
+    cleanups.push(() => receiver.close());
+    const t = await startTestEmulator({ webhookEndpoints: [{ url: receiver.url, secret: SECRET }] });
+    cleanups.push(() => t.close());
+    const burst = WEBHOOK_CONNECTIONS_PER_ENDPOINT * 3;
+    const sessions = await Promise.all(Array.from({ length: burst }, () => createTestSession(t.stripe)));
+    await Promise.all(sessions.map((session) => t.stripe.checkout.sessions.expire(session.id)));
+    await waitFor(() => receiver.received.length === burst, 10_000);
+    expect(receiver.attempts).toBe(burst);
+    expect(receiver.connections).toBeGreaterThan(0);
+    expect(receiver.connections).toBeLessThanOrEqual(WEBHOOK_CONNECTIONS_PER_ENDPOINT);
+    expect(new Set(receiver.received.map((hook) => JSON.parse(hook.body).data.object.id))).toEqual(new Set(sessions.map(({ id }) => id)));
   });
 
   it('delivers to endpoints added after start, each with its own secret', async () => {

@@ -2,11 +2,13 @@
 // dist/server/reconcile.js and doctor.js (`npm run reconcile`'s and `npm run doctor`'s programs), which plain `node` runs after
 // `npm ci --omit=dev`: no tsx, no TypeScript compile at each start.
 //
-// - Packages stay external (`packages: 'external'`): node_modules holds them at run time, so
-//   native ones (better-sqlite3) and packages with optional native parts (pg's pg-native) load
-//   as Node loads them, and every package the server imports must be in `dependencies`. The
-//   build checks that (checkRuntimePackages), because `npm ci --omit=dev` would only find out at
-//   the first start in production.
+// - Packages stay external: node_modules holds them at run time, so native ones
+//   (better-sqlite3) and packages with optional native parts (pg's pg-native) load as Node loads
+//   them, and every package the server imports must be in `dependencies`. The build checks that
+//   (checkRuntimePackages), because `npm ci --omit=dev` would only find out at the first start in
+//   production. The exception is BUNDLED_PACKAGES: pure-JavaScript ES module packages of
+//   hundreds of files each, which Node resolves and links one file at a time at every start (most
+//   of a start's CPU); bundled, they are one file, and only the parts the server uses.
 // - Code splitting keeps the emulator (import()ed in emulated mode only) in a chunk of its own
 //   that test and live mode never load, as under tsx.
 // - Each module's `import.meta.url` is the URL its source file would have, computed from the
@@ -14,11 +16,15 @@
 //   in .certs/, the emulator's browser sources) are the same from dist/server as under tsx.
 //   Chunks land next to the entry points (esbuild's default), so one relative path fits both.
 //   The bundle therefore belongs in <app root>/dist/server, whatever outDir it is written to.
+// - The emulator's browser scripts are compiled here, once: the bundle holds their output in
+//   place of their compiler (emulator/src/pages/browser-scripts-compiler.ts), so the built
+//   server never loads esbuild.
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { buildBrowserScripts } from '../../emulator/src/pages/browser-scripts-compiler';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_OUT_DIR = path.join(REPO_ROOT, 'dist', 'server');
@@ -30,6 +36,15 @@ export const SERVER_ENTRY_POINTS = {
   // The preflight runs where the shop runs (a production install, the container) before going live.
   doctor: 'scripts/doctor/cli.ts',
 } as const;
+
+/**
+ * Bundled into dist/server rather than loaded from node_modules (see the top of this file): no
+ * native code, no files read next to their modules. They stay in `dependencies` all the same.
+ */
+/** Replaced in the bundle by its output (precompiledBrowserScripts). */
+export const BROWSER_SCRIPTS_COMPILER = 'emulator/src/pages/browser-scripts-compiler.ts';
+
+export const BUNDLED_PACKAGES: ReadonlySet<string> = new Set(['kysely', 'stripe', 'zod']);
 
 export interface ServerBuildOptions {
   /** Default: the repository's. */
@@ -52,16 +67,47 @@ export async function buildServer(options: ServerBuildOptions = {}): Promise<Met
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [sourceImportMetaUrl(path.join(repoRoot, 'dist', 'server'))],
+    plugins: [
+      externalPackagesBut(BUNDLED_PACKAGES),
+      precompiledBrowserScripts(path.join(repoRoot, BROWSER_SCRIPTS_COMPILER)),
+      sourceImportMetaUrl(path.join(repoRoot, 'dist', 'server')),
+    ],
   });
   const packageJson = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
   const problems = checkRuntimePackages(result.metafile, packageJson, path.relative(repoRoot, outDir));
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return result.metafile;
+}
+
+/** Puts a module returning the compiled browser scripts in place of `compilerFile`. */
+function precompiledBrowserScripts(compilerFile: string): Plugin {
+  return {
+    name: 'precompiled-browser-scripts',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /browser-scripts-compiler\.ts$/ }, async (args) => {
+        if (args.path !== compilerFile) return undefined;
+        const scripts = await buildBrowserScripts();
+        return { contents: `export async function buildBrowserScripts() { return ${JSON.stringify(scripts)}; }`, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** Like esbuild's `packages: 'external'`, except for the packages in `bundled`. */
+function externalPackagesBut(bundled: ReadonlySet<string>): Plugin {
+  return {
+    name: 'external-packages-but',
+    setup(pluginBuild) {
+      // A bare specifier (not ./, ../ or an absolute path) names a package or a built-in.
+      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+        const pkg = packageName(args.path);
+        return pkg !== null && bundled.has(pkg) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
 }
 
 /** Rewrites `import.meta.url` in our own modules to their source file's URL (see the top of this file). */

@@ -18,7 +18,15 @@ import { parseLogLines } from '../../test-support/app-launcher';
 import { activeCatalogFile } from '../../test-support/catalog';
 import { fixtureClientDir } from '../../test-support/fixture-client';
 import { devPackageFolders, layOutProductionInstall, readLockfile } from '../../test-support/production-install';
-import { buildServer, checkRuntimePackages, SERVER_ENTRY_POINTS } from '../build/server';
+import { buildBrowserScripts } from '../../emulator/src/pages/browser-scripts-compiler';
+import {
+  BROWSER_SCRIPTS_COMPILER,
+  BUNDLED_PACKAGES,
+  buildServer,
+  checkRuntimePackages,
+  packageName,
+  SERVER_ENTRY_POINTS,
+} from '../build/server';
 import type { Metafile } from 'esbuild';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -214,11 +222,65 @@ describe('the server build', () => {
     expect(startup).not.toContain('selfsigned');
   });
 
-  it('leaves out what only emulated mode import()s (the emulator and its esbuild)', () => {
+  it('carries the emulator compiled, its browser scripts included: nothing loads esbuild', () => {
     const { dependencies } = packageJson();
     expect(dependencies).not.toHaveProperty('esbuild');
     const loaded = Object.values(metafile.outputs).flatMap((output) => output.imports.map((imported) => imported.path));
-    expect(loaded).toContain('esbuild');
+    expect(loaded).not.toContain('esbuild');
+    expect(Object.keys(metafile.inputs)).toContain('emulator/src/index.ts');
+    expect(Object.keys(metafile.inputs)).toContain(BROWSER_SCRIPTS_COMPILER);
     expect(Object.keys(SERVER_ENTRY_POINTS).sort()).toEqual(['doctor', 'main', 'reconcile']);
   });
+
+  it('bundles BUNDLED_PACKAGES (no import of them is left to node_modules) and leaves every other package external', () => {
+    const externals = new Set(
+      Object.values(metafile.outputs).flatMap((output) => output.imports.filter((imported) => imported.external).map(({ path }) => path)),
+    );
+    const externalPackages = new Set([...externals].map(packageName).filter((name) => name !== null));
+    expect([...BUNDLED_PACKAGES].filter((name) => externalPackages.has(name))).toEqual([]);
+    expect(
+      [...BUNDLED_PACKAGES].every((name) => Object.keys(metafile.inputs).some((input) => input.startsWith(`node_modules/${name}/`))),
+    ).toBe(true);
+    const bundledOthers = Object.keys(metafile.inputs)
+      .filter((input) => input.startsWith('node_modules/'))
+      .map((input) => packageName(input.slice('node_modules/'.length)))
+      .filter((name) => name !== null && !BUNDLED_PACKAGES.has(name));
+    expect(new Set(bundledOthers)).toEqual(new Set());
+    expect(externalPackages).toContain('express');
+    expect(externalPackages).toContain('better-sqlite3');
+  });
+});
+
+describe('the built server in emulated mode, in an install without esbuild', () => {
+  it('serves the browser scripts the build compiled', async () => {
+    const [port, httpPort, emulatorPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const logFile = path.join(dir, 'emulated.log');
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [path.join(dir, 'dist', 'server', 'main.js')], {
+      cwd: dir,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: dir,
+        PORT: String(port),
+        HTTP_PORT: String(httpPort),
+        EMULATOR_PORT: String(emulatorPort),
+        DATABASE_URL: `file:${path.join(dir, 'data', 'emulated.sqlite')}`,
+        ...(process.env['CATALOG_FILE'] ? { CATALOG_FILE: activeCatalogFile() } : {}),
+      },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    try {
+      await waitForHealthy(`https://localhost:${port}/healthz`, {
+        ca,
+        hasExited: () => child.exitCode !== null || child.signalCode !== null,
+        output: () => readFileSync(logFile, 'utf8'),
+      });
+      const stripeJs = await get(`https://localhost:${emulatorPort}/endive/stripe.js`, ca);
+      expect(stripeJs.status).toBe(200);
+      expect(stripeJs.body).toContain((await buildBrowserScripts()).stripeJs);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

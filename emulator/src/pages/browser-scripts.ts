@@ -1,8 +1,6 @@
 // The scripts the emulator serves to browsers (the Stripe.js stand-in and its frames), written
-// in TypeScript under browser/ and bundled once at startup with esbuild (already installed
-// with tsx and vite). The origins are passed in at serve time, once the port is known.
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+// in TypeScript under browser/ and compiled by browser-scripts-compiler.ts. The origins are
+// passed in at serve time, once the port is known.
 import type { PublicOrigins } from '../context';
 
 export interface BrowserScripts {
@@ -12,35 +10,6 @@ export interface BrowserScripts {
   paymentFrame: string;
   /** Posts the end of a framed step to the embedding page. */
   notifyParent: string;
-}
-
-const SOURCES: Record<keyof BrowserScripts, string> = {
-  stripeJs: 'stripe-js.ts',
-  paymentFrame: 'payment-frame.ts',
-  notifyParent: 'notify-parent.ts',
-};
-
-export async function buildBrowserScripts(): Promise<BrowserScripts> {
-  const [stripeJs, paymentFrame, notifyParent] = await Promise.all(
-    [SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent].map(compile),
-  );
-  return { stripeJs: stripeJs ?? '', paymentFrame: paymentFrame ?? '', notifyParent: notifyParent ?? '' };
-}
-
-// Bundled, so a frame can share pure helpers with the server side (test-cards.ts's Luhn check).
-async function compile(file: string): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(`../browser/${file}`, import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    logLevel: 'silent',
-  });
-  const [output] = result.outputFiles;
-  if (!output) throw new Error(`esbuild produced no output for ${file}`);
-  return output.text;
 }
 
 /** The compiled script with the origins it talks to, in a closure (no global but `Stripe`). */

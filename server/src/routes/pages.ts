@@ -7,13 +7,13 @@
 // nonce), and never sent any other way: the static files served beside the pages are the
 // build's non-HTML files only (built-assets.ts). Both answer in front of the Express router
 // (request-listener.ts), which has nothing of its own to do for them.
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { LAB_BANNER_ID } from '../../../common/lab';
 import { PAGE_MANIFEST, PAGE_ROUTES, isShopPage, type Page } from '../../../common/pages';
 import type { LabControls } from '../lab/controls';
+import { createRandomBytesPool } from '../../../common/random-bytes-pool';
 import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS } from '../security/csp';
 import { createPageHeaders } from '../security/headers';
@@ -58,8 +58,13 @@ export function loadPageTemplates(clientDir: string): PageTemplates {
   ) as PageTemplates;
 }
 
+// 128 bits per nonce (CSP asks for at least that: https://www.w3.org/TR/CSP3/#security-nonces),
+// from a pool that draws 256 nonces' worth at a time.
+const NONCE_BYTES = 16;
+const takeNonceBytes = createRandomBytesPool(NONCE_BYTES * 256);
+
 export function createNonce(): string {
-  return randomBytes(16).toString('base64');
+  return takeNonceBytes(NONCE_BYTES).toString('base64');
 }
 
 export interface PagesOptions {
