@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findFreePort } from '../../test-support/app-health';
 import { launchApp } from '../../test-support/app-launcher';
+import { DEFAULT_TEST_MODE_APP_PORT } from '../../test-support/stripe-test-mode';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 
 export type StripeMode = 'emulated' | 'test';
@@ -26,6 +27,11 @@ export interface StartAppOptions {
    * Stripe.js stand-in named by GET /api/config.
    */
   emulatorOrigins?: 'stripe' | 'local';
+  /**
+   * The app's HTTPS port in test mode, where `stripe listen` forwards Stripe's webhooks (the
+   * project reads E2E_APP_PORT, default 4242); emulated mode always takes a free port.
+   */
+  testModePort?: number;
   /** More variables for the app (they win over the ones set here). */
   env?: Record<string, string>;
 }
@@ -63,8 +69,8 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
   if (mode === 'test' && !keys)
     throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
 
-  // `stripe listen --forward-to https://localhost:4242/webhooks/stripe` fixes the port in test mode.
-  const port = mode === 'test' ? 4242 : await findFreePort();
+  // `stripe listen --forward-to https://localhost:<port>/webhooks/stripe` fixes the port in test mode.
+  const port = mode === 'test' ? (options.testModePort ?? DEFAULT_TEST_MODE_APP_PORT) : await findFreePort();
   const webhookSecret = keys?.webhookSecret ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const secretKey = keys?.secretKey ?? 'sk_test_emulated';
   const stripe: Record<string, string> =

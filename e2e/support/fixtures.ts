@@ -2,6 +2,7 @@
 // and a watcher (page-watch.ts) on every test.
 import { test as base, expect } from '@playwright/test';
 import { routeStripeToEmulator } from '../../test-support/stripe-routing';
+import { readTestModeAppPort } from '../../test-support/stripe-test-mode';
 import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
 import { watchContext } from './page-watch';
 
@@ -31,7 +32,8 @@ export { STRIPE_ORIGINS } from '../../test-support/stripe-routing';
 
 export const TEST_MODE_SKIP_MESSAGE =
   'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
-  'STRIPE_WEBHOOK_SECRET=whsec_… (from `stripe listen --forward-to https://localhost:4242/webhooks/stripe`) to run this project against Stripe.';
+  'STRIPE_WEBHOOK_SECRET=whsec_… (from `stripe listen --forward-to https://localhost:4242/webhooks/stripe`; another port with E2E_APP_PORT) ' +
+  'to run this project against Stripe (e2e/README.md, "Against real Stripe").';
 
 /** The keys for the "stripe-test-mode" project, or undefined when they are not all set to test-mode values. */
 export function readTestModeKeys(env: Record<string, string | undefined> = process.env): TestModeKeys | undefined {
@@ -54,7 +56,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await use(null);
         return;
       }
-      const app = await startApp(stripeMode, { keys, emulatorOrigins });
+      const testModePort = keys ? readTestModeAppPort(process.env) : undefined;
+      const app = await startApp(stripeMode, { keys, emulatorOrigins, testModePort });
       await use(app);
       await app.stop();
     },
