@@ -14,6 +14,8 @@ export interface AppOptions {
 interface WorkerFixtures extends AppOptions {
   /** Which origins the emulated app's CSP names (see startApp); a spec may pick 'local'. */
   emulatorOrigins: 'stripe' | 'local';
+  /** The app in test mode against an emulator of its own (STRIPE_API_URL) instead of its in-process one; see startApp. */
+  standaloneEmulator: boolean;
   /** Null only for the test-mode project without Stripe keys, whose tests are then skipped. */
   runningApp: RunningApp | null;
 }
@@ -47,9 +49,10 @@ export function readTestModeKeys(env: Record<string, string | undefined> = proce
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   stripeMode: ['emulated', { scope: 'worker', option: true }],
   emulatorOrigins: ['stripe', { scope: 'worker', option: true }],
+  standaloneEmulator: [false, { scope: 'worker', option: true }],
 
   runningApp: [
-    async ({ stripeMode, emulatorOrigins }, use) => {
+    async ({ stripeMode, emulatorOrigins, standaloneEmulator }, use) => {
       const keys = stripeMode === 'test' ? readTestModeKeys() : undefined;
       if (stripeMode === 'test' && !keys) {
         console.warn(`[stripe-test-mode] skipped. ${TEST_MODE_SKIP_MESSAGE}`);
@@ -57,7 +60,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         return;
       }
       const testModePort = keys ? readTestModeAppPort(process.env) : undefined;
-      const app = await startApp(stripeMode, { keys, emulatorOrigins, testModePort });
+      const app = await startApp(stripeMode, { keys, emulatorOrigins, testModePort, standaloneEmulator });
       await use(app);
       await app.stop();
     },
