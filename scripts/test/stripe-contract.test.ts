@@ -27,13 +27,8 @@ import {
   valuesAt,
   type FieldType,
 } from '../../test-support/stripe-contract/contract';
-import {
-  keysStripeSends,
-  missingKeys,
-  readKeysSent,
-  SDK_OBJECTS,
-  stripePackageVersion,
-} from '../../test-support/stripe-contract/required-keys';
+import { keysStripeSends, missingKeys, readKeysSent, SDK_OBJECTS } from '../../test-support/stripe-contract/required-keys';
+import { stripePackageVersion } from '../../test-support/stripe-contract/sdk-types';
 import type Stripe from 'stripe';
 import { tsxNodeArgs } from '../../test-support/tsx-node';
 import { recordContract } from '../stripe-contract/record-contract';

@@ -1,41 +1,23 @@
-// The keys Stripe always sends on an object, from the pinned `stripe` package's types (generated
-// from Stripe's OpenAPI description): a property declared without `?` is in every answer, `null`
-// when it has no value (`amount_details`, `transfer_data`, …). Code that reads one without `?.`
-// works against Stripe, so the emulator must send it too.
+// The top-level keys Stripe sends on each object the emulator answers with: those the pinned
+// `stripe` package's types (generated from Stripe's OpenAPI description) declare without `?`,
+// `null` when they have no value, and those the types mark optional but Stripe's own example
+// objects carry all the same (keys-sent.json: `amount_details`, `transfer_data`, …). Code that
+// reads one without `?.` works against Stripe, so the emulator must send it too.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT } from '../tsx-node';
+import { resolveSdkTypes } from './sdk-types';
 
 /** The SDK's name for each object the emulator answers with (as `Stripe.<name>`). */
 export type SdkObjectName = 'PaymentIntent' | 'Checkout.Session' | 'Charge' | 'Refund' | 'Dispute' | 'PaymentMethod' | 'BalanceTransaction';
 
-export function stripePackageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/stripe/package.json'), 'utf8')) as { version: string }).version;
-}
-
 /** For each name: its top-level keys declared without `?`, sorted. */
 export function requiredKeys(names: readonly SdkObjectName[]): Record<SdkObjectName, string[]> {
-  const file = path.join(REPO_ROOT, 'test-support/stripe-contract/required-keys.virtual.ts');
-  const source = ["import type Stripe from 'stripe';", ...names.map((name, index) => `export type Object${index} = Stripe.${name};`)].join(
-    '\n',
-  );
-  const options: ts.CompilerOptions = {
-    strict: true,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    noEmit: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, language) =>
-    path.resolve(name) === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language);
-  const program = ts.createProgram([file], options, host);
-  const checker = program.getTypeChecker();
-  const aliases = program.getSourceFile(file)!.statements.filter(ts.isTypeAliasDeclaration);
+  const { types } = resolveSdkTypes(names.map((name) => `Stripe.${name}`));
   const result = {} as Record<SdkObjectName, string[]>;
   for (const [index, name] of names.entries()) {
-    const type = checker.getTypeAtLocation(aliases[index]!.name);
+    const type = types[index]!;
     const properties = type.getProperties();
     if (properties.length === 0) throw new Error(`Stripe.${name} has no properties: is it still in the stripe package's types?`);
     result[name] = properties
