@@ -33,7 +33,16 @@ export default defineConfig<AppOptions>({
   },
   projects: [
     { name: 'emulated', use: { stripeMode: 'emulated' }, testIgnore: 'audit.spec.ts' },
-    { name: 'stripe-test-mode', use: { stripeMode: 'test' }, testIgnore: 'audit.spec.ts' },
+    {
+      name: 'stripe-test-mode',
+      // Stripe's pages load from the internet, its API is rate-limited (the harness's own calls
+      // wait out 429s for up to a minute) and its webhooks arrive through `stripe listen`: the
+      // same steps take several times as long as against the emulator on loopback.
+      timeout: 240_000,
+      expect: { timeout: 45_000 },
+      use: { stripeMode: 'test', actionTimeout: 45_000, navigationTimeout: 60_000 },
+      testIgnore: 'audit.spec.ts',
+    },
     // `npm run audit` against an app of its own (issue: the audit is part of `npm test`).
     { name: 'audit', testMatch: 'audit.spec.ts' },
   ],

@@ -5,8 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pino } from 'pino';
+import { startEmulator } from '../../emulator/src/index';
+import { STRIPE_WEBHOOK_PATH } from '../../server/src/routes/webhooks';
 import { findFreePort } from '../../test-support/app-health';
 import { launchApp } from '../../test-support/app-launcher';
+import { DEFAULT_TEST_MODE_APP_PORT } from '../../test-support/stripe-test-mode';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 
 export type StripeMode = 'emulated' | 'test';
@@ -26,6 +30,17 @@ export interface StartAppOptions {
    * Stripe.js stand-in named by GET /api/config.
    */
   emulatorOrigins?: 'stripe' | 'local';
+  /**
+   * Emulated mode only: the offline "test mode" of the README instead of the app's in-process
+   * emulator. An emulator of its own (local origins, as `npm run emulator` starts it) and the app
+   * with test keys and STRIPE_API_URL at it.
+   */
+  standaloneEmulator?: boolean;
+  /**
+   * The app's HTTPS port in test mode, where `stripe listen` forwards Stripe's webhooks (the
+   * project reads E2E_APP_PORT, default 4242); emulated mode always takes a free port.
+   */
+  testModePort?: number;
   /** More variables for the app (they win over the ones set here). */
   env?: Record<string, string>;
 }
@@ -63,12 +78,27 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
   if (mode === 'test' && !keys)
     throw new Error('Stripe test mode needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.');
 
-  // `stripe listen --forward-to https://localhost:4242/webhooks/stripe` fixes the port in test mode.
-  const port = mode === 'test' ? 4242 : await findFreePort();
+  // `stripe listen --forward-to https://localhost:<port>/webhooks/stripe` fixes the port in test mode.
+  const port = mode === 'test' ? (options.testModePort ?? DEFAULT_TEST_MODE_APP_PORT) : await findFreePort();
   const webhookSecret = keys?.webhookSecret ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const secretKey = keys?.secretKey ?? 'sk_test_emulated';
-  const stripe: Record<string, string> =
-    mode === 'test' && keys
+  const standalone =
+    mode === 'emulated' && options.standaloneEmulator
+      ? await startEmulator({
+          port: 0,
+          publicOrigins: 'local',
+          webhookEndpoints: [{ url: `https://localhost:${port}${STRIPE_WEBHOOK_PATH}`, secret: webhookSecret }],
+          logger: pino({ level: 'warn' }),
+        })
+      : null;
+  const stripe: Record<string, string> = standalone
+    ? {
+        STRIPE_SECRET_KEY: secretKey,
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_emulated',
+        STRIPE_WEBHOOK_SECRET: webhookSecret,
+        STRIPE_API_URL: standalone.url,
+      }
+    : mode === 'test' && keys
       ? // Emulated mode refuses NODE_ENV=production (it takes fake payments), so only Stripe test
         // mode runs as a production deployment.
         {
@@ -82,6 +112,7 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
         { EMULATOR_ORIGINS: options.emulatorOrigins ?? 'stripe', EMULATOR_WEBHOOK_SECRET: webhookSecret };
   const app = await launchApp({
     port,
+    ...(standalone ? { ca: standalone.ca } : {}),
     env: {
       ...stripe,
       // Both modes send production's headers (two-year HSTS), which the browser and the audit
@@ -92,13 +123,16 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
       CHECKOUT_RATE_LIMIT: '1000',
       ...options.env,
     },
+  }).catch(async (error: unknown) => {
+    await standalone?.close();
+    throw error;
   });
 
   return {
     mode,
     baseURL: app.url,
-    emulatorOrigin: app.emulatorOrigin,
-    emulatorPort: app.emulatorPort,
+    emulatorOrigin: standalone ? new URL(standalone.url).origin : app.emulatorOrigin,
+    emulatorPort: standalone ? standalone.port : app.emulatorPort,
     webhookSecret,
     secretKey,
     httpPort: app.httpPort,
@@ -109,6 +143,7 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
     stop: async () => {
       await app.stop();
       app.remove();
+      await standalone?.close();
     },
   };
 }

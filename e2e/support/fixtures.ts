@@ -2,6 +2,7 @@
 // and a watcher (page-watch.ts) on every test.
 import { test as base, expect } from '@playwright/test';
 import { routeStripeToEmulator } from '../../test-support/stripe-routing';
+import { readTestModeAppPort } from '../../test-support/stripe-test-mode';
 import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
 import { watchContext } from './page-watch';
 
@@ -13,6 +14,8 @@ export interface AppOptions {
 interface WorkerFixtures extends AppOptions {
   /** Which origins the emulated app's CSP names (see startApp); a spec may pick 'local'. */
   emulatorOrigins: 'stripe' | 'local';
+  /** The app in test mode against an emulator of its own (STRIPE_API_URL) instead of its in-process one; see startApp. */
+  standaloneEmulator: boolean;
   /** Null only for the test-mode project without Stripe keys, whose tests are then skipped. */
   runningApp: RunningApp | null;
 }
@@ -31,7 +34,8 @@ export { STRIPE_ORIGINS } from '../../test-support/stripe-routing';
 
 export const TEST_MODE_SKIP_MESSAGE =
   'Stripe test mode not configured: set STRIPE_SECRET_KEY=sk_test_…, STRIPE_PUBLISHABLE_KEY=pk_test_… and ' +
-  'STRIPE_WEBHOOK_SECRET=whsec_… (from `stripe listen --forward-to https://localhost:4242/webhooks/stripe`) to run this project against Stripe.';
+  'STRIPE_WEBHOOK_SECRET=whsec_… (from `stripe listen --forward-to https://localhost:4242/webhooks/stripe`; another port with E2E_APP_PORT) ' +
+  'to run this project against Stripe (e2e/README.md, "Against real Stripe").';
 
 /** The keys for the "stripe-test-mode" project, or undefined when they are not all set to test-mode values. */
 export function readTestModeKeys(env: Record<string, string | undefined> = process.env): TestModeKeys | undefined {
@@ -45,16 +49,18 @@ export function readTestModeKeys(env: Record<string, string | undefined> = proce
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   stripeMode: ['emulated', { scope: 'worker', option: true }],
   emulatorOrigins: ['stripe', { scope: 'worker', option: true }],
+  standaloneEmulator: [false, { scope: 'worker', option: true }],
 
   runningApp: [
-    async ({ stripeMode, emulatorOrigins }, use) => {
+    async ({ stripeMode, emulatorOrigins, standaloneEmulator }, use) => {
       const keys = stripeMode === 'test' ? readTestModeKeys() : undefined;
       if (stripeMode === 'test' && !keys) {
         console.warn(`[stripe-test-mode] skipped. ${TEST_MODE_SKIP_MESSAGE}`);
         await use(null);
         return;
       }
-      const app = await startApp(stripeMode, { keys, emulatorOrigins });
+      const testModePort = keys ? readTestModeAppPort(process.env) : undefined;
+      const app = await startApp(stripeMode, { keys, emulatorOrigins, testModePort, standaloneEmulator });
       await use(app);
       await app.stop();
     },

@@ -1,16 +1,15 @@
 // Node-side access to Stripe (or the emulator standing in for it) for what a browser cannot
 // do: fetch a delivered event so a test can deliver it again.
-import https from 'node:https';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { createHarnessStripeClient } from '../../test-support/stripe-test-mode';
 import type { RunningApp } from './app-process';
 
+/** The app's client with the harness's patience for 429s: Stripe's sandbox is rate-limited, the emulator is not. */
 export function createStripeClient(app: RunningApp): Stripe {
-  if (app.emulatorPort === null) return new Stripe(app.secretKey);
-  return new Stripe(app.secretKey, {
-    host: 'localhost',
-    port: app.emulatorPort,
-    protocol: 'https',
-    httpAgent: new https.Agent({ ca: app.ca }),
+  return createHarnessStripeClient({
+    secretKey: app.secretKey,
+    apiUrl: app.emulatorPort === null ? null : new URL(`https://localhost:${app.emulatorPort}`),
+    ca: app.emulatorPort === null ? null : app.ca,
   });
 }
 

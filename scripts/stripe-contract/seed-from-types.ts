@@ -2,13 +2,11 @@
 // package's TypeScript types: for each field the app reads (server/src/payments/stripe-fields-read.ts),
 // the JSON types its declared type allows. A recording against Stripe (`npm run test:contract`)
 // replaces them with what Stripe sends. Run: npx tsx scripts/stripe-contract/seed-from-types.ts
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import ts from 'typescript';
 import { STRIPE_FIELDS_READ, type StripeAnswerName } from '../../server/src/payments/stripe-fields-read';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
 import { ANSWER_NAMES, writeFixture, type FieldType } from '../../test-support/stripe-contract/contract';
-import { REPO_ROOT } from '../../test-support/tsx-node';
+import { resolveSdkTypes, stripePackageVersion } from '../../test-support/stripe-contract/sdk-types';
 
 /** The SDK type of each answer (as the app's calls are typed). */
 function sdkType(name: StripeAnswerName): string {
@@ -82,30 +80,10 @@ function child(
 }
 
 function seed(): void {
-  const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/stripe/package.json'), 'utf8')) as { version: string })
-    .version;
-  const file = path.join(REPO_ROOT, 'scripts/stripe-contract/seed-types.virtual.ts');
-  const source = [
-    "import type Stripe from 'stripe';",
-    ...ANSWER_NAMES.map((name, index) => `export type Answer${index} = ${sdkType(name)};`),
-  ].join('\n');
-  const options: ts.CompilerOptions = {
-    strict: true,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    target: ts.ScriptTarget.ES2022,
-    noEmit: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, language) =>
-    path.resolve(name) === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language);
-  const program = ts.createProgram([file], options, host);
-  const checker = program.getTypeChecker();
-  const sourceFile = program.getSourceFile(file)!;
-  const aliases = sourceFile.statements.filter(ts.isTypeAliasDeclaration);
+  const version = stripePackageVersion();
+  const { checker, types: roots } = resolveSdkTypes(ANSWER_NAMES.map(sdkType));
   for (const [index, name] of ANSWER_NAMES.entries()) {
-    const root = checker.getTypeAtLocation(aliases[index]!.name);
+    const root = roots[index]!;
     const fields: Record<string, FieldType[]> = {};
     for (const field of STRIPE_FIELDS_READ[name]) {
       let types = [root];

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readTestModeAppPort } from '../../test-support/stripe-test-mode';
 import { REPO_ROOT } from '../../test-support/tsx-node';
 
 const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
@@ -41,7 +42,13 @@ describe('.github/workflows/ci.yml', () => {
     const runs = job?.steps.map((step) => step.run ?? '').join('\n') ?? '';
     expect(job?.env?.['STRIPE_SECRET_KEY']).toBe('${{ secrets.STRIPE_TEST_SECRET_KEY }}');
     expect(runs).toContain('--project stripe-test-mode');
-    expect(runs).toMatch(/@stripe\/cli@\d+\.\d+\.\d+ listen .*--forward-to https:\/\/localhost:\d+\/webhooks\/stripe/s);
+    // The Stripe CLI, pinned, forwards to the port the project starts the app on, and the run waits until it listens.
+    expect(runs).toMatch(/npm install --global [^\n]*@stripe\/cli@\d+\.\d+\.\d+\n/);
+    expect(runs).toMatch(/stripe listen --api-key "\$STRIPE_SECRET_KEY" --print-secret\)/);
+    expect(runs).toContain('--forward-to "https://localhost:$E2E_APP_PORT/webhooks/stripe"');
+    expect(readTestModeAppPort({ E2E_APP_PORT: job?.env?.['E2E_APP_PORT'] })).toBeGreaterThan(0);
+    expect(job?.env?.['E2E_APP_PORT']).toBeDefined();
+    expect(runs).toContain("grep -q 'Ready!' stripe-listen.log");
     // Every step after the notice is conditional on the keys, so a fork without them stays green.
     for (const step of job?.steps.slice(1) ?? []) expect((step as { if?: string }).if).toMatch(/STRIPE_SECRET_KEY != ''|failure\(\)/);
   });

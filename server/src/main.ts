@@ -25,6 +25,7 @@ import { createOrderStore } from './store/order-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
+import { STRIPE_JS_PATH } from '../../common/stripe-js';
 import { STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -76,10 +77,25 @@ async function setUpStripe(config: Config, webhookUrl: string, logger: Logger): 
     return { stripe, webhookSecrets: [webhookSecret], stripeOrigins, stripeJsUrl: local ? emulator.stripeJsUrl : null, emulator };
   }
   if (!config.stripe.webhookSecrets) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
-  // A separately started emulator uses the development CA; trust it next to the public roots.
-  const ca = config.stripe.apiUrl ? [...rootCertificates, (await ensureDevCertificate()).ca] : null;
-  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, ca });
-  return { stripe, webhookSecrets: config.stripe.webhookSecrets, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
+  const { apiUrl } = config.stripe;
+  if (!apiUrl) {
+    const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: null, ca: null });
+    return { stripe, webhookSecrets: config.stripe.webhookSecrets, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
+  }
+  // A separately started emulator (test keys only: config.ts refuses STRIPE_API_URL with live
+  // keys) uses the development CA; trust it next to the public roots. The payment intents and
+  // sessions it creates exist only there, so the real js.stripe.com could not show them: the
+  // browser loads the emulator's Stripe.js stand-in from the same origin, and the CSP names that
+  // origin in place of Stripe's, as emulated mode does with EMULATOR_ORIGINS=local.
+  const ca = [...rootCertificates, (await ensureDevCertificate()).ca];
+  const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl, ca });
+  return {
+    stripe,
+    webhookSecrets: config.stripe.webhookSecrets,
+    stripeOrigins: emulatorOrigins(apiUrl.origin),
+    stripeJsUrl: new URL(STRIPE_JS_PATH, apiUrl.origin).href,
+    emulator: null,
+  };
 }
 
 function printBanner(lines: {

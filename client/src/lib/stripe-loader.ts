@@ -1,7 +1,8 @@
 // Loads Stripe.js on the two pages that need it, and only there: `@stripe/stripe-js/pure`
 // injects nothing until loadStripe() is called (https://github.com/stripe/stripe-js#importing-loadstripe-without-side-effects).
 //
-// In emulated mode with local origins the server names the emulator's stand-in. We add its
+// Against the emulator's own origin (emulated mode with local origins, or test keys with
+// STRIPE_API_URL) the server names the emulator's stand-in. We add its
 // script element ourselves: our module runs with the page's nonce, and 'strict-dynamic' trusts
 // scripts a trusted script inserts (https://www.w3.org/TR/CSP3/#strict-dynamic-usage), so no
 // inline script and no extra CSP entry is needed. loadStripe() then finds window.Stripe and

@@ -21,6 +21,9 @@ export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentInt
     allowed_payment_method_types: null,
     amount: input.amount,
     amount_capturable: 0,
+    // Optional in the SDK's types, yet in every answer (Stripe's example objects carry both):
+    // test-support/stripe-contract/keys-sent.json.
+    amount_details: { tip: {} },
     amount_received: 0,
     application: null,
     application_fee_amount: null,
@@ -57,6 +60,7 @@ export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentInt
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: 'requires_payment_method',
+    transfer_data: null,
     transfer_group: null,
   };
 }

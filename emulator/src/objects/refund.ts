@@ -24,6 +24,12 @@ export function buildRefund(input: RefundInput): Stripe.Refund {
     currency: input.currency,
     customer: null,
     customer_account: null,
+    // Where a card refund goes (the card network's reference comes later, reference_status
+    // `pending`): optional in the SDK's types, yet sent; test-support/stripe-contract/keys-sent.json.
+    destination_details: {
+      card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' },
+      type: 'card',
+    },
     metadata: input.metadata,
     payment_intent: input.paymentIntentId,
     payment_method: null,
