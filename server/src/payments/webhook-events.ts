@@ -218,15 +218,12 @@ export async function handleStripeEvent(deps: EventDeps, event: Stripe.Event): P
       `This event is from Stripe's ${event.livemode ? 'live' : 'test'} mode; this server uses ${deps.mode === 'live' ? 'live' : 'test'}-mode keys.`,
     );
   }
-<<<<<<< HEAD
-  // The lab's `webhook-dedupe` off: every delivery is handled, a replayed one as if it were new.
-  const dedupe = controlOn(deps.lab, 'webhook-dedupe');
-  if (dedupe && (await deps.store.hasProcessedEvent(event.id))) return { result: 'duplicate', orderId: null };
-=======
   // The lookup spares a duplicate the Stripe calls. A type we do not act on makes none, and
   // processEventOnce's insert tells its duplicate apart by itself: one statement instead of two.
-  if (isHandledEventType(event.type) && (await deps.store.hasProcessedEvent(event.id))) return { result: 'duplicate', orderId: null };
->>>>>>> w-perf-webhooks
+  // The lab's `webhook-dedupe` off: every delivery is handled, a replayed one as if it were new.
+  const dedupe = controlOn(deps.lab, 'webhook-dedupe');
+  if (dedupe && isHandledEventType(event.type) && (await deps.store.hasProcessedEvent(event.id)))
+    return { result: 'duplicate', orderId: null };
   // Stripe calls happen here, outside any transaction; the transaction is only the writes.
   const plan = await planChange(deps, event).catch((error: unknown) => {
     throw unreadable(error);
