@@ -1,12 +1,12 @@
 // Embedded Checkout in a real browser under the production CSP of /embedded-checkout: Stripe's
-// form in an iframe from checkout.stripe.com (the emulator, routed), mounted by Stripe.js, then
+// form in an iframe from checkout.stripe.com (Stripe's, or the emulator routed), mounted by Stripe.js, then
 // the /return page that shows what our order says. The watcher in support/fixtures.ts also checks
 // every test: no CSP violation, no cross-origin isolation, no typed card number reaching us.
 import type { Page } from '@playwright/test';
 import type { RunningApp } from './support/app-process';
 import { readOrderBySession } from './support/database';
 import { expect, test } from './support/fixtures';
-import { CARDS } from './support/hosted-checkout';
+import { CARDS, fillCard } from './support/hosted-checkout';
 import {
   THREE_DS_CARDS,
   answerChallenge,
@@ -15,13 +15,6 @@ import {
   embeddedSessionId,
   payInEmbeddedCheckout,
 } from './support/stripe-js-flows';
-
-// Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
-// dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(
-  ({ stripeMode }) => stripeMode !== 'emulated',
-  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
-);
 
 async function openEmbeddedCheckout(page: Page, app: RunningApp, quantity = 1): Promise<string> {
   await chooseFlow(page, 'embedded', quantity);
@@ -89,14 +82,14 @@ test('Embedded Checkout: insufficient funds (9995) shows the reason and leaves t
 test('Embedded Checkout: 3-D Secure completed (3155) pays the order', async ({ page, app, typedCardNumbers }) => {
   const sessionId = await openEmbeddedCheckout(page, app);
   await payInEmbeddedCheckout(page, typedCardNumbers, THREE_DS_CARDS.required);
-  await answerChallenge(page, embeddedCheckoutFrame(page), 'complete');
+  await answerChallenge(page, 'complete');
   await expectPaid(page, app, sessionId, '3155');
 });
 
 test('Embedded Checkout: 3-D Secure failed (3184) shows why and charges nothing', async ({ page, app, typedCardNumbers }) => {
   const sessionId = await openEmbeddedCheckout(page, app);
   await payInEmbeddedCheckout(page, typedCardNumbers, THREE_DS_CARDS.always);
-  await answerChallenge(page, embeddedCheckoutFrame(page), 'fail');
+  await answerChallenge(page, 'fail');
   await expect(
     embeddedCheckoutFrame(page)
       .getByText(/unable to authenticate/i)
@@ -112,8 +105,7 @@ test('Embedded Checkout: abandoning the page leaves the order pending, and /retu
   typedCardNumbers,
 }) => {
   const sessionId = await openEmbeddedCheckout(page, app);
-  typedCardNumbers.add(CARDS.visa);
-  await embeddedCheckoutFrame(page).locator('#cardNumber').fill(CARDS.visa);
+  await fillCard(embeddedCheckoutFrame(page), typedCardNumbers, CARDS.visa);
   // The shopper leaves for another page without paying.
   await page.goto('/');
   expect(readOrderBySession(app.databaseFile, sessionId)?.status).toBe('pending');

@@ -1,5 +1,5 @@
 // The Payment Element flow in a real browser under the production CSP of /payment: card fields
-// in Stripe's iframe (the emulator's stand-in, routed from js.stripe.com), confirmPayment, and
+// in Stripe's iframe (Stripe's, or the emulator's stand-in routed from js.stripe.com), confirmPayment, and
 // the return page that shows what our order says. The watcher in support/fixtures.ts also checks
 // every test: no CSP violation, no cross-origin isolation, no typed card number reaching us.
 import type { Page } from '@playwright/test';
@@ -9,27 +9,20 @@ import { CARDS } from './support/hosted-checkout';
 import {
   THREE_DS_CARDS,
   answerChallenge,
-  challengeFrameForPaymentElement,
   chooseFlow,
-  paymentElementFrame,
+  fillPaymentElement,
+  openPaymentElementCard,
   payWithPaymentElement,
   readNewestOrder,
   readOrderByPaymentIntent,
 } from './support/stripe-js-flows';
-
-// Selectors and buttons here are the emulator's (its Stripe.js stand-in, challenge page and
-// dashboard); against real Stripe test mode these scenarios need Stripe's own pages.
-test.skip(
-  ({ stripeMode }) => stripeMode !== 'emulated',
-  "Drives the emulator's Stripe.js stand-in, 3-D Secure page and dashboard; emulated project only.",
-);
 
 const PAID_MESSAGE = 'Paid: Visa •••• 4242, expires 12/34';
 
 /** Opens /payment with one item and waits for the card fields; returns the order's PaymentIntent id. */
 async function openPaymentPage(page: Page, app: RunningApp): Promise<string> {
   await chooseFlow(page, 'payment-element');
-  await expect(paymentElementFrame(page).locator('#number')).toBeVisible();
+  await openPaymentElementCard(page);
   const order = readNewestOrder(app.databaseFile);
   expect(order).toMatchObject({ status: 'pending', checkout_session_id: null, card_last4: null });
   const paymentIntentId = String(order?.['payment_intent_id'] ?? '');
@@ -88,7 +81,7 @@ test('Payment Element: insufficient funds (9995) shows the reason and leaves the
 test('Payment Element: 3-D Secure completed (3155) pays the order', async ({ page, app, typedCardNumbers }) => {
   const paymentIntentId = await openPaymentPage(page, app);
   await payWithPaymentElement(page, typedCardNumbers, THREE_DS_CARDS.required);
-  await answerChallenge(page, challengeFrameForPaymentElement(page), 'complete');
+  await answerChallenge(page, 'complete');
   await page.waitForURL(/\/payment-complete\?/);
   await expect(page.getByTestId('status-message')).toHaveText('Paid: Visa •••• 3155, expires 12/34');
   expect(readOrderByPaymentIntent(app.databaseFile, paymentIntentId)).toMatchObject({ status: 'paid', card_last4: '3155' });
@@ -97,7 +90,7 @@ test('Payment Element: 3-D Secure completed (3155) pays the order', async ({ pag
 test('Payment Element: 3-D Secure failed (3184) shows why and charges nothing', async ({ page, app, typedCardNumbers }) => {
   const paymentIntentId = await openPaymentPage(page, app);
   await payWithPaymentElement(page, typedCardNumbers, THREE_DS_CARDS.always);
-  await answerChallenge(page, challengeFrameForPaymentElement(page), 'fail');
+  await answerChallenge(page, 'fail');
   await expect(page.getByTestId('status-message')).toHaveText(/could not verify your card/i);
   expect(new URL(page.url()).pathname).toBe('/payment');
   expectNotPaid(app, paymentIntentId);
@@ -110,8 +103,7 @@ test('Payment Element: abandoning the page leaves the order pending, and the ret
 }) => {
   const paymentIntentId = await openPaymentPage(page, app);
   // The shopper types a card, changes their mind and leaves without paying.
-  typedCardNumbers.add(CARDS.visa);
-  await paymentElementFrame(page).locator('#number').fill(CARDS.visa);
+  await fillPaymentElement(page, typedCardNumbers, CARDS.visa);
   await page.getByTestId('back-to-shop').click();
   await page.waitForURL((url) => url.pathname === '/');
   expect(readOrderByPaymentIntent(app.databaseFile, paymentIntentId)?.status).toBe('pending');

@@ -1,13 +1,16 @@
-// Driving the shop and the hosted Checkout page like a shopper would.
-// The hosted page's selectors are Stripe's own (the emulator serves the same ones):
-// #email, #cardNumber, #cardExpiry, #cardCvc, #billingName, the submit button's data-testid.
-import type { Page } from '@playwright/test';
+// Driving the shop and Checkout's card form (hosted page, or embedded Checkout's frame) like a
+// shopper would. The selectors are Stripe's own (the emulator serves the same structure):
+// #email, the card accordion item, #cardNumber, #cardExpiry, #cardCvc, #billingName, the submit
+// button's data-testid. One set for both Playwright projects (emulated and stripe-test-mode).
+import type { FrameLocator, Page } from '@playwright/test';
 import { expect } from './fixtures';
 
 export const CARDS = {
   visa: '4242 4242 4242 4242',
   genericDecline: '4000 0000 0000 0002',
   insufficientFunds: '4000 0000 0000 9995',
+  /** Pays, then Stripe opens a dispute (https://docs.stripe.com/testing#disputes). */
+  dispute: '4000 0000 0000 0259',
 } as const;
 
 /** What every card in these tests is typed with; the success page must show it as 12/34. */
@@ -58,24 +61,41 @@ export async function startCheckout(page: Page, quantity = 1): Promise<StartedCh
   return { checkoutSessionId, productId, quantity };
 }
 
-/** Fills the hosted card form; records the number so the test's watcher hunts for it. */
-export async function fillCard(page: Page, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
-  typedCardNumbers.add(cardNumber);
-  // Real Checkout shows an accordion when several payment methods are offered.
-  const cardMethod = page.locator('[data-testid="card-accordion-item-button"]');
-  if (await cardMethod.isVisible()) await cardMethod.click();
+/** Where Checkout's form is: the hosted page itself, or embedded Checkout's frame. */
+export type CheckoutScope = Page | FrameLocator;
 
-  const email = page.locator('#email');
-  if ((await email.isVisible()) && (await email.isEditable())) await email.fill('shopper@example.com');
-  await page.locator('#cardNumber').fill(cardNumber);
-  await page.locator('#cardExpiry').fill(EXPIRY);
-  await page.locator('#cardCvc').fill('123');
-  await page.locator('#billingName').fill('Ada Lovelace');
-  const postalCode = page.locator('#billingPostalCode');
+/**
+ * Fills Checkout's card form (hosted page or embedded frame) by Stripe's own ids, and records
+ * the number so the test's watcher hunts for it. Stripe shows the card fields in an accordion
+ * item when several payment methods are offered; its button is 0×0, so the item is clicked, as
+ * stripe-samples/accept-a-payment spec/prebuilt_checkout_page_e2e_spec.rb does. Optional parts
+ * (a read-only email, a country select, Link's opt-in) are handled when they are there.
+ */
+export async function fillCard(scope: CheckoutScope, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
+  typedCardNumbers.add(cardNumber);
+  const email = scope.locator('#email');
+  await expect(email).toBeVisible();
+  if (await email.isEditable()) await email.fill('shopper@example.com');
+  const number = scope.locator('#cardNumber');
+  if (!(await number.isVisible())) await scope.locator('[data-testid="card-accordion-item"]').click();
+  await number.fill(cardNumber);
+  await scope.locator('#cardExpiry').fill(EXPIRY);
+  await scope.locator('#cardCvc').fill('123');
+  await scope.locator('#billingName').fill('Ada Lovelace');
+  const country = scope.locator('#billingCountry');
+  if (await country.isVisible()) await country.selectOption('US');
+  const postalCode = scope.locator('#billingPostalCode');
   if (await postalCode.isVisible()) await postalCode.fill('10001');
+  // Link's "save my information" would ask for a phone number before Pay.
+  const link = scope.locator('#enableStripePass');
+  if ((await link.count()) > 0 && (await link.isChecked())) await link.setChecked(false, { force: true });
 }
 
-export async function payWithCard(page: Page, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
-  await fillCard(page, typedCardNumbers, cardNumber);
-  await page.locator('[data-testid="hosted-payment-submit-button"]').click();
+export async function submitCheckout(scope: CheckoutScope): Promise<void> {
+  await scope.locator('[data-testid="hosted-payment-submit-button"]').click();
+}
+
+export async function payWithCard(scope: CheckoutScope, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
+  await fillCard(scope, typedCardNumbers, cardNumber);
+  await submitCheckout(scope);
 }

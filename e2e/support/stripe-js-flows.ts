@@ -1,10 +1,10 @@
 // Driving the embedded Checkout and Payment Element pages like a shopper would. The card
-// fields live in Stripe's iframes (the emulator's stand-ins, reached through Stripe's
-// origins); our page never sees them.
-import type { FrameLocator, Page } from '@playwright/test';
+// fields live in Stripe's iframes (Stripe's own in the stripe-test-mode project, the
+// emulator's stand-ins with the same structure in the emulated one); our page never sees them.
+import type { Frame, FrameLocator, Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { expect } from './fixtures';
-import { EXPIRY } from './hosted-checkout';
+import { EXPIRY, payWithCard } from './hosted-checkout';
 import type { OrderRow } from './database';
 
 export const THREE_DS_CARDS = {
@@ -25,53 +25,77 @@ export async function chooseFlow(page: Page, flow: 'embedded' | 'payment-element
   await page.waitForURL(flow === 'embedded' ? /\/embedded-checkout$/ : /\/payment$/);
 }
 
+/**
+ * Embedded Checkout's frame, by the title Stripe.js gives it (attribute values are
+ * case-sensitive: "Embedded checkout"); its name is `embedded-checkout`.
+ */
 export function embeddedCheckoutFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe[title="Embedded Checkout"]');
+  return page.frameLocator('iframe[title="Embedded checkout"]');
 }
 
+/**
+ * The Payment Element's card frame. Stripe first shows a same-titled frame that goes away, so
+ * the `src` picks the right one, as in stripe-samples/accept-a-payment
+ * spec/payment_element_e2e_spec.rb.
+ */
 export function paymentElementFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe[title="Secure payment input frame"]');
+  return page.frameLocator('iframe[title="Secure payment input frame"][src*="elements-inner-payment"]');
 }
 
-/** The Checkout Session id from the embedded frame's address. */
+/** The Checkout Session id from the embedded frame's address, once its form is there. */
 export async function embeddedSessionId(page: Page): Promise<string> {
-  await expect(embeddedCheckoutFrame(page).locator('#cardNumber')).toBeVisible();
-  const frame = page.frames().find((f) => f.url().includes('/c/embedded/cs_'));
+  await expect(embeddedCheckoutFrame(page).locator('#email')).toBeVisible();
+  const frame = page.frames().find((f) => f.name() === 'embedded-checkout');
   return /\/c\/embedded\/(cs_[A-Za-z0-9_]+)/.exec(frame?.url() ?? '')?.[1] ?? '';
 }
 
 export async function payInEmbeddedCheckout(page: Page, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
+  await payWithCard(embeddedCheckoutFrame(page), typedCardNumbers, cardNumber);
+}
+
+/** Waits for the Payment Element, then opens its card tab when it has tabs (Stripe's `[data-testid="card"]`). */
+export async function openPaymentElementCard(page: Page): Promise<FrameLocator> {
+  const frame = paymentElementFrame(page);
+  const tab = frame.locator('[data-testid="card"]');
+  const number = frame.locator('input[name="number"]');
+  await expect(tab.or(number).first()).toBeVisible();
+  if (!(await number.isVisible())) await tab.click();
+  await expect(number).toBeVisible();
+  return frame;
+}
+
+/** Fills the Payment Element's card fields, found by name as Stripe's ids change between versions. */
+export async function fillPaymentElement(page: Page, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
   typedCardNumbers.add(cardNumber);
-  const frame = embeddedCheckoutFrame(page);
-  const email = frame.locator('#email');
-  if (await email.isEditable()) await email.fill('shopper@example.com');
-  await frame.locator('#cardNumber').fill(cardNumber);
-  await frame.locator('#cardExpiry').fill(EXPIRY);
-  await frame.locator('#cardCvc').fill('123');
-  await frame.locator('#billingName').fill('Ada Lovelace');
-  const postalCode = frame.locator('#billingPostalCode');
+  const frame = await openPaymentElementCard(page);
+  await frame.locator('input[name="number"]').fill(cardNumber);
+  await frame.locator('input[name="expiry"]').fill(EXPIRY);
+  await frame.locator('input[name="cvc"]').fill('123');
+  const country = frame.locator('select[name="country"]');
+  if (await country.isVisible()) await country.selectOption('US');
+  const postalCode = frame.locator('input[name="postalCode"]');
   if (await postalCode.isVisible()) await postalCode.fill('10001');
-  await frame.locator('[data-testid="hosted-payment-submit-button"]').click();
 }
 
 export async function payWithPaymentElement(page: Page, typedCardNumbers: Set<string>, cardNumber: string): Promise<void> {
-  typedCardNumbers.add(cardNumber);
-  const frame = paymentElementFrame(page);
-  await frame.locator('#number').fill(cardNumber);
-  await frame.locator('#expiry').fill(EXPIRY);
-  await frame.locator('#cvc').fill('123');
-  await frame.locator('#postalCode').fill('10001');
+  await fillPaymentElement(page, typedCardNumbers, cardNumber);
   await expect(page.getByTestId('pay-button')).toBeEnabled();
   await page.getByTestId('pay-button').click();
 }
 
-/** Answers the 3-D Secure challenge (a modal frame, or the page itself, on hooks.stripe.com). */
-export async function answerChallenge(page: Page, frame: FrameLocator, outcome: 'complete' | 'fail'): Promise<void> {
-  await frame.locator(outcome === 'complete' ? '#test-source-authorize-3ds' : '#test-source-fail-3ds').click();
-}
-
-export function challengeFrameForPaymentElement(page: Page): FrameLocator {
-  return page.frameLocator('iframe[title="3DS authentication challenge"]');
+/**
+ * Answers the 3-D Secure challenge on Stripe's test page, wherever the flow shows it: three
+ * frames deep (`__privateStripeFrame…` > `__stripeJSChallengeFrame` > `acsFrame`, as public
+ * suites walk Stripe's), on the page or inside embedded Checkout's frame.
+ */
+export async function answerChallenge(page: Page, outcome: 'complete' | 'fail'): Promise<void> {
+  const isAcsFrame = (frame: Frame) =>
+    frame.name() === 'acsFrame' &&
+    frame.parentFrame()?.name() === '__stripeJSChallengeFrame' &&
+    (frame.parentFrame()?.parentFrame()?.name() ?? '').startsWith('__privateStripeFrame');
+  await expect.poll(() => page.frames().some(isAcsFrame), { message: 'the 3-D Secure challenge, three frames deep' }).toBe(true);
+  const acs = page.frames().find(isAcsFrame);
+  await acs?.locator(outcome === 'complete' ? '#test-source-authorize-3ds' : '#test-source-fail-3ds').click();
 }
 
 /** The newest order (the one the page just created), read-only from the app's database. */

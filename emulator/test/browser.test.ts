@@ -6,7 +6,7 @@
 // (emulated mode): the page names only the emulator's origin and loads /endive/stripe.js from it.
 import https from 'node:https';
 import { CHROMIUM_ARGS, findChromium } from '../../test-support/browser';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type FrameLocator, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate } from '../../common/dev-certs';
@@ -217,12 +217,21 @@ async function openPage(path: string, shop: Merchant = merchant): Promise<Observ
 
 async function fillPaymentElement(page: Page, pan: string): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
-  const frame = page.frameLocator('iframe[title="Secure payment input frame"]');
+  const frame = page.frameLocator('iframe[title="Secure payment input frame"][src*="elements-inner-payment"]');
+  // Stripe's structure: the card tab opens the fields.
+  await frame.locator('[data-testid="card"]').waitFor();
+  expect(await frame.locator('[name="number"]').isVisible()).toBe(false);
+  await frame.locator('[data-testid="card"]').click();
   await frame.locator('[name="number"]').fill(pan);
   await frame.locator('[name="expiry"]').fill('12 / 34');
   await frame.locator('[name="cvc"]').fill('123');
   await page.waitForSelector('body[data-complete="true"]', { state: 'attached' });
   await page.click('#pay');
+}
+
+/** The 3-D Secure test page, three frames deep inside `outer` (the challenge's `__privateStripeFrame…`). */
+function challengeFrame(outer: FrameLocator): FrameLocator {
+  return outer.frameLocator('iframe[name="__stripeJSChallengeFrame"]').frameLocator('iframe[name="acsFrame"]');
 }
 
 function expectNoLeak(pan: string): void {
@@ -247,10 +256,15 @@ describe('the Payment Element stand-in', () => {
   it.each([
     [PAN_3DS_REQUIRED, 'complete', 'status:succeeded'],
     [PAN_3DS_ALWAYS, 'fail', 'error:payment_intent_authentication_failure'],
-  ])('runs the 3-D Secure challenge for %s in a hooks.stripe.com frame (%s)', async (pan, answer, shown) => {
+  ])('runs the 3-D Secure challenge for %s three frames deep, the inner two on hooks.stripe.com (%s)', async (pan, answer, shown) => {
     const { page, problems } = await openPage('/payment-element?redirect=if_required');
     await fillPaymentElement(page, pan);
-    const challenge = page.frameLocator('iframe[title="3DS authentication challenge"]');
+    const challenge = challengeFrame(page.frameLocator('iframe[title="3DS authentication challenge"][name^="__privateStripeFrame"]'));
+    await challenge.locator('#test-source-authorize-3ds').waitFor();
+    const acs = page.frames().find((frame) => frame.name() === 'acsFrame');
+    expect(acs?.url()).toMatch(/^https:\/\/hooks\.stripe\.com\/3d_secure_2\/challenge\//);
+    expect(acs?.parentFrame()?.url()).toMatch(/^https:\/\/hooks\.stripe\.com\/redirect\/authenticate\//);
+    expect(acs?.parentFrame()?.parentFrame()?.url()).toMatch(/^https:\/\/js\.stripe\.com\/v3\/three-ds-2-challenge\.html\?/);
     await challenge.locator(answer === 'complete' ? '#test-source-authorize-3ds' : '#test-source-fail-3ds').click();
     await expect.poll(() => page.textContent('#result')).toBe(shown);
     expect(await page.locator('iframe[title="3DS authentication challenge"]').count()).toBe(0);
@@ -264,7 +278,12 @@ describe('the Payment Element stand-in', () => {
     await fillPaymentElement(page, PAN_INSUFFICIENT_FUNDS);
     await expect.poll(() => page.textContent('#result')).toBe('error:card_declined');
     await expect
-      .poll(() => page.frameLocator('iframe[title="Secure payment input frame"]').locator('#payment-error').textContent())
+      .poll(() =>
+        page
+          .frameLocator('iframe[title="Secure payment input frame"][src*="elements-inner-payment"]')
+          .locator('#payment-error')
+          .textContent(),
+      )
       .toBe('Your card has insufficient funds.');
     expect(problems).toEqual([]); // the API's 402 is logged as a failed resource (as with Stripe's), not collected
 
@@ -304,8 +323,9 @@ describe('the embedded Checkout stand-in', () => {
   });
 
   async function payEmbedded(page: Page, pan: string): Promise<void> {
-    const frame = page.frameLocator('iframe[title="Embedded Checkout"]');
+    const frame = page.frameLocator('iframe[title="Embedded checkout"][name="embedded-checkout"]');
     await frame.locator('#email').fill('buyer@example.com');
+    await frame.locator('[data-testid="card-accordion-item"]').click();
     await frame.locator('#cardNumber').fill(pan);
     await frame.locator('#cardExpiry').fill('12 / 34');
     await frame.locator('#cardCvc').fill('123');
@@ -324,10 +344,11 @@ describe('the embedded Checkout stand-in', () => {
     await page.context().close();
   });
 
-  it('runs 3-D Secure inside the frame and completes', async () => {
+  it('runs 3-D Secure inside the frame, three frames deep, and completes', async () => {
     const { page, problems } = await openPage('/embedded-checkout');
     await payEmbedded(page, PAN_3DS_REQUIRED);
-    await page.frameLocator('iframe[title="Embedded Checkout"]').locator('#test-source-authorize-3ds').click();
+    const checkout = page.frameLocator('iframe[name="embedded-checkout"]');
+    await challengeFrame(checkout.frameLocator('iframe[name^="__privateStripeFrame"]')).locator('#test-source-authorize-3ds').click();
     await page.waitForURL(/\/return\?session_id=cs_test_/);
     expect(problems).toEqual([]);
     expectNoLeak(PAN_3DS_REQUIRED);
@@ -336,7 +357,7 @@ describe('the embedded Checkout stand-in', () => {
 });
 
 describe('the hosted page', () => {
-  it('runs 3-D Secure as full-page steps on checkout.stripe.com and hooks.stripe.com, then lands on success_url', async () => {
+  it('runs 3-D Secure in frames over checkout.stripe.com, then the whole page lands on success_url', async () => {
     const session = await t.stripe.checkout.sessions.create({
       mode: 'payment',
       ui_mode: 'hosted_page',
@@ -347,13 +368,13 @@ describe('the hosted page', () => {
     const { page, problems } = await openPage('/return');
     await page.goto(session.url ?? '');
     await page.fill('#email', 'buyer@example.com');
+    await page.click('[data-testid="card-accordion-item"]');
     await page.fill('#cardNumber', PAN_3DS_REQUIRED);
     await page.fill('#cardExpiry', '12 / 34');
     await page.fill('#cardCvc', '123');
     await page.fill('#billingName', 'Ada Lovelace');
     await page.click('[data-testid="hosted-payment-submit-button"]');
-    await page.waitForURL(/^https:\/\/hooks\.stripe\.com\/3d_secure_2\/challenge\//);
-    await page.click('#test-source-authorize-3ds');
+    await challengeFrame(page.frameLocator('iframe[name^="__privateStripeFrame"]')).locator('#test-source-authorize-3ds').click();
     await page.waitForURL(`${merchant.url}/return?session_id=${session.id}`);
     expect(await t.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: 'complete', payment_status: 'paid' });
     expect(problems).toEqual([]);
@@ -376,7 +397,7 @@ describe("emulated mode ('local' origins): the emulator's origin in place of Str
   it('mounts the Payment Element and completes 3-D Secure', async () => {
     const { page, problems } = await openPage('/payment-element?redirect=if_required', shop);
     await fillPaymentElement(page, PAN_3DS_REQUIRED);
-    await page.frameLocator('iframe[title="3DS authentication challenge"]').locator('#test-source-authorize-3ds').click();
+    await challengeFrame(page.frameLocator('iframe[title="3DS authentication challenge"]')).locator('#test-source-authorize-3ds').click();
     await expect.poll(() => page.textContent('#result')).toBe('status:succeeded');
     expect(problems).toEqual([]);
     await page.context().close();
@@ -384,8 +405,9 @@ describe("emulated mode ('local' origins): the emulator's origin in place of Str
 
   it('mounts embedded Checkout and pays', async () => {
     const { page, problems } = await openPage('/embedded-checkout', shop);
-    const frame = page.frameLocator('iframe[title="Embedded Checkout"]');
+    const frame = page.frameLocator('iframe[title="Embedded checkout"]');
     await frame.locator('#email').fill('buyer@example.com');
+    await frame.locator('[data-testid="card-accordion-item"]').click();
     await frame.locator('#cardNumber').fill(PAN_SUCCEEDS);
     await frame.locator('#cardExpiry').fill('12 / 34');
     await frame.locator('#cardCvc').fill('123');

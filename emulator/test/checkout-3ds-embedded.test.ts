@@ -1,5 +1,6 @@
 // Embedded Checkout (ui_mode=embedded_page): the session, its frame page and CSP, paying in
-// it, and 3-D Secure for both Checkout pages (hosted: full-page; embedded: inside the frame).
+// it, and 3-D Secure for both Checkout pages: three frames deep over the form, as on Stripe
+// (hosted: the answer moves the whole page on; embedded: it tells the shop page, which reloads the frame).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestSession,
@@ -7,6 +8,7 @@ import {
   PAN_3DS_REQUIRED,
   PAN_SUCCEEDS,
   payOnHostedPage,
+  readChallengeFrames,
   readContinueUrl,
   request,
   startTestEmulator,
@@ -85,16 +87,27 @@ describe('embedded Checkout sessions', () => {
     );
   });
 
-  it('run 3-D Secure inside the frame: on to the challenge, back into Checkout, complete', async () => {
+  it('run 3-D Secure inside the frame, three frames deep; the answer tells the shop page only', async () => {
     const session = await createEmbeddedSession();
     const step = await request(`${t.emulator.url}/c/embedded/${session.id}`, { form: { ...CARD_FORM, cardNumber: PAN_3DS_REQUIRED } });
     expect(step.status).toBe(200);
-    const challengeUrl = readContinueUrl(step.body);
-    expect(challengeUrl.startsWith(`${t.emulator.url}/3d_secure_2/challenge/`)).toBe(true);
-    const challenge = await request(challengeUrl);
-    expect(String(challenge.headers['content-security-policy'])).toContain('frame-ancestors https://shop.example:8443');
-    const answered = await request(challengeUrl, { form: { outcome: 'complete' } });
-    expect(readContinueUrl(answered.body)).toBe(`${t.emulator.url}/c/embedded/${session.id}`);
+    expect(String(step.headers['content-security-policy'])).toContain(`frame-src ${t.emulator.url};`);
+    const frames = await readChallengeFrames(step.body);
+    expect(frames.outerUrl.startsWith(`${t.emulator.url}/v3/three-ds-2-challenge.html?token=`)).toBe(true);
+    expect(frames.outerUrl).toContain(`origin=${encodeURIComponent('https://shop.example:8443')}`);
+    expect(frames.middleUrl.startsWith(`${t.emulator.url}/redirect/authenticate/`)).toBe(true);
+    expect(frames.acsUrl.startsWith(`${t.emulator.url}/3d_secure_2/challenge/`)).toBe(true);
+    // Every ancestor of each frame: the shop page, Checkout's frame, the js frame, the hooks frame.
+    expect(String(frames.outer.headers['content-security-policy'])).toContain(
+      `frame-ancestors ${t.emulator.url} https://shop.example:8443;`,
+    );
+    const ancestors = `frame-ancestors 'self' ${t.emulator.url} ${t.emulator.url} https://shop.example:8443;`;
+    expect(String(frames.middle.headers['content-security-policy'])).toContain(ancestors);
+    expect(String(frames.acs.headers['content-security-policy'])).toContain(ancestors);
+    expect(frames.acs.body).not.toContain('target="_top"');
+    const answered = await request(frames.acsUrl, { form: { outcome: 'complete' } });
+    expect(answered.body).toContain('data-target-origin="https://shop.example:8443"');
+    expect(decodeHtml(answered.body)).toContain('"type":"3ds-complete"');
     expect(await t.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: 'complete', payment_status: 'paid' });
   });
 });
@@ -104,11 +117,15 @@ describe('3-D Secure on the hosted page', () => {
     const session = await createTestSession(t.stripe);
     const step = await payOnHostedPage(session, { cardNumber: PAN_3DS_REQUIRED });
     expect(step.status).toBe(200);
-    const challengeUrl = readContinueUrl(step.body);
-    const challenge = await request(challengeUrl);
+    const frames = await readChallengeFrames(step.body);
+    expect(frames.outerUrl).not.toContain('origin=');
+    const challengeUrl = frames.acsUrl;
+    const challenge = frames.acs;
     expect(challenge.body).toContain('id="test-source-authorize-3ds"');
+    // The answer moves the whole Checkout page on, not the innermost frame.
+    expect(challenge.body).toContain('target="_top"');
     const csp = String(challenge.headers['content-security-policy']);
-    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`frame-ancestors 'self' ${t.emulator.url} ${t.emulator.url};`);
     expect(csp).toContain("form-action 'self' https://localhost:3000");
     expect(await t.stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] })).toMatchObject({
       status: 'open',
@@ -122,7 +139,7 @@ describe('3-D Secure on the hosted page', () => {
 
   it('"Fail" sends the customer back to the page with the reason, and another card can pay', async () => {
     const session = await createTestSession(t.stripe);
-    const challengeUrl = readContinueUrl((await payOnHostedPage(session, { cardNumber: PAN_3DS_REQUIRED })).body);
+    const challengeUrl = (await readChallengeFrames((await payOnHostedPage(session, { cardNumber: PAN_3DS_REQUIRED })).body)).acsUrl;
     const back = await request(challengeUrl, { form: { outcome: 'fail' } });
     expect(readContinueUrl(back.body)).toBe(session.url);
     const page = await request(session.url ?? '');

@@ -244,3 +244,23 @@ export function readContinueUrl(body: string): string {
   if (!match?.[1]) throw new Error(`not a continue page: ${body.slice(0, 300)}`);
   return decodeHtml(match[1]);
 }
+
+/** The `src` of the iframe whose name starts with `name` (the frames are server-rendered). */
+export function readFrameSrc(body: string, name: string): string {
+  const match = new RegExp(`<iframe[^>]* name="${name}[^"]*"[^>]* src="([^"]+)"`).exec(body);
+  if (!match?.[1]) throw new Error(`no iframe named ${name}…: ${body.slice(0, 300)}`);
+  return decodeHtml(match[1]);
+}
+
+/**
+ * Walks a page's 3-D Secure challenge down its three frames, as a browser loads them:
+ * `__privateStripeFrame…` (js origin) > `__stripeJSChallengeFrame` > `acsFrame` (hooks origin).
+ */
+export async function readChallengeFrames(body: string) {
+  const outerUrl = readFrameSrc(body, '__privateStripeFrame');
+  const outer = await request(outerUrl);
+  const middleUrl = readFrameSrc(outer.body, '__stripeJSChallengeFrame');
+  const middle = await request(middleUrl);
+  const acsUrl = readFrameSrc(middle.body, 'acsFrame');
+  return { outerUrl, outer, middleUrl, middle, acsUrl, acs: await request(acsUrl) };
+}

@@ -39,6 +39,18 @@ describe('the payment page', () => {
     expect(page.body).not.toContain(t.emulator.url); // no absolute self-links: it also works as checkout.stripe.com
   });
 
+  it("puts the card fields in Stripe's card accordion item: closed at first, open again after an error", async () => {
+    const session = await createTestSession(t.stripe);
+    const item = /<details class="accordion-item" data-testid="card-accordion-item"( open)?>([\s\S]*?)<\/details>/;
+    const first = item.exec((await request(mustUrl(session.url))).body);
+    expect(first?.[1]).toBeUndefined();
+    for (const id of ['cardNumber', 'cardExpiry', 'cardCvc', 'billingName', 'billingPostalCode'])
+      expect(first?.[2]).toContain(`id="${id}"`);
+    expect(first?.[2]).not.toContain('id="email"');
+    const refused = item.exec((await payOnHostedPage(session, { cardCvc: '' })).body);
+    expect(refused?.[1]).toBe(' open');
+  });
+
   it.each([
     ['usd', 2500, '$50.00'],
     // Zero-decimal (https://docs.stripe.com/currencies#zero-decimal): 2500 JPY is ¥2,500, never ¥25.

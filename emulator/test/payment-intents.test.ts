@@ -278,7 +278,8 @@ describe('3-D Secure', () => {
     expect(page.body).toContain('id="test-source-authorize-3ds"');
     expect(page.body).toContain('id="test-source-fail-3ds"');
     const csp = String(page.headers['content-security-policy']);
-    expect(csp).toContain('frame-ancestors https://shop.example');
+    // Every ancestor of the innermost challenge frame: the hooks frame, the js frame, the shop page.
+    expect(csp).toContain(`frame-ancestors 'self' ${t.emulator.url} https://shop.example;`);
     expect(csp).toContain("form-action 'self'");
     expect(csp).not.toContain('unsafe-inline');
 

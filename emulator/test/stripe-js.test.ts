@@ -56,11 +56,15 @@ describe('/endive/stripe.js', () => {
 describe('the Payment Element frame', () => {
   it('holds the card fields, may be framed by the given origin only, and may talk to the API origin only', async () => {
     const res = await request(
-      `${routed.emulator.url}/elements/payment-frame.html?origin=${encodeURIComponent('https://shop.example:8443')}`,
+      `${routed.emulator.url}/v3/elements-inner-payment.html?origin=${encodeURIComponent('https://shop.example:8443')}`,
     );
     expect(res.status).toBe(200);
-    for (const name of ['number', 'expiry', 'cvc', 'postalCode']) expect(res.body).toContain(`name="${name}"`);
-    expect(res.body).toContain('<script src="/elements/payment-frame.js"></script>');
+    // Stripe's structure: the card tab, then the fields by name (a country select among them).
+    expect(res.body).toMatch(/<button [^>]*role="tab"[^>]*data-testid="card"/);
+    expect(res.body).toMatch(/<div id="card-panel" [^>]*hidden>/);
+    for (const name of ['number', 'expiry', 'cvc', 'postalCode']) expect(res.body).toMatch(new RegExp(`<input [^>]*name="${name}"`));
+    expect(res.body).toMatch(/<select [^>]*name="country"[^>]*><option value="US">United States<\/option>/);
+    expect(res.body).toContain('<script src="/v3/elements-inner-payment.js"></script>');
     expect(res.body).not.toMatch(/<script>/);
     const csp = String(res.headers['content-security-policy']);
     expect(csp.split('; ')).toEqual([
@@ -72,7 +76,7 @@ describe('the Payment Element frame', () => {
       'frame-ancestors https://shop.example:8443',
       "base-uri 'none'",
     ]);
-    const script = await request(`${routed.emulator.url}/elements/payment-frame.js`);
+    const script = await request(`${routed.emulator.url}/v3/elements-inner-payment.js`);
     expect(script.headers['content-type']).toContain('application/javascript');
     expect(script.body).toContain('https://api.stripe.com');
   });
@@ -83,7 +87,37 @@ describe('the Payment Element frame', () => {
     ['a javascript: URL', '?origin=javascript%3Aalert(1)'],
     ['two origins', '?origin=https%3A%2F%2Fa.example&origin=https%3A%2F%2Fb.example'],
   ])('refuses %s with 400', async (_name, query) => {
-    const res = await request(`${local.emulator.url}/elements/payment-frame.html${query}`);
+    const res = await request(`${local.emulator.url}/v3/elements-inner-payment.html${query}`);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('serves the outer 3-D Secure frame around the hooks one, framed by Checkout or the given shop only', async () => {
+    const res = await request(
+      `${routed.emulator.url}/v3/three-ds-2-challenge.html?token=tok_1&origin=${encodeURIComponent('https://shop.example:8443')}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toContain(
+      `<iframe id="challengeFrame" name="__stripeJSChallengeFrame" title="3D Secure challenge" class="challenge-frame" src="https://hooks.stripe.com/redirect/authenticate/tok_1?origin=https%3A%2F%2Fshop.example%3A8443">`,
+    );
+    expect(String(res.headers['content-security-policy']).split('; ')).toEqual([
+      "default-src 'none'",
+      expect.stringMatching(/^style-src 'sha256-[A-Za-z0-9+/=]+'$/),
+      'frame-src https://hooks.stripe.com',
+      "form-action 'none'",
+      'frame-ancestors https://checkout.stripe.com https://shop.example:8443',
+      "base-uri 'none'",
+    ]);
+    const hosted = await request(`${routed.emulator.url}/v3/three-ds-2-challenge.html?token=tok_1`);
+    expect(String(hosted.headers['content-security-policy'])).toContain('frame-ancestors https://checkout.stripe.com;');
+  });
+
+  it.each([
+    ['no token', '?origin=https%3A%2F%2Fshop.example'],
+    ['a token that is a path', '?token=..%2F..%2Fv1%2Fcharges'],
+    ['an origin that is a path', '?token=tok_1&origin=https%3A%2F%2Fshop.example%2Fx'],
+  ])('refuses an outer 3-D Secure frame with %s (400)', async (_name, query) => {
+    const res = await request(`${local.emulator.url}/v3/three-ds-2-challenge.html${query}`);
     expect(res.status).toBe(400);
     expect(res.headers['content-security-policy']).toBeUndefined();
   });

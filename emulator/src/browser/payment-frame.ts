@@ -29,6 +29,16 @@ const expiry = field('expiry');
 const cvc = field('cvc');
 const postalCode = field('postalCode');
 const errorBox = document.getElementById('payment-error');
+const cardTab = document.getElementById('card-tab');
+const cardPanel = document.getElementById('card-panel');
+
+// The card fields open under their tab, as in Stripe's Payment Element, so a test (or a
+// shopper) picks the card tab first: https://docs.stripe.com/payments/payment-element#layout
+cardTab?.addEventListener('click', () => {
+  cardTab.setAttribute('aria-selected', 'true');
+  if (cardPanel) cardPanel.hidden = false;
+  number.focus();
+});
 
 function post(message: Record<string, unknown>): void {
   window.parent.postMessage({ source: 'stripe-emulator', ...message }, parentOrigin);

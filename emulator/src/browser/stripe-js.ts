@@ -40,10 +40,23 @@ function isFrameMessage(data: unknown): data is FrameMessage {
   );
 }
 
-/** Calls `handler` for messages from `frame` only, sent from `origin` (https://html.spec.whatwg.org/#authors-using-messaging). */
+/**
+ * Whether `source` is `frame`'s window or a window nested inside it (the 3-D Secure challenge
+ * sits three frames deep). `parent` is readable across origins, so the walk needs no access.
+ */
+function isFromFrame(source: MessageEventSource | null, frame: HTMLIFrameElement): boolean {
+  const root = frame.contentWindow;
+  if (!root || !source || !('parent' in source)) return false;
+  for (let win: Window = source; ; win = win.parent) {
+    if (win === root) return true;
+    if (win === win.parent || win.parent === window) return false;
+  }
+}
+
+/** Calls `handler` for messages from `frame` (or a frame in it) only, sent from `origin` (https://html.spec.whatwg.org/#authors-using-messaging). */
 function listenToFrame(frame: HTMLIFrameElement, origin: string, handler: (message: FrameMessage) => void): () => void {
   const listener = (event: MessageEvent) => {
-    if (event.origin !== origin || event.source !== frame.contentWindow || !isFrameMessage(event.data)) return;
+    if (event.origin !== origin || !isFromFrame(event.source, frame) || !isFrameMessage(event.data)) return;
     handler(event.data);
   };
   window.addEventListener('message', listener);
@@ -59,11 +72,17 @@ function resolveTarget(location: string | HTMLElement): HTMLElement {
   return target;
 }
 
-function createFrame(src: string, title: string, height: string): HTMLIFrameElement {
+/** Stripe.js names its frames `__privateStripeFrame<n>` (embedded Checkout's is `embedded-checkout`). */
+function createFrame(
+  src: string,
+  title: string,
+  height: string,
+  name = `__privateStripeFrame${Math.floor(Math.random() * 1e6)}`,
+): HTMLIFrameElement {
   const frame = document.createElement('iframe');
   frame.src = src;
   frame.title = title;
-  frame.name = `__privateStripeFrame${Math.floor(Math.random() * 1e6)}`;
+  frame.name = name;
   frame.setAttribute('frameborder', '0');
   frame.setAttribute('allowtransparency', 'true');
   frame.setAttribute('scrolling', 'no');
@@ -105,7 +124,7 @@ class PaymentElement {
     // The secrets go in the fragment: never sent in a request, so never in a server log.
     const fragment = new URLSearchParams({ key: this.key, clientSecret: this.clientSecret });
     const frame = createFrame(
-      `${ORIGINS.js}/elements/payment-frame.html?${params.toString()}#${fragment.toString()}`,
+      `${ORIGINS.js}/v3/elements-inner-payment.html?${params.toString()}#${fragment.toString()}`,
       'Secure payment input frame',
       '320px',
     );
@@ -257,7 +276,11 @@ class Elements {
   }
 }
 
-/** The 3-D Secure challenge in a modal frame on the hooks origin, as Stripe.js shows it. */
+/**
+ * The 3-D Secure challenge in a modal, three frames deep as Stripe.js shows it: our
+ * `__privateStripeFrame…` (js origin) > `__stripeJSChallengeFrame` > `acsFrame` (hooks origin),
+ * where the test page's Complete and Fail buttons are. The answer comes back from the inner frame.
+ */
 function runChallenge(challengeUrl: string): Promise<void> {
   return new Promise((resolve) => {
     const overlay = document.createElement('div');
@@ -268,9 +291,9 @@ function runChallenge(challengeUrl: string): Promise<void> {
     overlay.style.display = 'flex';
     overlay.style.alignItems = 'center';
     overlay.style.justifyContent = 'center';
-    const url = new URL(challengeUrl);
-    url.searchParams.set('origin', window.location.origin);
-    const frame = createFrame(url.toString(), '3DS authentication challenge', '420px');
+    const token = new URL(challengeUrl).pathname.split('/').pop() ?? '';
+    const query = new URLSearchParams({ token, origin: window.location.origin });
+    const frame = createFrame(`${ORIGINS.js}/v3/three-ds-2-challenge.html?${query.toString()}`, '3DS authentication challenge', '420px');
     frame.style.maxWidth = '420px';
     frame.style.background = '#fff';
     overlay.appendChild(frame);
@@ -371,13 +394,24 @@ function createStripe(key: string) {
     return {
       mount(location: string | HTMLElement) {
         if (frame) throw new IntegrationError('Embedded Checkout is already mounted.');
-        frame = createFrame(`${ORIGINS.checkout}/c/embedded/${encodeURIComponent(sessionId)}`, 'Embedded Checkout', '860px');
-        stop = listenToFrame(frame, ORIGINS.checkout, (message) => {
+        // Title and name as Stripe.js gives its Checkout frame (public suites find it by either).
+        const src = `${ORIGINS.checkout}/c/embedded/${encodeURIComponent(sessionId)}`;
+        const checkoutFrame = createFrame(src, 'Embedded checkout', '860px', 'embedded-checkout');
+        const stopCheckout = listenToFrame(checkoutFrame, ORIGINS.checkout, (message) => {
           if (message.type !== 'checkout-complete' || typeof message.returnUrl !== 'string') return;
           options.onComplete?.();
           // Sessions here use redirect_on_completion 'always': Checkout sends the customer to return_url.
           window.location.assign(message.returnUrl);
         });
+        // A challenge answered inside the frame: Checkout shows the outcome (paid, or why not).
+        const stopChallenge = listenToFrame(checkoutFrame, ORIGINS.hooks, (message) => {
+          if (message.type === '3ds-complete') checkoutFrame.src = src;
+        });
+        stop = () => {
+          stopCheckout();
+          stopChallenge();
+        };
+        frame = checkoutFrame;
         resolveTarget(location).appendChild(frame);
       },
       unmount,

@@ -1,7 +1,10 @@
 // The hosted payment page (Stripe's `https://checkout.stripe.com/c/pay/cs_test_…`), rendered
-// on the server and working without JavaScript. Field ids and test ids match Stripe's own
-// page so one Playwright spec drives either. Card fields are never written back into the
-// page, not even after an error: a number typed here exists only in the POST that carries it.
+// on the server and working without JavaScript. Field ids, test ids and structure match Stripe's
+// own page so one Playwright spec drives either: the card fields sit in the card accordion item
+// (`data-testid="card-accordion-item"`, which public suites click to open, e.g.
+// stripe-samples/accept-a-payment spec/prebuilt_checkout_page_e2e_spec.rb), and 3-D Secure opens
+// in frames over the page. Card fields are never written back into the page, not even after an
+// error: a number typed here exists only in the POST that carries it.
 import type Stripe from 'stripe';
 import type { CardFormField, CardFormValues } from '../state/card-form';
 import { amountText, html, type SafeHtml } from './html';
@@ -10,6 +13,8 @@ import { PAGE_STYLE_SOURCE, renderDocument } from './layout';
 export interface PaymentFormState {
   error?: { field: CardFormField | null; message: string };
   values?: CardFormValues;
+  /** The 3-D Secure challenge's outer frame (routes/stripe-js.ts), shown over the form. */
+  challengeFrameUrl?: string;
 }
 
 export interface PaymentPageOptions {
@@ -17,6 +22,9 @@ export interface PaymentPageOptions {
   businessName: string;
   state: PaymentFormState;
 }
+
+/** Stripe.js numbers its frames; one number is enough for the one challenge frame on a page. */
+const CHALLENGE_FRAME_NUMBER = 3;
 
 export function renderPaymentPage(
   session: Stripe.Checkout.Session,
@@ -38,6 +46,8 @@ export function renderPaymentPage(
       <label for="email">Email</label>
       <input id="email" name="email" type="text" inputmode="email" autocomplete="email" value="${email}" aria-invalid="${invalid('email')}"${session.customer_email ? html` readonly` : null}>
       ${fieldError('email')}
+      <details class="accordion-item" data-testid="card-accordion-item"${state.error || state.challengeFrameUrl ? html` open` : null}>
+      <summary data-testid="card-accordion-item-button">Card</summary>
       <label for="cardNumber">Card information</label>
       <input id="cardNumber" name="cardNumber" type="text" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" aria-invalid="${invalid('cardNumber')}">
       ${fieldError('cardNumber')}
@@ -50,10 +60,12 @@ export function renderPaymentPage(
       ${fieldError('billingName')}
       <label for="billingPostalCode">ZIP (optional)</label>
       <input id="billingPostalCode" name="billingPostalCode" type="text" autocomplete="postal-code" value="${state.values?.billingPostalCode ?? ''}">
+      </details>
       <button type="submit" data-testid="hosted-payment-submit-button">Pay ${total}</button>
     </form>
     ${session.cancel_url ? html`<p><a id="cancel" data-testid="cancel-link" href="${session.cancel_url}">← Back (cancel payment)</a></p>` : null}
-    <p class="note">Local Stripe emulator, test mode: use a Stripe test card (see emulator/README.md), never a real one.</p>`;
+    <p class="note">Local Stripe emulator, test mode: use a Stripe test card (see emulator/README.md), never a real one.</p>
+    ${state.challengeFrameUrl ? html`<div class="challenge"><iframe name="__privateStripeFrame${String(CHALLENGE_FRAME_NUMBER)}" title="3DS authentication challenge" src="${state.challengeFrameUrl}"></iframe></div>` : null}`;
   return renderDocument(`Pay ${businessName}`, body);
 }
 
@@ -71,11 +83,11 @@ export function renderClosedPage(session: Stripe.Checkout.Session): string {
 }
 
 /**
- * The page's CSP. `form-action` must allow the success and cancel URL origins because
+ * The page's CSP (`frame-src`: the 3-D Secure challenge's outer frame). `form-action` must allow the success and cancel URL origins because
  * Chrome applies it to the 303 redirect that follows the form POST:
  * https://www.w3.org/TR/CSP3/#directive-form-action
  */
-export function buildHostedPageCsp(session: Stripe.Checkout.Session | undefined): string {
+export function buildHostedPageCsp(session: Stripe.Checkout.Session | undefined, jsOrigin: string): string {
   const redirectOrigins = new Set<string>();
   for (const url of [session?.success_url, session?.cancel_url]) {
     if (url) redirectOrigins.add(new URL(url).origin);
@@ -84,6 +96,7 @@ export function buildHostedPageCsp(session: Stripe.Checkout.Session | undefined)
     "default-src 'none'",
     `style-src ${PAGE_STYLE_SOURCE}`,
     "img-src 'self' data:",
+    `frame-src ${jsOrigin}`,
     `form-action 'self' ${[...redirectOrigins].join(' ')}`.trim(),
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -95,13 +108,14 @@ export function buildHostedPageCsp(session: Stripe.Checkout.Session | undefined)
  * (https://www.w3.org/TR/CSP3/#directive-frame-ancestors); its one script tells that page the
  * payment is complete.
  */
-export function buildEmbeddedPageCsp(session: Stripe.Checkout.Session | undefined): string {
+export function buildEmbeddedPageCsp(session: Stripe.Checkout.Session | undefined, jsOrigin: string): string {
   const embedder = session?.return_url ? new URL(session.return_url).origin : "'none'";
   return [
     "default-src 'none'",
     "script-src 'self'",
     `style-src ${PAGE_STYLE_SOURCE}`,
     "img-src 'self' data:",
+    `frame-src ${jsOrigin}`,
     "form-action 'self'",
     `frame-ancestors ${embedder}`,
     "base-uri 'none'",

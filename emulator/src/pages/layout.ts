@@ -17,6 +17,11 @@ button{width:100%;margin-top:20px;padding:12px;border:0;border-radius:6px;backgr
 a{color:#0074d4}.note{font-size:12px;color:#697386;margin-top:16px}
 button.secondary{background:#fff;color:#df1b41;border:1px solid #df1b41;margin-top:8px}
 body.frame{background:transparent}body.frame main{margin:0;max-width:none;box-shadow:none;padding:4px}
+details.accordion-item{margin-top:12px;border:1px solid #cfd7df;border-radius:6px;padding:8px 12px}summary{cursor:pointer;font-weight:600}
+button.tab{width:auto;margin:0 0 8px;padding:8px 16px;background:#fff;color:#0074d4;border:1px solid #0074d4}
+.challenge{position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center}
+.challenge iframe{width:100%;max-width:420px;height:420px;border:0;background:#fff}
+iframe.challenge-frame{display:block;width:100%;height:400px;border:0}
 `;
 
 /** Precomputed once: the only style of every emulator page, allowed by hash. */

@@ -8,9 +8,9 @@ import { parseCardForm } from '../../state/card-form';
 import { completionUrl, payCheckoutSession } from '../../state/checkout-payments';
 import type { EmulatorContext } from '../../context';
 import { buildEmbeddedPageCsp, buildHostedPageCsp, renderClosedPage, renderPaymentPage, type PaymentFormState } from '../hosted-page';
-import { renderContinuePage, renderDocument, renderNotFoundPage } from '../layout';
+import { renderDocument, renderNotFoundPage } from '../layout';
 import { html } from '../html';
-import { NOTIFY_PARENT_PATH } from './stripe-js';
+import { NOTIFY_PARENT_PATH, challengeFrameUrl } from './stripe-js';
 
 export function createHostedPageRoutes(context: EmulatorContext): Router {
   const router = Router();
@@ -20,7 +20,7 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
   for (const kind of ['hosted', 'embedded'] as const) {
     const path = kind === 'hosted' ? '/c/pay/:id' : '/c/embedded/:id';
     const send = (res: Response, status: number, session: Stripe.Checkout.Session | undefined, body: string) => {
-      const csp = kind === 'hosted' ? buildHostedPageCsp(session) : buildEmbeddedPageCsp(session);
+      const csp = kind === 'hosted' ? buildHostedPageCsp(session, context.origins.js) : buildEmbeddedPageCsp(session, context.origins.js);
       res.status(status).set('Content-Security-Policy', csp).type('html').send(body);
     };
     const findSession = (id: string) => {
@@ -64,8 +64,16 @@ export function createHostedPageRoutes(context: EmulatorContext): Router {
         const state: PaymentFormState = { error: { field: null, message: result.message }, values: form.values };
         return send(res, 402, session, renderPaymentPage(session, lineItems, { businessName: context.businessName, state }));
       }
-      // 3-D Secure: on to the challenge on the hooks origin (a new navigation, see renderContinuePage).
-      if (result.kind === 'requires_action') return send(res, 200, session, renderContinuePage(result.challengeUrl, kind === 'embedded'));
+      // 3-D Secure: the challenge opens in frames over the form, as on Stripe's Checkout; its
+      // answer moves the hosted page on, or reloads the embedded frame (see three-d-secure.ts).
+      if (result.kind === 'requires_action') {
+        const embedder = kind === 'embedded' && session.return_url ? new URL(session.return_url).origin : null;
+        const state: PaymentFormState = {
+          values: form.values,
+          challengeFrameUrl: challengeFrameUrl(context.origins, result.challengeUrl, embedder),
+        };
+        return send(res, 200, session, renderPaymentPage(session, lineItems, { businessName: context.businessName, state }));
+      }
       if (kind === 'embedded') return send(res, 200, session, renderEmbeddedCompletePage(session));
       // 303 makes the browser follow with a GET: https://www.rfc-editor.org/rfc/rfc9110#name-303-see-other
       res.redirect(303, result.redirectUrl);

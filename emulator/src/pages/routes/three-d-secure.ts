@@ -1,17 +1,20 @@
-// The 3-D Secure challenge on the hooks origin: GET shows "Complete" and "Fail" (with the ids
-// of Stripe's own test page), POST applies the answer. Where the customer goes next depends
-// on who started it: the hosted page (full-page redirects), the embedded Checkout frame (back
-// into it), or the Payment Element (a modal frame that tells the merchant page it is done).
+// The 3-D Secure challenge on the hooks origin, the inner two of Stripe's three frames
+// (`__privateStripeFrame…` on the js origin, see stripe-js.ts, > `__stripeJSChallengeFrame`:
+// GET /redirect/authenticate/:token > `acsFrame`: GET /3d_secure_2/challenge/:token), as public
+// suites walk them. The inner page shows "Complete" and "Fail" (with the ids of Stripe's own
+// test page); its POST applies the answer. Where the customer goes next depends on who started
+// it: the hosted page (the whole page moves on), the embedded Checkout frame (Stripe.js reloads
+// it) or the Payment Element (the modal closes); the last two are told by notify-parent.js.
 // https://docs.stripe.com/testing#regulatory-cards
 import express, { Router, type Response } from 'express';
 import type Stripe from 'stripe';
 import { resolveChallenge } from '../../state/card-payments';
 import { completionUrl } from '../../state/checkout-payments';
-import type { EmulatorContext } from '../../context';
+import type { EmulatorContext, PublicOrigins } from '../../context';
 import { StripeError } from '../../api/errors';
 import { PAGE_STYLE_SOURCE, renderContinuePage, renderDocument, renderNotFoundPage } from '../layout';
 import { amountText, html } from '../html';
-import { NOTIFY_PARENT_PATH, readEmbedderOrigin } from './stripe-js';
+import { CHALLENGE_AUTHENTICATE_PATH, NOTIFY_PARENT_PATH, readEmbedderOrigin } from './stripe-js';
 
 type Starter =
   | { kind: 'hosted'; session: Stripe.Checkout.Session }
@@ -34,13 +37,32 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
   }
 
   const send = (res: Response, status: number, starter: Starter | undefined, body: string) =>
-    res.status(status).set('Content-Security-Policy', buildChallengeCsp(starter)).type('html').send(body);
+    res.status(status).set('Content-Security-Policy', buildChallengeCsp(starter, context.origins)).type('html').send(body);
+
+  router.get(`${CHALLENGE_AUTHENTICATE_PATH}:token`, (req, res) => {
+    const found = findChallenge(req.params.token, req.query.origin);
+    if (!found) return send(res, 404, undefined, renderNotFoundPage());
+    const search = typeof req.query.origin === 'string' ? `?${new URLSearchParams({ origin: req.query.origin }).toString()}` : '';
+    const src = `${context.origins.hooks}/3d_secure_2/challenge/${req.params.token}${search}`;
+    send(
+      res,
+      200,
+      found.starter,
+      renderDocument(
+        '3D Secure',
+        html`<iframe name="acsFrame" title="3D Secure authentication" class="challenge-frame" src="${src}"></iframe>`,
+        {
+          framed: true,
+        },
+      ),
+    );
+  });
 
   router.get(path, (req, res) => {
     const found = findChallenge(req.params.token, req.query.origin);
     if (!found) return send(res, 404, undefined, renderNotFoundPage());
     const search = typeof req.query.origin === 'string' ? `?${new URLSearchParams({ origin: req.query.origin }).toString()}` : '';
-    send(res, 200, found.starter, renderChallengePage(found.intent, `./${req.params.token}${search}`, found.starter.kind !== 'hosted'));
+    send(res, 200, found.starter, renderChallengePage(found.intent, `./${req.params.token}${search}`, found.starter.kind));
   });
 
   router.post(path, parseForm, (req, res) => {
@@ -57,7 +79,8 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
       throw error;
     }
     const { starter } = found;
-    if (starter.kind === 'payment_element') {
+    const embedderOrigin = embedderOf(starter);
+    if (embedderOrigin) {
       return send(
         res,
         200,
@@ -65,14 +88,14 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
         renderDocument('Authentication finished', html`<h1>Authentication finished</h1>`, {
           framed: true,
           script: NOTIFY_PARENT_PATH,
-          notify: { message: { type: '3ds-complete' }, targetOrigin: starter.embedderOrigin },
+          notify: { message: { type: '3ds-complete' }, targetOrigin: embedderOrigin },
         }),
       );
     }
+    if (starter.kind !== 'hosted') return send(res, 400, starter, renderNotFoundPage());
     const session = context.store.sessions.get(starter.session.id) ?? starter.session;
-    // Back to Checkout is a new navigation (see renderContinuePage); on to success_url a 303.
-    if (starter.kind === 'embedded')
-      return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/embedded/${session.id}`, true));
+    // The form targets the top page: back to Checkout is a new navigation (see
+    // renderContinuePage); on to success_url a 303.
     if (session.status !== 'complete')
       return send(res, 200, starter, renderContinuePage(`${context.origins.checkout}/c/pay/${session.id}`, false));
     res.redirect(303, completionUrl(session));
@@ -80,45 +103,55 @@ export function createThreeDSecureRoutes(context: EmulatorContext): Router {
   return router;
 }
 
-function renderChallengePage(intent: Stripe.PaymentIntent, action: string, framed: boolean): string {
+/** The shop page that hears the answer: the Payment Element's, or embedded Checkout's (return_url origin). */
+function embedderOf(starter: Starter): string | null {
+  if (starter.kind === 'payment_element') return starter.embedderOrigin;
+  if (starter.kind === 'embedded' && starter.session.return_url) return new URL(starter.session.return_url).origin;
+  return null;
+}
+
+function renderChallengePage(intent: Stripe.PaymentIntent, action: string, kind: Starter['kind']): string {
   return renderDocument(
     '3D Secure 2 Test Page',
     html`
     <p><span class="badge">TEST MODE</span></p>
     <h1>3D Secure 2 Test Page</h1>
     <p>Authenticate the payment of <strong>${amountText(intent.amount, intent.currency)}</strong>: this stands in for the bank's challenge.</p>
-    <form method="post" action="${action}">
+    <form method="post" action="${action}"${kind === 'hosted' ? html` target="_top"` : null}>
       <button type="submit" name="outcome" value="complete" id="test-source-authorize-3ds">Complete</button>
       <button type="submit" name="outcome" value="fail" id="test-source-fail-3ds" class="secondary">Fail</button>
     </form>`,
-    { framed },
+    { framed: true },
   );
 }
 
 /**
- * Who may frame the challenge, and where its form may lead: the hosted page's is a top-level
- * page (no framing; its form may 303 to success_url, as Chrome applies form-action to the
- * redirect); embedded Checkout's replaces the Checkout frame, so the merchant page (the
- * return_url origin) is its ancestor; the Payment Element's modal is framed by the merchant
- * page (origin enforced here).
+ * Who may frame the challenge, and where its form may lead. Every ancestor must be allowed
+ * (https://www.w3.org/TR/CSP3/#directive-frame-ancestors): the hooks frame around it ('self'),
+ * the js frame around that, then Checkout (hosted: the top page; embedded: the frame on the
+ * merchant page, the return_url origin) or the merchant page (Payment Element, origin enforced
+ * here). The hosted form may 303 the top page to success_url (Chrome applies form-action to the
+ * redirect); the other two end with notify-parent.js.
  */
-export function buildChallengeCsp(starter: Starter | undefined): string {
+export function buildChallengeCsp(starter: Starter | undefined, origins: PublicOrigins): string {
   let ancestors = "'none'";
   let formTargets = "'self'";
   let script = '';
   if (starter?.kind === 'hosted') {
     const success = starter.session.success_url ? new URL(starter.session.success_url).origin : '';
     formTargets = `'self' ${success}`.trim();
-  } else if (starter?.kind === 'embedded') {
-    ancestors = starter.session.return_url ? new URL(starter.session.return_url).origin : "'none'";
-  } else if (starter?.kind === 'payment_element') {
-    ancestors = starter.embedderOrigin;
+    ancestors = `'self' ${origins.js} ${origins.checkout}`;
+  } else if (starter) {
+    ancestors = [`'self'`, origins.js, starter.kind === 'embedded' ? origins.checkout : null, embedderOf(starter) ?? "'none'"]
+      .filter(Boolean)
+      .join(' ');
     script = "script-src 'self'";
   }
   return [
     "default-src 'none'",
     script,
     `style-src ${PAGE_STYLE_SOURCE}`,
+    starter ? "frame-src 'self'" : '',
     `form-action ${formTargets}`,
     `frame-ancestors ${ancestors}`,
     "base-uri 'none'",
