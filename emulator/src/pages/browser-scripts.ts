@@ -12,19 +12,31 @@ export interface BrowserScripts {
   paymentFrame: string;
   /** Posts the end of a framed step to the embedding page. */
   notifyParent: string;
+  /** `/v1.0/connect.js` on the Connect origin. */
+  connectJs: string;
+  /** The embedded components' frame script. */
+  connectFrame: string;
 }
 
 const SOURCES: Record<keyof BrowserScripts, string> = {
   stripeJs: 'stripe-js.ts',
   paymentFrame: 'payment-frame.ts',
   notifyParent: 'notify-parent.ts',
+  connectJs: 'connect-js.ts',
+  connectFrame: 'connect-frame.ts',
 };
 
 export async function buildBrowserScripts(): Promise<BrowserScripts> {
-  const [stripeJs, paymentFrame, notifyParent] = await Promise.all(
-    [SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent].map(compile),
+  const [stripeJs, paymentFrame, notifyParent, connectJs, connectFrame] = await Promise.all(
+    [SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent, SOURCES.connectJs, SOURCES.connectFrame].map(compile),
   );
-  return { stripeJs: stripeJs ?? '', paymentFrame: paymentFrame ?? '', notifyParent: notifyParent ?? '' };
+  return {
+    stripeJs: stripeJs ?? '',
+    paymentFrame: paymentFrame ?? '',
+    notifyParent: notifyParent ?? '',
+    connectJs: connectJs ?? '',
+    connectFrame: connectFrame ?? '',
+  };
 }
 
 // Bundled, so a frame can share pure helpers with the server side (test-cards.ts's Luhn check).
