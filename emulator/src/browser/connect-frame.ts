@@ -3,6 +3,8 @@
 // with the emulator, and renders the component with the DOM (never HTML strings) from the
 // API that secret opens, for its one account.
 import type { PublicOrigins } from '../context';
+// Types only, erased by esbuild: what the components' API answers.
+import type { ComponentAccount as Account, ComponentPayment as Payment, ComponentPayouts } from '../state/connect-components';
 
 declare const STRIPE_EMULATOR_ORIGINS: PublicOrigins;
 void STRIPE_EMULATOR_ORIGINS; // the frame calls its own origin
@@ -13,24 +15,6 @@ const embedderOrigin = root?.dataset.embedderOrigin ?? '';
 let clientSecret = '';
 let accountId = '';
 
-interface Account {
-  id: string;
-  businessName: string | null;
-  email: string | null;
-  detailsSubmitted: boolean;
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  currentlyDue: string[];
-}
-interface Payment {
-  id: string;
-  amount: number;
-  amountRefunded: number;
-  currency: string;
-  created: number;
-  status: string;
-  refunded: boolean;
-}
 interface Session {
   account: string;
   components: Record<string, { enabled: boolean; features: Record<string, boolean> }>;
@@ -220,10 +204,7 @@ async function renderPayments(session: Session): Promise<void> {
 }
 
 async function renderPayouts(): Promise<void> {
-  const payouts = await call<{ balances: { currency: string; amount: number }[]; payoutsEnabled: boolean }>(
-    'GET',
-    `/accounts/${accountId}/payouts`,
-  );
+  const payouts = await call<ComponentPayouts>('GET', `/accounts/${accountId}/payouts`);
   const balances = element('ul', undefined, { id: 'balances' });
   for (const balance of payouts.balances) balances.append(element('li', formatMoney(balance.amount, balance.currency)));
   show(
