@@ -123,6 +123,17 @@ describe('connected accounts', () => {
   });
 });
 
+describe('actions', () => {
+  it('onboards a connected account without a browser, as the onboarding form does', async () => {
+    const t = await start();
+    const account = await createSellerAccount(t);
+    expect(t.emulator.actions.onboardConnectedAccount(account.id)).toMatchObject({ details_submitted: true, charges_enabled: true });
+    expect(await t.stripe.accounts.retrieve(account.id)).toMatchObject({ details_submitted: true, payouts_enabled: true });
+    expect(() => t.emulator.actions.onboardConnectedAccount(account.id)).toThrow(/already been onboarded/);
+    expect(() => t.emulator.actions.onboardConnectedAccount('acct_missing')).toThrow(/No such account/);
+  });
+});
+
 describe('account sessions', () => {
   it('answers an accs_secret__ client secret for one hour, with the requested components enabled and the rest off', async () => {
     const now = Date.now();
