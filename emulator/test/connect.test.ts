@@ -350,6 +350,9 @@ describe('the components API', () => {
     const refunded = await t.stripe.charges.retrieve(chargeOfB);
     expect(refunded).toMatchObject({ refunded: true, amount_refunded: 4000 });
     expect(await t.stripe.transfers.retrieve(String(refunded.transfer))).toMatchObject({ amount_reversed: 4000, reversed: true });
+    // The secrets travelled as bearer tokens only: no log line holds one.
+    expect(t.logs.join('')).toContain(`/v1.0/api/accounts/${b.id}/payments`);
+    for (const secret of [secretA, secretB]) expect(t.logs.join('')).not.toContain(secret);
   });
 
   it('refuses an unknown or expired secret, a missing one, and a component the session does not enable', async () => {
