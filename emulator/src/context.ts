@@ -32,6 +32,8 @@ export interface PublicOrigins {
   hooks: string;
   /** Hosted and embedded Checkout (https://checkout.stripe.com). */
   checkout: string;
+  /** The Connect.js stand-in and its embedded component frames (https://connect-js.stripe.com). */
+  connect: string;
 }
 
 export function nowSeconds(context: Pick<EmulatorContext, 'now'>): number {

@@ -5,7 +5,29 @@ import { createRandomBytesPool } from '../../common/random-bytes-pool';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export type IdPrefix =
-  'cs_test' | 'pi' | 'ch' | 'pm' | 'evt' | 'req' | 'li' | 'price' | 'prod' | 'whsec' | 're' | 'dp' | 'tds' | 'we' | 'acct' | 'txn';
+  | 'cs_test'
+  | 'pi'
+  | 'ch'
+  | 'pm'
+  | 'evt'
+  | 'req'
+  | 'li'
+  | 'price'
+  | 'prod'
+  | 'whsec'
+  | 're'
+  | 'dp'
+  | 'tds'
+  | 'we'
+  | 'acct'
+  | 'txn'
+  | 'tr'
+  | 'trr'
+  | 'fee'
+  | 'fr'
+  | 'ca'
+  // Account Session client secrets read `accs_secret__…`.
+  | 'accs_secret_';
 
 export function createId(prefix: IdPrefix, length = 24): string {
   return `${prefix}_${randomSuffix(length)}`;

@@ -90,7 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     createWebhookEndpoint(
       { store, now },
-      { url: checked.data.url, secret: checked.data.secret, enabledEvents: checked.data.enabledEvents },
+      { url: checked.data.url, secret: checked.data.secret, enabledEvents: checked.data.enabledEvents, connect: checked.data.connect },
     );
   };
   resolved.webhookEndpoints.forEach(addWebhookEndpoint);
@@ -111,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       store.events.push(event);
       dispatcher.dispatch(event);
     },
-    origins: { js: '', api: '', hooks: '', checkout: '' },
+    origins: { js: '', api: '', hooks: '', checkout: '', connect: '' },
     fingerprintKey: randomBytes(32),
     businessName: resolved.businessName,
     account,
@@ -136,7 +136,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   await listen(server, resolved.port, resolved.host);
   const { port } = addressOf(server);
   url = `https://${formatHost(resolved.host)}:${port}`;
-  context.origins = resolved.publicOrigins === 'stripe' ? { ...STRIPE_ORIGINS } : { js: url, api: url, hooks: url, checkout: url };
+  context.origins =
+    resolved.publicOrigins === 'stripe' ? { ...STRIPE_ORIGINS } : { js: url, api: url, hooks: url, checkout: url, connect: url };
 
   // Sessions also expire on every request; the timer covers an idle emulator.
   const sweep = setInterval(() => expireDueCheckoutSessions(context), SWEEP_INTERVAL_MS);

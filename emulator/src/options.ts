@@ -11,6 +11,8 @@ export interface WebhookEndpointOptions {
   secret: string;
   /** The event types it is sent (default `['*']`: every event), as Stripe's `enabled_events`. */
   enabledEvents?: string[];
+  /** A Connect endpoint (default false): it gets connected accounts' events (`account.updated`), and only those. */
+  connect?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export const STRIPE_ORIGINS = {
   api: 'https://api.stripe.com',
   hooks: 'https://hooks.stripe.com',
   checkout: 'https://checkout.stripe.com',
+  connect: 'https://connect-js.stripe.com',
 } as const;
 
 export const webhookEndpointSchema = z.strictObject({
@@ -91,6 +94,7 @@ export const webhookEndpointSchema = z.strictObject({
     .array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, { message: "must be event types such as 'checkout.session.completed', or '*'" }))
     .min(1)
     .default(['*']),
+  connect: z.boolean().default(false),
 });
 
 const optionsSchema = z.strictObject({

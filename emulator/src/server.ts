@@ -24,10 +24,14 @@ import { createPaymentIntentRoutes } from './api/routes/payment-intents';
 import { createDisputeRoutes } from './api/routes/disputes';
 import { createRefundRoutes } from './api/routes/refunds';
 import { createStripeJsRoutes } from './pages/routes/stripe-js';
+import { createConnectJsRoutes } from './pages/routes/connect-js';
 import { createReceiptRoutes } from './pages/routes/receipt';
 import { createThreeDSecureRoutes } from './pages/routes/three-d-secure';
 import { createWebhookEndpointRoutes } from './api/routes/webhook-endpoints';
 import { createAccountRoutes } from './api/routes/account';
+import { createAccountsRoutes } from './api/routes/accounts';
+import { createAccountSessionRoutes } from './api/routes/account-sessions';
+import { createApplicationFeeRoutes, createTransferRoutes } from './api/routes/transfers';
 
 export interface EmulatorAppDeps {
   context: EmulatorContext;
@@ -69,6 +73,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
 
   app.use(createHostedPageRoutes(context));
   app.use(createStripeJsRoutes(context, deps.scripts));
+  app.use(createConnectJsRoutes(context, deps.scripts));
   app.use(createThreeDSecureRoutes(context));
   app.use(createReceiptRoutes(context));
 
@@ -99,6 +104,11 @@ export function createEmulatorApp(deps: EmulatorAppDeps): express.Express {
   api.use('/webhook_endpoints', createWebhookEndpointRoutes(context, apiRoute('webhook')));
   // Stripe names reading one's own account `rak_accounts_kyc_basic_read` in its 403 answers.
   api.use('/account', createAccountRoutes(context, apiRoute('accounts_kyc_basic')));
+  // Connect: the platform's connected accounts, their Account Sessions, and what destination charges move.
+  api.use('/accounts', createAccountsRoutes(context, apiRoute('account')));
+  api.use('/account_sessions', createAccountSessionRoutes(context, apiRoute('account_session')));
+  api.use('/transfers', createTransferRoutes(context, apiRoute('transfer')));
+  api.use('/application_fees', createApplicationFeeRoutes(context, apiRoute('application_fee')));
   api.use(sendUnknownRoute);
   app.use('/v1', deps.faults, ...(deps.rateLimit ? [deps.rateLimit] : []), api);
 

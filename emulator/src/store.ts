@@ -1,6 +1,7 @@
 // In-memory state of one emulator instance. Stored objects are never mutated: an update
 // stores a new object, so an event's snapshot keeps the state it was created with.
 import type Stripe from 'stripe';
+import type { ConnectedAccountInput } from './objects/connected-account';
 import type { EmulatorEvent } from './objects/event';
 
 export interface WebhookAttempt {
@@ -22,19 +23,48 @@ export interface WebhookAttempt {
 export interface StoredWebhookEndpoint {
   endpoint: Stripe.WebhookEndpoint;
   secret: string;
+  /** A Connect endpoint: it gets the events of connected accounts (those with `account`), and only those. */
+  connect: boolean;
+}
+
+/** An Account Session's client secret and what it grants: one account's components, until it expires. */
+export interface StoredAccountSession {
+  account: string;
+  expiresAt: number;
+  components: Stripe.AccountSession.Components;
+}
+
+/** A connected account as the API shows it, and what it was built from (onboarding rebuilds it). */
+export interface StoredConnectedAccount {
+  input: ConnectedAccountInput;
+  account: Stripe.Account;
+}
+
+/** A PaymentIntent's destination charge settings (`transfer_data[destination]`, `application_fee_amount`). */
+export interface DestinationChargeData {
+  destination: string;
+  applicationFeeAmount: number | null;
 }
 
 export class EmulatorStore {
   readonly sessions = new Map<string, Stripe.Checkout.Session>();
   readonly lineItems = new Map<string, Stripe.LineItem[]>();
   /** A session's `payment_intent_data`, applied to the PaymentIntent Checkout makes for it. */
-  readonly sessionIntentData = new Map<string, { metadata: Record<string, string>; description: string | null }>();
+  readonly sessionIntentData = new Map<
+    string,
+    { metadata: Record<string, string>; description: string | null; destination: DestinationChargeData | null }
+  >();
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly charges = new Map<string, Stripe.Charge>();
   readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
   readonly refunds = new Map<string, Stripe.Refund>();
   readonly disputes = new Map<string, Stripe.Dispute>();
   readonly balanceTransactions = new Map<string, Stripe.BalanceTransaction>();
+  /** Connect: the platform's connected accounts, its Account Sessions (by client secret), transfers and fees. */
+  readonly connectedAccounts = new Map<string, StoredConnectedAccount>();
+  readonly accountSessions = new Map<string, StoredAccountSession>();
+  readonly transfers = new Map<string, Stripe.Transfer>();
+  readonly applicationFees = new Map<string, Stripe.ApplicationFee>();
   /** Open 3-D Secure challenges: unguessable token -> PaymentIntent id. */
   readonly challenges = new Map<string, string>();
   /** Oldest first; listing reverses it. */

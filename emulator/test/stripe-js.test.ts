@@ -23,7 +23,13 @@ describe('/endive/stripe.js', () => {
     expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toContain(
-      JSON.stringify({ js: local.emulator.url, api: local.emulator.url, hooks: local.emulator.url, checkout: local.emulator.url }),
+      JSON.stringify({
+        js: local.emulator.url,
+        api: local.emulator.url,
+        hooks: local.emulator.url,
+        checkout: local.emulator.url,
+        connect: local.emulator.url,
+      }),
     );
     for (const name of [
       'createEmbeddedCheckoutPage',
@@ -43,11 +49,12 @@ describe('/endive/stripe.js', () => {
       api: 'https://api.stripe.com',
       hooks: 'https://hooks.stripe.com',
       checkout: 'https://checkout.stripe.com',
+      connect: 'https://connect-js.stripe.com',
     });
     expect(routed.emulator.stripeJsUrl).toBe('https://js.stripe.com/endive/stripe.js');
     const res = await request(`${routed.emulator.url}/endive/stripe.js`);
     expect(res.body).toContain(
-      '{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com"}',
+      '{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com","connect":"https://connect-js.stripe.com"}',
     );
     expect(res.body).not.toContain(routed.emulator.url);
   });

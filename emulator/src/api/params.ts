@@ -13,10 +13,16 @@ export const integerString = z
 export const nonNegativeInteger = integerString.refine((n) => n >= 0, { message: 'This value must be greater than or equal to 0.' });
 export const positiveInteger = integerString.refine((n) => n >= 1, { message: 'This value must be greater than or equal to 1.' });
 
+/** Form booleans arrive as `true` / `false`. */
+export const booleanString = z.enum(['true', 'false'], { message: 'Invalid boolean' }).transform((value) => value === 'true');
+
 /** Stripe metadata limits: https://docs.stripe.com/api/metadata */
 export const metadataSchema = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((value) => Object.keys(value).length <= 50, { message: 'Metadata can have at most 50 keys.' });
+
+/** A destination charge's parameters (`transfer_data[destination]`, `application_fee_amount`). */
+export const transferDataSchema = z.strictObject({ destination: z.string().min(1).max(255) });
 
 export const expandSchema = z.array(z.string().min(1)).max(20);
 

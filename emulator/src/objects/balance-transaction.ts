@@ -8,8 +8,8 @@ export interface BalanceTransactionInput {
   currency: string;
   /** The charge, refund or dispute it moved money for. */
   sourceId: string;
-  type: 'charge' | 'refund' | 'adjustment';
-  reportingCategory: 'charge' | 'refund' | 'dispute';
+  type: 'charge' | 'refund' | 'adjustment' | 'transfer' | 'transfer_refund' | 'application_fee' | 'application_fee_refund';
+  reportingCategory: 'charge' | 'refund' | 'dispute' | 'transfer' | 'transfer_reversal' | 'platform_earning' | 'platform_earning_refund';
   description: string | null;
 }
 

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { BillingDetailsInput, CardDetails } from './card-details';
+import type { DestinationChargeData } from '../store';
 
 export interface ChargeInput {
   id: string;
@@ -14,6 +15,8 @@ export interface ChargeInput {
   failure?: { code: string; declineCode: string; message: string };
   /** A delayed payment whose funds have not arrived yet (status `pending`). */
   pending?: boolean;
+  /** The intent's destination charge settings, copied onto the charge. */
+  destination?: DestinationChargeData | null;
 }
 
 export function buildCharge(input: ChargeInput): Stripe.Charge {
@@ -27,7 +30,7 @@ export function buildCharge(input: ChargeInput): Stripe.Charge {
     amount_refunded: 0,
     application: null,
     application_fee: null,
-    application_fee_amount: null,
+    application_fee_amount: input.destination?.applicationFeeAmount ?? null,
     balance_transaction: null,
     billing_details: {
       address: { city: null, country: null, line1: null, line2: null, postal_code: input.billing.postalCode, state: null },
@@ -89,7 +92,7 @@ export function buildCharge(input: ChargeInput): Stripe.Charge {
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: failed ? 'failed' : input.pending ? 'pending' : 'succeeded',
-    transfer_data: null,
+    transfer_data: input.destination ? { amount: null, destination: input.destination.destination } : null,
     transfer_group: null,
   };
 }

@@ -20,12 +20,19 @@ export type EmulatorEvent =
   | Stripe.ChargeFailedEvent
   | Stripe.ChargeRefundedEvent
   | Stripe.RefundCreatedEvent
-  | Stripe.ChargeDisputeCreatedEvent;
+  | Stripe.ChargeDisputeCreatedEvent
+  | Stripe.AccountUpdatedEvent
+  | Stripe.TransferCreatedEvent
+  | Stripe.TransferReversedEvent
+  | Stripe.ApplicationFeeCreatedEvent
+  | Stripe.ApplicationFeeRefundedEvent;
 
 export interface EventContext {
   created: number;
   /** The API request that caused the event; ids are `null` for the hosted page and timers. */
   request: Stripe.Event.Request;
+  /** The connected account the event happened on; only Connect endpoints receive these. */
+  account?: string;
 }
 
 function buildEventBase(context: EventContext): Omit<Stripe.EventBase, 'type' | 'data'> {
@@ -37,6 +44,7 @@ function buildEventBase(context: EventContext): Omit<Stripe.EventBase, 'type' | 
     livemode: false,
     pending_webhooks: 0,
     request: context.request,
+    ...(context.account === undefined ? {} : { account: context.account }),
   };
 }
 

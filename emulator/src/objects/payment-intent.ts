@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { DestinationChargeData } from '../store';
 
 export interface PaymentIntentInput {
   id: string;
@@ -11,6 +12,8 @@ export interface PaymentIntentInput {
   clientSecret: string;
   description?: string | null;
   automaticPaymentMethods?: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
+  /** A destination charge: the connected account paid on success, and the platform's fee. */
+  destination?: DestinationChargeData | null;
 }
 
 /** A new PaymentIntent: made by `POST /v1/payment_intents`, or by Checkout on the first submission. */
@@ -26,7 +29,7 @@ export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentInt
     amount_details: { tip: {} },
     amount_received: 0,
     application: null,
-    application_fee_amount: null,
+    application_fee_amount: input.destination?.applicationFeeAmount ?? null,
     automatic_payment_methods: input.automaticPaymentMethods ?? null,
     canceled_at: null,
     cancellation_reason: null,
@@ -60,7 +63,7 @@ export function buildPaymentIntent(input: PaymentIntentInput): Stripe.PaymentInt
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: 'requires_payment_method',
-    transfer_data: null,
+    transfer_data: input.destination ? { destination: input.destination.destination } : null,
     transfer_group: null,
   };
 }

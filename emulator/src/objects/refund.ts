@@ -10,6 +10,8 @@ export interface RefundInput {
   paymentIntentId: string | null;
   reason: Stripe.Refund.Reason | null;
   metadata: Record<string, string>;
+  /** The transfer reversal a destination charge's refund made (`reverse_transfer`). */
+  transferReversal?: string | null;
 }
 
 /** A card refund; in test mode it succeeds at once. https://docs.stripe.com/api/refunds/object */
@@ -37,6 +39,6 @@ export function buildRefund(input: RefundInput): Stripe.Refund {
     receipt_number: null,
     source_transfer_reversal: null,
     status: 'succeeded',
-    transfer_reversal: null,
+    transfer_reversal: input.transferReversal ?? null,
   };
 }

@@ -10,13 +10,14 @@ const SOURCES: Record<keyof BrowserScripts, string> = {
   stripeJs: 'stripe-js.ts',
   paymentFrame: 'payment-frame.ts',
   notifyParent: 'notify-parent.ts',
+  connectJs: 'connect-js.ts',
+  connectFrame: 'connect-frame.ts',
 };
 
 export async function buildBrowserScripts(): Promise<BrowserScripts> {
-  const [stripeJs, paymentFrame, notifyParent] = await Promise.all(
-    [SOURCES.stripeJs, SOURCES.paymentFrame, SOURCES.notifyParent].map(compile),
-  );
-  return { stripeJs: stripeJs ?? '', paymentFrame: paymentFrame ?? '', notifyParent: notifyParent ?? '' };
+  const names = Object.keys(SOURCES) as (keyof BrowserScripts)[];
+  const compiled = await Promise.all(names.map((name) => compile(SOURCES[name])));
+  return Object.fromEntries(names.map((name, index) => [name, compiled[index] ?? ''])) as unknown as BrowserScripts;
 }
 
 // Bundled, so a frame can share pure helpers with the server side (test-cards.ts's Luhn check).

@@ -10,6 +10,10 @@ export interface BrowserScripts {
   paymentFrame: string;
   /** Posts the end of a framed step to the embedding page. */
   notifyParent: string;
+  /** `/v1.0/connect.js` on the Connect origin. */
+  connectJs: string;
+  /** The embedded components' frame script. */
+  connectFrame: string;
 }
 
 /** The compiled script with the origins it talks to, in a closure (no global but `Stripe`). */

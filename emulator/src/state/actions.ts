@@ -4,6 +4,7 @@
 // chaos harness drive thousands of payments this way without a browser, and every call goes
 // through the same services as the page, frame or button, so the events are the same ones.
 import type Stripe from 'stripe';
+import { submitOnboarding } from './connected-accounts';
 import { disputeCharge, findChallengeToken, resolveChallenge } from './card-payments';
 import { parseCardForm } from './card-form';
 import { payCheckoutSession, settleDelayedPayment } from './checkout-payments';
@@ -45,6 +46,8 @@ export interface EmulatorActions {
   refundPayment(paymentIntentId: string): Stripe.Refund;
   /** The dashboard's **Dispute** (fraudulent). */
   disputePayment(paymentIntentId: string): Stripe.Dispute;
+  /** The account onboarding component submitted with test details (`account.updated` follows). */
+  onboardConnectedAccount(accountId: string): Stripe.Account;
 }
 
 // Dashboard actions carry `request.id: null`, as Stripe's Dashboard events do.
@@ -132,6 +135,16 @@ export function createEmulatorActions(context: EmulatorContext): EmulatorActions
       if (typeof intent.latest_charge !== 'string' || intent.status !== 'succeeded')
         throw invalidRequest('Only a succeeded payment can be disputed.');
       return disputeCharge(context, intent.latest_charge, { created: nowSeconds(context), request: DASHBOARD_ACTION });
+    },
+    onboardConnectedAccount(accountId) {
+      // The same test details the onboarding form is prefilled with (browser/connect-frame.ts).
+      return submitOnboarding(context, accountId, {
+        businessName: 'Test Maker',
+        email: 'maker@example.com',
+        businessUrl: 'https://example.com',
+        productDescription: 'Handmade goods',
+        bankLast4: '6789',
+      });
     },
   };
 }

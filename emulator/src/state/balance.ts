@@ -3,6 +3,7 @@
 import type Stripe from 'stripe';
 import type { EmulatorContext } from '../context';
 import { createId } from '../ids';
+import { payDestination } from './destination-charges';
 import { buildBalanceTransaction, type BalanceTransactionInput } from '../objects/balance-transaction';
 
 /** Where a charge's receipt page is served (pages/routes/receipt.ts). */
@@ -33,5 +34,6 @@ export function settleCharge(context: EmulatorContext, charge: Stripe.Charge, cr
     reportingCategory: 'charge',
     description: charge.description,
   });
-  return { ...charge, balance_transaction: transaction.id, receipt_url: receiptUrl(context, charge.id) };
+  // A destination charge pays its connected account once its own money has moved.
+  return payDestination(context, { ...charge, balance_transaction: transaction.id, receipt_url: receiptUrl(context, charge.id) }, created);
 }

@@ -9,6 +9,7 @@ import { nowSeconds, type EmulatorContext } from '../context';
 import { invalidRequest } from '../api/errors';
 import { createId } from '../ids';
 import type { BillingDetailsInput, CardDetails } from '../objects/card-details';
+import type { DestinationChargeData } from '../store';
 import { buildCharge } from '../objects/charge';
 import { recordBalanceTransaction, settleCharge } from './balance';
 import { buildDispute } from '../objects/dispute';
@@ -292,11 +293,22 @@ export function storeCharge(
     paymentMethodId: method.id,
     card,
     billing,
+    destination: destinationOf(intent),
     ...state,
   });
   const charge = built.status === 'succeeded' ? settleCharge(context, built, created) : built;
   context.store.charges.set(charge.id, charge);
   return charge;
+}
+
+/** The destination charge settings an intent was created with, if any. */
+export function destinationOf(intent: Stripe.PaymentIntent): DestinationChargeData | null {
+  const destination = intent.transfer_data?.destination;
+  if (destination === undefined) return null;
+  return {
+    destination: typeof destination === 'string' ? destination : destination.id,
+    applicationFeeAmount: intent.application_fee_amount,
+  };
 }
 
 export function detailsOfMethod(method: Stripe.PaymentMethod): CardDetails {

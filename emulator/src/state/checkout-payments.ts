@@ -121,6 +121,7 @@ function findOrCreatePaymentIntent(context: EmulatorContext, session: Stripe.Che
     currency: session.currency ?? 'usd',
     metadata: intentData?.metadata ?? {},
     description: intentData?.description ?? null,
+    destination: intentData?.destination ?? null,
     receiptEmail: email,
     clientSecret: createClientSecret(id),
   });

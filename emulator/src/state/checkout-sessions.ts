@@ -7,6 +7,7 @@ import { createClientSecret, createId } from '../ids';
 import { buildCheckoutSession } from '../objects/checkout-session';
 import { buildEvent } from '../objects/event';
 import { buildLineItem } from '../objects/line-item';
+import type { DestinationChargeData } from '../store';
 
 export interface CreateCheckoutSessionInput {
   lineItems: { currency: string; unitAmount: number; quantity: number; productName: string }[];
@@ -19,7 +20,7 @@ export interface CreateCheckoutSessionInput {
   metadata: Record<string, string>;
   expiresAt: number | null;
   /** `payment_intent_data`: metadata and description for the session's PaymentIntent. */
-  paymentIntentData?: { metadata: Record<string, string>; description: string | null };
+  paymentIntentData?: { metadata: Record<string, string>; description: string | null; destination: DestinationChargeData | null };
 }
 
 // Stripe's bounds for `expires_at`: https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at

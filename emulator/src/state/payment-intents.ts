@@ -13,6 +13,7 @@ import type { BillingDetailsInput } from '../objects/card-details';
 import { buildEvent } from '../objects/event';
 import { buildPaymentIntent } from '../objects/payment-intent';
 import { findTestPaymentMethod, isLuhnValid } from './test-cards';
+import type { DestinationChargeData } from '../store';
 
 export interface CreatePaymentIntentInput {
   amount: number;
@@ -21,6 +22,7 @@ export interface CreatePaymentIntentInput {
   description: string | null;
   receiptEmail: string | null;
   automaticPaymentMethods: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
+  destination: DestinationChargeData | null;
 }
 
 export function createPaymentIntent(
@@ -38,6 +40,7 @@ export function createPaymentIntent(
     receiptEmail: input.receiptEmail,
     description: input.description,
     automaticPaymentMethods: input.automaticPaymentMethods,
+    destination: input.destination,
     clientSecret: createClientSecret(id),
   });
   context.store.paymentIntents.set(id, intent);

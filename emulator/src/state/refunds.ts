@@ -7,6 +7,7 @@ import { createId } from '../ids';
 import { buildEvent } from '../objects/event';
 import { buildRefund } from '../objects/refund';
 import { recordBalanceTransaction } from './balance';
+import { reverseForRefund } from './destination-charges';
 
 export interface CreateRefundInput {
   paymentIntentId?: string;
@@ -14,6 +15,9 @@ export interface CreateRefundInput {
   amount?: number;
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
   metadata: Record<string, string>;
+  /** Destination charges: take the refunded share back from the connected account, and of the fee. */
+  reverseTransfer?: boolean;
+  refundApplicationFee?: boolean;
 }
 
 export function createRefund(context: EmulatorContext, input: CreateRefundInput, request: Stripe.Event.Request): Stripe.Refund {
@@ -42,7 +46,16 @@ export function createRefund(context: EmulatorContext, input: CreateRefundInput,
     reportingCategory: 'refund',
     description: 'REFUND FOR CHARGE',
   });
+  const events = { created, request };
+  const { transferReversal } = reverseForRefund(
+    context,
+    charge,
+    { id, amount },
+    { reverseTransfer: input.reverseTransfer ?? false, refundApplicationFee: input.refundApplicationFee ?? false },
+    events,
+  );
   const refund = buildRefund({
+    transferReversal,
     id,
     balanceTransactionId: transaction.id,
     created,
@@ -57,7 +70,6 @@ export function createRefund(context: EmulatorContext, input: CreateRefundInput,
   const refunded: Stripe.Charge = { ...charge, amount_refunded: amountRefunded, refunded: amountRefunded === charge.amount };
   context.store.refunds.set(refund.id, refund);
   context.store.charges.set(refunded.id, refunded);
-  const events = { created, request };
   context.emit(buildEvent('charge.refunded', refunded, events));
   context.emit(buildEvent('refund.created', refund, events));
   return refund;

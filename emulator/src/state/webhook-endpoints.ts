@@ -19,6 +19,8 @@ export interface NewWebhookEndpoint {
   secret?: string;
   description?: string | null;
   metadata?: Record<string, string>;
+  /** Default false: the platform's own events. https://docs.stripe.com/connect/webhooks */
+  connect?: boolean;
 }
 
 /** Adds an endpoint; the answer is the only one that carries its secret, as with Stripe. */
@@ -33,7 +35,7 @@ export function createWebhookEndpoint(context: Pick<EmulatorContext, 'store' | '
     metadata: input.metadata ?? {},
   });
   const secret = input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
-  context.store.webhookEndpoints.set(endpoint.id, { endpoint, secret });
+  context.store.webhookEndpoints.set(endpoint.id, { endpoint, secret, connect: input.connect ?? false });
   return { ...endpoint, secret };
 }
 
@@ -69,10 +71,20 @@ function findStored(context: Pick<EmulatorContext, 'store'>, id: string): Stored
   return stored;
 }
 
-/** The endpoints an event goes to: enabled, and subscribed to its type (or to `*`). */
-export function subscribedEndpoints(context: Pick<EmulatorContext, 'store'>, eventType: string): StoredWebhookEndpoint[] {
+/**
+ * The endpoints an event goes to: enabled, subscribed to its type (or to `*`), and of its kind:
+ * a connected account's event (it carries `account`) to Connect endpoints, the platform's own
+ * to the others (https://docs.stripe.com/connect/webhooks).
+ */
+export function subscribedEndpoints(
+  context: Pick<EmulatorContext, 'store'>,
+  event: { type: string; account?: string },
+): StoredWebhookEndpoint[] {
+  const fromConnectedAccount = event.account !== undefined;
   return [...context.store.webhookEndpoints.values()].filter(
-    ({ endpoint }) =>
-      endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(eventType)),
+    ({ endpoint, connect }) =>
+      endpoint.status === 'enabled' &&
+      connect === fromConnectedAccount &&
+      (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(event.type)),
   );
 }

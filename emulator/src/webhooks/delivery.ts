@@ -131,7 +131,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 
   return {
     dispatch(event) {
-      const endpoints: WebhookEndpoint[] = subscribedEndpoints(options, event.type).map(({ endpoint, secret }) => ({
+      const endpoints: WebhookEndpoint[] = subscribedEndpoints(options, event).map(({ endpoint, secret }) => ({
         url: endpoint.url,
         secret,
       }));

@@ -6,7 +6,16 @@ import { createCheckoutSession, expireCheckoutSession, findCheckoutSession } fro
 import type { EmulatorContext } from '../../context';
 import { invalidRequest, missingParam } from '../errors';
 import { expandCheckoutSession, listLineItems } from '../expand';
-import { expandSchema, integerString, metadataSchema, nonNegativeInteger, parseParams, positiveInteger } from '../params';
+import {
+  expandSchema,
+  integerString,
+  metadataSchema,
+  nonNegativeInteger,
+  parseParams,
+  positiveInteger,
+  transferDataSchema,
+} from '../params';
+import { resolveDestination } from '../../state/destination-charges';
 import { listNewestFirst } from '../list';
 
 const currencySchema = z
@@ -50,7 +59,14 @@ const createParamsSchema = z.strictObject({
     .optional(),
   expires_at: integerString.optional(),
   payment_method_types: z.array(z.literal('card', { message: 'The emulator supports card payments only' })).optional(),
-  payment_intent_data: z.strictObject({ metadata: metadataSchema.optional(), description: z.string().max(1000).optional() }).optional(),
+  payment_intent_data: z
+    .strictObject({
+      metadata: metadataSchema.optional(),
+      description: z.string().max(1000).optional(),
+      transfer_data: transferDataSchema.optional(),
+      application_fee_amount: nonNegativeInteger.optional(),
+    })
+    .optional(),
   expand: expandSchema.optional(),
 });
 
@@ -90,6 +106,12 @@ export function createCheckoutSessionRoutes(context: EmulatorContext, apiRoute: 
         paymentIntentData: {
           metadata: params.payment_intent_data?.metadata ?? {},
           description: params.payment_intent_data?.description ?? null,
+          destination: resolveDestination(context, {
+            destination: params.payment_intent_data?.transfer_data?.destination,
+            applicationFeeAmount: params.payment_intent_data?.application_fee_amount,
+            amount: params.line_items.reduce((sum, item) => sum + item.price_data.unit_amount * item.quantity, 0),
+            paramPrefix: 'payment_intent_data',
+          }),
         },
       });
       return expandCheckoutSession(session, params.expand ?? [], context.store);

@@ -8,7 +8,16 @@ import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { invalidRequest } from '../errors';
 import { expandPaymentIntent } from '../expand';
-import { expandSchema, integerString, metadataSchema, parseParams, positiveInteger } from '../params';
+import {
+  expandSchema,
+  integerString,
+  metadataSchema,
+  nonNegativeInteger,
+  parseParams,
+  positiveInteger,
+  transferDataSchema,
+} from '../params';
+import { resolveDestination } from '../../state/destination-charges';
 import { listNewestFirst } from '../list';
 import {
   confirmPaymentIntentFromBrowser,
@@ -34,6 +43,8 @@ const createParamsSchema = z.strictObject({
   metadata: metadataSchema.optional(),
   description: z.string().max(1000).optional(),
   receipt_email: z.string().max(512).optional(),
+  transfer_data: transferDataSchema.optional(),
+  application_fee_amount: nonNegativeInteger.optional(),
   expand: expandSchema.optional(),
 });
 
@@ -85,6 +96,12 @@ export function createPaymentIntentRoutes(context: EmulatorContext, apiRoute: Re
           description: params.description ?? null,
           receiptEmail: params.receipt_email ?? null,
           automaticPaymentMethods: automatic ? { enabled: automatic.enabled, allow_redirects: automatic.allow_redirects } : null,
+          destination: resolveDestination(context, {
+            destination: params.transfer_data?.destination,
+            applicationFeeAmount: params.application_fee_amount,
+            amount: params.amount,
+            paramPrefix: '',
+          }),
         },
         call.request,
       );

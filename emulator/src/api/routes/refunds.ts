@@ -5,7 +5,7 @@ import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { resourceMissing } from '../errors';
 import { expandRefund } from '../expand';
-import { expandSchema, metadataSchema, parseParams, positiveInteger } from '../params';
+import { booleanString, expandSchema, metadataSchema, parseParams, positiveInteger } from '../params';
 import { createRefund } from '../../state/refunds';
 
 const createParamsSchema = z.strictObject({
@@ -18,6 +18,8 @@ const createParamsSchema = z.strictObject({
     })
     .optional(),
   metadata: metadataSchema.optional(),
+  reverse_transfer: booleanString.optional(),
+  refund_application_fee: booleanString.optional(),
 });
 
 const retrieveParamsSchema = z.strictObject({ expand: expandSchema.optional() });
@@ -36,6 +38,8 @@ export function createRefundRoutes(context: EmulatorContext, apiRoute: ReturnTyp
           amount: params.amount,
           reason: params.reason,
           metadata: params.metadata ?? {},
+          reverseTransfer: params.reverse_transfer,
+          refundApplicationFee: params.refund_application_fee,
         },
         call.request,
       );

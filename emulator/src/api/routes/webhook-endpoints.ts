@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { createApiRoute } from '../api-route';
 import type { EmulatorContext } from '../../context';
 import { listNewestFirst } from '../list';
-import { metadataSchema, parseParams } from '../params';
+import { booleanString, metadataSchema, parseParams } from '../params';
 import { createWebhookEndpoint, findWebhookEndpoint, updateWebhookEndpoint } from '../../state/webhook-endpoints';
 
 const urlSchema = z
@@ -28,6 +28,7 @@ const createParamsSchema = z.strictObject({
     .optional(),
   description: z.string().max(5000).optional(),
   metadata: metadataSchema.optional(),
+  connect: booleanString.optional(),
   expand: z.array(z.string()).max(0).optional(),
 });
 
@@ -61,6 +62,7 @@ export function createWebhookEndpointRoutes(context: EmulatorContext, apiRoute: 
         ...(params.api_version === undefined ? {} : { apiVersion: params.api_version }),
         description: params.description ?? null,
         metadata: params.metadata ?? {},
+        connect: params.connect ?? false,
       });
     }),
   );
