@@ -6,6 +6,7 @@
 // with a message saying what to set).
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './test-support/browser';
+import { EMULATOR_ONLY_TAG } from './test-support/emulator-only';
 import type { AppOptions } from './e2e/support/fixtures';
 
 export default defineConfig<AppOptions>({
@@ -42,6 +43,8 @@ export default defineConfig<AppOptions>({
       expect: { timeout: 45_000 },
       use: { stripeMode: 'test', actionTimeout: 45_000, navigationTimeout: 60_000 },
       testIgnore: 'audit.spec.ts',
+      // What needs a control only the emulator has is left out, each with its reason (test-support/emulator-only.ts).
+      grepInvert: new RegExp(EMULATOR_ONLY_TAG),
     },
     // `npm run audit` against an app of its own (issue: the audit is part of `npm test`).
     { name: 'audit', testMatch: 'audit.spec.ts' },

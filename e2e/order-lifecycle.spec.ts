@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import type { RunningApp } from './support/app-process';
 import { readOrderBySession } from './support/database';
+import { emulatorOnly } from '../test-support/emulator-only';
 import { expect, test } from './support/fixtures';
 import { CARDS, fillCard, payWithCard, startCheckout, submitCheckout } from './support/hosted-checkout';
 import { createStripeClient } from './support/stripe-api';
@@ -15,7 +16,7 @@ import { chooseFlow, payWithPaymentElement, pressDashboardButton, readNewestOrde
  * arrive needs a bank debit (e.g. SEPA or ACH) and Stripe's own timing, which these tests cannot
  * wait for. The emulator's `+delayed` email and its dashboard stand in for that.
  */
-const DELAYED_PAYMENT_SKIP =
+const DELAYED_PAYMENT =
   'Needs the emulator\'s delayed card payment (a +delayed email) and its dashboard\'s "Payment succeeds" / "Payment fails" buttons; ' +
   'on Stripe this would need a bank-debit payment method (SEPA/ACH test account numbers) and waiting for Stripe to settle it.';
 
@@ -31,9 +32,7 @@ async function payDelayed(page: Page, typedCardNumbers: Set<string>): Promise<vo
   await submitCheckout(page);
 }
 
-test.describe('delayed payments (emulator only)', () => {
-  test.skip(({ stripeMode }) => stripeMode !== 'emulated', DELAYED_PAYMENT_SKIP);
-
+test.describe('delayed payments', emulatorOnly(DELAYED_PAYMENT), () => {
   test('hosted, delayed payment: pending until the funds arrive, then paid', async ({ page, app, typedCardNumbers }) => {
     const { checkoutSessionId } = await startCheckout(page);
     await payDelayed(page, typedCardNumbers);

@@ -14,6 +14,7 @@ import {
   HARNESS_RATE_LIMIT_RETRY,
   readTestModeAppPort,
 } from '../../test-support/stripe-test-mode';
+import { EMULATOR_ONLY_TAG } from '../../test-support/emulator-only';
 import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
 
 /** playwright.config.ts as Playwright loads it (in a child process: scripts/ does not import the repository root). */
@@ -117,4 +118,54 @@ describe('playwright.config.ts', () => {
       expect(slow[key], key).toBeGreaterThanOrEqual(2 * base[key]);
     }
   });
+
+  it('lists every emulated test in stripe-test-mode but those tagged emulator-only, each of those with its reason', () => {
+    const emulated = listTests('emulated');
+    const testMode = listTests('stripe-test-mode');
+    const emulatorOnly = emulated.filter((test) => test.tags.includes(EMULATOR_ONLY_TAG.slice(1)));
+    expect(emulatorOnly.length, 'some tests need the emulator').toBeGreaterThan(0);
+    expect(emulatorOnly.length, 'most tests run on Stripe too').toBeLessThan(emulated.length / 2);
+    expect(testMode.map((test) => test.id).sort()).toEqual(
+      emulated
+        .filter((test) => !emulatorOnly.includes(test))
+        .map((test) => test.id)
+        .sort(),
+    );
+    for (const test of emulatorOnly) {
+      const reason = test.annotations.find((annotation) => annotation.type === 'emulator-only')?.description ?? '';
+      expect(reason.length, `${test.id} says what it would need on Stripe`).toBeGreaterThan(20);
+    }
+  });
 });
+
+interface ListedTest {
+  id: string;
+  tags: string[];
+  annotations: { type: string; description?: string }[];
+}
+
+/** `npx playwright test --list --project <name>` as JSON: each test by file and title path. */
+function listTests(projectName: string): ListedTest[] {
+  const cli = path.join(REPO_ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+  const output = execFileSync(process.execPath, [cli, 'test', '--list', '--reporter=json', '--project', projectName], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 32 * 1024 * 1024,
+    // Listing never starts an app; keys would only change which tests skip when run.
+    env: { PATH: process.env['PATH'] ?? '' },
+  });
+  interface Suite {
+    title: string;
+    specs?: { title: string; tags: string[]; tests: { annotations: ListedTest['annotations'] }[] }[];
+    suites?: Suite[];
+  }
+  const tests: ListedTest[] = [];
+  const walk = (suite: Suite, titles: string[]) => {
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests)
+        tests.push({ id: [...titles, spec.title].join(' › '), tags: spec.tags, annotations: test.annotations });
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of (JSON.parse(output) as { suites: Suite[] }).suites) walk(suite, [suite.title]);
+  return tests;
+}
