@@ -9,6 +9,15 @@ export type Integration = 'hosted' | 'payment-element' | 'embedded';
 /** Stripe code a page runs: Stripe.js (loaded at run time from js.stripe.com, never bundled). */
 export type StripeSurface = 'stripe.js';
 
+/**
+ * Powerful features a page itself uses, which its Permissions-Policy grants to it alone
+ * (`feature=(self)`, no frame): creating a passkey (enrol) and using one (sign in).
+ */
+export type PageFeature = 'publickey-credentials-create' | 'publickey-credentials-get';
+
+/** Who may load a page: anyone, or a signed-in seller (others are sent to the sign-in page). */
+export type PageAccess = 'public' | 'seller';
+
 export interface PageEntry {
   /** Stable name of the route's page: the key of its CSP, Permissions-Policy and template. */
   readonly page: string;
@@ -30,6 +39,10 @@ export interface PageEntry {
   readonly script: string | null;
   /** `noindex` for pages a search engine has no reason to list (return pages, checkout steps). */
   readonly robots?: 'noindex';
+  /** Powerful features the page uses itself; absent = none (every one is denied). */
+  readonly features?: readonly PageFeature[];
+  /** Absent = public. `seller`: served only with a live seller session (server/src/routes/seller.ts). */
+  readonly access?: PageAccess;
 }
 
 /** What /success, /return and /payment-complete share: one built page serves all three. */
@@ -100,9 +113,57 @@ export const PAGE_MANIFEST = [
     robots: 'noindex',
   },
   { page: 'payment-complete', route: '/payment-complete', ...ORDER_STATUS_PAGE },
+  // The seller area: sign-in and enrolment use passkeys (WebAuthn) on our own origin, so each
+  // is granted the one credential feature it calls; no Stripe code on any of them yet.
+  {
+    page: 'seller-sign-in',
+    route: '/seller/sign-in',
+    entry: 'seller-sign-in.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Seller sign-in',
+    skipLink: 'Skip to sign-in',
+    script: 'src/seller-sign-in.ts',
+    robots: 'noindex',
+    features: ['publickey-credentials-get'],
+  },
+  {
+    page: 'seller-enrol',
+    route: '/seller/enrol',
+    entry: 'seller-enrol.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Set up your passkey',
+    skipLink: 'Skip to passkey set-up',
+    script: 'src/seller-enrol.ts',
+    robots: 'noindex',
+    features: ['publickey-credentials-create'],
+  },
+  {
+    page: 'seller',
+    route: '/seller',
+    entry: 'seller.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Seller area',
+    skipLink: 'Skip to your seller area',
+    script: 'src/seller.ts',
+    robots: 'noindex',
+    access: 'seller',
+  },
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];
+
+/** The route of the seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
+export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
+/** The page a one-time enrolment link opens (`?token=…`). */
+export const SELLER_ENROL_ROUTE = '/seller/enrol';
+/** Where a seller lands once signed in (and after enrolling). */
+export const SELLER_HOME_ROUTE = '/seller';
 
 /** Every route the server serves a page at. */
 export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.map((entry) => entry.route);

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { PAGE_MANIFEST, PAGE_ROUTES, type Page } from '../../../common/pages';
+import { PAGE_MANIFEST, PAGE_ROUTES, type Page, type PageAccess, type PageEntry } from '../../../common/pages';
 import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS } from '../security/csp';
 import { createPageHeaders } from '../security/headers';
@@ -22,6 +22,8 @@ export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
 export interface PageFile {
   page: Page;
+  /** `seller`: answered by the seller router after its session check, never by the responder in front. */
+  access: PageAccess;
   /** Where the page is served, with its nonce and CSP. */
   route: string;
   /** The file Vite builds for it: read once as a template, never served as it is. */
@@ -29,7 +31,12 @@ export interface PageFile {
 }
 
 /** Every page with its route and built file, from the one page list (common/pages.ts). */
-export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map(({ page, route, entry }) => ({ page, route, file: entry }));
+export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map((entry) => ({
+  page: entry.page,
+  access: (entry as PageEntry).access ?? 'public',
+  route: entry.route,
+  file: entry.entry,
+}));
 
 /** Every page's route, for the audit and the monitor to cover them all. */
 export { PAGE_ROUTES };
@@ -70,6 +77,7 @@ interface PreparedPage {
 
 function preparePage(page: Page, options: PagesOptions): PreparedPage {
   const parts = options.templates[page].split(NONCE_PLACEHOLDER);
+  const entry: PageEntry | undefined = PAGE_MANIFEST.find((candidate) => candidate.page === page);
   return {
     parts,
     fixedBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
@@ -78,8 +86,24 @@ function preparePage(page: Page, options: PagesOptions): PreparedPage {
       integration: PAGE_INTEGRATIONS[page],
       stripeOrigins: options.stripeOrigins,
       publicUrl: options.publicUrl,
+      features: entry?.features ?? [],
     }),
   };
+}
+
+function sendPage(page: PreparedPage, req: IncomingMessage, res: ServerResponse): void {
+  const nonce = createNonce();
+  res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
+  res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
+}
+
+/**
+ * Sends one page as the responder would, for a route that decides first whether the visitor
+ * may have it (the seller pages, after the session check).
+ */
+export function createPageSender(page: Page, options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const prepared = preparePage(page, options);
+  return (req, res) => sendPage(prepared, req, res);
 }
 
 /**
@@ -96,7 +120,8 @@ function preparePage(page: Page, options: PagesOptions): PreparedPage {
  */
 export function createPageResponder(options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byPath = new Map<string, PreparedPage>();
-  for (const { page, route } of PAGE_FILES) {
+  // Pages behind a sign-in are left to the Express app, whose router checks the session first.
+  for (const { page, route } of PAGE_FILES.filter((file) => file.access === 'public')) {
     const prepared = preparePage(page, options);
     for (const spelling of [route, `${route}/`]) byPath.set(spelling.toLowerCase(), prepared);
   }
@@ -105,9 +130,7 @@ export function createPageResponder(options: PagesOptions): (req: IncomingMessag
     // Lower-casing folds only ASCII letters into ASCII (as the router's case-insensitive match did).
     const page = byPath.get(requestPathname(req.url ?? '')?.toLowerCase() ?? '');
     if (page === undefined) return false;
-    const nonce = createNonce();
-    res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
-    res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
+    sendPage(page, req, res);
     return true;
   };
 }
