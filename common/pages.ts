@@ -2,6 +2,9 @@
 // server's page routes, each page's CSP and Permissions-Policy, the audit's and the monitor's
 // page lists, the script inventory and the tests are all derived from it, so adding a page is
 // one entry here (docs/customize.md, "Add a page").
+import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './seller-routes';
+
+export { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE };
 
 /** Which Stripe integration's directive set a page's CSP gets (server/src/security/csp.ts). */
 export type Integration = 'hosted' | 'payment-element' | 'embedded';
@@ -117,7 +120,7 @@ export const PAGE_MANIFEST = [
   // is granted the one credential feature it calls; no Stripe code on any of them yet.
   {
     page: 'seller-sign-in',
-    route: '/seller/sign-in',
+    route: SELLER_SIGN_IN_ROUTE,
     entry: 'seller-sign-in.html',
     integration: 'hosted',
     payment: false,
@@ -130,7 +133,7 @@ export const PAGE_MANIFEST = [
   },
   {
     page: 'seller-enrol',
-    route: '/seller/enrol',
+    route: SELLER_ENROL_ROUTE,
     entry: 'seller-enrol.html',
     integration: 'hosted',
     payment: false,
@@ -143,7 +146,7 @@ export const PAGE_MANIFEST = [
   },
   {
     page: 'seller',
-    route: '/seller',
+    route: SELLER_HOME_ROUTE,
     entry: 'seller.html',
     integration: 'hosted',
     payment: false,
@@ -157,13 +160,6 @@ export const PAGE_MANIFEST = [
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];
-
-/** The route of the seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
-export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
-/** The page a one-time enrolment link opens (`?token=…`). */
-export const SELLER_ENROL_ROUTE = '/seller/enrol';
-/** Where a seller lands once signed in (and after enrolling). */
-export const SELLER_HOME_ROUTE = '/seller';
 
 /** Every route the server serves a page at. */
 export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.map((entry) => entry.route);
