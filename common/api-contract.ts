@@ -153,6 +153,13 @@ export interface SellerProfile {
   email: string;
 }
 
+/** The seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
+export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
+/** The page a one-time enrolment link opens (`?token=…`). */
+export const SELLER_ENROL_ROUTE = '/seller/enrol';
+/** Where a seller lands once signed in (and after enrolling). */
+export const SELLER_HOME_ROUTE = '/seller';
+
 /** The seller API's paths, for the client and the tests. */
 export const SELLER_API = {
   enrolOptions: '/api/seller/enrol/options',

@@ -2,7 +2,8 @@
 // server's page routes, each page's CSP and Permissions-Policy, the audit's and the monitor's
 // page lists, the script inventory and the tests are all derived from it, so adding a page is
 // one entry here (docs/customize.md, "Add a page").
-import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './seller-routes';
+// The seller routes live with the API contract, which the seller pages' scripts import anyway.
+import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './api-contract';
 
 export { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE };
 
@@ -163,6 +164,11 @@ export type Page = (typeof PAGE_MANIFEST)[number]['page'];
 
 /** Every route the server serves a page at. */
 export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.map((entry) => entry.route);
+
+/** The routes anyone may load (the monitor's default list: it has no seller session). */
+export const PUBLIC_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter(
+  (entry: PageEntry) => (entry.access ?? 'public') === 'public',
+).map((entry) => entry.route);
 
 /** The pages the audit grades and the script inventory covers. */
 export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry) => entry.payment).map((entry) => entry.route);

@@ -9,7 +9,7 @@ import { SESSION_COOKIE_NAME } from '../server/src/security/session-cookie';
 import { addSeller } from '../server/src/sellers/enrolment';
 import { openSqliteDatabase } from '../server/src/store/database';
 import { createSellerStore } from '../server/src/store/seller-store';
-import { SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from '../common/seller-routes';
+import { SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from '../common/api-contract';
 
 // The seller area takes no card: the watcher still checks CSP, Permissions-Policy and script errors.
 test.use({ paysByCard: false });

@@ -3,7 +3,7 @@
 // spends the link and signs the seller in.
 import { startRegistration } from '@simplewebauthn/browser';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
-import { SELLER_HOME_ROUTE } from '../../common/seller-routes';
+import { SELLER_HOME_ROUTE } from '../../common/api-contract';
 import { ApiError, enrolPasskey, getEnrolOptions } from './lib/api';
 import { requireElement, showStatus } from './lib/dom';
 

@@ -3,7 +3,7 @@
 // server checks the signature and sets the session cookie; then on to the seller area.
 import { startAuthentication } from '@simplewebauthn/browser';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
-import { SELLER_HOME_ROUTE } from '../../common/seller-routes';
+import { SELLER_HOME_ROUTE } from '../../common/api-contract';
 import { ApiError, getSignInOptions, signInWithPasskey } from './lib/api';
 import { requireElement, showStatus } from './lib/dom';
 

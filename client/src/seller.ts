@@ -1,6 +1,6 @@
 // /seller: the signed-in seller's area (the server sends this page to a live session only).
 // A placeholder for the Connect embedded components; for now, who is signed in and sign-out.
-import { SELLER_SIGN_IN_ROUTE } from '../../common/seller-routes';
+import { SELLER_SIGN_IN_ROUTE } from '../../common/api-contract';
 import { ApiError, getSellerProfile, signOut } from './lib/api';
 import { requireElement, showStatus } from './lib/dom';
 
