@@ -56,7 +56,7 @@ export interface SellerStore {
   findSession(idHash: string): Promise<SellerSession | undefined>;
   touchSession(idHash: string, now?: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  /** Removes expired sessions, tokens' rows stay (their use is history); returns how many sessions went. */
+  /** Deletes the sessions idle since before `idleSince` or started before `createdSince`; returns how many went. */
   deleteSessionsBefore(idleSince: number, createdSince: number): Promise<number>;
 }
 
