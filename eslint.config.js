@@ -74,7 +74,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points print for people.
-    files: ['scripts/**/*.ts', 'emulator/src/cli.ts', 'server/src/main.ts'],
+    files: ['scripts/**/*.ts', 'emulator/src/cli.ts', 'server/src/main.ts', 'server/src/seller-cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {

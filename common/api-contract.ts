@@ -121,6 +121,11 @@ export const API_ERROR_CODES = [
   'invalid_payment_intent_id',
   'invalid_session_id',
   'order_not_found',
+  // The seller area (passkeys and sessions).
+  'invalid_enrolment_link',
+  'not_signed_in',
+  'passkey_not_recognised',
+  'passkey_verification_failed',
   // Webhooks and CSP reports (not called by the browser client).
   'invalid_event',
   'invalid_report',
@@ -142,3 +147,25 @@ export function isApiErrorCode(value: unknown): value is ApiErrorCode {
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };
 }
+
+/** GET /api/seller/me: who is signed in to the seller area (401 not_signed_in otherwise). */
+export interface SellerProfile {
+  email: string;
+}
+
+/** The seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
+export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
+/** The page a one-time enrolment link opens (`?token=…`). */
+export const SELLER_ENROL_ROUTE = '/seller/enrol';
+/** Where a seller lands once signed in (and after enrolling). */
+export const SELLER_HOME_ROUTE = '/seller';
+
+/** The seller API's paths, for the client and the tests. */
+export const SELLER_API = {
+  enrolOptions: '/api/seller/enrol/options',
+  enrol: '/api/seller/enrol',
+  signInOptions: '/api/seller/sign-in/options',
+  signIn: '/api/seller/sign-in',
+  signOut: '/api/seller/sign-out',
+  me: '/api/seller/me',
+} as const;

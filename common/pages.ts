@@ -2,12 +2,25 @@
 // server's page routes, each page's CSP and Permissions-Policy, the audit's and the monitor's
 // page lists, the script inventory and the tests are all derived from it, so adding a page is
 // one entry here (docs/customize.md, "Add a page").
+// The seller routes live with the API contract, which the seller pages' scripts import anyway.
+import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './api-contract';
+
+export { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE };
 
 /** Which Stripe integration's directive set a page's CSP gets (server/src/security/csp.ts). */
 export type Integration = 'hosted' | 'payment-element' | 'embedded';
 
 /** Stripe code a page runs: Stripe.js (loaded at run time from js.stripe.com, never bundled). */
 export type StripeSurface = 'stripe.js';
+
+/**
+ * Powerful features a page itself uses, which its Permissions-Policy grants to it alone
+ * (`feature=(self)`, no frame): creating a passkey (enrol) and using one (sign in).
+ */
+export type PageFeature = 'publickey-credentials-create' | 'publickey-credentials-get';
+
+/** Who may load a page: anyone, or a signed-in seller (others are sent to the sign-in page). */
+export type PageAccess = 'public' | 'seller';
 
 export interface PageEntry {
   /** Stable name of the route's page: the key of its CSP, Permissions-Policy and template. */
@@ -32,6 +45,10 @@ export interface PageEntry {
   readonly robots?: 'noindex';
   /** Served only in the workshop lab (LAB_MODE=true); a 404 in every other mode. Built like any page. */
   readonly labOnly?: true;
+  /** Powerful features the page uses itself; absent = none (every one is denied). */
+  readonly features?: readonly PageFeature[];
+  /** Absent = public. `seller`: served only with a live seller session (server/src/routes/seller.ts). */
+  readonly access?: PageAccess;
 }
 
 /** What /success, /return and /payment-complete share: one built page serves all three. */
@@ -117,6 +134,47 @@ export const PAGE_MANIFEST = [
     robots: 'noindex',
     labOnly: true,
   },
+  // The seller area: sign-in and enrolment use passkeys (WebAuthn) on our own origin, so each
+  // is granted the one credential feature it calls; no Stripe code on any of them yet.
+  {
+    page: 'seller-sign-in',
+    route: SELLER_SIGN_IN_ROUTE,
+    entry: 'seller-sign-in.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Seller sign-in',
+    skipLink: 'Skip to sign-in',
+    script: 'src/seller-sign-in.ts',
+    robots: 'noindex',
+    features: ['publickey-credentials-get'],
+  },
+  {
+    page: 'seller-enrol',
+    route: SELLER_ENROL_ROUTE,
+    entry: 'seller-enrol.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Set up your passkey',
+    skipLink: 'Skip to passkey set-up',
+    script: 'src/seller-enrol.ts',
+    robots: 'noindex',
+    features: ['publickey-credentials-create'],
+  },
+  {
+    page: 'seller',
+    route: SELLER_HOME_ROUTE,
+    entry: 'seller.html',
+    integration: 'hosted',
+    payment: false,
+    stripeSurfaces: [],
+    title: 'Seller area',
+    skipLink: 'Skip to your seller area',
+    script: 'src/seller.ts',
+    robots: 'noindex',
+    access: 'seller',
+  },
 ] as const satisfies readonly PageEntry[];
 
 export type Page = (typeof PAGE_MANIFEST)[number]['page'];
@@ -133,6 +191,11 @@ export const PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter(isShopPage).m
 export const LAB_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry: PageEntry) => !isShopPage(entry)).map(
   (entry) => entry.route,
 );
+
+/** The routes anyone may load (the monitor's default list: it has no seller session). */
+export const PUBLIC_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter(
+  (entry: PageEntry) => isShopPage(entry) && (entry.access ?? 'public') === 'public',
+).map((entry) => entry.route);
 
 /** The pages the audit grades and the script inventory covers. */
 export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry) => entry.payment).map((entry) => entry.route);

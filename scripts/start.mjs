@@ -1,4 +1,4 @@
-// `npm start` (the server), `npm run reconcile` and `npm run doctor`, on any shell (package.json scripts cannot
+// `npm start` (the server), `npm run reconcile`, `npm run doctor` and `npm run seller`, on any shell (package.json scripts cannot
 // say `VAR=value cmd` on Windows).
 //
 // - NODE_ENV=production: runs what `npm run build` bundled (dist/server/<program>.js) with
@@ -19,6 +19,7 @@ const PROGRAMS = {
   main: { built: '../dist/server/main.js', source: '../server/src/main.ts', buildFirst: true },
   reconcile: { built: '../dist/server/reconcile.js', source: '../server/src/reconcile-cli.ts', buildFirst: false },
   doctor: { built: '../dist/server/doctor.js', source: '../scripts/doctor/cli.ts', buildFirst: false },
+  seller: { built: '../dist/server/seller.js', source: '../server/src/seller-cli.ts', buildFirst: false },
 };
 
 const name = process.argv[2] ?? 'main';
@@ -38,10 +39,23 @@ if (process.env.NODE_ENV === 'production') {
   }
   // Stack traces name the TypeScript sources (the build writes source maps next to the bundle).
   process.setSourceMapsEnabled(true);
+  // The program reads its own arguments from argv[2] on, as when it runs on its own.
+  process.argv.splice(2, 1);
   await import(built.href);
 } else {
   if (program.buildFirst) run(npmCommand(['run', 'build']), { sync: true });
-  run([process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL(program.source, import.meta.url))], { sync: false });
+  run(
+    [
+      process.execPath,
+      '--import',
+      import.meta.resolve('tsx'),
+      fileURLToPath(new URL(program.source, import.meta.url)),
+      ...process.argv.slice(3),
+    ],
+    {
+      sync: false,
+    },
+  );
 }
 
 /** `npm <args>` with the npm that runs this script (npm sets npm_execpath), or the one on PATH. */

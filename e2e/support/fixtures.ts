@@ -26,6 +26,8 @@ interface TestFixtures {
   typedCardNumbers: Set<string>;
   /** Violations a test provokes on purpose (the wrong-CSP tests); empty everywhere else. */
   expectedCspViolations: RegExp[];
+  /** Whether the test pays with a card (default); a test of pages that take none (the seller sign-in) sets false. */
+  paysByCard: boolean;
   watch: void;
 }
 
@@ -96,14 +98,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 
   expectedCspViolations: [[], { option: true }],
+  paysByCard: [true, { option: true }],
 
   watch: [
-    async ({ context, app, typedCardNumbers, expectedCspViolations }, use, testInfo) => {
+    async ({ context, app, typedCardNumbers, expectedCspViolations, paysByCard }, use, testInfo) => {
       const watcher = await watchContext(context, app);
       await use();
       const passed = testInfo.status === testInfo.expectedStatus;
       if (!passed) await testInfo.attach('server.log', { path: app.logFile, contentType: 'text/plain' }).catch(() => undefined);
-      await watcher.expectClean({ typedCardNumbers, passed, expectedCspViolations });
+      await watcher.expectClean({ typedCardNumbers, passed, expectedCspViolations, paysByCard });
     },
     { auto: true },
   ],

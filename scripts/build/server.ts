@@ -33,6 +33,7 @@ export const SERVER_OUT_DIR = path.join(REPO_ROOT, 'dist', 'server');
 export const SERVER_ENTRY_POINTS = {
   main: 'server/src/main.ts',
   reconcile: 'server/src/reconcile-cli.ts',
+  seller: 'server/src/seller-cli.ts',
   // The preflight runs where the shop runs (a production install, the container) before going live.
   doctor: 'scripts/doctor/cli.ts',
 } as const;

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { DEFAULT_CERT_DIR } from '../../common/dev-certs';
 import { httpsPostJson } from '../lib/https-client';
 import { parseDatabaseUrl } from '../../server/src/config';
-import { PAGE_ROUTES } from '../../server/src/routes/pages';
+import { PUBLIC_PAGE_ROUTES } from '../../common/pages';
 import { readCspReportDropsSince, readCspReportsSince } from '../../server/src/store/csp-report-store';
 import type { DatabaseLocation } from '../../server/src/store/database';
 import { comparePage, type Baseline } from './compare';
@@ -56,8 +56,9 @@ const baseUrl = new URL(positionals[0] ?? 'https://localhost:4242');
 const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
 const caFile = values.ca ?? (isLocal ? path.join(DEFAULT_CERT_DIR, 'dev-ca.pem') : undefined);
 const ca = caFile && existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-// Every page the server serves, from its own list: a page added there is watched without an edit here.
-const pages = values.page ?? [...PAGE_ROUTES];
+// Every page anyone may load, from the one page list: a page added there is watched without an edit
+// here. A seller page is left out: it would only answer the monitor with its sign-in redirect.
+const pages = values.page ?? [...PUBLIC_PAGE_ROUTES];
 const baselineFile = values.baseline ?? path.join('security', 'monitor-baseline.json');
 const alertUrl = values['alert-url'] ? new URL(values['alert-url']) : undefined;
 if (alertUrl && alertUrl.protocol !== 'https:') {

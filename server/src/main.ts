@@ -22,6 +22,7 @@ import { LabControls } from './lab/controls';
 import { openDatabase } from './store/database';
 import { createCspReportStore } from './store/csp-report-store';
 import { createOrderStore } from './store/order-store';
+import { createSellerStore } from './store/seller-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database);
   const store = createOrderStore(db);
   const cspReports = createCspReportStore(db, { lab });
+  const sellerStore = createSellerStore(db);
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
   const timeouts = serverTimeoutOptions(defaultServerTimeouts({ behindProxy: config.trustProxyHops > 0 }));
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
     catalog,
     store,
     cspReports,
+    sellers: { store: sellerStore, timeouts: config.sellers },
     logger,
     rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
     checkHealth: () => db.ping(),

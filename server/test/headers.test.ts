@@ -17,10 +17,10 @@ import {
   everyResponseHeaders,
 } from '../src/security/headers';
 import { STRIPE_ORIGINS, buildCspHeader, buildReportingEndpointsHeader } from '../src/security/csp';
-import { PAGE_ENTRIES, PAGE_MANIFEST, isShopPage } from '../../common/pages';
+import { PAGE_ENTRIES, PAGE_MANIFEST, isShopPage, type PageEntry } from '../../common/pages';
 
 /** The pages an app outside lab mode serves (server/test/lab.test.ts covers the lab's). */
-const SHOP_PAGES = PAGE_MANIFEST.filter(isShopPage);
+const SHOP_PAGES: readonly PageEntry[] = PAGE_MANIFEST.filter(isShopPage);
 import { nameOf } from '../../test-support/fixture-client';
 import { FIXTURE_CLIENT_DIR, TLS_MODES, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -226,15 +226,15 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
       expect(securityHeadersOf(res.headers)).toEqual(COMMON);
     });
 
-    it.each(SHOP_PAGES.flatMap(({ route, integration }) => ['GET', 'HEAD'].map((method) => [method, route, integration] as const)))(
+    it.each(SHOP_PAGES.flatMap((entry) => ['GET', 'HEAD'].map((method) => [method, entry.route, entry.integration, entry] as const)))(
       "%s %s: the common headers with the page's own Permissions-Policy, its CSP and where reports go",
-      async (method, route, integration) => {
-        const res = await app.request(route, { method });
+      async (method, route, integration, entry) => {
+        const res = await app.requestPage(route, { method });
         expect(res.status).toBe(200);
         const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1] ?? '';
         expect(securityHeadersOf(res.headers)).toEqual({
           ...COMMON,
-          'permissions-policy': buildPagePermissionsPolicy(integration, STRIPE_ORIGINS),
+          'permissions-policy': buildPagePermissionsPolicy(integration, STRIPE_ORIGINS, entry.features),
           'content-security-policy': buildCspHeader({ integration, nonce, origins: STRIPE_ORIGINS }),
           'reporting-endpoints': buildReportingEndpointsHeader(app.url),
         });
@@ -259,7 +259,7 @@ describe.each(TLS_MODES)('security headers (TLS_MODE=%s)', (tlsMode) => {
 
     it("answers HEAD for a page with GET's length and no body", async () => {
       for (const { route } of SHOP_PAGES) {
-        const [head, full] = [await app.request(route, { method: 'HEAD' }), await app.request(route)];
+        const [head, full] = [await app.requestPage(route, { method: 'HEAD' }), await app.requestPage(route)];
         expect(head.text, route).toBe('');
         expect(head.headers['content-length'], route).toBe(String(Buffer.byteLength(full.text)));
         expect(full.headers['content-length'], route).toBe(String(Buffer.byteLength(full.text)));

@@ -32,7 +32,7 @@ describe.each(MODES)('outside lab mode (%s)', (mode) => {
 
   it('sends every control on every page: the full CSP, frame-ancestors, X-Frame-Options, no banner', async () => {
     for (const route of PAGE_ROUTES) {
-      const page = await app.request(route);
+      const page = await app.requestPage(route);
       expect(page.status).toBe(200);
       expect(page.headers['content-security-policy']).toMatch(/'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
       expect(page.headers['x-frame-options']).toBe('DENY');
@@ -72,7 +72,7 @@ describe('in lab mode', () => {
       expect(off.status).toBe(200);
       expect(off.json()).toEqual({ controls: LAB_CONTROL_NAMES.map((each) => ({ name: each, on: each !== name })) });
       for (const route of [...PAGE_ROUTES, ...LAB_PAGE_ROUTES]) {
-        const page = await app.request(route);
+        const page = await app.requestPage(route);
         expect(page.text).toContain(`id="${LAB_BANNER_ID}"`);
         expect(page.text).toContain(`controls off: ${name}.`);
         expect(Number(page.headers['content-length'])).toBe(Buffer.byteLength(page.text));

@@ -21,9 +21,11 @@ const SEED = 20_261_201;
 
 let app: TestApp;
 let agent: https.Agent;
+let sellerHeaders: Record<string, string>;
 beforeAll(async () => {
   app = await startTestApp();
   agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: app.ca });
+  sellerHeaders = await app.sellerSessionHeaders();
 });
 afterAll(async () => {
   agent.destroy();
@@ -39,7 +41,9 @@ interface RawResponse {
 /** Sends `target` exactly as given (URL parsing would resolve dots and backslashes first). */
 function getRaw(target: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ hostname: 'localhost', port: app.port, path: target, method: 'GET', agent }, (res) => {
+    // As a signed-in seller, so the seller pages are pages here too (signed out, they redirect: seller-auth.test.ts).
+    const headers = sellerHeaders;
+    const req = https.request({ hostname: 'localhost', port: app.port, path: target, method: 'GET', agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

@@ -3,6 +3,7 @@
 // the same ones the page's CSP lets it frame.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_FILES } from '../src/routes/pages';
+import { PAGE_MANIFEST, type PageEntry } from '../../common/pages';
 
 import { PAGE_INTEGRATIONS, STRIPE_ORIGINS, emulatorOrigins, frameOrigins, paymentFrameOrigins } from '../src/security/csp';
 import type { StripeOrigins } from '../src/security/csp';
@@ -56,13 +57,17 @@ describe.each(
   });
 
   it.each(SHOP_PAGE_FILES.map(({ route, page }) => [route, page] as const))(
-    '%s denies every powerful feature but payment for its wallet frames',
+    '%s denies every powerful feature but payment for its wallet frames and the features it uses itself',
     async (route, page) => {
-      const res = await app.request(route);
+      const res = await app.requestPage(route);
       expect(res.status).toBe(200);
       const policy = policyOf(res);
       expect(policy.map(([feature]) => feature)).toEqual([...POWERFUL_FEATURES]);
-      for (const [feature, allowlist] of policy) if (feature !== 'payment') expect(allowlist, feature).toBe('()');
+      // The page list's `features` (passkeys) for the page itself, no frame; nothing else.
+      const own: readonly string[] = (PAGE_MANIFEST as readonly PageEntry[]).find((entry) => entry.page === page)?.features ?? [];
+      for (const [feature, allowlist] of policy) {
+        if (feature !== 'payment') expect(allowlist, feature).toBe(own.includes(feature) ? '(self)' : '()');
+      }
 
       // payment: our page (it can only hand on what it has) and the wallet frames from the per-integration table.
       const wallets = paymentFrameOrigins(PAGE_INTEGRATIONS[page], origins);
@@ -73,6 +78,19 @@ describe.each(
       expect(wallets.length > 0, `${route} allows payment only if it frames Stripe`).toBe(cspFrameSrc(res).length > 0);
     },
   );
+
+  it('grants passkey creation to the enrolment page only, and passkey use to the sign-in page only', async () => {
+    for (const feature of ['publickey-credentials-create', 'publickey-credentials-get'] as const) {
+      const granted: string[] = [];
+      for (const { route } of PAGE_FILES) {
+        if (new Map(policyOf(await app.requestPage(route))).get(feature) === '(self)') granted.push(route);
+      }
+      expect(granted, feature).toEqual(
+        PAGE_MANIFEST.filter((entry: PageEntry) => entry.features?.includes(feature)).map((entry) => entry.route),
+      );
+      expect(granted, feature).toHaveLength(1);
+    }
+  });
 
   it('allows payment to Stripe.js frames on the Payment Element page, and to Checkout frames too on the Embedded Checkout page, never to 3-D Secure frames', async () => {
     const allowed = async (route: string) => new Map(policyOf(await app.request(route))).get('payment');

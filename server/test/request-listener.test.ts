@@ -131,7 +131,8 @@ describe('the request log of the whole app', () => {
     ] as const;
     const from = app.logLines.length;
     for (const [method, pathname, status] of requests) {
-      const res = await app.request(`${pathname}?q=1`, {
+      // As the page's visitor: a signed-in seller for the seller pages.
+      const res = await app.requestPage(`${pathname}?q=1`, {
         method,
         headers: { 'Content-Type': 'application/json' },
         body: method === 'POST' ? '{}' : undefined,

@@ -117,7 +117,19 @@ describeEachEngine('store', (engine) => {
           .map((table) => table.name)
           .filter((name) => name !== 'schema_migrations')
           .sort(),
-      ).toEqual(['csp_report_drops', 'csp_reports', 'order_transitions', 'orders', 'processed_events', 'rate_limit_hits']);
+      ).toEqual([
+        'csp_report_drops',
+        'csp_reports',
+        'order_transitions',
+        'orders',
+        'processed_events',
+        'rate_limit_hits',
+        'seller_enrolment_tokens',
+        'seller_passkeys',
+        'seller_sessions',
+        'sellers',
+        'webauthn_challenges',
+      ]);
       const orders = tables.find((table) => table.name === 'orders');
       expect(orders?.columns.map((column) => column.name)).toEqual([
         'id',

@@ -15,7 +15,9 @@ import {
   type OrderCard,
   type PaymentIntentRequest,
   type PublicOrder,
+  type SellerProfile,
   type ShopConfig,
+  SELLER_API,
 } from '../../../common/api-contract';
 
 import type { Catalog, Product } from '../../../common/catalog';
@@ -49,7 +51,42 @@ const FRIENDLY_MESSAGES: Partial<Record<ApiErrorCode, string>> = {
   invalid_payment_intent_id: 'This link does not contain a valid payment reference.',
   unknown_product: 'One of the products in your basket is no longer available. Reload the page and try again.',
   order_not_found: 'We could not find that order.',
+  invalid_enrolment_link: 'This set-up link has been used or has expired. Ask the shop for a new one.',
+  not_signed_in: 'Your session has ended. Sign in again.',
+  passkey_not_recognised: 'That passkey is not registered with this shop. Use the one you set up from your link.',
+  passkey_verification_failed: 'Your passkey could not be checked. Try again.',
 };
+
+/** The seller area's passkey ceremonies: options from the server, the browser's answer back. */
+export function getEnrolOptions(token: string): Promise<unknown> {
+  return postJson(SELLER_API.enrolOptions, { token }, (body) => body);
+}
+
+export function enrolPasskey(token: string, credential: unknown): Promise<unknown> {
+  return postJson(SELLER_API.enrol, { token, credential }, (body) => body);
+}
+
+export function getSignInOptions(): Promise<unknown> {
+  return postJson(SELLER_API.signInOptions, {}, (body) => body);
+}
+
+export function signInWithPasskey(credential: unknown): Promise<unknown> {
+  return postJson(SELLER_API.signIn, { credential }, (body) => body);
+}
+
+export async function signOut(): Promise<void> {
+  await requestJson(SELLER_API.signOut, { method: 'POST' }, () => null);
+}
+
+export function getSellerProfile(): Promise<SellerProfile> {
+  return requestJson(SELLER_API.me, { method: 'GET' }, (body) =>
+    isRecord(body) && typeof body.email === 'string' ? { email: body.email } : undefined,
+  );
+}
+
+function postJson<T>(path: string, body: unknown, parse: (body: unknown) => T | undefined): Promise<T> {
+  return requestJson(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, parse);
+}
 
 export function getConfig(): Promise<ShopConfig> {
   return requestJson('/api/config', { method: 'GET' }, parseConfig);

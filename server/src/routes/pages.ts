@@ -11,9 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { LAB_BANNER_ID } from '../../../common/lab';
-import { PAGE_MANIFEST, PAGE_ROUTES, isShopPage, type Page } from '../../../common/pages';
-import type { LabControls } from '../lab/controls';
+import { PAGE_MANIFEST, PAGE_ROUTES, isShopPage, type Page, type PageAccess, type PageEntry } from '../../../common/pages';
 import { createRandomBytesPool } from '../../../common/random-bytes-pool';
+import type { LabControls } from '../lab/controls';
 import type { StripeOrigins } from '../security/csp';
 import { PAGE_INTEGRATIONS } from '../security/csp';
 import { createPageHeaders } from '../security/headers';
@@ -24,6 +24,8 @@ export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
 export interface PageFile {
   page: Page;
+  /** `seller`: answered by the seller router after its session check, never by the responder in front. */
+  access: PageAccess;
   /** Where the page is served, with its nonce and CSP. */
   route: string;
   /** The file Vite builds for it: read once as a template, never served as it is. */
@@ -35,6 +37,7 @@ export interface PageFile {
 /** Every page with its route and built file, from the one page list (common/pages.ts). */
 export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map((entry) => ({
   page: entry.page,
+  access: (entry as PageEntry).access ?? 'public',
   route: entry.route,
   file: entry.entry,
   labOnly: !isShopPage(entry),
@@ -86,6 +89,7 @@ interface PreparedPage {
 
 function preparePage(page: Page, options: PagesOptions): PreparedPage {
   const parts = options.templates[page].split(NONCE_PLACEHOLDER);
+  const entry: PageEntry | undefined = PAGE_MANIFEST.find((candidate) => candidate.page === page);
   return {
     parts,
     fixedBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
@@ -95,6 +99,7 @@ function preparePage(page: Page, options: PagesOptions): PreparedPage {
       stripeOrigins: options.stripeOrigins,
       publicUrl: options.publicUrl,
       lab: options.lab,
+      features: entry?.features ?? [],
     }),
   };
 }
@@ -104,6 +109,27 @@ export function insertLabBanner(html: string, off: readonly string[]): string {
   if (off.length === 0) return html;
   const banner = `<div id="${LAB_BANNER_ID}" class="lab-banner" role="alert" data-testid="${LAB_BANNER_ID}">Security lab: controls off: ${off.join(', ')}. <a href="/lab">Turn them on</a></div>`;
   return html.replace(/<body[^>]*>/, (body) => `${body}${banner}`);
+}
+
+function sendPage(page: PreparedPage, req: IncomingMessage, res: ServerResponse, lab: LabControls | null | undefined): void {
+  const nonce = createNonce();
+  if (lab) {
+    const body = insertLabBanner(page.parts.join(nonce), lab.offControls());
+    res.writeHead(200, page.headers(nonce, Buffer.byteLength(body)));
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return;
+  }
+  res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
+  res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
+}
+
+/**
+ * Sends one page as the responder would, for a route that decides first whether the visitor
+ * may have it (the seller pages, after the session check).
+ */
+export function createPageSender(page: Page, options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const prepared = preparePage(page, options);
+  return (req, res) => sendPage(prepared, req, res, options.lab);
 }
 
 /**
@@ -121,8 +147,9 @@ export function insertLabBanner(html: string, off: readonly string[]): string {
 export function createPageResponder(options: PagesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byPath = new Map<string, PreparedPage>();
   const lab = options.lab;
-  // Without a lab (every mode but lab mode) the lab's pages are not served at all: a 404.
-  for (const { page, route } of PAGE_FILES.filter((file) => lab || !file.labOnly)) {
+  // Without a lab (every mode but lab mode) the lab's pages are not served at all: a 404. Pages
+  // behind a sign-in are left to the Express app, whose router checks the session first.
+  for (const { page, route } of PAGE_FILES.filter((file) => (lab || !file.labOnly) && file.access === 'public')) {
     const prepared = preparePage(page, options);
     for (const spelling of [route, `${route}/`]) byPath.set(spelling.toLowerCase(), prepared);
   }
@@ -131,15 +158,7 @@ export function createPageResponder(options: PagesOptions): (req: IncomingMessag
     // Lower-casing folds only ASCII letters into ASCII (as the router's case-insensitive match did).
     const page = byPath.get(requestPathname(req.url ?? '')?.toLowerCase() ?? '');
     if (page === undefined) return false;
-    const nonce = createNonce();
-    if (lab) {
-      const body = insertLabBanner(page.parts.join(nonce), lab.offControls());
-      res.writeHead(200, page.headers(nonce, Buffer.byteLength(body)));
-      res.end(req.method === 'HEAD' ? undefined : body);
-      return true;
-    }
-    res.writeHead(200, page.headers(nonce, page.fixedBytes + (page.parts.length - 1) * Buffer.byteLength(nonce)));
-    res.end(req.method === 'HEAD' ? undefined : page.parts.join(nonce));
+    sendPage(page, req, res, lab);
     return true;
   };
 }

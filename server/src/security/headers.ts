@@ -13,6 +13,7 @@ import { buildCspHeader, buildReportingEndpointsHeader, paymentFrameOrigins } fr
 import type { Integration, StripeOrigins } from './csp';
 import { controlOn } from '../lab/controls';
 import type { LabControls } from '../lab/controls';
+import type { PageFeature } from '../../../common/pages';
 
 /**
  * production: two-year HSTS with subdomains. development: `max-age=0`, for a loopback origin
@@ -93,10 +94,15 @@ export type PowerfulFeature = (typeof POWERFUL_FEATURES)[number];
  * `self` is needed for a frame to get a feature at all: a document can only delegate what it
  * has itself (https://w3c.github.io/webappsec-permissions-policy/#algo-define-inherited-policy-in-container).
  */
-export function buildPermissionsPolicy(allowed: Partial<Record<PowerfulFeature, readonly string[]>> = {}): string {
+export function buildPermissionsPolicy(
+  allowed: Partial<Record<PowerfulFeature, readonly string[]>> = {},
+  /** Features the page itself uses (`feature=(self)`), delegated to no frame. */
+  ownFeatures: readonly PowerfulFeature[] = [],
+): string {
   return POWERFUL_FEATURES.map((feature) => {
     const origins = allowed[feature] ?? [];
-    return origins.length === 0 ? `${feature}=()` : `${feature}=(self ${origins.map((origin) => `"${origin}"`).join(' ')})`;
+    if (origins.length > 0) return `${feature}=(self ${origins.map((origin) => `"${origin}"`).join(' ')})`;
+    return ownFeatures.includes(feature) ? `${feature}=(self)` : `${feature}=()`;
   }).join(', ');
 }
 
@@ -109,8 +115,12 @@ export const DENY_ALL_PERMISSIONS_POLICY = buildPermissionsPolicy();
  * per-integration table as the page's CSP, so it names the same origins (the emulator's in
  * emulated mode with local origins).
  */
-export function buildPagePermissionsPolicy(integration: Integration, origins: StripeOrigins): string {
-  return buildPermissionsPolicy({ payment: paymentFrameOrigins(integration, origins) });
+export function buildPagePermissionsPolicy(
+  integration: Integration,
+  origins: StripeOrigins,
+  ownFeatures: readonly PageFeature[] = [],
+): string {
+  return buildPermissionsPolicy({ payment: paymentFrameOrigins(integration, origins) }, ownFeatures);
 }
 
 /** One response's headers, names as sent, in order. */
@@ -181,6 +191,8 @@ export interface PageHeadersOptions extends SecurityHeadersOptions {
   publicUrl: string;
   /** Lab mode only: the switches for `csp`, `csp-strict` and `frame-ancestors`, read per response. */
   lab?: LabControls | null;
+  /** What the page itself may use of the powerful features (the page list's `features`: passkeys). */
+  features?: readonly PageFeature[];
 }
 
 // Cannot occur in a CSP (a header value has no control characters): marks where the nonce goes.
@@ -192,7 +204,7 @@ const NONCE_MARK = '\u0000';
  * reports go, the HTML type and no-store. Per response: the nonce and the body's length.
  */
 export function createPageHeaders(options: PageHeadersOptions): (nonce: string, contentLength: number) => FlatHeaders {
-  const permissionsPolicy = buildPagePermissionsPolicy(options.integration, options.stripeOrigins);
+  const permissionsPolicy = buildPagePermissionsPolicy(options.integration, options.stripeOrigins, options.features);
   const fixed = flatten([
     ...everyResponseHeaders(options).map(([name, value]) =>
       name.toLowerCase() === 'permissions-policy' ? ([name, permissionsPolicy] as const) : ([name, value] as const),

@@ -16,6 +16,8 @@ export interface RateLimitOptions {
   checkout: number;
   orders: number;
   cspReports: number;
+  /** Seller passkey ceremonies (enrol and sign-in, options and answers together): guessing and spraying stay slow. */
+  sellerAuth: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
@@ -24,6 +26,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   checkout: 10,
   orders: 120,
   cspReports: 30,
+  sellerAuth: 10,
 };
 
 /**
@@ -50,13 +53,14 @@ function createLimiter(windowMs: number, limit: number, store: Store | undefined
 }
 
 export function createRateLimiters(options: RateLimitOptions, createStore?: RateLimitStoreFactory) {
-  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports') =>
+  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports' | 'sellerAuth') =>
     createLimiter(options.windowMs, options[name], createStore?.(name));
   return {
     api: limiter('api'),
     checkout: limiter('checkout'),
     orders: limiter('orders'),
     cspReports: limiter('cspReports'),
+    sellerAuth: limiter('sellerAuth'),
   };
 }
 export type RateLimiters = ReturnType<typeof createRateLimiters>;

@@ -62,6 +62,52 @@ function cspReportDropsMigration(types: { text: string; integer: string; table: 
     `;
 }
 
+// Migration 7: the same statements in both engines, in each one's column types. Secrets are
+// stored only as SHA-256 hashes (64 hex characters): a copy of the database signs nobody in
+// and enrols nothing. A passkey's public key and credential id are public by design.
+function sellersMigration(types: { text: string; integer: string; table: string }): string {
+  const { text, integer } = types;
+  const hash = (column: string) => `${column} ${text} PRIMARY KEY CHECK (length(${column}) = 64)`;
+  return `
+      CREATE TABLE sellers (
+        id ${text} PRIMARY KEY CHECK (length(id) BETWEEN 8 AND 40),
+        email ${text} NOT NULL UNIQUE CHECK (length(email) BETWEEN 3 AND 254),
+        stripe_account_id ${text} CHECK (stripe_account_id IS NULL OR length(stripe_account_id) <= 255),
+        created_at ${integer} NOT NULL
+      )${types.table};
+      CREATE TABLE seller_passkeys (
+        credential_id ${text} PRIMARY KEY CHECK (length(credential_id) BETWEEN 16 AND 1400),
+        seller_id ${text} NOT NULL REFERENCES sellers (id),
+        public_key ${text} NOT NULL CHECK (length(public_key) <= 2000),
+        counter ${integer} NOT NULL CHECK (counter >= 0),
+        transports ${text} NOT NULL CHECK (length(transports) <= 200),
+        created_at ${integer} NOT NULL
+      )${types.table};
+      CREATE INDEX seller_passkeys_seller ON seller_passkeys (seller_id);
+      CREATE TABLE seller_enrolment_tokens (
+        ${hash('token_hash')},
+        seller_id ${text} NOT NULL REFERENCES sellers (id),
+        expires_at ${integer} NOT NULL,
+        used_at ${integer},
+        created_at ${integer} NOT NULL
+      )${types.table};
+      CREATE TABLE seller_sessions (
+        ${hash('id_hash')},
+        seller_id ${text} NOT NULL REFERENCES sellers (id),
+        created_at ${integer} NOT NULL,
+        last_seen_at ${integer} NOT NULL
+      )${types.table};
+      CREATE INDEX seller_sessions_seller ON seller_sessions (seller_id);
+      CREATE TABLE webauthn_challenges (
+        challenge ${text} PRIMARY KEY CHECK (length(challenge) BETWEEN 16 AND 128),
+        purpose ${text} NOT NULL CHECK (purpose IN ('enrol', 'sign-in')),
+        seller_id ${text} REFERENCES sellers (id),
+        expires_at ${integer} NOT NULL
+      )${types.table};
+      CREATE INDEX webauthn_challenges_expires ON webauthn_challenges (expires_at);
+    `;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -217,6 +263,12 @@ ${sqliteOrdersTable('orders_v2', ['pending', 'paid', 'failed', 'expired', 'refun
     // that were refused or evicted, per reason and hour, so the monitor can raise a flood.
     sqlite: cspReportDropsMigration({ text: 'TEXT', integer: 'INTEGER', table: ' STRICT' }),
     postgres: cspReportDropsMigration({ text: 'text', integer: 'bigint', table: '' }),
+  },
+  {
+    version: 7,
+    description: 'sellers: passkeys, one-time enrolment tokens, sessions and WebAuthn challenges',
+    sqlite: sellersMigration({ text: 'TEXT', integer: 'INTEGER', table: ' STRICT' }),
+    postgres: sellersMigration({ text: 'text', integer: 'bigint', table: '' }),
   },
 ];
 

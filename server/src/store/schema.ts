@@ -69,6 +69,51 @@ export interface RateLimitHitsTable {
   reset_at_ms: number;
 }
 
+/** A seller of the shop's platform; signs in with passkeys only (no password column exists). */
+export interface SellersTable {
+  id: string;
+  email: string;
+  stripe_account_id: string | null;
+  created_at: number;
+}
+
+/** One WebAuthn credential: its id and public key (base64url), signature counter and transports (JSON list). */
+export interface SellerPasskeysTable {
+  credential_id: string;
+  seller_id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  created_at: number;
+}
+
+/** A one-time enrolment link, stored as the SHA-256 of its token. */
+export interface SellerEnrolmentTokensTable {
+  token_hash: string;
+  seller_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** A signed-in seller, stored as the SHA-256 of the cookie's session id. */
+export interface SellerSessionsTable {
+  id_hash: string;
+  seller_id: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export type WebauthnChallengePurpose = 'enrol' | 'sign-in';
+
+/** A challenge handed to the browser, answerable once before it expires (any instance may check it). */
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: WebauthnChallengePurpose;
+  seller_id: string | null;
+  expires_at: number;
+}
+
 export interface Schema {
   orders: OrdersTable;
   processed_events: ProcessedEventsTable;
@@ -76,4 +121,9 @@ export interface Schema {
   csp_reports: CspReportsTable;
   csp_report_drops: CspReportDropsTable;
   rate_limit_hits: RateLimitHitsTable;
+  sellers: SellersTable;
+  seller_passkeys: SellerPasskeysTable;
+  seller_enrolment_tokens: SellerEnrolmentTokensTable;
+  seller_sessions: SellerSessionsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

@@ -20,6 +20,12 @@ import type { AppDatabase } from '../../src/store/database';
 import { createCspReportStore } from '../../src/store/csp-report-store';
 import type { CspReportStore } from '../../src/store/csp-report-store';
 import { createOrderStore } from '../../src/store/order-store';
+import { createSellerStore } from '../../src/store/seller-store';
+import type { SellerStore } from '../../src/store/seller-store';
+import { DEFAULT_SELLER_TIMEOUTS } from '../../src/config';
+import { createSessionManager } from '../../src/sellers/sessions';
+import { SESSION_COOKIE_NAME } from '../../src/security/session-cookie';
+import { PAGE_MANIFEST, type PageEntry } from '../../../common/pages';
 import type { OrderStore } from '../../src/store/order-store';
 import { ensureDevCertificate } from '../../../common/dev-certs';
 import type { Catalog } from '../../../common/catalog';
@@ -39,7 +45,7 @@ export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_vitest_only';
 /** Suites that must hold in both TLS modes run once per mode: `describe.each(TLS_MODES)`. */
 export const TLS_MODES: readonly TlsMode[] = ['app', 'proxy'];
 /** Tests make many requests from one address; the rate-limit test sets its own small limits. */
-const GENEROUS_RATE_LIMITS = { windowMs: 60_000, api: 10_000, checkout: 10_000, orders: 10_000, cspReports: 10_000 };
+const GENEROUS_RATE_LIMITS = { windowMs: 60_000, api: 10_000, checkout: 10_000, orders: 10_000, cspReports: 10_000, sellerAuth: 10_000 };
 
 export interface TestApp {
   /** What clients use: the app's HTTPS origin, or the TLS proxy's in proxy mode (the app's PUBLIC_URL either way). */
@@ -54,12 +60,20 @@ export interface TestApp {
   dbFile: string | null;
   store: OrderStore;
   cspReports: CspReportStore;
+  sellerStore: SellerStore;
   stripe: Stripe;
   /** The catalog the app sells: the option, or the active catalog (CATALOG_FILE or config/catalog.json). */
   catalog: Catalog;
   logLines: string[];
   webhookSecret: string;
   request(pathname: string, options?: RequestOptions): Promise<TestResponse>;
+  /**
+   * A request for a page as its visitor would make it: with a signed-in seller's session cookie
+   * for the pages the page list marks `access: 'seller'`, as request() otherwise.
+   */
+  requestPage(pathname: string, options?: RequestOptions): Promise<TestResponse>;
+  /** The Cookie header of one signed-in seller of this app (made once, on first use). */
+  sellerSessionHeaders(): Promise<Record<string, string>>;
   /** A request straight to appUrl, past the proxy (in app mode the same as request). */
   requestApp(pathname: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
@@ -92,6 +106,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dev = await ensureDevCertificate();
   const store = createOrderStore(db);
   const cspReports = createCspReportStore(db);
+  const sellerStore = createSellerStore(db);
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
   const stripe = stripeApi
@@ -125,9 +140,21 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stripe,
     store,
     cspReports,
+    // A test may bring its own clock or timeouts; the store is always this app's database.
+    sellers: { timeouts: DEFAULT_SELLER_TIMEOUTS, ...options.sellers, store: sellerStore },
     logger,
   });
   server.on('request', app);
+
+  let session: Promise<Record<string, string>> | undefined;
+  const sellerCookie = () =>
+    (session ??= (async () => {
+      // Letters only: a timestamp in the address can pass the Luhn check, and the store refuses it as a card number.
+      const seller = await sellerStore.createSeller('pages@example.com');
+      const timeouts = { ...DEFAULT_SELLER_TIMEOUTS, ...options.sellers?.timeouts };
+      const id = await createSessionManager(sellerStore, timeouts, options.sellers?.clock).start(seller.id);
+      return { Cookie: `${SESSION_COOKIE_NAME}=${id}` };
+    })());
 
   return {
     url,
@@ -139,11 +166,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dbFile: testDatabase.file,
     store,
     cspReports,
+    sellerStore,
     stripe,
     catalog,
     logLines,
     webhookSecret: webhookSecrets[0] ?? TEST_WEBHOOK_SECRET,
     request: (pathname, requestOptions = {}) => httpsRequest(`${url}${pathname}`, { ...requestOptions, ca: dev.ca }),
+    async requestPage(pathname, requestOptions = {}) {
+      const headers = isSellerPage(pathname) ? { ...requestOptions.headers, ...(await sellerCookie()) } : requestOptions.headers;
+      return httpsRequest(`${url}${pathname}`, { ...requestOptions, headers, ca: dev.ca });
+    },
+    sellerSessionHeaders: sellerCookie,
     requestApp: (pathname, requestOptions = {}) => httpsRequest(`${appUrl}${pathname}`, { ...requestOptions, ca: dev.ca }),
     async close() {
       await proxy?.close();
@@ -152,6 +185,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await testDatabase.drop();
     },
   };
+}
+
+/** Whether a path (any case, one trailing slash, any query) is a page only a signed-in seller gets. */
+export function isSellerPage(pathname: string): boolean {
+  const path = (pathname.split('?')[0] ?? '').toLowerCase().replace(/(.)\/$/, '$1');
+  return PAGE_MANIFEST.some((entry: PageEntry) => entry.access === 'seller' && entry.route === path);
 }
 
 export async function countRows(database: AppDatabase, table: 'orders' | 'processed_events' | 'order_transitions'): Promise<number> {
