@@ -19,8 +19,11 @@ export type StripeSurface = 'stripe.js';
  */
 export type PageFeature = 'publickey-credentials-create' | 'publickey-credentials-get';
 
-/** Who may load a page: anyone, or a signed-in seller (others are sent to the sign-in page). */
-export type PageAccess = 'public' | 'seller';
+/**
+ * Who may load a page: anyone; a signed-in seller (others are sent to the sign-in page); or, in
+ * the workshop lab only (LAB_MODE=true), anyone, the page being a 404 in every other mode.
+ */
+export type PageAccess = 'public' | 'seller' | 'lab';
 
 export interface PageEntry {
   /** Stable name of the route's page: the key of its CSP, Permissions-Policy and template. */
@@ -43,11 +46,9 @@ export interface PageEntry {
   readonly script: string | null;
   /** `noindex` for pages a search engine has no reason to list (return pages, checkout steps). */
   readonly robots?: 'noindex';
-  /** Served only in the workshop lab (LAB_MODE=true); a 404 in every other mode. Built like any page. */
-  readonly labOnly?: true;
   /** Powerful features the page uses itself; absent = none (every one is denied). */
   readonly features?: readonly PageFeature[];
-  /** Absent = public. `seller`: served only with a live seller session (server/src/routes/seller.ts). */
+  /** Absent = public. `seller`: served only with a live seller session (server/src/routes/seller.ts); `lab`: in lab mode only. */
   readonly access?: PageAccess;
 }
 
@@ -132,7 +133,7 @@ export const PAGE_MANIFEST = [
     skipLink: 'Skip to the lab controls',
     script: 'src/lab.ts',
     robots: 'noindex',
-    labOnly: true,
+    access: 'lab',
   },
   // The seller area: sign-in and enrolment use passkeys (WebAuthn) on our own origin, so each
   // is granted the one credential feature it calls; no Stripe code on any of them yet.
@@ -181,7 +182,7 @@ export type Page = (typeof PAGE_MANIFEST)[number]['page'];
 
 /** Whether the server serves a page in every mode, or only in the workshop lab. */
 export function isShopPage(entry: PageEntry): boolean {
-  return entry.labOnly !== true;
+  return entry.access !== 'lab';
 }
 
 /** Every route the server serves a page at in every mode (the lab's panel is served in lab mode only). */
@@ -192,10 +193,11 @@ export const LAB_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry: P
   (entry) => entry.route,
 );
 
-/** The routes anyone may load (the monitor's default list: it has no seller session). */
-export const PUBLIC_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter(
-  (entry: PageEntry) => isShopPage(entry) && (entry.access ?? 'public') === 'public',
-).map((entry) => entry.route);
+/** The pages anyone may load in every mode (no seller session, not the lab's). */
+export const PUBLIC_PAGES: readonly PageEntry[] = PAGE_MANIFEST.filter((entry: PageEntry) => (entry.access ?? 'public') === 'public');
+
+/** Their routes (the monitor's default list: it has no seller session). */
+export const PUBLIC_PAGE_ROUTES: readonly string[] = PUBLIC_PAGES.map((entry) => entry.route);
 
 /** The pages the audit grades and the script inventory covers. */
 export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry) => entry.payment).map((entry) => entry.route);

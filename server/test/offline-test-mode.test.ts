@@ -3,7 +3,7 @@
 // emulator's Stripe.js stand-in, and the Stripe.js pages' CSP (and Permissions-Policy) must name
 // the emulator's origin where they name Stripe's in test mode proper. Hosted pages name neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGE_MANIFEST } from '../../common/pages';
+import { PAGE_MANIFEST, PUBLIC_PAGES } from '../../common/pages';
 import { launchApp, type LaunchedApp } from '../../test-support/app-launcher';
 import { startTestEmulator, type Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
@@ -48,7 +48,7 @@ describe('test keys with STRIPE_API_URL at a separate emulator', () => {
     expect(script.headers['content-type']).toMatch(/javascript/);
   });
 
-  it.each(PAGE_MANIFEST.map((entry) => [entry.route, entry.integration] as const))(
+  it.each(PUBLIC_PAGES.map((entry) => [entry.route, entry.integration] as const))(
     "%s (%s): the CSP names the emulator's origin only where the page loads Stripe.js, and stripe.com nowhere",
     async (route, integration) => {
       const origin = new URL(emulator.url).origin;

@@ -13,7 +13,7 @@ import type { TestApp } from './helpers/test-app';
 import type { TestResponse } from './helpers/https-request';
 
 /** The pages an app outside lab mode serves (server/test/lab.test.ts covers the lab's). */
-const SHOP_PAGE_FILES = PAGE_FILES.filter((entry) => !entry.labOnly);
+const SHOP_PAGE_FILES = PAGE_FILES.filter((entry) => entry.access !== 'lab');
 const routeOf = (page: string) => PAGE_FILES.find((entry) => entry.page === page)?.route ?? '';
 
 /** `feature=(allowlist)` pairs, in order. */

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { LAB_BANNER_ID } from '../../../common/lab';
-import { PAGE_MANIFEST, PAGE_ROUTES, isShopPage, type Page, type PageAccess, type PageEntry } from '../../../common/pages';
+import { PAGE_MANIFEST, PAGE_ROUTES, type Page, type PageAccess, type PageEntry } from '../../../common/pages';
 import { createRandomBytesPool } from '../../../common/random-bytes-pool';
 import type { LabControls } from '../lab/controls';
 import type { StripeOrigins } from '../security/csp';
@@ -24,14 +24,12 @@ export const NONCE_PLACEHOLDER = '__CSP_NONCE__';
 
 export interface PageFile {
   page: Page;
-  /** `seller`: answered by the seller router after its session check, never by the responder in front. */
+  /** `seller`: answered by the seller router after its session check, never by the responder in front; `lab`: in lab mode only. */
   access: PageAccess;
   /** Where the page is served, with its nonce and CSP. */
   route: string;
   /** The file Vite builds for it: read once as a template, never served as it is. */
   file: string;
-  /** Served in lab mode only (the lab panel). */
-  labOnly: boolean;
 }
 
 /** Every page with its route and built file, from the one page list (common/pages.ts). */
@@ -40,7 +38,6 @@ export const PAGE_FILES: readonly PageFile[] = PAGE_MANIFEST.map((entry) => ({
   access: (entry as PageEntry).access ?? 'public',
   route: entry.route,
   file: entry.entry,
-  labOnly: !isShopPage(entry),
 }));
 
 /** Every page's route, for the audit and the monitor to cover them all. */
@@ -149,7 +146,7 @@ export function createPageResponder(options: PagesOptions): (req: IncomingMessag
   const lab = options.lab;
   // Without a lab (every mode but lab mode) the lab's pages are not served at all: a 404. Pages
   // behind a sign-in are left to the Express app, whose router checks the session first.
-  for (const { page, route } of PAGE_FILES.filter((file) => (lab || !file.labOnly) && file.access === 'public')) {
+  for (const { page, route } of PAGE_FILES.filter((file) => file.access === 'public' || (lab && file.access === 'lab'))) {
     const prepared = preparePage(page, options);
     for (const spelling of [route, `${route}/`]) byPath.set(spelling.toLowerCase(), prepared);
   }
