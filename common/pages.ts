@@ -34,8 +34,14 @@ export interface PageEntry {
   readonly entry: string;
   /** Which integration's CSP it gets: `hosted` names no Stripe origin at all. */
   readonly integration: Integration;
-  /** Takes part in a payment: graded by the audit (Observatory 135) and PCI DSS 6.4.3's inventory. */
+  /** Takes part in a payment: in PCI DSS 6.4.3's script inventory, and the audit checks the scripts it loads. */
   readonly payment: boolean;
+  /**
+   * Absent = graded by the audit (Observatory 135 with its cookie test passing, CSP Evaluator),
+   * signed in when `access` asks for it. `false` only for a page that cannot earn the Subresource
+   * Integrity bonus the 135 needs because it loads no script; say so next to it.
+   */
+  readonly graded?: false;
   /** Stripe code the page loads at run time, for the script inventory. */
   readonly stripeSurfaces: readonly StripeSurface[];
   /** The page's own title; the layout writes `<title> · <shop name>` (config/brand.json). */
@@ -81,13 +87,14 @@ export const PAGE_MANIFEST = [
   // Checkout to /return (with ?session_id=), the Payment Element to /payment-complete (with
   // ?payment_intent=); its script picks the lookup from the query.
   { page: 'success', route: '/success', ...ORDER_STATUS_PAGE },
-  // Loads no script and takes no part in a payment.
+  // Loads no script and takes no part in a payment: no Subresource Integrity bonus, so not graded.
   {
     page: 'cancel',
     route: '/cancel',
     entry: 'cancel.html',
     integration: 'hosted',
     payment: false,
+    graded: false,
     stripeSurfaces: [],
     title: 'Checkout cancelled',
     skipLink: 'Skip to content',
@@ -199,8 +206,11 @@ export const PUBLIC_PAGES: readonly PageEntry[] = PAGE_MANIFEST.filter((entry: P
 /** Their routes (the monitor's default list: it has no seller session). */
 export const PUBLIC_PAGE_ROUTES: readonly string[] = PUBLIC_PAGES.map((entry) => entry.route);
 
-/** The pages the audit grades and the script inventory covers. */
+/** The payment pages: the script inventory covers them, and the audit checks what scripts they load. */
 export const PAYMENT_PAGE_ROUTES: readonly string[] = PAGE_MANIFEST.filter((entry) => entry.payment).map((entry) => entry.route);
+
+/** The pages the audit grades (every page the server serves in every mode, unless it says `graded: false`). */
+export const GRADED_PAGES: readonly PageEntry[] = PAGE_MANIFEST.filter((entry: PageEntry) => isShopPage(entry) && entry.graded !== false);
 
 /** Each HTML entry once (several routes may share one). */
 export const PAGE_ENTRIES: readonly string[] = [...new Set(PAGE_MANIFEST.map((entry) => entry.entry))];

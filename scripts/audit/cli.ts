@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APPROVED_INVENTORY_FILE, type ScriptInventory } from '../build/script-inventory';
 import { DEFAULT_CERT_DIR } from '../../common/dev-certs';
-import { PAYMENT_PAGES } from './payment-pages';
+import { GRADED_ROUTES, PAYMENT_PAGES } from './payment-pages';
 import { auditPassed, runAudit, type AuditRow } from './run-audit';
 
 const HELP = `Usage: npm run audit -- [https-url] [options]
 
   --http-port N     plain-HTTP port that must redirect to HTTPS (default 4243 for localhost, else 80)
-  --page PATH       a payment page to grade (repeatable; default every payment page, see payment-pages.ts)
+  --page PATH       a page to grade and check the scripts of (repeatable; default every graded page of
+                    common/pages.ts, and the scripts of every payment page, see payment-pages.ts)
+  --seller-link URL the one-time link \`npm run seller -- add <email>\` prints: the audit enrols a passkey
+                    with it and signs in to grade the seller-only pages (used up; add a seller per run)
   --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
   --scan PATH       file or folder to scan for card numbers (repeatable; default data/): the SQLite
                     database and the log files; for PostgreSQL a pg_dump file. Scanning nothing fails
@@ -29,6 +32,7 @@ const { values, positionals } = parseArgs({
   options: {
     'http-port': { type: 'string' },
     page: { type: 'string', multiple: true },
+    'seller-link': { type: 'string' },
     ca: { type: 'string' },
     scan: { type: 'string', multiple: true },
     inventory: { type: 'string' },
@@ -65,7 +69,9 @@ if (caFile && process.env.NODE_EXTRA_CA_CERTS !== path.resolve(caFile)) {
 const rows = await runAudit({
   baseUrl,
   httpPort: values['http-port'] ? Number(values['http-port']) : isLocal ? 4243 : null,
-  pages: values.page ?? [...PAYMENT_PAGES],
+  pages: values.page ?? [...GRADED_ROUTES],
+  scriptPages: values.page ?? [...PAYMENT_PAGES],
+  sellerEnrolLink: values['seller-link'] ? new URL(values['seller-link']) : undefined,
   ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
   panScanPaths: values.scan ?? ['data'],
   inventory: readInventory(values.inventory ?? APPROVED_INVENTORY_FILE),

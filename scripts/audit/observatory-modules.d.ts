@@ -5,9 +5,13 @@ declare module '@mdn/mdn-http-observatory/src/retriever/retriever.js' {
     httpPort?: string;
     httpsPort?: string;
     path?: string;
+    /** Request headers as `Name: value` lines; replaces the retriever's default Accept. */
+    headers?: string[];
   }
   export interface Retrieval {
     responses: { auto: { status: number; headers: Record<string, unknown> } | null };
+    /** The session the page was fetched in: its redirects, and the cookie jar the cookie test reads (tough-cookie). */
+    session: { redirectHistory: { url: URL; status: number }[]; jar: { setCookieSync(cookie: string, url: string): unknown } } | null;
   }
   export function retrieve(hostname: string, options?: RetrieveOptions): Promise<Retrieval>;
 }

@@ -6,8 +6,8 @@ import { httpsGet } from '../lib/https-client';
 
 export type HeaderMap = Record<string, string>;
 
-export async function fetchHeaders(url: URL, ca?: string): Promise<{ status: number; headers: HeaderMap }> {
-  const { status, headers } = await httpsGet(url, { ca });
+export async function fetchHeaders(url: URL, ca?: string, cookie?: string): Promise<{ status: number; headers: HeaderMap }> {
+  const { status, headers } = await httpsGet(url, { ca, headers: cookie ? { cookie } : {} });
   return { status, headers };
 }
 

@@ -12,6 +12,8 @@ import { collectLoadedScripts, type LoadedScript } from './loaded-scripts';
 import { OBSERVATORY_TARGET_SCORE, runObservatory } from './observatory';
 import { crossOriginIsolationProblems, fetchHeaders } from './page-headers';
 import { scanForCardNumbers } from './pan-scan';
+import { needsSellerSession } from './payment-pages';
+import { signInWithEnrolLink, type SellerSession } from './seller-session';
 import { isForwardSecretAead, probeTls, targetFromUrl } from '../../test-support/tls-probe';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
@@ -28,8 +30,12 @@ export interface AuditOptions {
   baseUrl: URL;
   /** The plain-HTTP port that should redirect to HTTPS (null: 80). */
   httpPort: number | null;
-  /** Paths of the payment pages to grade, e.g. ['/', '/success', '/cancel']. */
+  /** Paths of the pages to grade, e.g. ['/', '/success', '/seller']. */
   pages: string[];
+  /** Paths of the pages whose loaded scripts are checked against the inventory (the payment pages). */
+  scriptPages: string[];
+  /** A one-time enrolment link (`npm run seller -- add <email>`): the audit signs in with it to grade seller-only pages. */
+  sellerEnrolLink?: URL;
   /** PEM of an extra CA to trust (the development CA). */
   ca?: string;
   /** Files and folders to scan for card numbers. */
@@ -49,7 +55,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditRow[]> {
   const external = externalTlsScanners(options.baseUrl, options.ca);
   const rows: AuditRow[] = [];
   rows.push(...(await auditTls(options)));
-  for (const pagePath of options.pages) rows.push(...(await auditPage(new URL(pagePath, options.baseUrl), options)));
+  const session = options.pages.some(needsSellerSession) ? await sellerSession(options) : null;
+  for (const pagePath of options.pages) {
+    const pageUrl = new URL(pagePath, options.baseUrl);
+    if (!needsSellerSession(pagePath)) rows.push(...(await auditPage(pageUrl, options)));
+    else if (typeof session === 'string') rows.push(unsignedPage(pageUrl, session));
+    else rows.push(...(await auditPage(pageUrl, options, session ?? undefined)));
+  }
   rows.push(await auditScripts(options));
   rows.push(await auditPanAtRest(options));
   rows.push(...(await external));
@@ -124,11 +136,31 @@ async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
   ];
 }
 
-async function auditPage(pageUrl: URL, options: AuditOptions): Promise<AuditRow[]> {
+/** A seller session for the seller-only pages, or why there is none. */
+async function sellerSession(options: AuditOptions): Promise<SellerSession | string> {
+  if (!options.sellerEnrolLink) {
+    return 'a seller-only page: pass --seller-link with a fresh link from `npm run seller -- add <email>` so the audit can sign in';
+  }
+  return signInWithEnrolLink(options.sellerEnrolLink, options.ca).catch(
+    (error: Error) => `could not sign in with the link given (--seller-link): ${error.message}; add a seller for a fresh one`,
+  );
+}
+
+function unsignedPage(pageUrl: URL, problem: string): AuditRow {
+  return { check: 'MDN HTTP Observatory', target: pageUrl.pathname, verdict: 'fail', detail: `not graded: ${problem}` };
+}
+
+async function auditPage(pageUrl: URL, options: AuditOptions, session?: SellerSession): Promise<AuditRow[]> {
   const target = pageUrl.pathname;
-  const observatory = await runObservatory(pageUrl, options.httpPort);
-  const failing = observatory.tests.filter((test) => !test.pass).map((test) => `${test.name}: ${test.result}`);
-  const { headers } = await fetchHeaders(pageUrl, options.ca);
+  const observatory = await runObservatory(pageUrl, options.httpPort, session);
+  const landed = new URL(observatory.finalUrl).pathname;
+  const failing = [
+    ...observatory.tests.filter((test) => !test.pass).map((test) => `${test.name}: ${test.result}`),
+    // A seller page answers a visitor without a session with the sign-in page: that is not the page.
+    ...(landed === target ? [] : [`ended at ${landed}, not ${target}`]),
+  ];
+  const cookies = observatory.tests.find((test) => test.name === 'cookies');
+  const { headers } = await fetchHeaders(pageUrl, options.ca, session?.cookie);
   const policy = headers['content-security-policy'];
   const findings = policy ? seriousCspFindings(evaluateCsp(policy)) : [];
   const isolation = crossOriginIsolationProblems(headers);
@@ -137,7 +169,9 @@ async function auditPage(pageUrl: URL, options: AuditOptions): Promise<AuditRow[
       check: 'MDN HTTP Observatory',
       target,
       verdict: observatory.score >= OBSERVATORY_TARGET_SCORE && failing.length === 0 ? 'pass' : 'fail',
-      detail: `${observatory.grade}, ${observatory.score}/${OBSERVATORY_TARGET_SCORE}${failing.length ? `; failing: ${failing.join('; ')}` : ''}${bonusesMissed(observatory.tests)}`,
+      detail: `${observatory.grade}, ${observatory.score}/${OBSERVATORY_TARGET_SCORE}; cookies: ${cookies?.result ?? 'not run'}${
+        session ? ' (signed in)' : ''
+      }${failing.length ? `; failing: ${failing.join('; ')}` : ''}${bonusesMissed(observatory.tests)}`,
       data: observatory,
     },
     {
@@ -166,7 +200,7 @@ function bonusesMissed(tests: { name: string; result: string | null; scoreModifi
 }
 
 async function auditScripts(options: AuditOptions): Promise<AuditRow> {
-  const pageUrls = options.pages.map((page) => new URL(page, options.baseUrl));
+  const pageUrls = options.scriptPages.map((page) => new URL(page, options.baseUrl));
   const scripts = await collectLoadedScripts(pageUrls, {
     ignoreHttpsErrors: options.ca !== undefined,
     stripeEmulatorOrigin: options.stripeEmulatorOrigin,
