@@ -153,6 +153,11 @@ export interface SellerProfile {
   email: string;
 }
 
+/** POST /api/seller/account-session: the signed-in seller's Account Session, for Connect.js only. */
+export interface SellerAccountSession {
+  clientSecret: string;
+}
+
 /** The seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
 export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
 /** The page a one-time enrolment link opens (`?token=…`). */
@@ -168,4 +173,5 @@ export const SELLER_API = {
   signIn: '/api/seller/sign-in',
   signOut: '/api/seller/sign-out',
   me: '/api/seller/me',
+  accountSession: '/api/seller/account-session',
 } as const;

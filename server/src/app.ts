@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
 function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages: PagesOptions): express.Express {
   const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateLimitStore);
-  const sellers = { ...deps.sellers, publicUrl: deps.publicUrl, rpName: BRAND.shopName, limiters };
+  const sellers = { ...deps.sellers, publicUrl: deps.publicUrl, rpName: BRAND.shopName, limiters, stripe: deps.stripe };
   const app = express();
 
   // The order is part of the security design; change it only with a reason:
