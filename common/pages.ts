@@ -8,7 +8,7 @@ import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './a
 export { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE };
 
 /** Which Stripe integration's directive set a page's CSP gets (server/src/security/csp.ts). */
-export type Integration = 'hosted' | 'payment-element' | 'embedded';
+export type Integration = 'hosted' | 'payment-element' | 'embedded' | 'connect';
 
 /** Stripe code a page runs: Stripe.js (loaded at run time from js.stripe.com, never bundled). */
 export type StripeSurface = 'stripe.js';
@@ -166,7 +166,7 @@ export const PAGE_MANIFEST = [
     page: 'seller',
     route: SELLER_HOME_ROUTE,
     entry: 'seller.html',
-    integration: 'hosted',
+    integration: 'connect',
     payment: false,
     stripeSurfaces: [],
     title: 'Seller area',
