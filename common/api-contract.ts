@@ -117,6 +117,8 @@ export const API_ERROR_CODES = [
   'invalid_cart',
   'unknown_product',
   'payment_provider_error',
+  'mixed_sellers',
+  'seller_cannot_take_charges',
   // Order lookups.
   'invalid_payment_intent_id',
   'invalid_session_id',
