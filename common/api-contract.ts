@@ -117,6 +117,8 @@ export const API_ERROR_CODES = [
   'invalid_cart',
   'unknown_product',
   'payment_provider_error',
+  'mixed_sellers',
+  'seller_cannot_take_charges',
   // Order lookups.
   'invalid_payment_intent_id',
   'invalid_session_id',
@@ -153,6 +155,11 @@ export interface SellerProfile {
   email: string;
 }
 
+/** POST /api/seller/account-session: the signed-in seller's Account Session, for Connect.js only. */
+export interface SellerAccountSession {
+  clientSecret: string;
+}
+
 /** The seller pages' sign-in, where a signed-out visitor of a seller page is sent. */
 export const SELLER_SIGN_IN_ROUTE = '/seller/sign-in';
 /** The page a one-time enrolment link opens (`?token=…`). */
@@ -168,4 +175,5 @@ export const SELLER_API = {
   signIn: '/api/seller/sign-in',
   signOut: '/api/seller/sign-out',
   me: '/api/seller/me',
+  accountSession: '/api/seller/account-session',
 } as const;

@@ -16,6 +16,8 @@ export interface Product {
   unitAmount: number;
   /** A same-origin path under /images/, served from client/public/images (so `img-src 'self'` suffices). */
   image: string;
+  /** The seller's e-mail address (a seller added with `npm run seller -- add`): paid as a destination charge; absent = the shop's own. */
+  seller?: string;
 }
 
 export interface Catalog {
@@ -62,13 +64,18 @@ const ProductSchema = z.strictObject(
         IMAGE_PATH,
         'image must be a path under /images/ ending in .svg, .png, .jpg, .webp, .avif or .gif, e.g. "/images/enamel-mug.svg" (files live in client/public/images)',
       ),
+    seller: z
+      .email({ error: 'seller must be the e-mail address of a seller added with npm run seller -- add, e.g. "maker@example.com"' })
+      .max(254)
+      .transform((value) => value.toLowerCase())
+      .optional(),
     // Named only to explain the one-currency rule below instead of "unrecognized key".
     currency: z.unknown().optional(),
   },
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}: a product has id, name, description, unitAmount and image`
+        ? `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}: a product has id, name, description, unitAmount, image and optionally seller`
         : 'each product must be an object with id, name, description, unitAmount and image',
   },
 );
@@ -162,7 +169,14 @@ export function checkCatalog(data: unknown, options: CatalogCheckOptions = {}): 
     ok: true,
     catalog: {
       currency,
-      products: products.map(({ id, name, description, unitAmount, image }) => ({ id, name, description, unitAmount, image })),
+      products: products.map(({ id, name, description, unitAmount, image, seller }) => ({
+        id,
+        name,
+        description,
+        unitAmount,
+        image,
+        ...(seller === undefined ? {} : { seller }),
+      })),
     },
     warnings,
   };

@@ -8,10 +8,10 @@ import { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from './a
 export { SELLER_ENROL_ROUTE, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE };
 
 /** Which Stripe integration's directive set a page's CSP gets (server/src/security/csp.ts). */
-export type Integration = 'hosted' | 'payment-element' | 'embedded';
+export type Integration = 'hosted' | 'payment-element' | 'embedded' | 'connect';
 
-/** Stripe code a page runs: Stripe.js (loaded at run time from js.stripe.com, never bundled). */
-export type StripeSurface = 'stripe.js';
+/** Stripe code a page runs, loaded at run time (never bundled): Stripe.js from js.stripe.com, Connect.js from connect-js.stripe.com. */
+export type StripeSurface = 'stripe.js' | 'connect.js';
 
 /**
  * Powerful features a page itself uses, which its Permissions-Policy grants to it alone
@@ -174,9 +174,9 @@ export const PAGE_MANIFEST = [
     page: 'seller',
     route: SELLER_HOME_ROUTE,
     entry: 'seller.html',
-    integration: 'hosted',
+    integration: 'connect',
     payment: false,
-    stripeSurfaces: [],
+    stripeSurfaces: ['connect.js'],
     title: 'Seller area',
     skipLink: 'Skip to your seller area',
     script: 'src/seller.ts',

@@ -4,7 +4,9 @@
 import type { Page } from '@playwright/test';
 import type { RunningApp } from './support/app-process';
 import { expect, test } from './support/fixtures';
+import { signInNewSeller } from './support/seller-session';
 import { chooseFlow, embeddedCheckoutFrame, paymentElementFrame } from './support/stripe-js-flows';
+import { SELLER_HOME_ROUTE } from '../common/api-contract';
 
 // Stripe.js itself (Stripe's own, in the stripe-test-mode project) also calls Stripe's other
 // hosts, which the wrong policy blocks too: any Stripe host is tolerated, and each test asserts
@@ -76,5 +78,20 @@ test.describe("the embedded Checkout page under the hosted pages' CSP", () => {
     await chooseFlow(page, 'embedded');
     await expect.poll(() => blocked.some((url) => url.startsWith('https://checkout.stripe.com/'))).toBe(true);
     await expect(embeddedCheckoutFrame(page).locator('#cardNumber')).toHaveCount(0);
+  });
+});
+
+test.describe("the seller page under the Payment Element page's CSP", () => {
+  test.use({ expectedCspViolations: [STRIPE_BLOCKED], paysByCard: false });
+
+  test("blocks Connect's component frames: Stripe.js's set does not name connect-js.stripe.com", async ({ page, app }) => {
+    await signInNewSeller(page.context(), app);
+    const policy = await serveWithPolicyOf(page, app, SELLER_HOME_ROUTE, '/payment');
+    expect(policy).toContain('https://js.stripe.com');
+    expect(policy).not.toContain('connect-js.stripe.com');
+    const blocked = collectBlockedFrames(page);
+    await page.goto(SELLER_HOME_ROUTE);
+    await expect.poll(() => blocked.some((url) => url.startsWith('https://connect-js.stripe.com/'))).toBe(true);
+    expect(page.frames().filter((frame) => frame.url().startsWith('https://connect-js.stripe.com/'))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ export const STRIPE_ORIGINS = [
   'https://js.stripe.com',
   'https://api.stripe.com',
   'https://hooks.stripe.com',
+  'https://connect-js.stripe.com',
 ] as const;
 
 export async function routeStripeToEmulator(context: BrowserContext, emulatorOrigin: string): Promise<void> {

@@ -1,12 +1,26 @@
-// /seller: the signed-in seller's area (the server sends this page to a live session only).
-// A placeholder for the Connect embedded components; for now, who is signed in and sign-out.
+// /seller: the signed-in seller's area (the server sends this page to a live session only):
+// who is signed in, sign-out, and the Connect embedded components of the seller's own account.
+// Connect.js loads from connect-js.stripe.com at run time (never bundled) and asks our server
+// for an Account Session whenever it needs one; the client secret stays in memory, in
+// Connect.js's hands (https://docs.stripe.com/connect/get-started-connect-embedded-components).
+import { loadConnectAndInitialize, type ConnectElementTagName } from '@stripe/connect-js';
 import { SELLER_SIGN_IN_ROUTE } from '../../common/api-contract';
-import { ApiError, getSellerProfile, signOut } from './lib/api';
+import { ApiError, createAccountSession, getConfig, getSellerProfile, signOut } from './lib/api';
 import { requireElement, showStatus } from './lib/dom';
 
 const email = requireElement('#seller-email', HTMLElement);
 const status = requireElement('#status-message', HTMLElement);
 const signOutButton = requireElement('#sign-out', HTMLButtonElement);
+const components = requireElement('#connect-components', HTMLElement);
+
+/** The components the server's Account Session enables, in the order the page shows them. */
+const COMPONENTS: readonly ConnectElementTagName[] = [
+  'notification-banner',
+  'account-onboarding',
+  'payments',
+  'payouts',
+  'account-management',
+];
 
 function fail(error: unknown): void {
   if (error instanceof ApiError && error.status === 401) {
@@ -18,6 +32,25 @@ function fail(error: unknown): void {
 }
 
 getSellerProfile().then((profile) => (email.textContent = profile.email), fail);
+
+getConfig().then((config) => {
+  const connect = loadConnectAndInitialize({
+    publishableKey: config.publishableKey,
+    // A signed-out seller's 401 sends them to sign in; Connect.js shows its own error otherwise.
+    fetchClientSecret: () =>
+      createAccountSession().catch((error: unknown) => {
+        fail(error);
+        throw error;
+      }),
+  });
+  for (const name of COMPONENTS) {
+    const section = document.createElement('section');
+    section.className = 'connect-component';
+    section.dataset.testid = `connect-${name}`;
+    section.append(connect.create(name));
+    components.append(section);
+  }
+}, fail);
 
 signOutButton.addEventListener('click', () => {
   signOutButton.disabled = true;

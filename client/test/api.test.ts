@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { ORDER_STATUSES, SHOP_MODES } from '../../common/api-contract';
-import { parseCatalog, parseConfig, parseOrder, toApiError } from '../src/lib/api';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ORDER_STATUSES, SELLER_API, SHOP_MODES } from '../../common/api-contract';
+import { createAccountSession, parseCatalog, parseConfig, parseOrder, toApiError } from '../src/lib/api';
 import type { Catalog } from '../src/lib/api';
 import { FIXTURE_CATALOGS, loadActiveCatalog, loadFixtureCatalog } from '../../test-support/catalog';
 
@@ -90,5 +90,30 @@ describe('parseCatalog', () => {
     ['a fractional amount', { currency: 'eur', products: [{ id: 'a', name: 'A', unitAmount: 1.5 }] }],
   ])('refuses %s', (_name, body) => {
     expect(parseCatalog(body)).toBeUndefined();
+  });
+});
+
+describe('createAccountSession', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  function answer(status: number, body: unknown) {
+    const fetch = vi.fn(() => Promise.resolve(new Response(JSON.stringify(body), { status })));
+    vi.stubGlobal('fetch', fetch);
+    return fetch;
+  }
+
+  it("posts an empty JSON body to the seller's endpoint and hands back the client secret only", async () => {
+    const fetch = answer(200, { clientSecret: 'accs_secret__abc' });
+    await expect(createAccountSession()).resolves.toBe('accs_secret__abc');
+    expect(fetch).toHaveBeenCalledWith(SELLER_API.accountSession, expect.objectContaining({ method: 'POST', body: '{}' }));
+  });
+
+  it('refuses an answer without a client secret, and passes a 401 on as not signed in', async () => {
+    answer(200, { clientSecret: '' });
+    await expect(createAccountSession()).rejects.toMatchObject({ code: 'invalid_response' });
+    answer(401, { error: { code: 'not_signed_in', message: 'Sign in to the seller area first.' } });
+    await expect(createAccountSession()).rejects.toMatchObject({ status: 401, code: 'not_signed_in' });
   });
 });

@@ -141,7 +141,7 @@ describe('checkCatalog', () => {
     [
       'an unknown product field',
       { currency: 'usd', products: [product({ price: 3450 })] },
-      ['products[0] "linen-apron": unknown field(s) "price": a product has id, name, description, unitAmount and image'],
+      ['products[0] "linen-apron": unknown field(s) "price": a product has id, name, description, unitAmount, image and optionally seller'],
     ],
     [
       'an unknown top-level field',
@@ -151,6 +151,14 @@ describe('checkCatalog', () => {
     ['a list instead of an object', [product()], ['the catalog must be an object { "currency": "usd", "products": [...] }']],
   ])('refuses %s with a fix-it message', (_name, data, problems) => {
     expect(problemsOf(data, () => true)).toEqual(problems);
+  });
+
+  it("takes a product's seller as a lower-cased e-mail address, and refuses anything else", () => {
+    const result = checkCatalog({ currency: 'usd', products: [product({ seller: 'Maker@Example.com' }), product({ id: 'mug' })] });
+    expect(result.ok && result.catalog.products.map((entry) => entry.seller)).toEqual(['maker@example.com', undefined]);
+    expect(problemsOf({ currency: 'usd', products: [product({ seller: 'acct_123' })] })).toEqual([
+      'products[0] "linen-apron": seller must be the e-mail address of a seller added with npm run seller -- add, e.g. "maker@example.com"',
+    ]);
   });
 
   it('refuses an image that is not there, naming where to put it', () => {

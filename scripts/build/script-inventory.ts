@@ -32,6 +32,13 @@ const STRIPE_JS: Omit<InventoryEntry, 'url'> = {
 /** Each Stripe surface's script, loaded at run time rather than written in the HTML. */
 const SURFACE_SCRIPTS: Record<StripeSurface, InventoryEntry> = {
   'stripe.js': { url: 'https://js.stripe.com/endive/stripe.js', ...STRIPE_JS },
+  'connect.js': {
+    url: 'https://connect-js.stripe.com/v1.0/connect.js',
+    sha384: null,
+    firstParty: false,
+    justification:
+      "Connect.js, loaded from connect-js.stripe.com by @stripe/connect-js: renders the seller's Connect embedded components (onboarding, payments, payouts) in Stripe-hosted iframes. Stripe serves it from its own origin only; it may not be bundled or pinned.",
+  },
 };
 
 /** Scripts pages load at run time that are not in their HTML, keyed by page route (from the page list). */

@@ -19,9 +19,22 @@ describe('diffInventories', () => {
       '/cancel: approved, no longer built: /assets/a.js sha384-A',
     ]);
   });
-  it('declares Stripe.js exactly for the pages whose Stripe surfaces name it', () => {
+  it.each([
+    ['stripe.js', 'https://js.stripe.com/endive/stripe.js'],
+    ['connect.js', 'https://connect-js.stripe.com/v1.0/connect.js'],
+  ])('declares %s exactly for the pages whose Stripe surfaces name it', (surface, url) => {
+    const declaring = Object.entries(THIRD_PARTY_SCRIPTS).filter(([, scripts]) => scripts.some((script) => script.url === url));
+    expect(declaring.map(([route]) => route).sort()).toEqual(
+      PAGE_MANIFEST.filter((page) => (page.stripeSurfaces as readonly string[]).includes(surface))
+        .map((page) => page.route)
+        .sort(),
+    );
+    for (const [, scripts] of declaring)
+      expect(scripts.find((script) => script.url === url)).toMatchObject({ sha384: null, firstParty: false });
+  });
+  it('declares a third-party script for every page with a Stripe surface, and for no other', () => {
     expect(Object.keys(THIRD_PARTY_SCRIPTS).sort()).toEqual(
-      PAGE_MANIFEST.filter((page) => (page.stripeSurfaces as readonly string[]).includes('stripe.js'))
+      PAGE_MANIFEST.filter((page) => page.stripeSurfaces.length > 0)
         .map((page) => page.route)
         .sort(),
     );

@@ -30,7 +30,7 @@ import { createLabRouter } from './routes/lab';
 import { LAB_API_PATH } from '../../common/lab';
 import type { CspReportStore } from './store/csp-report-store';
 import type { SellerStore } from './store/seller-store';
-import type { SellerTimeouts } from './config';
+import { DEFAULT_PLATFORM_FEE_BPS, type SellerTimeouts } from './config';
 import { createSellerApiRouter, createSellerPagesRouter } from './routes/seller';
 import type { PagesOptions } from './routes/pages';
 import { BRAND } from '../../common/brand';
@@ -62,6 +62,8 @@ export interface AppDeps {
   /** The seller area: sellers, passkeys and sessions, and how long a session and a link last. */
   sellers: { store: SellerStore; timeouts: SellerTimeouts; clock?: () => number };
   logger: Logger;
+  /** The platform's fee on a seller's products, in basis points (PLATFORM_FEE_BPS); default DEFAULT_PLATFORM_FEE_BPS. */
+  platformFeeBps?: number;
   rateLimits?: RateLimitOptions;
   /** Shared rate-limit counters (RATE_LIMIT_STORE=database); absent = this process's memory. */
   rateLimitStore?: RateLimitStoreFactory;
@@ -101,7 +103,7 @@ export function createApp(deps: AppDeps): RequestListener {
 
 function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages: PagesOptions): express.Express {
   const limiters = createRateLimiters(deps.rateLimits ?? DEFAULT_RATE_LIMITS, deps.rateLimitStore);
-  const sellers = { ...deps.sellers, publicUrl: deps.publicUrl, rpName: BRAND.shopName, limiters };
+  const sellers = { ...deps.sellers, publicUrl: deps.publicUrl, rpName: BRAND.shopName, limiters, stripe: deps.stripe };
   const app = express();
 
   // The order is part of the security design; change it only with a reason:
@@ -128,7 +130,8 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api/seller', limiters.api, createSellerApiRouter(sellers));
-  app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters }));
+  const connect = { stripe: deps.stripe, sellers: deps.sellers.store, platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS };
+  app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters, connect }));
   app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
   if (deps.lab) app.use(LAB_API_PATH, createLabRouter(deps.lab, deps.publicUrl));
   app.use(createSellerPagesRouter(sellers, pages));

@@ -58,6 +58,8 @@ export interface Config {
   checkoutRateLimit: number;
   /** Seller sign-in: how long a session lasts without a request (idle) and at most (absolute), and an enrolment link's life, in ms. */
   sellers: SellerTimeouts;
+  /** The platform's fee on a seller's products (a destination charge's application_fee_amount), in basis points. */
+  platformFeeBps: number;
   stripe: {
     secretKey: string;
     publishableKey: string;
@@ -83,6 +85,9 @@ export interface SellerTimeouts {
  * for an office day (https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration);
  * 12 hours covers a seller's working day, and a day for a link sent to a person.
  */
+/** 10 % of a seller's sale goes to the platform unless PLATFORM_FEE_BPS says otherwise. */
+export const DEFAULT_PLATFORM_FEE_BPS = 1000;
+
 export const DEFAULT_SELLER_TIMEOUTS: SellerTimeouts = {
   sessionIdleMs: 30 * 60_000,
   sessionMaxMs: 12 * 3_600_000,
@@ -161,6 +166,13 @@ const EnvSchema = z.object({
       .int('SELLER_SESSION_MAX_HOURS must be a whole number')
       .min(1, 'SELLER_SESSION_MAX_HOURS must be at least 1')
       .max(7 * 24, 'SELLER_SESSION_MAX_HOURS must be at most 168 (a week)'),
+  ),
+  PLATFORM_FEE_BPS: optional(
+    z.coerce
+      .number({ error: 'PLATFORM_FEE_BPS must be a number of basis points, e.g. 1000 for 10 %' })
+      .int('PLATFORM_FEE_BPS must be a whole number of basis points (1000 = 10 %)')
+      .min(0, 'PLATFORM_FEE_BPS must be at least 0')
+      .max(10_000, 'PLATFORM_FEE_BPS must be at most 10000 (100 %)'),
   ),
   SELLER_ENROL_LINK_HOURS: optional(
     z.coerce
@@ -396,6 +408,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookSources: typeof webhookSources === 'string' ? null : webhookSources,
     trustProxyHops: e.TRUST_PROXY ?? 0,
     checkoutRateLimit: e.CHECKOUT_RATE_LIMIT ?? DEFAULT_CHECKOUT_RATE_LIMIT,
+    platformFeeBps: e.PLATFORM_FEE_BPS ?? DEFAULT_PLATFORM_FEE_BPS,
     sellers: {
       sessionIdleMs:
         e.SELLER_SESSION_IDLE_MINUTES === undefined ? DEFAULT_SELLER_TIMEOUTS.sessionIdleMs : e.SELLER_SESSION_IDLE_MINUTES * 60_000,

@@ -38,9 +38,13 @@ export const REDACT_PATHS = [
   '*.webhookSecrets',
   '*.apiKey',
   '*.password',
+  'clientSecret',
+  '*.clientSecret',
+  '*.client_secret',
 ];
 
-const SECRET_PATTERNS = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9+/=_-]+/g;
+// An Account Session's client secret (accs_secret__…) opens a seller's account in the embedded components.
+const SECRET_PATTERNS = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\bwhsec_[A-Za-z0-9+/=_-]+|\baccs_secret__[A-Za-z0-9]+/g;
 
 /**
  * Masks Stripe secrets and card numbers in one serialised log line. The PAN detector decodes

@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     store,
     cspReports,
     sellers: { store: sellerStore, timeouts: config.sellers },
+    platformFeeBps: config.platformFeeBps,
     logger,
     rateLimitStore: config.rateLimitStore === 'database' ? (name) => createDatabaseRateLimitStore(db, name) : undefined,
     checkHealth: () => db.ping(),

@@ -177,7 +177,7 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
       const limited = await startTestApp({
         stripeApi: emulator,
         catalog,
-        rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100, sellerAuth: 100 },
+        rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100, sellerAuth: 100, accountSessions: 100 },
       });
       try {
         const body = one;

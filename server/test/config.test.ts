@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, resolvePublicUrl } from '../src/config';
+import { ConfigError, DEFAULT_PLATFORM_FEE_BPS, loadConfig, resolvePublicUrl } from '../src/config';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -114,6 +114,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ CHECKOUT_RATE_LIMIT: '200' }).checkoutRateLimit).toBe(200);
     for (const value of ['0', '-1', '1.5', 'lots']) {
       expect(() => loadConfig({ CHECKOUT_RATE_LIMIT: value }), value).toThrow(/CHECKOUT_RATE_LIMIT must be/);
+    }
+  });
+
+  it('reads PLATFORM_FEE_BPS (default DEFAULT_PLATFORM_FEE_BPS) and refuses nonsense', () => {
+    expect(loadConfig({}).platformFeeBps).toBe(DEFAULT_PLATFORM_FEE_BPS);
+    expect(loadConfig({ PLATFORM_FEE_BPS: '0' }).platformFeeBps).toBe(0);
+    expect(loadConfig({ PLATFORM_FEE_BPS: '250' }).platformFeeBps).toBe(250);
+    for (const value of ['-1', '10001', '2.5', 'ten percent']) {
+      expect(() => loadConfig({ PLATFORM_FEE_BPS: value }), value).toThrow(/PLATFORM_FEE_BPS must be/);
     }
   });
 

@@ -136,7 +136,9 @@ describe('CSP report endpoint', () => {
 
   it('is rate-limited', async () => {
     const cspReports = 3;
-    const app = await startApp({ rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports, sellerAuth: 100 } });
+    const app = await startApp({
+      rateLimits: { windowMs: 60_000, api: 100, checkout: 100, orders: 100, cspReports, sellerAuth: 100, accountSessions: 100 },
+    });
     for (let i = 0; i < cspReports; i++) expect((await report(app, LEGACY, 'application/csp-report')).status).toBe(204);
     const res = await report(app, LEGACY, 'application/csp-report');
     expect(res.status).toBe(429);

@@ -1,7 +1,14 @@
 // The per-integration directive table, one exact expectation per page (STRIPE-NOTES /
 // https://docs.stripe.com/security/guide#content-security-policy).
 import { describe, expect, it } from 'vitest';
-import { PAGE_INTEGRATIONS, STRIPE_ORIGINS, buildCspDirectives, buildCspHeader, emulatorOrigins } from '../src/security/csp';
+import {
+  CONNECT_JS_STYLE_HASH,
+  PAGE_INTEGRATIONS,
+  STRIPE_ORIGINS,
+  buildCspDirectives,
+  buildCspHeader,
+  emulatorOrigins,
+} from '../src/security/csp';
 import type { Integration, Page, StripeOrigins } from '../src/security/csp';
 
 const NONCE = 'bm9uY2Vub25jZW5vbmNl';
@@ -46,6 +53,15 @@ const EXPECTED: Record<Integration, Record<string, string[]>> = {
     'connect-src': ["'self'", 'https://api.stripe.com', 'https://checkout.stripe.com'],
     'frame-src': ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com', 'https://checkout.stripe.com'],
   },
+  // Connect embedded components' published set, to the letter (the issue's list and Stripe's guide).
+  connect: {
+    ...BASELINE,
+    'script-src': [...BASELINE['script-src'], 'https://connect-js.stripe.com', 'https://js.stripe.com'],
+    'style-src': ["'self'", `'nonce-${NONCE}'`, "'sha256-0hAheEzaMe6uXIKV4EehS9pu1am1lj/KnnzrOYqckXk='"],
+    'img-src': ["'self'", 'https://*.stripe.com'],
+    'connect-src': ["'self'", 'https://api.stripe.com'],
+    'frame-src': ['https://connect-js.stripe.com', 'https://js.stripe.com'],
+  },
 };
 
 const PAGES: [Page, Integration][] = [
@@ -58,10 +74,11 @@ const PAGES: [Page, Integration][] = [
   ['payment', 'payment-element'],
   // The workshop lab's panel (lab mode only) talks to our API alone.
   ['lab', 'hosted'],
-  // The seller area loads no Stripe code yet: passkeys talk to our own origin only.
+  // Sign-in and enrolment load no Stripe code: passkeys talk to our own origin only.
   ['seller-sign-in', 'hosted'],
   ['seller-enrol', 'hosted'],
-  ['seller', 'hosted'],
+  // The seller area runs Connect embedded components.
+  ['seller', 'connect'],
 ];
 
 describe('CSP directive table', () => {
@@ -71,6 +88,19 @@ describe('CSP directive table', () => {
 
   it.each(PAGES)('gives the %s page exactly the %s policy', (page, integration) => {
     expect(directives(PAGE_INTEGRATIONS[page])).toEqual(EXPECTED[integration]);
+  });
+
+  it("gives Connect.js's style hash, connect-js.stripe.com and no Stripe.js subdomain or Checkout to Connect pages only", () => {
+    for (const integration of ['hosted', 'payment-element', 'embedded'] as const) {
+      const header = buildCspHeader({ integration, nonce: NONCE, origins: STRIPE_ORIGINS });
+      expect(header).not.toContain(CONNECT_JS_STYLE_HASH);
+      expect(header).not.toContain('connect-js.stripe.com');
+    }
+    const connect = buildCspHeader({ integration: 'connect', nonce: NONCE, origins: STRIPE_ORIGINS });
+    for (const other of ['*.js.stripe.com', 'checkout.stripe.com', 'hooks.stripe.com']) expect(connect).not.toContain(other);
+    // The weakened lab policy allows inline styles anyway: no hash beside 'unsafe-inline'.
+    const weak = Object.fromEntries(buildCspDirectives({ integration: 'connect', nonce: NONCE, origins: STRIPE_ORIGINS, strict: false }));
+    expect(weak['style-src']).toEqual(["'self'", "'unsafe-inline'"]);
   });
 
   it('never names maps.googleapis.com (no Address Element) or a Stripe origin on hosted pages', () => {
@@ -91,6 +121,16 @@ describe('CSP directive table', () => {
       'embedded',
       {
         'script-src': [...BASELINE['script-src'], EMULATOR],
+        'connect-src': ["'self'", EMULATOR],
+        'frame-src': [EMULATOR],
+        'img-src': ["'self'", EMULATOR],
+      },
+    ],
+    [
+      'connect',
+      {
+        'script-src': [...BASELINE['script-src'], EMULATOR],
+        'style-src': [...BASELINE['style-src'], CONNECT_JS_STYLE_HASH],
         'connect-src': ["'self'", EMULATOR],
         'frame-src': [EMULATOR],
         'img-src': ["'self'", EMULATOR],

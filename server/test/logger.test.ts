@@ -42,6 +42,17 @@ describe('logger', () => {
     expect(out).toContain('****-****-****-0002');
   });
 
+  it("redacts an Account Session's client secret by path and by its shape anywhere in a line", () => {
+    const { logger, text } = capture();
+    logger.info({ clientSecret: 'first-secret', session: { client_secret: 'second-secret' } }, 'session');
+    logger.error({ err: new Error('refused accs_secret__AbC123xyz') }, 'opened accs_secret__DeF456uvw');
+    const out = text();
+    for (const secret of ['first-secret', 'second-secret', 'accs_secret__AbC123xyz', 'accs_secret__DeF456uvw'])
+      expect(out).not.toContain(secret);
+    expect(out).not.toContain('accs_secret__');
+    expect(JSON.parse(out.split('\n')[0] ?? '')).toMatchObject({ clientSecret: '[redacted]', session: { client_secret: '[redacted]' } });
+  });
+
   it('masks card numbers in every form the security review logged: separators, tabs (escaped as \\t), NBSP, %20, full-width digits, query strings', () => {
     const { logger, text } = capture();
     const pan = '4000056655665556';

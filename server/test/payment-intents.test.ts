@@ -110,7 +110,7 @@ describe('POST /api/payment-intents', () => {
   it('shares the checkout rate limit', async () => {
     const limited = await startTestApp({
       stripeApi: emulator,
-      rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100, sellerAuth: 100 },
+      rateLimits: { windowMs: 60_000, api: 100, checkout: 2, orders: 100, cspReports: 100, sellerAuth: 100, accountSessions: 100 },
     });
     try {
       const body = JSON.stringify({ items: [itemAt(catalog, 0)] });

@@ -39,6 +39,14 @@ describeEachEngine('seller store', (engine) => {
     await expect(store.createSeller('maker@example.com')).rejects.toBeInstanceOf(SellerExistsError);
   });
 
+  it("keeps a seller's first connected account: a second one stored later (a race) is refused and the first returned", async () => {
+    const seller = await store.createSeller('maker@example.com');
+    expect(await store.setStripeAccountId(seller.id, 'acct_first')).toBe('acct_first');
+    expect(await store.setStripeAccountId(seller.id, 'acct_second')).toBe('acct_first');
+    expect((await store.findSellerById(seller.id))?.stripeAccountId).toBe('acct_first');
+    await expect(store.setStripeAccountId('slr_missing', 'acct_first')).rejects.toThrow(/No seller/);
+  });
+
   it('has exactly the seller columns, and no password anywhere', async () => {
     const tables = await test.database.db.introspection.getTables();
     const columns = (name: string) => tables.find((table) => table.name === name)?.columns.map((column) => column.name);

@@ -78,6 +78,13 @@ export async function signOut(): Promise<void> {
   await requestJson(SELLER_API.signOut, { method: 'POST' }, () => null);
 }
 
+/** The signed-in seller's Account Session client secret, for Connect.js's fetchClientSecret only. */
+export function createAccountSession(): Promise<string> {
+  return postJson(SELLER_API.accountSession, {}, (body) =>
+    isRecord(body) && typeof body.clientSecret === 'string' && body.clientSecret.length > 0 ? body.clientSecret : undefined,
+  );
+}
+
 export function getSellerProfile(): Promise<SellerProfile> {
   return requestJson(SELLER_API.me, { method: 'GET' }, (body) =>
     isRecord(body) && typeof body.email === 'string' ? { email: body.email } : undefined,

@@ -6,7 +6,8 @@
 import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderStore } from '../store/order-store';
-import { createPendingOrder } from './cart';
+import { createPendingOrder, priceCart } from './cart';
+import { destinationFor, type DestinationDeps } from './destination-charges';
 import type { CartItem } from './cart';
 import type { CheckoutUiMode } from '../../../common/api-contract';
 
@@ -17,6 +18,8 @@ export interface CheckoutDeps {
   store: OrderStore;
   catalog: Catalog;
   publicUrl: string;
+  /** For products a seller sells; absent = such a product cannot be bought. */
+  connect?: DestinationDeps;
 }
 
 export type CheckoutStart =
@@ -42,6 +45,7 @@ export async function createCheckoutSession(
   items: CartItem[],
   uiMode: CheckoutUiMode = 'hosted_page',
 ): Promise<CheckoutStart> {
+  const destination = await destinationFor(deps.connect, priceCart(deps.catalog, items));
   const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
 
   let session: Stripe.Checkout.Session;
@@ -62,7 +66,7 @@ export async function createCheckoutSession(
         metadata: { order_id: order.id },
         // The session's PaymentIntent carries the order id too, so a
         // payment_intent.payment_failed (which names no session) finds its order.
-        payment_intent_data: { metadata: { order_id: order.id } },
+        payment_intent_data: { metadata: { order_id: order.id }, ...destination },
         ...redirectParams(uiMode, deps.publicUrl),
       },
       { idempotencyKey: checkoutIdempotencyKey(order.id) },

@@ -4,7 +4,8 @@
 import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderStore } from '../store/order-store';
-import { createPendingOrder } from './cart';
+import { createPendingOrder, priceCart } from './cart';
+import { destinationFor, type DestinationDeps } from './destination-charges';
 import type { CartItem } from './cart';
 import type { Catalog } from './catalog';
 
@@ -12,6 +13,8 @@ export interface PaymentIntentDeps {
   stripe: Stripe;
   store: OrderStore;
   catalog: Catalog;
+  /** For products a seller sells; absent = such a product cannot be bought. */
+  connect?: DestinationDeps;
 }
 
 export function paymentIntentIdempotencyKey(orderId: string): string {
@@ -19,6 +22,7 @@ export function paymentIntentIdempotencyKey(orderId: string): string {
 }
 
 export async function createPaymentIntent(deps: PaymentIntentDeps, items: CartItem[]): Promise<{ clientSecret: string; orderId: string }> {
+  const destination = await destinationFor(deps.connect, priceCart(deps.catalog, items));
   const { cart, order } = await createPendingOrder(deps.store, deps.catalog, items);
   let intent: Stripe.PaymentIntent;
   try {
@@ -30,6 +34,7 @@ export async function createPaymentIntent(deps: PaymentIntentDeps, items: CartIt
         // https://docs.stripe.com/payments/payment-methods/dynamic-payment-methods
         automatic_payment_methods: { enabled: true },
         metadata: { order_id: order.id },
+        ...destination,
       },
       { idempotencyKey: paymentIntentIdempotencyKey(order.id) },
     );

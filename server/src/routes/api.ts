@@ -14,6 +14,7 @@ import { createCheckoutSession } from '../payments/checkout';
 import { findOrderByStripeId, fulfilPayment } from '../payments/fulfilment';
 import type { PaymentSourceKind } from '../payments/fulfilment';
 import { createPaymentIntent } from '../payments/payment-intents';
+import type { DestinationDeps } from '../payments/destination-charges';
 import type { Order, OrderStore } from '../store/order-store';
 import type { RateLimiters } from '../security/rate-limit';
 import { originCheckMiddleware } from '../security/origin-check';
@@ -106,6 +107,8 @@ export interface ApiDeps {
   limiters: RateLimiters;
   /** Lab mode's switches (`server-prices`, `origin-check`); absent everywhere else. */
   lab?: LabControls | null;
+  /** Destination charges for the products sellers sell. */
+  connect?: DestinationDeps;
 }
 
 function parseBody<T>(schema: z.ZodType<T, unknown>, req: Request): T {
@@ -168,13 +171,14 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/products', (_req, res) => {
-    res.json({ currency: deps.catalog.currency, products: deps.catalog.products });
+    // Who sells a product (an e-mail address) is the server's business, not the page's.
+    res.json({ currency: deps.catalog.currency, products: deps.catalog.products.map(({ seller: _seller, ...product }) => product) });
   });
 
   router.post('/checkout-sessions', originCheck, deps.limiters.checkout, async (req, res) => {
     const { items, uiMode } = parseBody(schemasNow().checkout, req);
     const started = await createCheckoutSession(
-      { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl },
+      { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl, connect: deps.connect },
       items,
       uiMode,
     );
@@ -189,7 +193,10 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.post('/payment-intents', originCheck, deps.limiters.checkout, async (req, res) => {
     const { items } = parseBody(schemasNow().paymentIntent, req);
-    const { clientSecret } = await createPaymentIntent({ stripe: deps.stripe, store: deps.store, catalog: deps.catalog }, items);
+    const { clientSecret } = await createPaymentIntent(
+      { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, connect: deps.connect },
+      items,
+    );
     res.status(201).json({ clientSecret });
   });
 

@@ -5,9 +5,11 @@ import express from 'express';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { PAGE_MANIFEST, SELLER_SIGN_IN_ROUTE, type PageEntry } from '../../../common/pages';
-import type { SellerProfile } from '../../../common/api-contract';
+import type { SellerAccountSession, SellerProfile } from '../../../common/api-contract';
 import type { SellerTimeouts } from '../config';
 import { AppError } from '../errors';
+import { createSellerAccountSession } from '../payments/connected-accounts';
+import type { Stripe } from '../payments/stripe-client';
 import { createPasskeys, PasskeyError } from '../sellers/passkeys';
 import { createSessionManager } from '../sellers/sessions';
 import { isSecretShaped } from '../sellers/secrets';
@@ -24,6 +26,8 @@ export interface SellerDeps {
   /** The name passkey prompts show. */
   rpName: string;
   limiters: RateLimiters;
+  /** For the seller's connected account and its Account Sessions. */
+  stripe: Stripe;
   /** Now, in ms: tests move it to expire sessions. */
   clock?: () => number;
 }
@@ -42,6 +46,7 @@ const schemas = {
   enrolOptions: z.strictObject({ token }),
   enrol: z.strictObject({ token, credential }),
   signIn: z.strictObject({ credential }),
+  accountSession: z.strictObject({}),
 };
 
 function parse<T>(schema: z.ZodType<T>, req: Request): T {
@@ -119,14 +124,29 @@ export function createSellerApiRouter(deps: SellerDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/me', async (req, res) => {
+  /** The signed-in seller, or a 401 that clears the cookie. */
+  const signedInSeller = async (req: Request, res: Response) => {
     const sellerId = await sessions.resolve(readSessionCookie(req));
     const seller = sellerId === undefined ? undefined : await deps.store.findSellerById(sellerId);
     if (!seller) {
       res.set('Set-Cookie', clearedSessionCookie());
       throw new AppError(401, 'not_signed_in', 'Sign in to the seller area first.');
     }
+    return seller;
+  };
+
+  router.get('/me', async (req, res) => {
+    const seller = await signedInSeller(req, res);
     res.json({ email: seller.email } satisfies SellerProfile);
+  });
+
+  // Connect.js's fetchClientSecret: the session decides whose account, never the request.
+  // The answer is the response body only (no-store, above): the request log holds its path and status.
+  router.post('/account-session', originCheck, deps.limiters.accountSessions, async (req, res) => {
+    parse(schemas.accountSession, req);
+    const seller = await signedInSeller(req, res);
+    const clientSecret = await createSellerAccountSession({ stripe: deps.stripe, store: deps.store }, seller);
+    res.json({ clientSecret } satisfies SellerAccountSession);
   });
 
   return router;

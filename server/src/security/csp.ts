@@ -27,6 +27,8 @@ export interface StripeOrigins {
   hooks: string[];
   checkout: string[];
   images: string[];
+  /** Connect.js and its component frames, which load Stripe.js (https://docs.stripe.com/connect/get-started-connect-embedded-components). */
+  connect: string[];
 }
 
 export const STRIPE_ORIGINS: StripeOrigins = {
@@ -35,11 +37,12 @@ export const STRIPE_ORIGINS: StripeOrigins = {
   hooks: ['https://hooks.stripe.com'],
   checkout: ['https://checkout.stripe.com'],
   images: ['https://*.stripe.com'],
+  connect: ['https://connect-js.stripe.com', 'https://js.stripe.com'],
 };
 
 export function emulatorOrigins(emulatorOrigin: string): StripeOrigins {
   const only = [emulatorOrigin];
-  return { api: only, js: only, hooks: only, checkout: only, images: only };
+  return { api: only, js: only, hooks: only, checkout: only, images: only, connect: only };
 }
 
 type Role = keyof StripeOrigins;
@@ -50,13 +53,24 @@ interface StripeSources {
   img: Role[];
   /** The frames (a subset of `frame`) that may show wallets: Permissions-Policy `payment`. */
   payment: Role[];
+  /** Hashes of the style elements Stripe's script inserts, which carry no nonce; absent = none. */
+  styleHashes?: string[];
 }
+
+/**
+ * Connect.js inserts one empty style element; Stripe publishes its hash for `style-src`
+ * (https://docs.stripe.com/connect/get-started-connect-embedded-components#csp-and-http-header-requirements).
+ */
+export const CONNECT_JS_STYLE_HASH = "'sha256-0hAheEzaMe6uXIKV4EehS9pu1am1lj/KnnzrOYqckXk='";
 
 // The per-integration directive table (https://docs.stripe.com/security/guide#content-security-policy):
 // - hosted: the browser leaves for checkout.stripe.com, so our pages name no Stripe origin.
 // - payment-element: Stripe.js's published set. hooks.stripe.com frames 3-D Secure and
 //   redirect-based methods; maps.googleapis.com is left out because we use no Address Element.
 // - embedded: Embedded Checkout has no set of its own: Stripe.js's set plus Checkout's set.
+// - connect: Connect embedded components' published set, and nothing more: connect-js.stripe.com
+//   and js.stripe.com to load and frame, *.stripe.com images, the hash of Connect.js's empty
+//   style element, and the API it calls. No wallet runs in a component: no `payment`.
 // `payment` (not a CSP directive: the page's Permissions-Policy, server/src/security/headers.ts)
 // names the frames where wallets run the Payment Request API: Stripe.js's own frames, and
 // Checkout's for Embedded Checkout. hooks.stripe.com (3-D Secure, redirects) shows no wallet.
@@ -69,6 +83,14 @@ const INTEGRATION_SOURCES: Record<Integration, StripeSources> = {
     script: ['js', 'checkout'],
     img: ['images'],
     payment: ['js', 'checkout'],
+  },
+  connect: {
+    connect: ['api'],
+    frame: ['connect'],
+    script: ['connect'],
+    img: ['images'],
+    payment: [],
+    styleHashes: [CONNECT_JS_STYLE_HASH],
   },
 };
 
@@ -123,7 +145,8 @@ export function buildCspDirectives({
         ? [`'nonce-${nonce}'`, "'strict-dynamic'", 'https:', "'unsafe-inline'", ...originsFor(stripe.script, origins)]
         : ["'self'", "'unsafe-inline'", ...anywhere],
     ],
-    ['style-src', ["'self'", strict ? `'nonce-${nonce}'` : "'unsafe-inline'"]],
+    // A hash next to a nonce is fine: browsers ignore 'unsafe-inline' only, and there is none.
+    ['style-src', ["'self'", ...(strict ? [`'nonce-${nonce}'`, ...(stripe.styleHashes ?? [])] : ["'unsafe-inline'"])]],
     ['img-src', ["'self'", ...originsFor(stripe.img, origins), ...anywhere]],
     ['font-src', ["'self'"]],
     ['connect-src', ["'self'", ...originsFor(stripe.connect, origins), ...anywhere]],

@@ -18,6 +18,8 @@ export interface RateLimitOptions {
   cspReports: number;
   /** Seller passkey ceremonies (enrol and sign-in, options and answers together): guessing and spraying stay slow. */
   sellerAuth: number;
+  /** Account Sessions for a signed-in seller's components: each is a Stripe API call. */
+  accountSessions: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
@@ -27,6 +29,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   orders: 120,
   cspReports: 30,
   sellerAuth: 10,
+  accountSessions: 30,
 };
 
 /**
@@ -53,7 +56,7 @@ function createLimiter(windowMs: number, limit: number, store: Store | undefined
 }
 
 export function createRateLimiters(options: RateLimitOptions, createStore?: RateLimitStoreFactory) {
-  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports' | 'sellerAuth') =>
+  const limiter = (name: 'api' | 'checkout' | 'orders' | 'cspReports' | 'sellerAuth' | 'accountSessions') =>
     createLimiter(options.windowMs, options[name], createStore?.(name));
   return {
     api: limiter('api'),
@@ -61,6 +64,7 @@ export function createRateLimiters(options: RateLimitOptions, createStore?: Rate
     orders: limiter('orders'),
     cspReports: limiter('cspReports'),
     sellerAuth: limiter('sellerAuth'),
+    accountSessions: limiter('accountSessions'),
   };
 }
 export type RateLimiters = ReturnType<typeof createRateLimiters>;

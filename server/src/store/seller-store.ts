@@ -40,6 +40,8 @@ export interface SellerStore {
   createSeller(email: string, now?: number): Promise<Seller>;
   findSellerById(id: string): Promise<Seller | undefined>;
   findSellerByEmail(email: string): Promise<Seller | undefined>;
+  /** Stores the seller's connected account unless one is stored already; returns the one stored. */
+  setStripeAccountId(sellerId: string, accountId: string): Promise<string>;
   addEnrolmentToken(sellerId: string, tokenHash: string, expiresAt: number, now?: number): Promise<void>;
   /** The seller of an unused, unexpired token, without spending it. */
   findEnrolmentToken(tokenHash: string, now?: number): Promise<string | undefined>;
@@ -111,6 +113,18 @@ export function createSellerStore({ db }: AppDatabase): SellerStore {
     async findSellerByEmail(email) {
       const row = await db.selectFrom('sellers').selectAll().where('email', '=', email).executeTakeFirst();
       return row && toSeller(row);
+    },
+
+    async setStripeAccountId(sellerId, accountId) {
+      await db
+        .updateTable('sellers')
+        .set({ stripe_account_id: accountId })
+        .where('id', '=', sellerId)
+        .where('stripe_account_id', 'is', null)
+        .execute();
+      const row = await db.selectFrom('sellers').select('stripe_account_id').where('id', '=', sellerId).executeTakeFirst();
+      if (!row?.stripe_account_id) throw new Error(`No seller ${sellerId} to give a connected account.`);
+      return row.stripe_account_id;
     },
 
     async addEnrolmentToken(sellerId, tokenHash, expiresAt, now = Date.now()) {

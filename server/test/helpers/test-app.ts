@@ -45,7 +45,15 @@ export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_vitest_only';
 /** Suites that must hold in both TLS modes run once per mode: `describe.each(TLS_MODES)`. */
 export const TLS_MODES: readonly TlsMode[] = ['app', 'proxy'];
 /** Tests make many requests from one address; the rate-limit test sets its own small limits. */
-const GENEROUS_RATE_LIMITS = { windowMs: 60_000, api: 10_000, checkout: 10_000, orders: 10_000, cspReports: 10_000, sellerAuth: 10_000 };
+const GENEROUS_RATE_LIMITS = {
+  windowMs: 60_000,
+  api: 10_000,
+  checkout: 10_000,
+  orders: 10_000,
+  cspReports: 10_000,
+  sellerAuth: 10_000,
+  accountSessions: 10_000,
+};
 
 export interface TestApp {
   /** What clients use: the app's HTTPS origin, or the TLS proxy's in proxy mode (the app's PUBLIC_URL either way). */
