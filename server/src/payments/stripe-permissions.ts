@@ -4,7 +4,7 @@
 // read it, so a new call without its permission fails the test, not a live shop.
 // Stripe names permissions `rak_<resource>_<read|write>` in its errors; write includes read.
 // https://docs.stripe.com/keys#limit-access
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 
 export interface StripePermission {
   /** Stripe's name, as its 403 answers name it. */
@@ -44,6 +44,28 @@ export const APP_STRIPE_PERMISSIONS: readonly StripePermission[] = [
     dashboardName: 'Disputes: Read',
     calls: ['disputes.retrieve'],
     probe: (stripe) => stripe.disputes.list({ limit: 1 }),
+  },
+  // Connect: a seller's connected account, and the Account Sessions of its embedded components.
+  {
+    permission: 'rak_account_write',
+    dashboardName: 'Connect → Accounts: Write',
+    calls: ['accounts.create', 'accounts.retrieve'],
+    probe: (stripe) => stripe.accounts.list({ limit: 1 }),
+  },
+  {
+    permission: 'rak_account_session_write',
+    dashboardName: 'Connect → Account Sessions: Write',
+    calls: ['accountSessions.create'],
+    // Account Sessions cannot be listed: ask for one for an account that does not exist. A key
+    // without the permission is refused first (403); with it, Stripe refuses only the account
+    // (400), and nothing is created.
+    probe: (stripe) =>
+      stripe.accountSessions
+        .create({ account: 'acct_doctorprobe0000', components: { notification_banner: { enabled: true } } })
+        .catch((error: unknown) => {
+          if (error instanceof Stripe.errors.StripeInvalidRequestError) return null;
+          throw error;
+        }),
   },
   {
     permission: 'rak_event_read',
