@@ -80,6 +80,21 @@ describe('the chaos checks', () => {
     expect(compareOrders(truth([EXPIRED, true]), table([{ ...EXPIRED, payment_intent_id: 'pi_9' }]))).toHaveLength(1);
   });
 
+  it('expect exactly one pending order with no Stripe object per payment start the app refused with 503', () => {
+    const unstarted: OrderRow = { ...EXPIRED, id: 'ord_refused1', status: 'pending', checkout_session_id: null, payment_intent_id: null };
+    expect(compareOrders(truth([PAID, false]), table([PAID, unstarted]), 1)).toEqual([]);
+    expect(compareOrders(truth([PAID, false]), table([PAID, unstarted]), 0)).toEqual([
+      '1 pending orders reached no Stripe object, but the app refused 0 payment starts (503)',
+    ]);
+    expect(compareOrders(truth([PAID, false]), table([PAID]), 1)).toEqual([
+      '0 pending orders reached no Stripe object, but the app refused 1 payment starts (503)',
+    ]);
+    // Anything else not started by this run is still reported, whatever the count.
+    expect(compareOrders(truth([PAID, false]), table([PAID, { ...unstarted, status: 'paid' }]), 0)).toEqual([
+      'order ord_refused1: in the order table but not started by this run',
+    ]);
+  });
+
   it('report a lost event, a forged one, a wrong type, an unrecorded acknowledgement and double processing', () => {
     const events = [event('evt_1', 'payment_intent.succeeded'), event('evt_2', 'charge.refunded'), event('evt_3', 'charge.succeeded')];
     const ok = checkProcessedEvents({

@@ -11,11 +11,15 @@ export class AppError extends Error {
     /** One of the contract's codes: the client picks what to show by it. */
     readonly code: ApiErrorCode,
     readonly publicMessage: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(publicMessage, options);
     this.name = 'AppError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** Sent as `Retry-After` (RFC 9110 §10.2.3): when trying again may succeed (a 503). */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 /** What a 500 says: never the cause. */
@@ -64,6 +68,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       known && status < 500
         ? { code: known.code, message: known.publicMessage }
         : { code: known?.code ?? INTERNAL_ERROR.code, message: known?.publicMessage ?? INTERNAL_ERROR.message };
+    if (known?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     res.status(status).json({ error: body });
   };
 }

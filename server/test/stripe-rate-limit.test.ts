@@ -1,13 +1,15 @@
 // Stripe's rate limit (the emulator's limiter, on with test mode's limits and a clock the test
 // moves): the app's Stripe client waits and retries a 429, and a webhook whose re-read is still
-// refused answers 503, records nothing, and is processed exactly once when Stripe delivers it again.
+// refused answers 503, records nothing, and is processed exactly once when Stripe delivers it again;
+// a payment start still refused answers 503 with Retry-After.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PROFILES } from '../../emulator/src/index';
-import { RATE_LIMIT_RETRY, rateLimitDelayMs, retryRateLimited } from '../src/payments/stripe-client';
+import { RATE_LIMIT_RETRY, START_RETRY_AFTER_SECONDS, rateLimitDelayMs, retryRateLimited } from '../src/payments/stripe-client';
 import type { Stripe } from '../src/payments/stripe-client';
 import { confirmAsPaymentElement, startTestEmulator } from './helpers/emulator';
 import type { Emulator } from './helpers/emulator';
 import { httpsRequest } from './helpers/https-request';
+import { itemAt } from '../../test-support/catalog';
 import { countRows, startPaymentIntent, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
@@ -53,7 +55,7 @@ describe('retrying a 429', () => {
   });
 });
 
-describe('webhooks under Stripe rate limits', () => {
+describe('webhooks and payment starts under Stripe rate limits', () => {
   let now = Date.now();
   let emulator: Emulator;
   let app: TestApp;
@@ -150,4 +152,26 @@ describe('webhooks under Stripe rate limits', () => {
     expect((await app.store.findOrder(orderId))?.status).toBe('paid');
     expect(await paidMoves(orderId)).toEqual([eventId]);
   });
+
+  it.each([
+    ['/api/payment-intents', {}],
+    ['/api/checkout-sessions', { uiMode: 'hosted_page' }],
+  ] as const)(
+    'answers %s 503 with Retry-After while Stripe still refuses the start, and starts it when Stripe takes calls again',
+    async (path, extra) => {
+      now += 1_000;
+      const items = JSON.stringify({ items: [itemAt(app.catalog, 0)], ...extra });
+      const post = () => app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: items });
+      await exhaustAllowance();
+      const refused = await post();
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe(String(START_RETRY_AFTER_SECONDS));
+      expect(refused.json()).toEqual({ error: { code: 'payment_provider_error', message: expect.stringContaining('try again') } });
+
+      now += START_RETRY_AFTER_SECONDS * 1_000;
+      const started = await post();
+      expect(started.status).toBe(201);
+      expect(started.headers['retry-after']).toBeUndefined();
+    },
+  );
 });

@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderStore } from '../store/order-store';
 import { createPendingOrder, priceCart } from './cart';
+import { startFailure } from './stripe-client';
 import { destinationFor, type DestinationDeps } from './destination-charges';
 import type { CartItem } from './cart';
 import type { CheckoutUiMode } from '../../../common/api-contract';
@@ -72,7 +73,7 @@ export async function createCheckoutSession(
       { idempotencyKey: checkoutIdempotencyKey(order.id) },
     );
   } catch (error) {
-    throw new AppError(502, 'payment_provider_error', 'The payment provider could not start checkout. Please try again.', { cause: error });
+    throw startFailure(error, 'The payment provider could not start checkout. Please try again.');
   }
   if (uiMode === 'embedded_page') {
     if (!session.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no embedded checkout.');

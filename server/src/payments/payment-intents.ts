@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors';
 import type { OrderStore } from '../store/order-store';
 import { createPendingOrder, priceCart } from './cart';
+import { startFailure } from './stripe-client';
 import { destinationFor, type DestinationDeps } from './destination-charges';
 import type { CartItem } from './cart';
 import type { Catalog } from './catalog';
@@ -39,9 +40,7 @@ export async function createPaymentIntent(deps: PaymentIntentDeps, items: CartIt
       { idempotencyKey: paymentIntentIdempotencyKey(order.id) },
     );
   } catch (error) {
-    throw new AppError(502, 'payment_provider_error', 'The payment provider could not start the payment. Please try again.', {
-      cause: error,
-    });
+    throw startFailure(error, 'The payment provider could not start the payment. Please try again.');
   }
   if (!intent.client_secret) throw new AppError(502, 'payment_provider_error', 'The payment provider returned no client secret.');
   await deps.store.attachPaymentIntent(order.id, intent.id);

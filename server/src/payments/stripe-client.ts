@@ -4,6 +4,7 @@ import { Agent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSecureContext } from 'node:tls';
 import Stripe from 'stripe';
+import { AppError } from '../errors';
 
 export type { Stripe };
 
@@ -68,6 +69,24 @@ export function retryRateLimited(inner: Stripe.HttpClient, options: RateLimitRet
 export function isRateLimitError(error: unknown): boolean {
   return error instanceof Stripe.errors.StripeRateLimitError;
 }
+
+/**
+ * What a customer's request answers when the Stripe call that starts a payment failed: still
+ * rate-limited after our retries is a 503 with `Retry-After` (Stripe will take it again in a
+ * moment, so the browser may try again), anything else a 502 with `unavailable`. The pending
+ * order stays as written: no Stripe object exists for it, and nothing will ever pay it.
+ */
+export function startFailure(error: unknown, unavailable: string): AppError {
+  if (isRateLimitError(error))
+    return new AppError(503, 'payment_provider_error', 'The payment provider is busy. Please try again in a few seconds.', {
+      cause: error,
+      retryAfterSeconds: START_RETRY_AFTER_SECONDS,
+    });
+  return new AppError(502, 'payment_provider_error', unavailable, { cause: error });
+}
+
+/** Stripe's limits are per second, and our own retries already waited about 3.5 s. */
+export const START_RETRY_AFTER_SECONDS = 2;
 
 /** Any failure of a Stripe API call (an answer or the connection), as opposed to a bug of ours. */
 export function isStripeError(error: unknown): boolean {
