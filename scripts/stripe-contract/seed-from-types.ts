@@ -18,6 +18,9 @@ function sdkType(name: StripeAnswerName): string {
     'paymentIntents.retrieve': 'Stripe.PaymentIntent',
     'charges.retrieve': 'Stripe.Charge',
     'disputes.retrieve': 'Stripe.Dispute',
+    'accounts.create': 'Stripe.Account',
+    'accounts.retrieve': 'Stripe.Account',
+    'accountSessions.create': 'Stripe.AccountSession',
     // Listed with `types` = the handled ones (reconcile.ts).
     'events.list': `Stripe.ApiList<Extract<Stripe.Event, { type: ${HANDLED_EVENT_TYPES.map((type) => `'${type}'`).join(' | ')} }>>`,
   };

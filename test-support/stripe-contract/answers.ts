@@ -111,6 +111,23 @@ export async function collectAnswers(stripe: Stripe, driver: ContractDriver): Pr
   });
   add('disputes.retrieve', await stripe.disputes.retrieve((dispute.data.object as Stripe.Dispute).id));
 
+  // Connect, as connected-accounts.ts creates a seller's account and its components' session.
+  const account = await stripe.accounts.create({
+    controller: {
+      fees: { payer: 'application' },
+      losses: { payments: 'application' },
+      stripe_dashboard: { type: 'none' },
+      requirement_collection: 'application',
+    },
+    capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+  });
+  add('accounts.create', account);
+  add('accounts.retrieve', await stripe.accounts.retrieve(account.id));
+  add(
+    'accountSessions.create',
+    await stripe.accountSessions.create({ account: account.id, components: { account_onboarding: { enabled: true } } }),
+  );
+
   // As reconcile.ts lists them; each event's own shape is one of the listed ones.
   const listed = await stripe.events.list({ created: { gte: since }, types: [...HANDLED_EVENT_TYPES], limit: 100 });
   add('events.list', listed);

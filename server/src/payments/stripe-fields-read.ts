@@ -30,6 +30,10 @@ export const STRIPE_CALL_FIELDS_READ = {
   'paymentIntents.retrieve': [...INTENT_READ, 'metadata', 'metadata.order_id', 'amount', 'currency'],
   'charges.retrieve': ['refunded', 'payment_intent'],
   'disputes.retrieve': ['payment_intent'],
+  // Connect: the seller's account (connected-accounts.ts, destination-charges.ts) and its components' session.
+  'accounts.create': ['id'],
+  'accounts.retrieve': ['charges_enabled'],
+  'accountSessions.create': ['client_secret'],
   // The SDK's auto-pagination reads `has_more` and the last id; handleStripeEvent the event's own fields.
   'events.list': ['has_more', 'data', 'data[].id', 'data[].type', 'data[].created', 'data[].livemode', 'data[].data.object.id'],
 } as const satisfies Record<string, readonly string[]>;
