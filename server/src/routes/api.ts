@@ -1,8 +1,9 @@
 // The JSON API: parse with strict schemas, call payments/ or the store, map to HTTP.
 import express from 'express';
-import type { Request, RequestHandler, Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { parseJsonBody } from './json-body';
 import type { Mode } from '../config';
 import type { Logger } from 'pino';
 import type { Stripe } from '../payments/stripe-client';
@@ -111,19 +112,6 @@ export interface ApiDeps {
   connect?: DestinationDeps;
 }
 
-function parseBody<T>(schema: z.ZodType<T, unknown>, req: Request): T {
-  if (!req.is('application/json')) {
-    throw new AppError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
-  }
-  const result = schema.safeParse(req.body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new AppError(400, 'invalid_request', `${where}${issue?.message ?? 'invalid request'}`);
-  }
-  return result.data;
-}
-
 /** The order as the browser may see it: status, total and card display fields only. */
 function toPublicOrder(order: Order): PublicOrder {
   return { status: order.status, amount: order.amount, currency: order.currency, card: order.card };
@@ -176,7 +164,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.post('/checkout-sessions', originCheck, deps.limiters.checkout, async (req, res) => {
-    const { items, uiMode } = parseBody(schemasNow().checkout, req);
+    const { items, uiMode } = parseJsonBody(schemasNow().checkout, req);
     const started = await createCheckoutSession(
       { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, publicUrl: deps.publicUrl, connect: deps.connect },
       items,
@@ -192,7 +180,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.post('/payment-intents', originCheck, deps.limiters.checkout, async (req, res) => {
-    const { items } = parseBody(schemasNow().paymentIntent, req);
+    const { items } = parseJsonBody(schemasNow().paymentIntent, req);
     const { clientSecret } = await createPaymentIntent(
       { stripe: deps.stripe, store: deps.store, catalog: deps.catalog, connect: deps.connect },
       items,

@@ -8,6 +8,7 @@ import { PAGE_MANIFEST, SELLER_SIGN_IN_ROUTE, type PageEntry } from '../../../co
 import type { SellerAccountSession, SellerProfile } from '../../../common/api-contract';
 import type { SellerTimeouts } from '../config';
 import { AppError } from '../errors';
+import { parseJsonBody } from './json-body';
 import { createSellerAccountSession } from '../payments/connected-accounts';
 import type { Stripe } from '../payments/stripe-client';
 import { createPasskeys, PasskeyError } from '../sellers/passkeys';
@@ -49,19 +50,6 @@ const schemas = {
   accountSession: z.strictObject({}),
 };
 
-function parse<T>(schema: z.ZodType<T>, req: Request): T {
-  if (!req.is('application/json')) {
-    throw new AppError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
-  }
-  const result = schema.safeParse(req.body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new AppError(400, 'invalid_request', `${where}${issue?.message ?? 'invalid request'}`);
-  }
-  return result.data;
-}
-
 const PASSKEY_STATUS: Record<PasskeyError['reason'], number> = {
   invalid_enrolment_link: 400,
   passkey_not_recognised: 401,
@@ -93,12 +81,12 @@ export function createSellerApiRouter(deps: SellerDeps): Router {
   };
 
   router.post('/enrol/options', ...ceremony, async (req, res) => {
-    const body = parse(schemas.enrolOptions, req);
+    const body = parseJsonBody(schemas.enrolOptions, req);
     res.json(await passkeys.enrolOptions(body.token).catch((error: unknown) => Promise.reject(toAppError(error))));
   });
 
   router.post('/enrol', ...ceremony, async (req, res) => {
-    const body = parse(schemas.enrol, req);
+    const body = parseJsonBody(schemas.enrol, req);
     const sellerId = await passkeys
       .enrolVerify(body.token, body.credential as unknown as Parameters<typeof passkeys.enrolVerify>[1])
       .catch((error: unknown) => Promise.reject(toAppError(error)));
@@ -106,12 +94,12 @@ export function createSellerApiRouter(deps: SellerDeps): Router {
   });
 
   router.post('/sign-in/options', ...ceremony, async (req, res) => {
-    parse(schemas.signInOptions, req);
+    parseJsonBody(schemas.signInOptions, req);
     res.json(await passkeys.signInOptions());
   });
 
   router.post('/sign-in', ...ceremony, async (req, res) => {
-    const body = parse(schemas.signIn, req);
+    const body = parseJsonBody(schemas.signIn, req);
     const sellerId = await passkeys
       .signInVerify(body.credential as unknown as Parameters<typeof passkeys.signInVerify>[0])
       .catch((error: unknown) => Promise.reject(toAppError(error)));
@@ -143,7 +131,7 @@ export function createSellerApiRouter(deps: SellerDeps): Router {
   // Connect.js's fetchClientSecret: the session decides whose account, never the request.
   // The answer is the response body only (no-store, above): the request log holds its path and status.
   router.post('/account-session', originCheck, deps.limiters.accountSessions, async (req, res) => {
-    parse(schemas.accountSession, req);
+    parseJsonBody(schemas.accountSession, req);
     const seller = await signedInSeller(req, res);
     const clientSecret = await createSellerAccountSession({ stripe: deps.stripe, store: deps.store }, seller);
     res.json({ clientSecret } satisfies SellerAccountSession);
