@@ -3,11 +3,12 @@
 // through one Kysely query builder, so the stores above hold no engine-specific code beyond
 // what this file and migrations.ts set up.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, SqliteDatabase, SqliteDialectConfig, SqliteStatement } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import { migratePostgres, migrateSqlite } from './migrations';
 import type { Schema } from './schema';
 
@@ -178,10 +179,23 @@ function parseInt8(value: string): number {
   return parsed;
 }
 
-const typeParsers = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+/**
+ * The pg package, loaded at the first PostgreSQL open: an app on SQLite (the default) never
+ * needs it, and loading it was about a tenth of a start's CPU. Synchronous, so the read-only
+ * open stays synchronous; pg is a CommonJS package, and the built server keeps it external.
+ */
+let pgModule: typeof PgModule | undefined;
+function loadPg(): typeof PgModule {
+  pgModule ??= createRequire(import.meta.url)('pg') as typeof PgModule;
+  return pgModule;
+}
+
+function typeParsers(pg: typeof PgModule) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+}
 
 export function describePostgresUrl(url: string): string {
   const parsed = new URL(url);
@@ -189,8 +203,9 @@ export function describePostgresUrl(url: string): string {
   return parsed.toString();
 }
 
-function createPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: typeParsers });
+function createPool(url: string, max: number): PgModule.Pool {
+  const pg = loadPg();
+  const pool = new pg.Pool({ connectionString: url, max, types: typeParsers(pg) });
   // An idle client that loses its connection (server restart) emits 'error' on the pool;
   // without a listener that would crash the process. The next query gets a new connection.
   pool.on('error', () => undefined);
@@ -211,7 +226,7 @@ export async function openPostgresDatabase(url: string): Promise<AppDatabase> {
   return postgresAppDatabase(pool, url);
 }
 
-function postgresAppDatabase(pool: pg.Pool, url: string): AppDatabase {
+function postgresAppDatabase(pool: PgModule.Pool, url: string): AppDatabase {
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine: 'postgres',
