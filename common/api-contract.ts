@@ -137,6 +137,7 @@ export const API_ERROR_CODES = [
   'webhook_source_refused',
   // Anything else.
   'not_found',
+  'starting',
   'internal_error',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

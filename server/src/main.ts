@@ -28,6 +28,8 @@ import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { STRIPE_JS_PATH } from '../../common/stripe-js';
 import { STRIPE_WEBHOOK_PATH } from './routes/webhooks';
+import { commonHeaders } from './security/headers';
+import { createStartingListener } from './starting-listener';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -154,7 +156,11 @@ async function main(): Promise<void> {
 
   // Listen first so PORT=0 works: the app needs its own URL (webhook endpoint, PUBLIC_URL default).
   const timeouts = serverTimeoutOptions(defaultServerTimeouts({ behindProxy: config.trustProxyHops > 0 }));
-  const server = credentials ? https.createServer({ ...createTlsOptions(credentials), ...timeouts }) : http.createServer(timeouts);
+  // Until the app is assembled below, a request gets a 503 instead of no answer (starting-listener.ts).
+  const starting = createStartingListener(commonHeaders({ profile: config.securityHeaders, hstsPreload: config.hstsPreload }));
+  const server = credentials
+    ? https.createServer({ ...createTlsOptions(credentials), ...timeouts }, starting.listener)
+    : http.createServer(timeouts, starting.listener);
   const port = await listen(server, config.port, 'PORT');
   if (lab && credentials && server instanceof https.Server) {
     // The lab's `tls-policy`: new handshakes get the weak or the normal settings (setSecureContext).
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
     checkHealth: () => db.ping(),
     lab,
   });
-  server.on('request', app);
+  starting.serve(app);
 
   // App mode answers http:// itself with a redirect; behind a proxy, the proxy does.
   const redirectServer = config.httpPort === null ? null : http.createServer(timeouts, createHttpsRedirectHandler(publicUrl));

@@ -190,6 +190,20 @@ describe('main.ts', () => {
     expect(main.output()).toContain('STRIPE_PUBLISHABLE_KEY is a live-mode key but STRIPE_SECRET_KEY is a test-mode key');
   });
 
+  it('answers every request from the moment it listens: none hangs while the app behind is assembled', async () => {
+    const { ca } = await ensureDevCertificate();
+    const port = await findFreePort();
+    const main = startMain({ PORT: String(port) });
+    // Probes back to back from the spawn on. Before the fix, one that came after listen() and
+    // before the app was attached found no 'request' listener and was never answered.
+    const outcomes: string[] = [];
+    while (outcomes.at(-1) !== '200' && !main.hasExited() && outcomes.length < 2_000) {
+      outcomes.push(await probe(`https://localhost:${port}/healthz`, ca));
+    }
+    expect(outcomes.at(-1), main.output()).toBe('200');
+    expect(outcomes.filter((outcome) => !['refused', '503', '200'].includes(outcome))).toEqual([]);
+  });
+
   it('says which variable to change when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
@@ -315,3 +329,18 @@ describe('main.ts', () => {
     expect(main.output()).not.toContain('listening');
   });
 });
+
+/** One GET on a connection of its own: its status, `refused` before the port listens, or `no answer` after 5 s. */
+function probe(url: string, ca: string): Promise<string> {
+  return new Promise((resolve) => {
+    const request = https.get(url, { ca, agent: false, timeout: 5_000 }, (response) => {
+      response.resume();
+      resolve(String(response.statusCode));
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve('no answer');
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : (error.code ?? 'error')));
+  });
+}

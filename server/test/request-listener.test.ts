@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_ERROR } from '../src/errors';
 import { createLogger } from '../src/logger';
 import { createRequestListener } from '../src/request-listener';
+import { STARTING_ERROR, STARTING_RETRY_AFTER_SECONDS, createStartingListener } from '../src/starting-listener';
+import { API_ERROR_CODES } from '../../common/api-contract';
 import type { RawHandler } from '../src/request-listener';
 import { commonHeaders, everyResponseHeaders } from '../src/security/headers';
 import { PAGE_ROUTES } from '../../common/pages';
@@ -149,5 +151,32 @@ describe('the request log of the whole app', () => {
         .map(({ method, path, status }) => [method, path, status]);
     const lines = await waitFor(requestLines, (found) => found.length >= requests.length);
     expect(lines).toEqual(requests.map(([method, pathname, status]) => [method, pathname, status]));
+  });
+});
+
+describe('createStartingListener', () => {
+  it('answers 503 with Retry-After and the common headers until the app is attached, then leaves every request to it', async () => {
+    const starting = createStartingListener(commonHeaders(SECURITY));
+    const server = await serve(starting.listener);
+    try {
+      const early = await server.get('/healthz');
+      expect(early.status).toBe(503);
+      expect(JSON.parse(early.text)).toEqual({ error: STARTING_ERROR });
+      expect(API_ERROR_CODES).toContain(STARTING_ERROR.code);
+      expect(early.headers['retry-after']).toBe(String(STARTING_RETRY_AFTER_SECONDS));
+      expect(early.headers['cache-control']).toBe('no-store');
+      expect(early.headers['connection']).toBe('close');
+      for (const [name, value] of everyResponseHeaders(SECURITY)) {
+        expect(early.headers[name.toLowerCase()], name).toBe(String(value));
+      }
+
+      starting.serve((_req, res) => res.end('the app'));
+      const later = await server.get('/healthz');
+      expect(later.status).toBe(200);
+      expect(later.text).toBe('the app');
+      expect(later.headers['retry-after']).toBeUndefined();
+    } finally {
+      await server.close();
+    }
   });
 });
