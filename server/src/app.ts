@@ -14,7 +14,7 @@ import { createCspReportRouter } from './routes/csp-reports';
 import { HEALTH_PATH, createHealthRouter } from './routes/health';
 import { createBuiltAssetResponder } from './routes/built-assets';
 import { createPageResponder, loadPageTemplates } from './routes/pages';
-import { createWebhookRouter, STRIPE_WEBHOOK_PATH } from './routes/webhooks';
+import { createWebhookResponder } from './routes/webhooks';
 import { CSP_REPORT_PATH } from './security/csp';
 import { createForwardedHttpsCheck } from './security/forwarded-https';
 import type { StripeOrigins } from './security/csp';
@@ -86,15 +86,21 @@ export function createApp(deps: AppDeps): RequestListener {
     lab: deps.lab,
   };
   // In front of the router: pages and built files, everything they send prepared at startup,
-  // with the headers and the request line the app gives every response (request-listener.ts).
-  // They take GET and HEAD for their own paths only; the app answers everything else,
-  // including every other method on those paths (a JSON 404).
+  // and webhook deliveries, with the headers and the request line the app gives every response
+  // (request-listener.ts). Pages and files take GET and HEAD for their own paths only, webhooks
+  // POST (and OPTIONS) on theirs; the app answers everything else, including every other method
+  // on those paths (a JSON 404).
   // Behind a proxy, first of all: a request the client sent the proxy over plain http is
   // redirected to PUBLIC_URL before anything is served (security/forwarded-https.ts).
   const forwardedHttps =
     deps.tlsMode === 'proxy' ? [createForwardedHttpsCheck({ publicUrl: deps.publicUrl, trustProxyHops: deps.trustProxyHops })] : [];
   return createRequestListener({
-    handlers: [...forwardedHttps, createPageResponder(pages), createBuiltAssetResponder(deps.clientDistDir, security)],
+    handlers: [
+      ...forwardedHttps,
+      createPageResponder(pages),
+      createBuiltAssetResponder(deps.clientDistDir, security),
+      createWebhookResponder({ ...deps, security }),
+    ],
     app: createExpressApp(deps, security, pages),
     logger: deps.logger,
     commonHeaders: commonHeaders(security),
@@ -111,11 +117,11 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   // 2. no X-Powered-By: do not advertise the framework.
   // 3. the security headers before any route, so every response (errors and 404s too) has
   //    them; then one log line per request.
-  // 4. the webhook route with its raw body parser, before any JSON parser: Stripe's
-  //    signature covers the exact bytes (a re-serialised body fails verification).
-  //    Not rate-limited: a refused delivery is only retried later, and verification is cheap.
-  //    With STRIPE_WEBHOOK_IPS, the sender's address (req.ip, hence after trust proxy) is
-  //    checked before that parser, so a refused sender's body is never read.
+  // 4. (Webhooks never reach this app: createApp answers them in front, with their raw body,
+  //    before any JSON parser, since Stripe's signature covers the exact bytes. Not
+  //    rate-limited: a refused delivery is only retried later, and verification is cheap.
+  //    With STRIPE_WEBHOOK_IPS, the sender's address, as req.ip would be under trust proxy
+  //    (security/client-address.ts), is checked before the body is read.)
   // 5. the JSON parser with a 10 kB limit for everything else.
   // 6. rate limits (per route group, inside the routers), then the routes. Pages and built
   //    files never reach this app (createApp), and were never rate-limited: they are
@@ -126,7 +132,6 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   app.disable('x-powered-by');
   app.use(createSecurityHeadersMiddleware(security));
   app.use(requestLogMiddleware(deps.logger));
-  app.use(STRIPE_WEBHOOK_PATH, createWebhookRouter(deps));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api/seller', limiters.api, createSellerApiRouter(sellers));

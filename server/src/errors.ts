@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ApiErrorBody, ApiErrorCode } from '../../common/api-contract';
 import { noteRequestLog } from './logger';
+import type { RequestLogNote } from './logger';
 
 export class AppError extends Error {
   constructor(
@@ -53,22 +54,40 @@ function fromParserError(err: unknown): AppError | undefined {
   return status >= 400 && status < 500 ? new AppError(status, 'bad_request', 'The request could not be read.') : undefined;
 }
 
+/** How a failure is answered and logged, by the error middleware and by the answers given in front of the app alike. */
+export interface ErrorAnswer {
+  status: number;
+  body: ApiErrorBody;
+  /** Sent as `Retry-After`. */
+  retryAfterSeconds: number | undefined;
+  /** For the request's one log line: the cause of a 5xx (logged, never sent), the code of a refusal. */
+  note: RequestLogNote;
+}
+
+export function errorAnswer(err: unknown): ErrorAnswer {
+  const known = err instanceof AppError ? err : fromParserError(err);
+  const status = known?.status ?? 500;
+  const note: RequestLogNote =
+    status >= 500
+      ? { level: 'error', msg: 'request failed', fields: { err, code: known?.code } }
+      : { msg: 'request refused', fields: { code: known?.code } };
+  const error: ApiErrorBody['error'] =
+    known && status < 500
+      ? { code: known.code, message: known.publicMessage }
+      : { code: known?.code ?? INTERNAL_ERROR.code, message: known?.publicMessage ?? INTERNAL_ERROR.message };
+  return { status, body: { error }, retryAfterSeconds: known?.retryAfterSeconds, note };
+}
+
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
-    const known = err instanceof AppError ? err : fromParserError(err);
-    const status = known?.status ?? 500;
+    const answer = errorAnswer(err);
     // Part of the request's one log line (method, full path, status come with it).
-    if (status >= 500) noteRequestLog(res, logger, { level: 'error', msg: 'request failed', fields: { err, code: known?.code } });
-    else noteRequestLog(res, logger, { msg: 'request refused', fields: { code: known?.code } });
+    noteRequestLog(res, logger, answer.note);
     if (res.headersSent) {
       res.end();
       return;
     }
-    const body: ApiErrorBody['error'] =
-      known && status < 500
-        ? { code: known.code, message: known.publicMessage }
-        : { code: known?.code ?? INTERNAL_ERROR.code, message: known?.publicMessage ?? INTERNAL_ERROR.message };
-    if (known?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(known.retryAfterSeconds));
-    res.status(status).json({ error: body });
+    if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+    res.status(answer.status).json(answer.body);
   };
 }

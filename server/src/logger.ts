@@ -4,7 +4,8 @@
 // Stripe signatures, cookies, keys), and a last pass over every finished line that masks
 // PAN-like digit runs and Stripe key patterns wherever they appear, including messages
 // and error stacks. Timestamps are ISO strings so that no 13-digit epoch looks like a PAN.
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { requestPathname } from './request-path';
@@ -87,19 +88,12 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** The path as the client sent it (a router's `req.path` is relative to where it is mounted), without the query string. */
-function requestPath(req: Request): string | undefined {
-  return requestPathname(req.originalUrl);
-}
-
-/** The one line for a request the responders in front of the router answered (request-listener.ts). */
-export function logRequest(logger: Logger, method: string | undefined, path: string | undefined, status: number, started: bigint): void {
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  logger.info({ method, path, status, ms: Math.round(ms) }, 'request');
+function requestPath(req: IncomingMessage): string | undefined {
+  return requestPathname((req as Partial<Request>).originalUrl ?? req.url ?? '');
 }
 
 type LogLevel = 'info' | 'warn' | 'error';
 const LEVEL_RANK: Record<LogLevel, number> = { info: 0, warn: 1, error: 2 };
-const REQUEST_LOG = 'requestLog';
 
 /** What a route or the error handler adds to its request's one log line. */
 export interface RequestLogNote {
@@ -110,46 +104,56 @@ export interface RequestLogNote {
   fields?: Record<string, unknown>;
 }
 
+// Each response's note, until its line is written: the Express app's responses and those
+// answered in front of it alike (request-listener.ts).
+const notes = new WeakMap<ServerResponse, RequestLogNote>();
+
 /**
- * Adds to the request's one log line (written by requestLogMiddleware when the response is
- * done), so a webhook or a refused request is one line, not one per layer. Without that
- * middleware in front, the note is written at once as a line of its own.
+ * Adds to the request's one log line (written when the response is done, by
+ * requestLogMiddleware or the request listener), so a webhook or a refused request is one line,
+ * not one per layer. With no line opened for the response, the note is written at once as a
+ * line of its own.
  */
-export function noteRequestLog(res: Response, logger: Logger, note: RequestLogNote): void {
-  const current: unknown = res.locals[REQUEST_LOG];
-  if (typeof current !== 'object' || current === null) {
+export function noteRequestLog(res: ServerResponse, logger: Logger, note: RequestLogNote): void {
+  const merged = notes.get(res);
+  if (merged === undefined) {
     logger[note.level ?? 'info']({ method: res.req.method, path: requestPath(res.req), ...note.fields }, note.msg ?? 'request');
     return;
   }
-  const merged = current as RequestLogNote;
   if (note.msg) merged.msg = note.msg;
   if (note.level && LEVEL_RANK[note.level] > LEVEL_RANK[merged.level ?? 'info']) merged.level = note.level;
   merged.fields = { ...merged.fields, ...note.fields };
 }
 
 /**
- * One line per request: method, the full path (as the client sent it, not the part a router
- * sees; no query string), status and duration, with what the route and the error handler
- * noted (noteRequestLog). Written when the response closes, so a request whose client went
- * away is logged too (`aborted`).
+ * Opens the request's one line, started now: method, the full path (as the client sent it, not
+ * the part a router sees; no query string), status and duration, with what was noted
+ * (noteRequestLog). Returns the writer: `whenClosed` true marks a response that had not
+ * finished by then (`aborted`: the client went away).
  */
+export function openRequestLog(logger: Logger, req: IncomingMessage, res: ServerResponse): (whenClosed: boolean) => void {
+  const started = process.hrtime.bigint();
+  const note: RequestLogNote = {};
+  notes.set(res, note);
+  return (whenClosed) => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const line = {
+      method: req.method,
+      path: requestPath(req),
+      status: res.statusCode,
+      ms: Math.round(ms),
+      ...(whenClosed && !res.writableFinished ? { aborted: true } : {}),
+      ...note.fields,
+    };
+    logger[note.level ?? 'info'](line, note.msg ?? 'request');
+  };
+}
+
+/** The Express app's one line per request, written when the response closes, so a request whose client went away is logged too. */
 export function requestLogMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    const note: RequestLogNote = {};
-    res.locals[REQUEST_LOG] = note;
-    res.once('close', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = {
-        method: req.method,
-        path: requestPath(req),
-        status: res.statusCode,
-        ms: Math.round(ms),
-        ...(res.writableFinished ? {} : { aborted: true }),
-        ...note.fields,
-      };
-      logger[note.level ?? 'info'](line, note.msg ?? 'request');
-    });
+    const writeLine = openRequestLog(logger, req, res);
+    res.once('close', () => writeLine(true));
     next();
   };
 }

@@ -3,16 +3,22 @@
 // answers what none of them did. Pages and built files answer here (routes/pages.ts,
 // routes/built-assets.ts) because for them Express's router, `res.send` and its middleware
 // chain cost several times the work itself: everything they send is prepared at startup, with
-// its headers from the same module the app's come from (security/headers.ts). A check that
-// must run before anything is served goes first in the list.
+// its headers from the same module the app's come from (security/headers.ts). Webhook
+// deliveries answer here too (routes/webhooks.ts): for them Express's router, body parser and
+// `res.json` were a quarter of the CPU of taking an event in. A check that must run before
+// anything is served goes first in the list.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { INTERNAL_ERROR } from './errors';
-import { logRequest } from './logger';
+import { openRequestLog } from './logger';
 import type { Logger } from './logger';
 import { requestPathname } from './request-path';
 import type { FlatHeaders } from './security/headers';
 
-/** Answers the request and returns true, or leaves it untouched and returns false. */
+/**
+ * Answers the request and returns true, or leaves it untouched and returns false. It may answer
+ * later (after reading the body); what it notes for the log line (logger.ts noteRequestLog) goes
+ * into the request's one line.
+ */
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface RequestListenerOptions {
@@ -26,7 +32,6 @@ export interface RequestListenerOptions {
 }
 
 export function createRequestListener({ handlers, app, logger, commonHeaders }: RequestListenerOptions): RequestListener {
-  const failureBody = JSON.stringify({ error: INTERNAL_ERROR });
   // A handler that throws must not take the process down (the listener runs outside Express's
   // error handling): the request gets the app's generic 500, and the cause goes to the log.
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
@@ -35,17 +40,10 @@ export function createRequestListener({ handlers, app, logger, commonHeaders }: 
       res.destroy();
       return;
     }
-    res.writeHead(500, [
-      ...commonHeaders,
-      'Content-Type',
-      'application/json; charset=utf-8',
-      'Content-Length',
-      String(Buffer.byteLength(failureBody)),
-    ]);
-    res.end(failureBody);
+    sendJson(res, 500, commonHeaders, { error: INTERNAL_ERROR });
   };
   return (req, res) => {
-    const started = process.hrtime.bigint();
+    const writeLine = openRequestLog(logger, req, res);
     for (const handler of handlers) {
       let handled: boolean;
       try {
@@ -55,13 +53,20 @@ export function createRequestListener({ handlers, app, logger, commonHeaders }: 
         handled = true;
       }
       if (!handled) continue;
-      // The same request line as the app's (logger.ts). These handlers answer at once, so the
-      // line is written now rather than from a 'finish' listener on every response.
-      const log = () => logRequest(logger, req.method, requestPathname(req.url ?? ''), res.statusCode, started);
-      if (res.writableEnded) log();
-      else res.once('finish', log);
+      // The same request line as the app's (logger.ts). Most handlers have answered by now, so
+      // the line is written at once rather than from a 'close' listener on every response; one
+      // still reading the body gets it when the connection is done with the response.
+      if (res.writableEnded) writeLine(false);
+      else res.once('close', () => writeLine(true));
       return;
     }
     app(req, res);
   };
+}
+
+/** A JSON answer as the app's `res.json` sends it (but for the ETag): these headers, the JSON type and the length. */
+export function sendJson(res: ServerResponse, status: number, headers: FlatHeaders, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, [...headers, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body))]);
+  res.end(body);
 }

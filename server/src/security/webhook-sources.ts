@@ -3,10 +3,9 @@
 // https://docs.stripe.com/security/guide). STRIPE_WEBHOOK_IPS=stripe uses the list bundled in
 // stripe-webhook-ips.json (`npm run webhook-ips:refresh` rewrites it from Stripe's published
 // JSON); IP addresses and CIDR ranges may be added, comma-separated. The client address is
-// Express's req.ip, so behind a proxy TRUST_PROXY must say how many hops to believe.
+// Express's req.ip (client-address.ts computes it the same way), so behind a proxy TRUST_PROXY must say how many hops to believe.
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 // Imported, not read from beside this file: the built server (dist/server) carries it in the bundle.
@@ -87,14 +86,7 @@ export function createWebhookSourceList(sources: WebhookSources, stripeAddresses
   };
 }
 
-/**
- * Refuses deliveries from other addresses with 403 before the body is read (mount it before
- * the raw-body parser), and closes the connection so no body is drained either.
- */
-export function webhookSourceMiddleware(list: ReturnType<typeof createWebhookSourceList>): RequestHandler {
-  return (req, res, next) => {
-    if (list.check(req.ip)) return next();
-    res.set('Connection', 'close');
-    next(new AppError(403, 'webhook_source_refused', "Webhooks are accepted only from Stripe's webhook addresses."));
-  };
+/** The answer to a sender not on the list: 403 before the body is read, connection closed (routes/webhooks.ts). */
+export function webhookSourceRefused(): AppError {
+  return new AppError(403, 'webhook_source_refused', "Webhooks are accepted only from Stripe's webhook addresses.");
 }
