@@ -16,6 +16,7 @@ import { watchContext } from './support/page-watch';
 import { signInNewSeller } from './support/seller-session';
 import { createStripeClient } from './support/stripe-api';
 import type { Product } from '../common/catalog';
+import { formatAmount } from '../common/currency';
 import { SELLER_API, SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE, type SellerAccountSession } from '../common/api-contract';
 import { DEFAULT_PLATFORM_FEE_BPS, DEFAULT_SELLER_TIMEOUTS } from '../server/src/config';
 import { platformFee } from '../server/src/payments/destination-charges';
@@ -208,6 +209,7 @@ journeyTest.describe('the Connect journey', emulatorOnly(JOURNEY), () => {
       const row = payments.locator(`tr[data-payment="${chargeId}"]`);
       await expect(payments.locator('tr[data-payment]')).toHaveCount(1);
       await expect(row).toContainText('Succeeded');
+      await expect(row).toContainText(formatAmount(sellerShop.product.unitAmount, loadActiveCatalog().currency, 'en-US'));
       await row.getByRole('button', { name: 'Refund' }).click();
       await expect(row).toContainText('Refunded');
       await expect(row.getByRole('button', { name: 'Refund' })).toHaveCount(0);
