@@ -7,13 +7,13 @@
 // visitor nor another seller may obtain that seller's session.
 // https://docs.stripe.com/connect/get-started-connect-embedded-components
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import type { BrowserContext, CDPSession, Page, Request } from '@playwright/test';
+import type { BrowserContext, Page, Request } from '@playwright/test';
 import { startApp, type RunningApp } from './support/app-process';
 import { readOrderBySession } from './support/database';
 import { expect, test } from './support/fixtures';
 import { CARDS, payWithCard, startCheckout } from './support/hosted-checkout';
 import { watchContext } from './support/page-watch';
-import { signInNewSeller } from './support/seller-session';
+import { addVirtualPasskeyStore, signInNewSeller } from './support/seller-session';
 import { createStripeClient } from './support/stripe-api';
 import type { Product } from '../common/catalog';
 import { formatAmount } from '../common/currency';
@@ -79,23 +79,6 @@ const journeyTest = test.extend<{ sellerShop: SellerShop }>({
   ],
 });
 
-/** Chromium's virtual authenticator (CDP's WebAuthn domain) for the pages of `page`'s context. */
-async function addPasskeyStore(page: Page): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return cdp;
-}
-
 /** Every client secret our server hands to pages of `context`. */
 function captureClientSecrets(context: BrowserContext, app: RunningApp): string[] {
   const secrets: string[] = [];
@@ -149,7 +132,7 @@ journeyTest.describe('the Connect journey', emulatorOnly(JOURNEY), () => {
         publicUrl: app.baseURL,
         linkMs: DEFAULT_SELLER_TIMEOUTS.enrolLinkMs,
       }).finally(() => database.close());
-      await addPasskeyStore(page);
+      await addVirtualPasskeyStore(page);
       await page.goto(link.url);
       await page.getByTestId('enrol').click();
       await page.waitForURL(new URL(SELLER_HOME_ROUTE, app.baseURL).href);
