@@ -2,16 +2,15 @@
 // TLS, headers (MDN Observatory, 135, its cookie test passing), CSP (CSP Evaluator), no
 // cross-origin isolation, the scripts a browser loads against the approved inventory, and no
 // card number at rest. Every graded page of the page list, the seller-only ones signed in with
-// a seller added as `npm run seller -- add` does.
+// a seller the audit adds itself, as `npm run seller -- add` does, with the app's settings (a
+// local target given no --seller-link).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
 import { GRADED_PAGES } from '../common/pages';
-import { DEFAULT_SELLER_TIMEOUTS } from '../server/src/config';
-import { addSeller } from '../server/src/sellers/enrolment';
 import { openSqliteDatabase } from '../server/src/store/database';
-import { createSellerStore, newSellerId } from '../server/src/store/seller-store';
+import { createSellerStore } from '../server/src/store/seller-store';
 import { installedTlsScanners } from '../test-support/tls-scanners';
 import { REPO_ROOT } from '../test-support/tsx-node';
 import { startApp } from './support/app-process';
@@ -33,16 +32,9 @@ test('npm run audit passes against the running app', async ({}, testInfo) => {
 
 async function audit(app: Awaited<ReturnType<typeof startApp>>, testInfo: TestInfo): Promise<void> {
   const report = testInfo.outputPath('audit-report.json');
-  // Letters only: digits (a timestamp) can pass the Luhn check, and the store refuses a card number.
-  const database = openSqliteDatabase(app.databaseFile);
-  const link = await addSeller(createSellerStore(database), {
-    email: `audit-${newSellerId().slice(4)}@example.com`,
-    publicUrl: app.baseURL,
-    linkMs: DEFAULT_SELLER_TIMEOUTS.enrolLinkMs,
-  }).finally(() => database.close());
   const args = [
     path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-    'scripts/audit/cli.ts',
+    path.join(REPO_ROOT, 'scripts', 'audit', 'cli.ts'),
     app.baseURL,
     '--http-port',
     String(app.httpPort),
@@ -50,13 +42,24 @@ async function audit(app: Awaited<ReturnType<typeof startApp>>, testInfo: TestIn
     app.dataDir,
     '--report',
     report,
-    '--seller-link',
-    link.url,
     ...(app.emulatorOrigin ? ['--stripe-emulator', app.emulatorOrigin] : []),
   ];
-  const run = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 400_000 });
+  // The app's settings stand in for a developer's `.env`, and the app's own folder (no `.env`
+  // there) is the working directory: the seller the audit adds goes to the app's database.
+  const run = spawnSync(process.execPath, args, {
+    cwd: app.dataDir,
+    env: { ...process.env, ...app.env },
+    encoding: 'utf8',
+    timeout: 400_000,
+  });
   await testInfo.attach('audit output', { body: `${run.stdout}\n${run.stderr}`, contentType: 'text/plain' });
   expect(run.status, run.stdout + run.stderr).toBe(0);
+  const added = /^Added seller (audit-[a-z]+@example\.com) /m.exec(run.stdout)?.[1] ?? '';
+  const database = openSqliteDatabase(app.databaseFile);
+  const seller = await createSellerStore(database)
+    .findSellerByEmail(added)
+    .finally(() => database.close());
+  expect(seller?.email, 'the seller the audit added, in the app database').toBe(added);
 
   const { rows } = JSON.parse(readFileSync(report, 'utf8')) as {
     rows: { check: string; target: string; verdict: string; data?: { score?: number; tests?: { name: string; result: string }[] } }[];

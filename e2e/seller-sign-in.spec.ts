@@ -10,6 +10,7 @@ import { addSeller } from '../server/src/sellers/enrolment';
 import { openSqliteDatabase } from '../server/src/store/database';
 import { createSellerStore, newSellerId } from '../server/src/store/seller-store';
 import { SELLER_HOME_ROUTE, SELLER_SIGN_IN_ROUTE } from '../common/api-contract';
+import { addVirtualPasskeyStore } from './support/seller-session';
 
 // The seller area takes no card: the watcher still checks CSP, Permissions-Policy and script errors.
 test.use({ paysByCard: false });
@@ -24,18 +25,7 @@ test('a seller enrols a passkey from the link, signs out, and signs in with it',
     linkMs: DEFAULT_SELLER_TIMEOUTS.enrolLinkMs,
   }).finally(() => database.close());
 
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addVirtualPasskeyStore(page);
 
   // Enrol: the link's page creates a passkey, the server signs the seller in.
   await page.goto(link.url);

@@ -64,6 +64,8 @@ export interface RunningApp {
   logFile: string;
   /** PEM of the development CA, for Node-side requests to the app and the emulator. */
   ca: string;
+  /** The app's whole environment (PATH aside): its settings, for a tool that must use the same ones. */
+  env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function startApp(mode: StripeMode, options: StartAppOptions = {}):
     databaseFile: app.sqliteFile(),
     logFile: app.logFile,
     ca: app.ca,
+    env: app.env,
     stop: async () => {
       await app.stop();
       app.remove();

@@ -25,15 +25,16 @@ export interface StartedCheckout {
 }
 
 /**
- * Opens the shop, puts `quantity` of the first product in the basket with the keyboard, and
- * checks out. Resolves on the hosted Checkout page.
+ * Opens the shop, puts `quantity` of the first product (or of `productId`) in the basket with
+ * the keyboard, and checks out. Resolves on the hosted Checkout page.
  */
-export async function startCheckout(page: Page, quantity = 1): Promise<StartedCheckout> {
+export async function startCheckout(page: Page, quantity = 1, productId?: string): Promise<StartedCheckout> {
   await page.goto('/');
-  const card = page.getByTestId('product-card').first();
+  const cards = page.getByTestId('product-card');
+  const card = productId === undefined ? cards.first() : cards.and(page.locator(`[data-product-id="${productId}"]`));
   await expect(card).toBeVisible();
-  const productId = (await card.getAttribute('data-product-id')) ?? '';
-  expect(productId).not.toBe('');
+  const chosen = (await card.getAttribute('data-product-id')) ?? '';
+  expect(chosen).not.toBe('');
 
   const addOne = card.getByRole('button', { name: /^Add one / });
   await addOne.focus();
@@ -58,7 +59,7 @@ export async function startCheckout(page: Page, quantity = 1): Promise<StartedCh
     .toBe('on hosted Checkout');
   await page.waitForURL(HOSTED_CHECKOUT_URL);
   const checkoutSessionId = HOSTED_CHECKOUT_URL.exec(page.url())?.[1] ?? '';
-  return { checkoutSessionId, productId, quantity };
+  return { checkoutSessionId, productId: chosen, quantity };
 }
 
 /** Where Checkout's form is: the hosted page itself, or embedded Checkout's frame. */

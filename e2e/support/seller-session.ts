@@ -1,7 +1,8 @@
 // A signed-in seller in the browser without the passkey ceremony (e2e/seller-sign-in.spec.ts
 // covers that): a seller row and a live session written to the app's database, and the
-// session's __Host- cookie set in the browser context as sign-in sets it.
-import type { BrowserContext } from '@playwright/test';
+// session's __Host- cookie set in the browser context as sign-in sets it. And the virtual
+// authenticator the specs that do the ceremony use.
+import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { DEFAULT_SELLER_TIMEOUTS } from '../../server/src/config';
 import { SESSION_COOKIE_NAME } from '../../server/src/security/session-cookie';
 import { createSessionManager } from '../../server/src/sellers/sessions';
@@ -24,4 +25,25 @@ export async function signInNewSeller(context: BrowserContext, app: RunningApp):
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Chromium's virtual authenticator (CDP's WebAuthn domain) for `page`'s context, standing in for
+ * a phone or a laptop's passkey store: discoverable credentials, user verification, no prompt.
+ * https://chromedevtools.github.io/devtools-protocol/tot/WebAuthn/
+ */
+export async function addVirtualPasskeyStore(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }

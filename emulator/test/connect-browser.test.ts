@@ -2,13 +2,15 @@
 // embedded components loads the Connect.js stand-in through the unchanged @stripe/connect-js
 // loader, with Playwright routing connect-js.stripe.com to the emulator. The seller onboards
 // through the account onboarding component (onExit fires, the account can take charges), the
-// banner lists what is due, and the payments component refunds a destination charge. No CSP
+// banner lists what is due, the payments component refunds a destination charge, and amounts
+// show in their currency's minor unit (payments, and the payouts balance less the fee). No CSP
 // violation, and the client secret never appears in a URL the browser requests.
 import https from 'node:https';
 import type Stripe from 'stripe';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatAmount } from '../../common/currency';
 import { ensureDevCertificate } from '../../common/dev-certs';
 import { CHROMIUM_ARGS, findChromium } from '../../test-support/browser';
 import { startTestEmulator, type TestEmulator } from './helpers';
@@ -178,5 +180,29 @@ describe('Connect embedded components in Chromium under Stripe’s Connect CSP',
     await expect.poll(() => row.textContent()).toContain('Refunded');
     expect(await t.stripe.charges.retrieve(String(paid.latest_charge))).toMatchObject({ refunded: true });
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  // Zero-decimal currencies: 1800 is ¥1,800 (https://docs.stripe.com/currencies#zero-decimal). The
+  // account's balance is the transfer less the platform's fee, which Stripe takes back from it
+  // (https://docs.stripe.com/connect/destination-charges#application-fee).
+  it('shows amounts in the currency’s own minor unit, and the balance less the platform’s fee', async () => {
+    const amount = 1800;
+    const fee = 180;
+    const intent = await t.stripe.paymentIntents.create({
+      amount,
+      currency: 'jpy',
+      transfer_data: { destination: account.id },
+      application_fee_amount: fee,
+    });
+    const paid = await t.stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    const payments = await openComponent('payments');
+    const row = payments.page
+      .frameLocator('iframe[title="Stripe Connect payments"]')
+      .locator(`tr[data-payment="${String(paid.latest_charge)}"]`);
+    await expect.poll(() => row.locator('td').first().textContent()).toBe(formatAmount(amount, 'jpy', 'en-US'));
+    const payouts = await openComponent('payouts');
+    const balances = payouts.page.frameLocator('iframe[title="Stripe Connect payouts"]').locator('#balances li');
+    await expect.poll(() => balances.allTextContents()).toContain(formatAmount(amount - fee, 'jpy', 'en-US'));
+    expect([...payments.problems, ...payouts.problems]).toEqual([]);
   }, 60_000);
 });

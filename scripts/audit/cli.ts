@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APPROVED_INVENTORY_FILE, type ScriptInventory } from '../build/script-inventory';
 import { DEFAULT_CERT_DIR } from '../../common/dev-certs';
+import { loadConfigFromProcess } from '../../server/src/config';
+import { addAuditSeller } from './local-seller';
 import { GRADED_ROUTES, PAYMENT_PAGES } from './payment-pages';
 import { auditPassed, runAudit, type AuditRow } from './run-audit';
 
@@ -17,7 +19,9 @@ const HELP = `Usage: npm run audit -- [https-url] [options]
   --page PATH       a page to grade and check the scripts of (repeatable; default every graded page of
                     common/pages.ts, and the scripts of every payment page, see payment-pages.ts)
   --seller-link URL the one-time link \`npm run seller -- add <email>\` prints: the audit enrols a passkey
-                    with it and signs in to grade the seller-only pages (used up; add a seller per run)
+                    with it and signs in to grade the seller-only pages (used up; add a seller per run).
+                    Needed for a remote URL; for localhost the audit adds a seller itself (audit-…@example.com)
+                    as \`npm run seller -- add\` does, with the same .env and DATABASE_URL as the app
   --ca FILE         extra CA certificate to trust (default .certs/dev-ca.pem when it exists)
   --scan PATH       file or folder to scan for card numbers (repeatable; default data/): the SQLite
                     database and the log files; for PostgreSQL a pg_dump file. Scanning nothing fails
@@ -72,6 +76,7 @@ const rows = await runAudit({
   pages: values.page ?? [...GRADED_ROUTES],
   scriptPages: values.page ?? [...PAYMENT_PAGES],
   sellerEnrolLink: values['seller-link'] ? new URL(values['seller-link']) : undefined,
+  addSeller: isLocal ? addLocalSeller : undefined,
   ca: caFile ? readFileSync(caFile, 'utf8') : undefined,
   panScanPaths: values.scan ?? ['data'],
   inventory: readInventory(values.inventory ?? APPROVED_INVENTORY_FILE),
@@ -87,6 +92,12 @@ writeFileSync(
 );
 console.log(`\nReport: ${reportFile}`);
 process.exit(auditPassed(rows) ? 0 : 1);
+
+async function addLocalSeller(): Promise<URL> {
+  const seller = await addAuditSeller(baseUrl, loadConfigFromProcess());
+  console.log(`Added seller ${seller.email} to grade the seller pages (as \`npm run seller -- add\` does).`);
+  return seller.enrolLink;
+}
 
 function readInventory(file: string): ScriptInventory {
   if (!existsSync(file)) {

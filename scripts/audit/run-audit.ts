@@ -36,6 +36,8 @@ export interface AuditOptions {
   scriptPages: string[];
   /** A one-time enrolment link (`npm run seller -- add <email>`): the audit signs in with it to grade seller-only pages. */
   sellerEnrolLink?: URL;
+  /** Without a link: adds a seller and gives its link (a local app only, see local-seller.ts). */
+  addSeller?: () => Promise<URL>;
   /** PEM of an extra CA to trust (the development CA). */
   ca?: string;
   /** Files and folders to scan for card numbers. */
@@ -137,12 +139,25 @@ async function auditTls(options: AuditOptions): Promise<AuditRow[]> {
 }
 
 /** A seller session for the seller-only pages, or why there is none. */
-async function sellerSession(options: AuditOptions): Promise<SellerSession | string> {
-  if (!options.sellerEnrolLink) {
+export async function sellerSession(options: Pick<AuditOptions, 'sellerEnrolLink' | 'addSeller' | 'ca'>): Promise<SellerSession | string> {
+  if (options.sellerEnrolLink) {
+    return signInWithEnrolLink(options.sellerEnrolLink, options.ca).catch(
+      (error: Error) => `could not sign in with the link given (--seller-link): ${error.message}; add a seller for a fresh one`,
+    );
+  }
+  const { addSeller } = options;
+  if (!addSeller) {
     return 'a seller-only page: pass --seller-link with a fresh link from `npm run seller -- add <email>` so the audit can sign in';
   }
-  return signInWithEnrolLink(options.sellerEnrolLink, options.ca).catch(
-    (error: Error) => `could not sign in with the link given (--seller-link): ${error.message}; add a seller for a fresh one`,
+  let link: URL;
+  try {
+    link = await addSeller();
+  } catch (error) {
+    return `could not add a seller as \`npm run seller -- add\` does: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return signInWithEnrolLink(link, options.ca).catch(
+    (error: Error) =>
+      `could not sign in as the seller the audit added: ${error.message}; is the app using these settings (DATABASE_URL)? Or pass --seller-link`,
   );
 }
 

@@ -1,10 +1,10 @@
 // `npm run seller -- add <email>`: adds a seller and prints their one-time enrolment link, with
 // the server's configuration (.env, DATABASE_URL, PUBLIC_URL). No e-mail is sent: pass the link
 // on yourself, over a channel you trust; it works once, for SELLER_ENROL_LINK_HOURS.
-import { ConfigError, loadConfigFromProcess, resolvePublicUrl } from './config';
-import { addSeller, parseSellerEmail } from './sellers/enrolment';
-import { openDatabase } from './store/database';
-import { createSellerStore, SellerExistsError } from './store/seller-store';
+import { ConfigError, loadConfigFromProcess } from './config';
+import { addSellerWithConfig } from './sellers/configured-enrolment';
+import { parseSellerEmail } from './sellers/enrolment';
+import { SellerExistsError } from './store/seller-store';
 
 const USAGE = 'Usage: npm run seller -- add <email>   (prints a one-time link the seller enrols a passkey with)';
 
@@ -19,17 +19,8 @@ async function main(args: string[]): Promise<number> {
     console.error(`${parsed.error}\n${USAGE}`);
     return 2;
   }
-  const config = loadConfigFromProcess();
-  if (config.publicUrl === null && config.port === 0) {
-    throw new ConfigError(['PORT=0 picks a port at each start, so no link could reach the shop: set PUBLIC_URL (or a fixed PORT).']);
-  }
-  const db = await openDatabase(config.database);
   try {
-    const link = await addSeller(createSellerStore(db), {
-      email: parsed,
-      publicUrl: resolvePublicUrl(config, config.port),
-      linkMs: config.sellers.enrolLinkMs,
-    });
+    const link = await addSellerWithConfig(loadConfigFromProcess(), parsed);
     console.log(
       `Seller ${link.seller.email} added. Their one-time enrolment link (valid until ${new Date(link.expiresAt).toISOString()}):\n\n  ${link.url}\n`,
     );
@@ -40,8 +31,6 @@ async function main(args: string[]): Promise<number> {
       return 1;
     }
     throw error;
-  } finally {
-    await db.close();
   }
 }
 

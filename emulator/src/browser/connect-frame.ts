@@ -2,6 +2,7 @@
 // server checked through frame-ancestors) for the Account Session's client secret, exchanges it
 // with the emulator, and renders the component with the DOM (never HTML strings) from the
 // API that secret opens, for its one account.
+import { formatAmount } from '../../../common/currency';
 import type { PublicOrigins } from '../context';
 // Types only, erased by esbuild: what the components' API answers.
 import type { ComponentAccount as Account, ComponentPayment as Payment, ComponentPayouts } from '../state/connect-components';
@@ -74,8 +75,9 @@ function showError(message: string): void {
   post({ type: 'connect-error', error: { type: 'api_error', message } });
 }
 
+/** In the currency's own minor unit (¥1,800 is 1800, $18.00 is 1800), as the emulator's other pages show amounts. */
 function formatMoney(amount: number, currency: string): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+  return formatAmount(amount, currency, 'en-US');
 }
 
 function field(label: string, name: string, value: string, type = 'text'): HTMLElement {

@@ -101,7 +101,7 @@ export function refundPayment(
 }
 
 export interface ComponentPayouts {
-  /** What transfers brought in, less reversals, per currency (the emulator pays nothing out). */
+  /** What transfers brought in, less reversals and the platform's fees, per currency (the emulator pays nothing out). */
   balances: { currency: string; amount: number }[];
   payouts: never[];
   payoutsEnabled: boolean;
@@ -111,9 +111,15 @@ export interface ComponentPayouts {
 export function describePayouts(context: EmulatorContext, session: StoredAccountSession): ComponentPayouts {
   requireComponent(session, 'payouts');
   const balances = new Map<string, number>();
+  const add = (currency: string, amount: number) => balances.set(currency, (balances.get(currency) ?? 0) + amount);
   for (const transfer of context.store.transfers.values()) {
-    if (transfer.destination !== session.account) continue;
-    balances.set(transfer.currency, (balances.get(transfer.currency) ?? 0) + transfer.amount - transfer.amount_reversed);
+    if (transfer.destination === session.account) add(transfer.currency, transfer.amount - transfer.amount_reversed);
+  }
+  // A destination charge transfers the whole amount, then takes the platform's fee back from
+  // the account (https://docs.stripe.com/connect/destination-charges#application-fee).
+  for (const fee of context.store.applicationFees.values()) {
+    const account = typeof fee.account === 'string' ? fee.account : fee.account.id;
+    if (account === session.account) add(fee.currency, -(fee.amount - fee.amount_refunded));
   }
   return {
     balances: [...balances].map(([currency, amount]) => ({ currency, amount })),
