@@ -15,6 +15,7 @@ export interface ChildServer {
 
 export interface ChildServerOptions {
   script: string;
+  nodeArgs?: readonly string[];
   /** The process's variables, given its port. */
   env(port: number): Record<string, string>;
   /** The path that answers 200 once it listens. */
@@ -28,7 +29,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   const port = await findFreePort();
   const url = `https://localhost:${port}`;
   const spawnedAt = performance.now();
-  const child = spawnScript({ script: options.script, env: options.env(port) });
+  const child = spawnScript({ script: options.script, env: options.env(port), nodeArgs: options.nodeArgs });
   try {
     await waitForHealthy(`${url}${options.healthPath}`, {
       ca: options.ca,

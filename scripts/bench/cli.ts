@@ -47,6 +47,8 @@ const HELP = `Usage: npm run bench -- [options]
   --only LIST            comma-separated sections: ${SECTION_NAMES.join(',')} (default all)
   --client-dir DIR       the built client (default dist/client; npm run bench builds it)
   --json                 print the rows as JSON instead of a table
+  --cpu-prof DIR         profile the app and emulator processes: DIR/app/ and DIR/emulator/ get a
+                         .cpuprofile per process (open in Chrome DevTools); the figures include its cost
 `;
 
 const ArgsSchema = z.object({
@@ -60,6 +62,7 @@ const ArgsSchema = z.object({
     .pipe(z.array(z.enum(SECTION_NAMES, { error: `--only takes ${SECTION_NAMES.join(', ')}` })).min(1)),
   clientDir: z.string(),
   json: z.boolean(),
+  'cpu-prof': z.string().min(1, '--cpu-prof takes a folder').optional(),
 });
 
 const args = readCommandLine('npm run bench', HELP, ArgsSchema, {
@@ -68,6 +71,7 @@ const args = readCommandLine('npm run bench', HELP, ArgsSchema, {
   warmup: { type: 'string', default: '5' },
   connections: { type: 'string', default: '10' },
   only: { type: 'string', default: SECTION_NAMES.join(',') },
+  'cpu-prof': { type: 'string' },
 });
 const clientDir = args.clientDir;
 
@@ -85,6 +89,7 @@ const context: BenchContext = {
   catalog: loadActiveCatalog(),
   builtServer: existsSync(BUILT_SERVER) ? BUILT_SERVER : null,
   log: (message) => process.stderr.write(`${message}\n`),
+  profileArgs: (role) => (args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'], role)}`] : []),
 };
 
 const rows: BenchRow[] = [];

@@ -13,6 +13,11 @@ export interface BenchContext {
   builtServer: string | null;
   /** Progress lines (stderr), so stdout stays the table or the JSON. */
   log(message: string): void;
+  /**
+   * Node arguments for a measured process in `role` (app, emulator): with --cpu-prof DIR, V8's CPU
+   * profiler writing <DIR>/<role>/*.cpuprofile when the process exits; else none.
+   */
+  profileArgs(role: 'app' | 'emulator'): string[];
 }
 
 export type BenchPath = (context: BenchContext) => Promise<BenchRow[]>;

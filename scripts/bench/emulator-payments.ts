@@ -27,6 +27,7 @@ export const benchEmulatorPayments: BenchPath = async (context) => {
   const delivering = await startEmulatorProcess({
     ca: certificate.ca,
     webhook: { url: `https://localhost:${appPort}${WEBHOOK_PATH}`, secret },
+    nodeArgs: context.profileArgs('emulator'),
   });
   const alone = await startEmulatorProcess({ ca: certificate.ca });
   try {
@@ -34,6 +35,7 @@ export const benchEmulatorPayments: BenchPath = async (context) => {
       port: appPort,
       clientDistDir: settings.clientDir,
       ca: certificate.ca,
+      nodeArgs: context.profileArgs('app'),
       env: {
         STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY,
         STRIPE_PUBLISHABLE_KEY: EMULATOR_PUBLISHABLE_KEY,

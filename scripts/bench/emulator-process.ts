@@ -8,11 +8,14 @@ export interface EmulatorProcessOptions {
   ca: string;
   /** The one webhook endpoint it delivers to; none when absent. */
   webhook?: { url: string; secret: string };
+  /** Node arguments (the bench's --cpu-prof). */
+  nodeArgs?: readonly string[];
 }
 
 export function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   return startChildServer({
     script: 'emulator/src/cli.ts',
+    nodeArgs: options.nodeArgs,
     env: (port) => ({
       EMULATOR_PORT: String(port),
       ...(options.webhook ? { EMULATOR_WEBHOOK_URL: options.webhook.url, EMULATOR_WEBHOOK_SECRET: options.webhook.secret } : {}),

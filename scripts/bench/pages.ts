@@ -10,9 +10,9 @@ import { loadFigure, ratioOf } from './report';
 export const PAGE_PATH = '/payment';
 const GOAL_RATIO = 0.85;
 
-export const benchPages: BenchPath = async ({ settings, certificate, log }) => {
+export const benchPages: BenchPath = async ({ settings, certificate, log, profileArgs }) => {
   log(`pages: GET ${PAGE_PATH}, ${settings.connections} connections`);
-  const app = await launchApp({ clientDistDir: settings.clientDir, ca: certificate.ca });
+  const app = await launchApp({ clientDistDir: settings.clientDir, ca: certificate.ca, nodeArgs: profileArgs('app') });
   try {
     const answer = await captureAnswer(app.url, certificate.ca, { method: 'GET', path: PAGE_PATH });
     const baseline = await startBaseline('pages', {

@@ -92,7 +92,12 @@ export const benchWebhookIngestion: BenchPath = async (context) => {
   }
   context.log(`webhooks: signed ${INGESTED_TYPE} events, ${settings.connections} connections`);
   const secret = newWebhookSecret();
-  const app = await launchApp({ clientDistDir: settings.clientDir, ca: certificate.ca, env: { EMULATOR_WEBHOOK_SECRET: secret } });
+  const app = await launchApp({
+    clientDistDir: settings.clientDir,
+    ca: certificate.ca,
+    env: { EMULATOR_WEBHOOK_SECRET: secret },
+    nodeArgs: context.profileArgs('app'),
+  });
   try {
     // A real PaymentIntent as data.object: the event is as large as Stripe's.
     const emulatorUrl = app.emulatorOrigin ?? '';
@@ -159,11 +164,12 @@ export const benchWebhookFulfilment: BenchPath = async (context) => {
   context.log(`fulfilment: signed ${FULFILLED_TYPE} events with a Stripe re-read, ${settings.connections} connections`);
   const secret = newWebhookSecret();
   // No endpoint: the bench sends the events itself, as fast as the app takes them.
-  const emulator = await startEmulatorProcess({ ca: certificate.ca });
+  const emulator = await startEmulatorProcess({ ca: certificate.ca, nodeArgs: context.profileArgs('emulator') });
   try {
     const app = await launchApp({
       clientDistDir: settings.clientDir,
       ca: certificate.ca,
+      nodeArgs: context.profileArgs('app'),
       env: {
         STRIPE_SECRET_KEY: 'sk_test_benchmark0123456789',
         STRIPE_PUBLISHABLE_KEY: 'pk_test_benchmark0123456789',
