@@ -1,9 +1,13 @@
 // `npm start` as a workshop runs it: emulated mode with EMULATOR_ORIGINS=local. Nothing is
-// routed: the CSP of the Stripe.js pages names the emulator's origin instead of Stripe's, and the
-// client inserts the emulator's Stripe.js stand-in (named by GET /api/config) from its nonce'd
-// module, which 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
+// routed (the fixtures refuse Stripe's origins, as offline): the CSP of the Stripe.js and Connect
+// pages names the emulator's origin instead of Stripe's, and the client inserts the emulator's
+// Stripe.js or Connect.js stand-in (named by GET /api/config) from its nonce'd module, which
+// 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
+import type { Page } from '@playwright/test';
+import { SELLER_HOME_ROUTE } from '../common/api-contract';
 import { emulatorOnly } from '../test-support/emulator-only';
 import { expect, test } from './support/fixtures';
+import { signInNewSeller } from './support/seller-session';
 import { CARDS } from './support/hosted-checkout';
 import {
   chooseFlow,
@@ -14,6 +18,16 @@ import {
 } from './support/stripe-js-flows';
 
 test.use({ emulatorOrigins: 'local' });
+
+/** Every URL the page and its frames ask for, to show none of them is Stripe's. */
+function recordRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+/** The components the seller page shows, as the client names them (client/src/seller.ts). */
+const CONNECT_COMPONENTS = ['notification-banner', 'account-onboarding', 'payments', 'payouts', 'account-management'];
 
 test.describe(
   'EMULATOR_ORIGINS=local',
@@ -53,6 +67,42 @@ test.describe(
       await payInEmbeddedCheckout(page, typedCardNumbers, CARDS.visa);
       await page.waitForURL(/\/return\?session_id=cs_/);
       await expect(page.getByTestId('status-message')).toHaveText('Paid: Visa •••• 4242, expires 12/34');
+    });
+
+    test.describe('the seller page', () => {
+      test.use({ paysByCard: false });
+
+      test('local origins: the seller page loads the Connect.js stand-in from the emulator and onboards in its frames', async ({
+        page,
+        app,
+      }) => {
+        const emulator = app.emulatorOrigin ?? '';
+        const config = (await (await page.request.get('/api/config')).json()) as { connectJsUrl: string | null };
+        expect(config.connectJsUrl).toBe(`${emulator}/v1.0/connect.js`);
+
+        const seller = await signInNewSeller(page.context(), app);
+        const requests = recordRequests(page);
+        const response = await page.goto(SELLER_HOME_ROUTE);
+        const csp = response?.headers()['content-security-policy'] ?? '';
+        expect(csp).toContain(`frame-src ${emulator};`);
+        expect(csp).toContain(`connect-src 'self' ${emulator};`);
+        expect(csp).not.toContain('stripe.com');
+        await expect(page.getByTestId('seller-email')).toHaveText(seller.email);
+
+        // Each component in its frame on the emulator's origin, talking to the emulator's API.
+        const component = (name: string) => page.frameLocator(`iframe[name="stripe-connect-${name}"]`);
+        await expect(component('account-onboarding').locator('#onboarding-form')).toBeVisible();
+        await expect(component('payments').getByText('No payments yet.')).toBeVisible();
+        const frames = page.frames().filter((frame) => frame.name().startsWith('stripe-connect-'));
+        expect(frames.map((frame) => frame.name()).sort()).toEqual(CONNECT_COMPONENTS.map((name) => `stripe-connect-${name}`).sort());
+        for (const frame of frames) expect(frame.url().startsWith(`${emulator}/v1.0/components/`), frame.url()).toBe(true);
+        await component('account-onboarding').locator('#tosAccepted').check();
+        await component('account-onboarding').getByRole('button', { name: 'Submit' }).click();
+        await expect(component('account-onboarding').getByRole('heading', { name: 'Onboarding complete' })).toBeVisible();
+
+        expect(requests).toContain(config.connectJsUrl);
+        expect(requests.filter((url) => new URL(url).hostname.endsWith('stripe.com'))).toEqual([]);
+      });
     });
   },
 );
