@@ -3,11 +3,9 @@
 // pages names the emulator's origin instead of Stripe's, and the client inserts the emulator's
 // Stripe.js or Connect.js stand-in (named by GET /api/config) from its nonce'd module, which
 // 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
-import type { Page } from '@playwright/test';
-import { SELLER_HOME_ROUTE } from '../common/api-contract';
 import { emulatorOnly } from '../test-support/emulator-only';
 import { expect, test } from './support/fixtures';
-import { signInNewSeller } from './support/seller-session';
+import { onboardOnEmulatorOrigin } from './support/seller-page-on-emulator';
 import { CARDS } from './support/hosted-checkout';
 import {
   chooseFlow,
@@ -18,16 +16,6 @@ import {
 } from './support/stripe-js-flows';
 
 test.use({ emulatorOrigins: 'local' });
-
-/** Every URL the page and its frames ask for, to show none of them is Stripe's. */
-function recordRequests(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (request) => urls.push(request.url()));
-  return urls;
-}
-
-/** The components the seller page shows, as the client names them (client/src/seller.ts). */
-const CONNECT_COMPONENTS = ['notification-banner', 'account-onboarding', 'payments', 'payouts', 'account-management'];
 
 test.describe(
   'EMULATOR_ORIGINS=local',
@@ -76,32 +64,7 @@ test.describe(
         page,
         app,
       }) => {
-        const emulator = app.emulatorOrigin ?? '';
-        const config = (await (await page.request.get('/api/config')).json()) as { connectJsUrl: string | null };
-        expect(config.connectJsUrl).toBe(`${emulator}/v1.0/connect.js`);
-
-        const seller = await signInNewSeller(page.context(), app);
-        const requests = recordRequests(page);
-        const response = await page.goto(SELLER_HOME_ROUTE);
-        const csp = response?.headers()['content-security-policy'] ?? '';
-        expect(csp).toContain(`frame-src ${emulator};`);
-        expect(csp).toContain(`connect-src 'self' ${emulator};`);
-        expect(csp).not.toContain('stripe.com');
-        await expect(page.getByTestId('seller-email')).toHaveText(seller.email);
-
-        // Each component in its frame on the emulator's origin, talking to the emulator's API.
-        const component = (name: string) => page.frameLocator(`iframe[name="stripe-connect-${name}"]`);
-        await expect(component('account-onboarding').locator('#onboarding-form')).toBeVisible();
-        await expect(component('payments').getByText('No payments yet.')).toBeVisible();
-        const frames = page.frames().filter((frame) => frame.name().startsWith('stripe-connect-'));
-        expect(frames.map((frame) => frame.name()).sort()).toEqual(CONNECT_COMPONENTS.map((name) => `stripe-connect-${name}`).sort());
-        for (const frame of frames) expect(frame.url().startsWith(`${emulator}/v1.0/components/`), frame.url()).toBe(true);
-        await component('account-onboarding').locator('#tosAccepted').check();
-        await component('account-onboarding').getByRole('button', { name: 'Submit' }).click();
-        await expect(component('account-onboarding').getByRole('heading', { name: 'Onboarding complete' })).toBeVisible();
-
-        expect(requests).toContain(config.connectJsUrl);
-        expect(requests.filter((url) => new URL(url).hostname.endsWith('stripe.com'))).toEqual([]);
+        await onboardOnEmulatorOrigin(page, app);
       });
     });
   },
