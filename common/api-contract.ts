@@ -43,6 +43,8 @@ export interface ShopConfig {
   publishableKey: string;
   /** Where to load Stripe.js from (the emulator's stand-in); null = @stripe/stripe-js's default. */
   stripeJsUrl: string | null;
+  /** Where to load Connect.js from (the emulator's stand-in); null = @stripe/connect-js's default. */
+  connectJsUrl: string | null;
 }
 
 /** The most of one product a basket line may hold; 0 (not in the basket) is the client's business. */

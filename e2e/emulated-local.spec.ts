@@ -1,9 +1,11 @@
 // `npm start` as a workshop runs it: emulated mode with EMULATOR_ORIGINS=local. Nothing is
-// routed: the CSP of the Stripe.js pages names the emulator's origin instead of Stripe's, and the
-// client inserts the emulator's Stripe.js stand-in (named by GET /api/config) from its nonce'd
-// module, which 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
+// routed (the fixtures refuse Stripe's origins, as offline): the CSP of the Stripe.js and Connect
+// pages names the emulator's origin instead of Stripe's, and the client inserts the emulator's
+// Stripe.js or Connect.js stand-in (named by GET /api/config) from its nonce'd module, which
+// 'strict-dynamic' trusts. The watcher checks zero CSP violations as everywhere.
 import { emulatorOnly } from '../test-support/emulator-only';
 import { expect, test } from './support/fixtures';
+import { onboardOnEmulatorOrigin } from './support/seller-page-on-emulator';
 import { CARDS } from './support/hosted-checkout';
 import {
   chooseFlow,
@@ -53,6 +55,17 @@ test.describe(
       await payInEmbeddedCheckout(page, typedCardNumbers, CARDS.visa);
       await page.waitForURL(/\/return\?session_id=cs_/);
       await expect(page.getByTestId('status-message')).toHaveText('Paid: Visa •••• 4242, expires 12/34');
+    });
+
+    test.describe('the seller page', () => {
+      test.use({ paysByCard: false });
+
+      test('local origins: the seller page loads the Connect.js stand-in from the emulator and onboards in its frames', async ({
+        page,
+        app,
+      }) => {
+        await onboardOnEmulatorOrigin(page, app);
+      });
     });
   },
 );

@@ -6,6 +6,7 @@
 import { emulatorOnly } from '../test-support/emulator-only';
 import { expect, test } from './support/fixtures';
 import { CARDS } from './support/hosted-checkout';
+import { onboardOnEmulatorOrigin } from './support/seller-page-on-emulator';
 import { chooseFlow, payInEmbeddedCheckout, payWithPaymentElement } from './support/stripe-js-flows';
 import type { Page } from '@playwright/test';
 
@@ -52,6 +53,17 @@ test.describe(
       await page.waitForURL(/\/return\?session_id=cs_/);
       await expect(page.getByTestId('status-message')).toHaveText('Paid: Visa •••• 4242, expires 12/34');
       expect(requests.filter((url) => new URL(url).hostname.endsWith('stripe.com'))).toEqual([]);
+    });
+
+    test.describe('the seller page', () => {
+      test.use({ paysByCard: false });
+
+      test('offline test mode: the seller page loads the Connect.js stand-in from the emulator and onboards in its frames', async ({
+        page,
+        app,
+      }) => {
+        await onboardOnEmulatorOrigin(page, app);
+      });
     });
   },
 );

@@ -21,3 +21,12 @@ export async function routeStripeToEmulator(context: BrowserContext, emulatorOri
     });
   }
 }
+
+/**
+ * For an app whose CSP names the emulator's own origin (local origins, as `npm start` runs, or a
+ * standalone emulator): nothing is routed, and a request for Stripe's origins fails as it does
+ * offline, so a page that still asks Stripe for something is broken in the test as it is there.
+ */
+export async function refuseStripeOrigins(context: BrowserContext): Promise<void> {
+  for (const origin of STRIPE_ORIGINS) await context.route(`${origin}/**`, (route) => route.abort('internetdisconnected'));
+}

@@ -3,10 +3,14 @@
 // Connect.js loads from connect-js.stripe.com at run time (never bundled) and asks our server
 // for an Account Session whenever it needs one; the client secret stays in memory, in
 // Connect.js's hands (https://docs.stripe.com/connect/get-started-connect-embedded-components).
-import { loadConnectAndInitialize, type ConnectElementTagName } from '@stripe/connect-js';
+// The `pure` entry injects nothing until loadConnectAndInitialize() is called
+// (https://github.com/stripe/connect-js#importing-loadconnect-without-side-effects), so against
+// the emulator's own origin its stand-in is on window.StripeConnect first (stand-in-script.ts).
+import { loadConnectAndInitialize, type ConnectElementTagName } from '@stripe/connect-js/pure';
 import { SELLER_SIGN_IN_ROUTE } from '../../common/api-contract';
 import { ApiError, createAccountSession, getConfig, getSellerProfile, signOut } from './lib/api';
 import { requireElement, showStatus } from './lib/dom';
+import { loadStandInScript } from './lib/stand-in-script';
 
 const email = requireElement('#seller-email', HTMLElement);
 const status = requireElement('#status-message', HTMLElement);
@@ -33,7 +37,9 @@ function fail(error: unknown): void {
 
 getSellerProfile().then((profile) => (email.textContent = profile.email), fail);
 
-getConfig().then((config) => {
+async function mountComponents(): Promise<void> {
+  const config = await getConfig();
+  await loadStandInScript(config.connectJsUrl, 'StripeConnect');
   const connect = loadConnectAndInitialize({
     publishableKey: config.publishableKey,
     // A signed-out seller's 401 sends them to sign in; Connect.js shows its own error otherwise.
@@ -50,7 +56,9 @@ getConfig().then((config) => {
     section.append(connect.create(name));
     components.append(section);
   }
-}, fail);
+}
+
+mountComponents().catch(fail);
 
 signOutButton.addEventListener('click', () => {
   signOutButton.disabled = true;

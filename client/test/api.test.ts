@@ -28,14 +28,13 @@ describe('toApiError', () => {
 });
 
 describe('parseConfig', () => {
-  it('passes an https Stripe.js address through', () => {
-    expect(parseConfig({ mode: 'emulated', publishableKey: 'pk_test_x', stripeJsUrl: 'https://localhost:12111/endive/stripe.js' })).toEqual(
-      {
-        mode: 'emulated',
-        publishableKey: 'pk_test_x',
-        stripeJsUrl: 'https://localhost:12111/endive/stripe.js',
-      },
-    );
+  it('passes https Stripe.js and Connect.js addresses through', () => {
+    const urls = { stripeJsUrl: 'https://localhost:12111/endive/stripe.js', connectJsUrl: 'https://localhost:12111/v1.0/connect.js' };
+    expect(parseConfig({ mode: 'emulated', publishableKey: 'pk_test_x', ...urls })).toEqual({
+      mode: 'emulated',
+      publishableKey: 'pk_test_x',
+      ...urls,
+    });
   });
 
   it.each([
@@ -44,8 +43,10 @@ describe('parseConfig', () => {
     ['plain http', 'http://localhost:12111/endive/stripe.js'],
     ['not a URL', 'stripe.js'],
     ['a number', 42],
-  ])('never loads script from %s', (_name, stripeJsUrl) => {
-    expect(parseConfig({ mode: 'test', publishableKey: 'pk_test_x', stripeJsUrl })?.stripeJsUrl).toBeNull();
+    ['absent', undefined],
+  ])('never loads script from %s', (_name, url) => {
+    const config = parseConfig({ mode: 'test', publishableKey: 'pk_test_x', stripeJsUrl: url, connectJsUrl: url });
+    expect(config).toMatchObject({ stripeJsUrl: null, connectJsUrl: null });
   });
 });
 

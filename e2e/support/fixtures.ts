@@ -1,7 +1,8 @@
-// Playwright fixtures: one running app per worker, Stripe's origins routed to the emulator,
+// Playwright fixtures: one running app per worker, Stripe's origins routed to the emulator
+// (refused instead when the app names the emulator's own origin, as offline),
 // and a watcher (page-watch.ts) on every test.
 import { test as base, expect } from '@playwright/test';
-import { routeStripeToEmulator } from '../../test-support/stripe-routing';
+import { refuseStripeOrigins, routeStripeToEmulator } from '../../test-support/stripe-routing';
 import { readTestModeAppPort } from '../../test-support/stripe-test-mode';
 import { startApp, type RunningApp, type StripeMode, type TestModeKeys } from './app-process';
 import { watchContext } from './page-watch';
@@ -83,11 +84,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(app.baseURL);
   },
 
-  context: async ({ context, app }, use) => {
+  context: async ({ context, app, emulatorOrigins, standaloneEmulator }, use) => {
     const emulatorOrigin = app.emulatorOrigin;
-    if (emulatorOrigin) {
-      await routeStripeToEmulator(context, emulatorOrigin);
-    }
+    if (emulatorOrigin && emulatorOrigins === 'stripe' && !standaloneEmulator) await routeStripeToEmulator(context, emulatorOrigin);
+    else if (emulatorOrigin) await refuseStripeOrigins(context);
     await use(context);
   },
 

@@ -13,6 +13,7 @@ try {
   console.log(`  Dashboard:        ${emulator.url}/`);
   console.log(`  Hosted pages on:  ${emulator.hostedPageOrigin}`);
   console.log(`  Stripe.js:        ${emulator.stripeJsUrl}`);
+  console.log(`  Connect.js:       ${emulator.connectJsUrl}`);
   console.log(`  SDK:              new Stripe('sk_test_...', { host: 'localhost', port: ${emulator.port}, protocol: 'https' })`);
   console.log('  Trust the CA:     NODE_EXTRA_CA_CERTS=.certs/dev-ca.pem (or https.Agent({ ca }))');
   if (cli.options.rateLimit)

@@ -20,6 +20,7 @@ import { createWebhookEndpoint } from './state/webhook-endpoints';
 import { createId } from './ids';
 import { createWebhookDispatcher } from './webhooks/delivery';
 import type { EmulatorEvent } from './objects/event';
+import { CONNECT_JS_PATH, STRIPE_JS_PATH } from '../../common/stripe-js';
 
 export type { CardEntry, CustomerPaymentResult, EmulatorActions } from './state/actions';
 export type { EmulatorEvent } from './objects/event';
@@ -42,6 +43,8 @@ export interface Emulator {
   publicOrigins: PublicOrigins;
   /** Where the Stripe.js stand-in is: `${publicOrigins.js}/endive/stripe.js`. */
   stripeJsUrl: string;
+  /** Where the Connect.js stand-in is: `${publicOrigins.connect}/v1.0/connect.js`. */
+  connectJsUrl: string;
   addWebhookEndpoint(endpoint: WebhookEndpointOptions): void;
   /**
    * What a customer and a dashboard user do, without a browser or HTTP: the same services as
@@ -153,7 +156,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ca: certificate.ca,
     hostedPageOrigin: context.origins.checkout,
     publicOrigins: { ...context.origins },
-    stripeJsUrl: `${context.origins.js}/endive/stripe.js`,
+    stripeJsUrl: `${context.origins.js}${STRIPE_JS_PATH}`,
+    connectJsUrl: `${context.origins.connect}${CONNECT_JS_PATH}`,
     addWebhookEndpoint,
     actions: createEmulatorActions(context),
     faults,

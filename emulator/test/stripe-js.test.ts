@@ -52,11 +52,24 @@ describe('/endive/stripe.js', () => {
       connect: 'https://connect-js.stripe.com',
     });
     expect(routed.emulator.stripeJsUrl).toBe('https://js.stripe.com/endive/stripe.js');
+    expect(routed.emulator.connectJsUrl).toBe('https://connect-js.stripe.com/v1.0/connect.js');
     const res = await request(`${routed.emulator.url}/endive/stripe.js`);
     expect(res.body).toContain(
       '{"js":"https://js.stripe.com","api":"https://api.stripe.com","hooks":"https://hooks.stripe.com","checkout":"https://checkout.stripe.com","connect":"https://connect-js.stripe.com"}',
     );
     expect(res.body).not.toContain(routed.emulator.url);
+  });
+});
+
+describe('/v1.0/connect.js', () => {
+  it('is named where @stripe/connect-js 3 loads it on the Connect origin, and served there loadable cross-origin', async () => {
+    expect(local.emulator.connectJsUrl).toBe(`${local.emulator.publicOrigins.connect}/v1.0/connect.js`);
+    expect(new URL(local.emulator.connectJsUrl).origin).toBe(local.emulator.url);
+    const res = await request(local.emulator.connectJsUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/javascript');
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.body).toContain('StripeConnect');
   });
 });
 

@@ -41,6 +41,8 @@ export interface AppDeps {
   publishableKey: string;
   /** The Stripe.js stand-in's URL in emulated mode with local origins; null/absent = js.stripe.com. */
   stripeJsUrl?: string | null;
+  /** The Connect.js stand-in's URL, likewise; null/absent = connect-js.stripe.com. */
+  connectJsUrl?: string | null;
   /** The whsec_… secrets a delivery may be signed with (two while the endpoint's secret is rolled). */
   webhookSecrets: readonly string[];
   /** STRIPE_WEBHOOK_IPS: where webhooks may come from; null/absent = anywhere (signature only). */
@@ -136,7 +138,10 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api/seller', limiters.api, createSellerApiRouter(sellers));
   const connect = { stripe: deps.stripe, sellers: deps.sellers.store, platformFeeBps: deps.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS };
-  app.use('/api', createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, limiters, connect }));
+  app.use(
+    '/api',
+    createApiRouter({ ...deps, stripeJsUrl: deps.stripeJsUrl ?? null, connectJsUrl: deps.connectJsUrl ?? null, limiters, connect }),
+  );
   app.use(HEALTH_PATH, createHealthRouter(deps.checkHealth ?? (() => Promise.resolve(true))));
   if (deps.lab) app.use(LAB_API_PATH, createLabRouter(deps.lab, deps.publicUrl));
   app.use(createSellerPagesRouter(sellers, pages));

@@ -26,7 +26,7 @@ import { createSellerStore } from './store/seller-store';
 import { createDatabaseRateLimitStore } from './store/rate-limit-store';
 import { createReconcileCursor } from './store/reconcile-cursor';
 import { ensureDevCertificate } from '../../common/dev-certs';
-import { STRIPE_JS_PATH } from '../../common/stripe-js';
+import { CONNECT_JS_PATH, STRIPE_JS_PATH } from '../../common/stripe-js';
 import { STRIPE_WEBHOOK_PATH } from './routes/webhooks';
 import { commonHeaders } from './security/headers';
 import { createStartingListener } from './starting-listener';
@@ -56,8 +56,9 @@ interface StripeSetup {
   stripe: ReturnType<typeof createStripeClient>;
   webhookSecrets: string[];
   stripeOrigins: typeof STRIPE_ORIGINS;
-  /** The emulator's Stripe.js stand-in when the CSP names the emulator's origin; else null. */
+  /** The emulator's Stripe.js and Connect.js stand-ins when the CSP names the emulator's origin; else null. */
   stripeJsUrl: string | null;
+  connectJsUrl: string | null;
   emulator: { url: string; close(): Promise<void> } | null;
 }
 
@@ -77,18 +78,33 @@ async function setUpStripe(config: Config, webhookUrl: string, logger: Logger): 
     const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: new URL(emulator.url), ca: emulator.ca });
     const local = config.emulator.origins === 'local';
     const stripeOrigins = local ? emulatorOrigins(new URL(emulator.url).origin) : STRIPE_ORIGINS;
-    return { stripe, webhookSecrets: [webhookSecret], stripeOrigins, stripeJsUrl: local ? emulator.stripeJsUrl : null, emulator };
+    return {
+      stripe,
+      webhookSecrets: [webhookSecret],
+      stripeOrigins,
+      stripeJsUrl: local ? emulator.stripeJsUrl : null,
+      connectJsUrl: local ? emulator.connectJsUrl : null,
+      emulator,
+    };
   }
   if (!config.stripe.webhookSecrets) throw new Error('STRIPE_WEBHOOK_SECRET is required outside emulated mode.');
   const { apiUrl } = config.stripe;
   if (!apiUrl) {
     const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl: null, ca: null });
-    return { stripe, webhookSecrets: config.stripe.webhookSecrets, stripeOrigins: STRIPE_ORIGINS, stripeJsUrl: null, emulator: null };
+    return {
+      stripe,
+      webhookSecrets: config.stripe.webhookSecrets,
+      stripeOrigins: STRIPE_ORIGINS,
+      stripeJsUrl: null,
+      connectJsUrl: null,
+      emulator: null,
+    };
   }
   // A separately started emulator (test keys only: config.ts refuses STRIPE_API_URL with live
   // keys) uses the development CA; trust it next to the public roots. The payment intents and
-  // sessions it creates exist only there, so the real js.stripe.com could not show them: the
-  // browser loads the emulator's Stripe.js stand-in from the same origin, and the CSP names that
+  // sessions (and connected accounts) it creates exist only there, so the real js.stripe.com and
+  // connect-js.stripe.com could not show them: the browser loads the emulator's Stripe.js and
+  // Connect.js stand-ins from the same origin, and the CSP names that
   // origin in place of Stripe's, as emulated mode does with EMULATOR_ORIGINS=local.
   const ca = [...rootCertificates, (await ensureDevCertificate()).ca];
   const stripe = createStripeClient({ secretKey: config.stripe.secretKey, apiUrl, ca });
@@ -97,6 +113,7 @@ async function setUpStripe(config: Config, webhookUrl: string, logger: Logger): 
     webhookSecrets: config.stripe.webhookSecrets,
     stripeOrigins: emulatorOrigins(apiUrl.origin),
     stripeJsUrl: new URL(STRIPE_JS_PATH, apiUrl.origin).href,
+    connectJsUrl: new URL(CONNECT_JS_PATH, apiUrl.origin).href,
     emulator: null,
   };
 }
@@ -168,13 +185,14 @@ async function main(): Promise<void> {
   }
   const publicUrl = resolvePublicUrl(config, port);
   const webhookUrl = `${config.tlsMode === 'proxy' ? publicUrl : `https://localhost:${port}`}${STRIPE_WEBHOOK_PATH}`;
-  const { stripe, webhookSecrets, stripeOrigins, stripeJsUrl, emulator } = await setUpStripe(config, webhookUrl, logger);
+  const { stripe, webhookSecrets, stripeOrigins, stripeJsUrl, connectJsUrl, emulator } = await setUpStripe(config, webhookUrl, logger);
 
   const app = createApp({
     mode: config.mode,
     publicUrl,
     publishableKey: config.stripe.publishableKey,
     stripeJsUrl,
+    connectJsUrl,
     webhookSecrets,
     webhookSources: config.webhookSources,
     clientDistDir: config.clientDistDir,

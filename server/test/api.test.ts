@@ -42,8 +42,8 @@ describe.each(CATALOGS)('the API selling %s', (_label, catalog) => {
   describe('GET /api/config and /api/products', () => {
     it('returns the publishable key and mode, nothing else', async () => {
       const res = await app.request('/api/config');
-      // Stripe's own origins here (the test app's default): the client uses @stripe/stripe-js as is.
-      expect(res.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: null });
+      // Stripe's own origins here (the test app's default): the client uses @stripe/stripe-js and @stripe/connect-js as they are.
+      expect(res.json()).toEqual({ publishableKey: 'pk_test_emulated', mode: 'emulated', stripeJsUrl: null, connectJsUrl: null });
     });
 
     it('returns the server-side catalog', async () => {

@@ -97,6 +97,7 @@ describe('main.ts', () => {
       publishableKey: 'pk_test_emulated',
       mode: 'emulated',
       stripeJsUrl: `${emulatorOrigin}/endive/stripe.js`,
+      connectJsUrl: `${emulatorOrigin}/v1.0/connect.js`,
     });
     const page = await httpsRequest(`${shop}/`, { ca });
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);

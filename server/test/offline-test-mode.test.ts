@@ -41,12 +41,19 @@ describe('test keys with STRIPE_API_URL at a separate emulator', () => {
     await emulator?.close();
   });
 
-  it("names the emulator's Stripe.js stand-in in GET /api/config, which the emulator serves", async () => {
+  it("names the emulator's Stripe.js and Connect.js stand-ins in GET /api/config, which the emulator serves", async () => {
     const config = await httpsRequest(`${app.url}/api/config`, { ca: app.ca });
-    expect(config.json()).toEqual({ publishableKey: TEST_KEYS.STRIPE_PUBLISHABLE_KEY, mode: 'test', stripeJsUrl: emulator.stripeJsUrl });
-    const script = await httpsRequest(emulator.stripeJsUrl, { ca: emulator.ca });
-    expect(script.status).toBe(200);
-    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(config.json()).toEqual({
+      publishableKey: TEST_KEYS.STRIPE_PUBLISHABLE_KEY,
+      mode: 'test',
+      stripeJsUrl: emulator.stripeJsUrl,
+      connectJsUrl: emulator.connectJsUrl,
+    });
+    for (const url of [emulator.stripeJsUrl, emulator.connectJsUrl]) {
+      const script = await httpsRequest(url, { ca: emulator.ca });
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toMatch(/javascript/);
+    }
   });
 
   it.each(PUBLIC_PAGES.map((entry) => [entry.route, entry.integration] as const))(
@@ -84,7 +91,12 @@ describe('test keys without STRIPE_API_URL (Stripe itself)', () => {
 
   it('loads the real Stripe.js (no stand-in named) and the Stripe.js pages name js.stripe.com', async () => {
     const config = await httpsRequest(`${app.url}/api/config`, { ca: app.ca });
-    expect(config.json()).toEqual({ publishableKey: TEST_KEYS.STRIPE_PUBLISHABLE_KEY, mode: 'test', stripeJsUrl: null });
+    expect(config.json()).toEqual({
+      publishableKey: TEST_KEYS.STRIPE_PUBLISHABLE_KEY,
+      mode: 'test',
+      stripeJsUrl: null,
+      connectJsUrl: null,
+    });
     const route = PAGE_MANIFEST.find((entry) => entry.integration === 'payment-element')?.route ?? '';
     const csp = directives((await httpsRequest(`${app.url}${route}`, { ca: app.ca })).headers['content-security-policy']);
     expect(csp.get('script-src')).toContain('https://js.stripe.com');

@@ -200,12 +200,14 @@ export function parseConfig(body: unknown): ShopConfig | undefined {
   return {
     mode: body.mode,
     publishableKey: typeof body.publishableKey === 'string' ? body.publishableKey : '',
-    // Only ever an https address: a tampered answer must not load script from anywhere else.
-    stripeJsUrl:
-      typeof body.stripeJsUrl === 'string' && URL.canParse(body.stripeJsUrl) && new URL(body.stripeJsUrl).protocol === 'https:'
-        ? body.stripeJsUrl
-        : null,
+    stripeJsUrl: parseScriptUrl(body.stripeJsUrl),
+    connectJsUrl: parseScriptUrl(body.connectJsUrl),
   };
+}
+
+/** Only ever an https address: a tampered answer must not load script from anywhere else. */
+function parseScriptUrl(value: unknown): string | null {
+  return typeof value === 'string' && URL.canParse(value) && new URL(value).protocol === 'https:' ? value : null;
 }
 
 function parseClientSecret(body: unknown): ClientSecretResponse | undefined {

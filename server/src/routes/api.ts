@@ -100,6 +100,8 @@ export interface ApiDeps {
   publishableKey: string;
   /** Where the client loads Stripe.js from; null = @stripe/stripe-js's default (js.stripe.com). */
   stripeJsUrl: string | null;
+  /** Where the client loads Connect.js from; null = @stripe/connect-js's default (connect-js.stripe.com). */
+  connectJsUrl: string | null;
   publicUrl: string;
   stripe: Stripe;
   store: OrderStore;
@@ -153,9 +155,14 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   router.get('/config', (_req, res) => {
-    // Nothing secret: the publishable key is public by design, and the Stripe.js address is
-    // only set in emulated mode with local origins (the emulator's stand-in).
-    res.json({ publishableKey: deps.publishableKey, mode: deps.mode, stripeJsUrl: deps.stripeJsUrl } satisfies ShopConfig);
+    // Nothing secret: the publishable key is public by design, and the Stripe.js and Connect.js
+    // addresses are only set against the emulator's own origin (its stand-ins).
+    res.json({
+      publishableKey: deps.publishableKey,
+      mode: deps.mode,
+      stripeJsUrl: deps.stripeJsUrl,
+      connectJsUrl: deps.connectJsUrl,
+    } satisfies ShopConfig);
   });
 
   router.get('/products', (_req, res) => {

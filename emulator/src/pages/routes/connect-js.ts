@@ -22,8 +22,8 @@ import { describeAccount, describePayouts, listPayments, onboard, refundPayment 
 import { PAGE_STYLE_SOURCE, renderDocument } from '../layout';
 import { html } from '../html';
 import { readEmbedderOrigin } from './stripe-js';
+import { CONNECT_JS_PATH } from '../../../../common/stripe-js';
 
-export const CONNECT_JS_PATH = '/v1.0/connect.js';
 const FRAME_SCRIPT_PATH = '/v1.0/components/frame.js';
 
 /** The components the stand-in renders, by their Connect.js tag names. */

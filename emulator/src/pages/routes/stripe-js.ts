@@ -11,8 +11,8 @@ import { withOrigins, type BrowserScripts } from '../browser-scripts';
 import type { EmulatorContext, PublicOrigins } from '../../context';
 import { PAGE_STYLE_SOURCE, renderDocument } from '../layout';
 import { html } from '../html';
+import { STRIPE_JS_PATH } from '../../../../common/stripe-js';
 
-export const STRIPE_JS_PATH = '/endive/stripe.js';
 export const NOTIFY_PARENT_PATH = '/_emulator/notify-parent.js';
 export const PAYMENT_FRAME_PATH = '/v3/elements-inner-payment.html';
 const PAYMENT_FRAME_SCRIPT_PATH = '/v3/elements-inner-payment.js';
