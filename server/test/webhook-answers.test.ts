@@ -4,6 +4,7 @@
 // line of each. These pinned what the route answered when Express served it (they passed on that
 // code); the route now answers in front of Express (request-listener.ts), the same but for the
 // ETag, whose absence shows Express's `res.json` is not in the way any more.
+import { stripeEventBody } from './helpers/stripe-event';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,17 +46,7 @@ function send(method: string, target: string, headers: Record<string, string> = 
 }
 
 function eventBody(type: string, id = createId('evt')): string {
-  return JSON.stringify({
-    id,
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object: { id: 'cs_test_a1B2c3', object: 'checkout.session' } },
-  });
+  return stripeEventBody(type, { id: 'cs_test_a1B2c3', object: 'checkout.session' }, { id });
 }
 
 function signed(body: string): Record<string, string> {

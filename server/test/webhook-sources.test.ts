@@ -1,8 +1,8 @@
 // STRIPE_WEBHOOK_IPS: deliveries only from Stripe's published webhook addresses (or the
 // ranges configured), checked on req.ip under TRUST_PROXY, before the body is read.
+import { stripeEventBody } from './helpers/stripe-event';
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createId } from '../../emulator/src/index';
 import { createWebhookSourceList, readStripeWebhookIps } from '../src/security/webhook-sources';
 import { countRows, startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -36,17 +36,7 @@ describe('the bundled list', () => {
 });
 
 function signedEvent(app: TestApp) {
-  const body = JSON.stringify({
-    id: createId('evt'),
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'customer.created',
-    data: { object: { id: 'cus_1', object: 'customer' } },
-  });
+  const body = stripeEventBody('customer.created', { id: 'cus_1', object: 'customer' });
   const signature = app.stripe.webhooks.generateTestHeaderString({ payload: body, secret: app.webhookSecret });
   return { body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature } };
 }

@@ -1,9 +1,9 @@
 // POST /webhooks/stripe over real HTTPS, with payloads signed by the SDK's own
 // generateTestHeaderString and Stripe objects from the emulator. In both TLS modes: the app's
 // own HTTPS, and plain HTTP behind a TLS-terminating proxy (where Stripe posts to the proxy).
+import { stripeEventBody } from './helpers/stripe-event';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createId } from '../../emulator/src/index';
 import type { TlsMode } from '../src/config';
 import type { Stripe } from '../src/payments/stripe-client';
 import type { DatabaseEngine } from '../src/store/database';
@@ -42,19 +42,7 @@ async function checkout(target: TestApp = app, productId = productAt(catalog, 0)
 }
 
 function eventOf(type: string, object: object, livemode = false): string {
-  return JSON.stringify({
-    // Shaped like Stripe's (base 62): a hex id has 13+ digits in a row often enough (about 1 in
-    // 600) to trip the PAN guard now and then, which made this file flaky.
-    id: createId('evt'),
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: Math.floor(Date.now() / 1000),
-    livemode,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object },
-  });
+  return stripeEventBody(type, object, { livemode });
 }
 
 async function deliver(body: string, options: { secret?: string; timestamp?: number; header?: string | null; target?: TestApp } = {}) {
