@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
-import { createLogger, requestLogMiddleware, scrubLogLine } from '../src/logger';
+import { createLogger, noteRequestLog, requestLogMiddleware, scrubLogLine } from '../src/logger';
+import type { RequestLogNote } from '../src/logger';
 
-function capture() {
+function capture(level = 'info') {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
   return { logger, text: () => lines.join('') };
 }
 
@@ -94,6 +95,59 @@ describe('logger', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { path: string }).path);
     expect(paths).toEqual(['/api/orders/****%20****%20****%205556', '/api/orders/****.****.****.5556', '/api/orders/************5556']);
+  });
+
+  it('writes a request line with nothing noted exactly as pino writes the same members, scrubbed, and only at an enabled level', () => {
+    const { logger, text } = capture('info');
+    const cases: { method: string; url: string; status: number; finished: boolean; note?: RequestLogNote }[] = [
+      { method: 'GET', url: '/payment', status: 200, finished: true },
+      { method: 'HEAD', url: '/Payment/?q=1', status: 200, finished: true },
+      { method: 'GET', url: '/a"b\\c/\u00e9/%22', status: 404, finished: true },
+      { method: 'GET', url: '/api/orders/4000 0566 5566 5556', status: 404, finished: true },
+      { method: 'OPTIONS', url: '*', status: 400, finished: true },
+      { method: 'POST', url: '/api/slow', status: 200, finished: false },
+      { method: 'GET', url: '/x', status: 429, finished: true, note: { level: 'warn', msg: 'rate limited' } },
+      { method: 'GET', url: '/y', status: 500, finished: true, note: { level: 'error' } },
+    ];
+    for (const { method, url, status, finished, note } of cases) {
+      const before = text().length;
+      const res = Object.assign(new EventEmitter(), { statusCode: status, locals: {}, writableFinished: finished });
+      const req = { method, url, originalUrl: url } as Request;
+      requestLogMiddleware(logger)(req, res as unknown as Response, () => undefined);
+      if (note) noteRequestLog(res as unknown as Response, logger, note);
+      res.emit('close');
+      const written = text().slice(before);
+      // What pino itself writes for the same members (the time aside): same order, escaping and scrub.
+      const { ms, path } = JSON.parse(written) as { ms: number; path?: string };
+      logger[note?.level ?? 'info'](
+        { method, path: url === '*' ? undefined : url.split('?')[0], status, ms, ...(finished ? {} : { aborted: true }) },
+        note?.msg ?? 'request',
+      );
+      const byPino = text().slice(before + written.length);
+      const withoutTime = (line: string) => line.replace(/"time":"[^"]*"/, '"time":""');
+      expect(withoutTime(written), url).toBe(withoutTime(byPino));
+      expect(path ?? '', url).not.toContain('4000');
+    }
+    expect(text().trim().split('\n')).toHaveLength(cases.length * 2);
+
+    const quiet = capture('warn');
+    for (const note of [undefined, { level: 'warn', msg: 'refused' } as const]) {
+      const res = Object.assign(new EventEmitter(), { statusCode: 403, locals: {}, writableFinished: true });
+      requestLogMiddleware(quiet.logger)(
+        { method: 'GET', url: '/z', originalUrl: '/z' } as Request,
+        res as unknown as Response,
+        () => undefined,
+      );
+      if (note) noteRequestLog(res as unknown as Response, quiet.logger, note);
+      res.emit('close');
+    }
+    expect(
+      quiet
+        .text()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([expect.objectContaining({ level: 40, msg: 'refused', path: '/z', status: 403 })]);
   });
 
   it('leaves ordinary log lines alone: Stripe ids, events, amounts, epoch seconds, ISO times, request lines', () => {
