@@ -180,3 +180,6 @@ export const SELLER_API = {
   me: '/api/seller/me',
   accountSession: '/api/seller/account-session',
 } as const;
+
+/** Where Stripe delivers events: the URL of the webhook endpoint is PUBLIC_URL + this path. */
+export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';

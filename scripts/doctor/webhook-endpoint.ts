@@ -7,7 +7,7 @@ import { DOCTOR_STRIPE_PERMISSIONS } from '../../server/src/payments/account-che
 import type { StripeCheckOutcome, WebhookEndpointSummary } from '../../server/src/payments/account-checks';
 import { STRIPE_API_VERSION } from '../../server/src/payments/stripe-client';
 import { HANDLED_EVENT_TYPES } from '../../server/src/payments/webhook-events';
-import { STRIPE_WEBHOOK_PATH } from '../../server/src/routes/webhooks';
+import { STRIPE_WEBHOOK_PATH } from '../../common/api-contract';
 import { fail, pass, skip, type CheckLine } from './checklist';
 import { unreachableFix } from './keys';
 

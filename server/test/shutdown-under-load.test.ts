@@ -131,7 +131,10 @@ interface SendOptions {
  * request is in flight (headers read by the server) for as long as the caller wants.
  */
 function send(options: SendOptions, signalled: () => boolean, trickle?: Promise<void>): Promise<Outcome> {
-  const sentAfterSignal = signalled();
+  // When the connection is opened, not when the request is made: a fresh connection first looks
+  // `localhost` up, and under load the signal can land in between, so a request made just before
+  // it may still be refused (the listener is already closed when it connects).
+  let sentAfterSignal = signalled();
   return new Promise((resolve) => {
     const bytes = Buffer.from(options.body ?? '');
     const req = https.request(
@@ -151,6 +154,7 @@ function send(options: SendOptions, signalled: () => boolean, trickle?: Promise<
         );
       },
     );
+    req.on('socket', (socket) => socket.once('lookup', () => (sentAfterSignal = signalled())));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({ error: error.code ?? error.message, reusedSocket: req.reusedSocket, sentAfterSignal }),

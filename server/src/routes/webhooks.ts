@@ -24,9 +24,10 @@ import type { SecurityHeadersOptions } from '../security/headers';
 import { createWebhookSourceList, webhookSourceRefused } from '../security/webhook-sources';
 import type { WebhookSources } from '../security/webhook-sources';
 import type { OrderStore } from '../store/order-store';
+import { STRIPE_WEBHOOK_PATH } from '../../../common/api-contract';
 
-/** Where Stripe delivers events: the URL of the webhook endpoint is PUBLIC_URL + this path. */
-export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
+// Defined in common/ so a program that only names the endpoint (npm run doctor) does not load this handler and its packages.
+export { STRIPE_WEBHOOK_PATH };
 
 /** The largest body taken: Stripe's events are a few kB; a larger one is answered 413 unread past this. */
 const WEBHOOK_BODY_LIMIT = '512kb';
