@@ -151,8 +151,11 @@ journeyTest.describe('the Connect journey', emulatorOnly(JOURNEY), () => {
           .find((frame) => frame.name() === 'stripe-connect-account-onboarding')
           ?.url(),
       ).toMatch(/^https:\/\/connect-js\.stripe\.com\//);
-      await onboarding.locator('#tosAccepted').check();
-      await onboarding.getByRole('button', { name: 'Submit' }).click();
+      // By keyboard: the components above this one render late and grow, moving its frame between
+      // Playwright's aim and its click (e2e/support/seller-page-on-emulator.ts).
+      await onboarding.locator('#tosAccepted').press('Space');
+      await expect(onboarding.locator('#tosAccepted')).toBeChecked();
+      await onboarding.getByRole('button', { name: 'Submit' }).press('Enter');
       await expect(onboarding.getByRole('heading', { name: 'Onboarding complete' })).toBeVisible();
       expect(await stripe.accounts.retrieve(accountId)).toMatchObject({
         details_submitted: true,
@@ -192,7 +195,7 @@ journeyTest.describe('the Connect journey', emulatorOnly(JOURNEY), () => {
       await expect(payments.locator('tr[data-payment]')).toHaveCount(1);
       await expect(row).toContainText('Succeeded');
       await expect(row).toContainText(formatAmount(sellerShop.product.unitAmount, loadActiveCatalog().currency, 'en-US'));
-      await row.getByRole('button', { name: 'Refund' }).click();
+      await row.getByRole('button', { name: 'Refund' }).press('Enter'); // by keyboard, as onboarding above
       await expect(row).toContainText('Refunded');
       await expect(row.getByRole('button', { name: 'Refund' })).toHaveCount(0);
 

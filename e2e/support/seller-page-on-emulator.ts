@@ -32,8 +32,11 @@ export async function onboardOnEmulatorOrigin(page: Page, app: RunningApp): Prom
   const frames = page.frames().filter((frame) => frame.name().startsWith('stripe-connect-'));
   expect(frames.map((frame) => frame.name()).sort()).toEqual(CONNECT_COMPONENTS.map((name) => `stripe-connect-${name}`).sort());
   for (const frame of frames) expect(frame.url().startsWith(`${emulator}/v1.0/components/`), frame.url()).toBe(true);
-  await component('account-onboarding').locator('#tosAccepted').check();
-  await component('account-onboarding').getByRole('button', { name: 'Submit' }).click();
+  // By keyboard: the components above this one render late and grow, moving its frame between
+  // Playwright's aim and its click (a click that once landed beside the checkbox).
+  await component('account-onboarding').locator('#tosAccepted').press('Space');
+  await expect(component('account-onboarding').locator('#tosAccepted')).toBeChecked();
+  await component('account-onboarding').getByRole('button', { name: 'Submit' }).press('Enter');
   await expect(component('account-onboarding').getByRole('heading', { name: 'Onboarding complete' })).toBeVisible();
 
   expect(requests).toContain(config.connectJsUrl);
