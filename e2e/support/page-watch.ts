@@ -86,15 +86,19 @@ export async function watchContext(context: BrowserContext, app: RunningApp): Pr
   return {
     async expectClean({ typedCardNumbers, passed, expectedCspViolations = [], paysByCard = true }) {
       const expected = (detail: string) => expectedCspViolations.some((pattern) => pattern.test(detail));
-      const violations = reports.filter((r) => r.kind === 'csp' && counts(r.origin)).map((r) => r.detail);
+      const reportedViolations = () => reports.filter((r) => r.kind === 'csp' && counts(r.origin)).map((r) => r.detail);
+      // An expected violation is awaited, not sampled: the page reports it through a binding,
+      // which can arrive after what the test waited for (the console's "Refused to frame").
       for (const pattern of expectedCspViolations) {
-        expect
-          .soft(
-            violations.some((detail) => pattern.test(detail)),
-            `an expected CSP violation matching ${String(pattern)}`,
-          )
+        await expect
+          .configure({ soft: true })
+          .poll(() => reportedViolations().some((detail) => pattern.test(detail)), {
+            message: `an expected CSP violation matching ${String(pattern)}`,
+            timeout: 5_000,
+          })
           .toBe(true);
       }
+      const violations = reportedViolations();
       // Soft assertions: a failing test reports every problem at once.
       expect
         .soft(
