@@ -6,7 +6,6 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Mode, TlsMode } from './config';
 import { errorMiddleware, notFoundMiddleware } from './errors';
-import { requestLogMiddleware } from './logger';
 import type { Catalog } from './payments/catalog';
 import type { Stripe } from './payments/stripe-client';
 import { createApiRouter } from './routes/api';
@@ -118,7 +117,8 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   // 1. trust proxy first: rate limits and logs key on req.ip, which depends on it.
   // 2. no X-Powered-By: do not advertise the framework.
   // 3. the security headers before any route, so every response (errors and 404s too) has
-  //    them; then one log line per request.
+  //    them. (Its one log line per request is opened by the request listener in front, for
+  //    this app's requests as for the ones answered there: request-listener.ts.)
   // 4. (Webhooks never reach this app: createApp answers them in front, with their raw body,
   //    before any JSON parser, since Stripe's signature covers the exact bytes. Not
   //    rate-limited: a refused delivery is only retried later, and verification is cheap.
@@ -133,7 +133,6 @@ function createExpressApp(deps: AppDeps, security: SecurityHeadersOptions, pages
   app.set('trust proxy', deps.trustProxyHops > 0 ? deps.trustProxyHops : false);
   app.disable('x-powered-by');
   app.use(createSecurityHeadersMiddleware(security));
-  app.use(requestLogMiddleware(deps.logger));
   app.use(express.json({ limit: '10kb', strict: true, type: 'application/json' }));
   app.use(CSP_REPORT_PATH, limiters.cspReports, createCspReportRouter(deps.logger, deps.cspReports));
   app.use('/api/seller', limiters.api, createSellerApiRouter(sellers));

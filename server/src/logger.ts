@@ -5,7 +5,7 @@
 // PAN-like digit runs and Stripe key patterns wherever they appear, including messages
 // and error stacks. Timestamps are ISO strings so that no 13-digit epoch looks like a PAN.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { requestPathname } from './request-path';
@@ -155,8 +155,8 @@ export interface RequestLogNote {
 const notes = new WeakMap<ServerResponse, RequestLogNote>();
 
 /**
- * Adds to the request's one log line (written when the response is done, by
- * requestLogMiddleware or the request listener), so a webhook or a refused request is one line,
+ * Adds to the request's one log line (opened by the request listener, written when the response
+ * is done), so a webhook or a refused request is one line,
  * not one per layer. With no line opened for the response, the note is written at once as a
  * line of its own.
  */
@@ -220,13 +220,4 @@ function formatRequestLine(levelValue: number, { bindings }: LineStream, line: R
   const path = line.path === undefined ? '' : `,"path":${JSON.stringify(line.path)}`;
   const aborted = line.aborted ? ',"aborted":true' : '';
   return `{"level":${levelValue}${isoTime()},${bindings}${method}${path},"status":${line.status},"ms":${line.ms}${aborted},"msg":${JSON.stringify(msg)}}\n`;
-}
-
-/** The Express app's one line per request, written when the response closes, so a request whose client went away is logged too. */
-export function requestLogMiddleware(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const writeLine = openRequestLog(logger, req, res);
-    res.once('close', () => writeLine(true));
-    next();
-  };
 }

@@ -60,6 +60,9 @@ export function createRequestListener({ handlers, app, logger, commonHeaders }: 
       else res.once('close', () => writeLine(true));
       return;
     }
+    // The app's requests get the same line, written when the response closes, so one whose
+    // client went away is logged too (`aborted`); the app's routes add to it (noteRequestLog).
+    res.once('close', () => writeLine(true));
     app(req, res);
   };
 }

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import { createLogger, noteRequestLog, requestLogMiddleware, scrubLogLine } from '../src/logger';
+import type { Logger } from 'pino';
+import { createLogger, noteRequestLog, openRequestLog, scrubLogLine } from '../src/logger';
 import type { RequestLogNote } from '../src/logger';
 
 function capture(level = 'info') {
@@ -83,10 +85,10 @@ describe('logger', () => {
       '/api/orders/%EF%BC%94000056655665556',
     ]) {
       const res = Object.assign(new EventEmitter(), { statusCode: 404, locals: {}, writableFinished: true });
-      requestLogMiddleware(logger)(
+      logOnClose(
+        logger,
         { method: 'GET', path, url: `${path}?n=4000+0566+5566+5556`, originalUrl: `${path}?n=4000+0566+5566+5556` } as Request,
-        res as unknown as Response,
-        () => undefined,
+        res,
       );
       res.emit('close');
     }
@@ -113,7 +115,7 @@ describe('logger', () => {
       const before = text().length;
       const res = Object.assign(new EventEmitter(), { statusCode: status, locals: {}, writableFinished: finished });
       const req = { method, url, originalUrl: url } as Request;
-      requestLogMiddleware(logger)(req, res as unknown as Response, () => undefined);
+      logOnClose(logger, req, res);
       if (note) noteRequestLog(res as unknown as Response, logger, note);
       res.emit('close');
       const written = text().slice(before);
@@ -133,11 +135,7 @@ describe('logger', () => {
     const quiet = capture('warn');
     for (const note of [undefined, { level: 'warn', msg: 'refused' } as const]) {
       const res = Object.assign(new EventEmitter(), { statusCode: 403, locals: {}, writableFinished: true });
-      requestLogMiddleware(quiet.logger)(
-        { method: 'GET', url: '/z', originalUrl: '/z' } as Request,
-        res as unknown as Response,
-        () => undefined,
-      );
+      logOnClose(quiet.logger, { method: 'GET', url: '/z', originalUrl: '/z' } as Request, res);
       if (note) noteRequestLog(res as unknown as Response, quiet.logger, note);
       res.emit('close');
     }
@@ -193,3 +191,9 @@ describe('logger', () => {
     expect(JSON.parse(text())).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
   });
 });
+
+/** The request's one line as the request listener opens it for the app's requests: written when the response closes. */
+function logOnClose(logger: Logger, req: Request, res: EventEmitter): void {
+  const writeLine = openRequestLog(logger, req, res as unknown as ServerResponse);
+  res.once('close', () => writeLine(true));
+}

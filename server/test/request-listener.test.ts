@@ -63,10 +63,12 @@ describe('createRequestListener', () => {
       expect((await server.get('/b')).text).toBe('second');
       expect(seen.splice(0)).toEqual(['first', 'second', 'first', 'second']);
       expect((await server.get('/c')).text).toBe('app');
-      // The handlers' answers get the request line; the app writes its own (here it writes none).
+      // Every request gets its one line here, whoever answered it: the handlers and the app.
       expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
         expect.objectContaining({ msg: 'request', method: 'GET', path: '/a', status: 200 }),
         expect.objectContaining({ msg: 'request', method: 'GET', path: '/b', status: 200 }),
+        expect.objectContaining({ msg: 'request', method: 'GET', path: '/b', status: 200 }),
+        expect.objectContaining({ msg: 'request', method: 'GET', path: '/c', status: 200 }),
       ]);
     } finally {
       await server.close();
