@@ -6,6 +6,7 @@
 // connection that is then closed; from `serve` on, every request goes to the app.
 import type { RequestListener } from 'node:http';
 import type { ApiErrorBody } from '../../common/api-contract';
+import { sendJson } from './request-listener';
 import type { FlatHeaders } from './security/headers';
 
 /** Seconds a client should wait before asking again: a start takes about one. */
@@ -25,13 +26,8 @@ export interface StartingListener {
 
 /** `commonHeaders`: the headers every response carries (security/headers.ts). */
 export function createStartingListener(commonHeaders: FlatHeaders): StartingListener {
-  const body = JSON.stringify({ error: STARTING_ERROR });
   const headers = [
     ...commonHeaders,
-    'Content-Type',
-    'application/json; charset=utf-8',
-    'Content-Length',
-    String(Buffer.byteLength(body)),
     'Retry-After',
     String(STARTING_RETRY_AFTER_SECONDS),
     'Cache-Control',
@@ -40,10 +36,7 @@ export function createStartingListener(commonHeaders: FlatHeaders): StartingList
     'close',
   ];
   // A request body is left unread: the connection closes after this answer.
-  let current: RequestListener = (_req, res) => {
-    res.writeHead(503, headers);
-    res.end(body);
-  };
+  let current: RequestListener = (_req, res) => sendJson(res, 503, headers, { error: STARTING_ERROR });
   return {
     listener: (req, res) => current(req, res),
     serve(app) {
